@@ -1,0 +1,83 @@
+/**
+ * The public contract of a Pairpad room: how the Yjs document is laid out,
+ * which paths serve it, how room ids look and why a socket gets closed.
+ * Server, web client and tests all read it from here; the README repeats it
+ * for people embedding rooms in other tools.
+ */
+
+/** WebSocket path of the Hocuspocus protocol (`@hocuspocus/provider`). The document name is the room id. */
+export const COLLAB_PATH = '/collab';
+
+/** WebSocket path prefix of the standard y-websocket protocol: `/yjs/:roomId`. */
+export const YJS_PATH = '/yjs';
+
+/**
+ * Yjs document layout of a room.
+ * - `doc.getText(CODE_TEXT)` is the code.
+ * - `doc.getMap(META_MAP)` holds `language` (one of {@link LANGUAGES}) and `title` (string).
+ * - Awareness carries `user: { name, color, colorLight }` and `cursor`, as y-codemirror.next expects.
+ */
+export const CODE_TEXT = 'code';
+export const META_MAP = 'meta';
+export const META_LANGUAGE = 'language';
+export const META_TITLE = 'title';
+
+/** Languages a room can be in; anything else is treated as `plaintext`. */
+export const LANGUAGES = [
+  'python', 'javascript', 'typescript', 'java', 'c', 'cpp', 'csharp', 'go', 'rust', 'ruby',
+  'php', 'kotlin', 'swift', 'sql', 'html', 'css', 'json', 'markdown', 'shell', 'plaintext',
+] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_LANGUAGE: Language = 'python';
+
+/** File extension used when the code of a room is downloaded. */
+export const LANGUAGE_FILE_EXTENSIONS: Record<Language, string> = {
+  python: 'py', javascript: 'js', typescript: 'ts', java: 'java', c: 'c', cpp: 'cpp',
+  csharp: 'cs', go: 'go', rust: 'rs', ruby: 'rb', php: 'php', kotlin: 'kt', swift: 'swift',
+  sql: 'sql', html: 'html', css: 'css', json: 'json', markdown: 'md', shell: 'sh', plaintext: 'txt',
+};
+
+/** Returns `value` when it is a supported language, `plaintext` otherwise. */
+export function toLanguage(value: unknown): Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value)
+    ? (value as Language)
+    : 'plaintext';
+}
+
+/**
+ * Room ids are 16 random bytes in base64url (128 bits, 22 characters). The
+ * pattern is wider than what we mint (8 to 64 url-safe characters) so that a
+ * malformed name is refused before any database query, whatever its origin.
+ */
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+export const ROOM_ID_BYTES = 16;
+
+/** True when `value` has the shape of a room id; says nothing about whether the room exists. */
+export function isRoomIdFormat(value: unknown): value is string {
+  return typeof value === 'string' && ROOM_ID_PATTERN.test(value);
+}
+
+/** Limits of the REST API. */
+export const MAX_TITLE_LENGTH = 200;
+/** Largest JSON body the REST API accepts, in bytes (1 MiB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * WebSocket close codes (4000-4999 are ours by RFC 6455). A Hocuspocus
+ * client also receives the reason as the refusal of that document
+ * (`onAuthenticationFailed`), since one socket may carry several documents.
+ */
+export const CloseCode = {
+  /** The room id is malformed or no such room exists. Nothing was created. */
+  roomNotFound: 4404,
+  /** The server is shutting down or restarting; reconnect (1012 "Service Restart"). */
+  serviceRestart: 1012,
+  /** A message could not be decoded (garbage or truncated bytes); the room is untouched. */
+  malformedMessage: 4400,
+} as const;
+
+export const CloseReason = {
+  roomNotFound: 'room not found',
+  serviceRestart: 'server restarting',
+  malformedMessage: 'malformed message',
+} as const;

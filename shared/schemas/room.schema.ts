@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { DEFAULT_LANGUAGE, LANGUAGES, MAX_TITLE_LENGTH } from '../protocol.ts';
+
+/** One of the supported languages (see `LANGUAGES` in `shared/protocol.ts`). */
+export const language = z.enum(LANGUAGES).meta({ id: 'Language', description: 'Language of the code' });
+
+/** Body of `POST /api/rooms`; every field is optional. */
+export const createRoomRequest = z
+  .strictObject({
+    /** Language of the room; default `python`. */
+    language: language.default(DEFAULT_LANGUAGE),
+    /** Free-form title shown in the client; default empty. */
+    title: z.string().max(MAX_TITLE_LENGTH).default(''),
+    /** Initial code, seeded on the server. The 1 MiB body limit bounds it. */
+    code: z.string().default(''),
+  })
+  .meta({ id: 'CreateRoomRequest' });
+export type CreateRoomRequest = z.infer<typeof createRoomRequest>;
+
+/** A room as the REST API returns it. */
+export const room = z
+  .object({
+    /** The room id: the Hocuspocus document name and the `/yjs/:roomId` path. */
+    roomId: z.string().meta({ description: 'Url-safe, unguessable room id (128 random bits)' }),
+    language,
+    title: z.string(),
+    /** The code; live when the room is loaded. */
+    code: z.string(),
+    /** ISO-8601 creation time. */
+    createdAt: z.iso.datetime(),
+    /** ISO-8601 time of the last stored change. */
+    updatedAt: z.iso.datetime(),
+    /** Clients connected to the room right now. */
+    activeUsers: z.int().nonnegative(),
+  })
+  .meta({ id: 'Room' });
+export type Room = z.infer<typeof room>;
+
+/** Path parameters of the room routes. */
+export const roomParams = z.object({ roomId: z.string() });

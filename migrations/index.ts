@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+import * as createRooms from './2026_11_22_000000_create_rooms.ts';
+
+/**
+ * Every migration, by name; names sort in the order they run. Listed here
+ * rather than discovered on disk so that the same code runs under tsx,
+ * vitest and the compiled build. A unit test checks none is forgotten.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026_11_22_000000_create_rooms': createRooms,
+};

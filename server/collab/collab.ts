@@ -1,0 +1,44 @@
+import { Hocuspocus } from '@hocuspocus/server';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { RoomStore } from '../storage/room-store.ts';
+import { PersistenceExtension } from './persistence.extension.ts';
+import { RoomGateExtension } from './room-gate.extension.ts';
+import { UpdateJournal } from './update-journal.ts';
+
+/** The collaboration core: Hocuspocus with Pairpad's extensions, and the durability machinery behind it. */
+export interface Collab {
+  hocuspocus: Hocuspocus;
+  journal: UpdateJournal;
+  persistence: PersistenceExtension;
+  /** Stores every changed room and flushes the journal; used on shutdown. */
+  storeAll(): Promise<void>;
+}
+
+/** Builds the Hocuspocus instance; sockets are attached separately (see `websocket-server.ts`). */
+export function createCollab({ config, store, log }: { config: Config; store: RoomStore; log: Logger }): Collab {
+  let persistence: PersistenceExtension;
+  const journal = new UpdateJournal({
+    flushMs: config.journalFlushMs,
+    append: (rows) => store.appendUpdates(rows),
+    onAppended: (roomId, logId) => persistence.noteAppended(roomId, logId),
+    log,
+  });
+  persistence = new PersistenceExtension(store, journal, log);
+
+  const hocuspocus = new Hocuspocus({
+    name: 'pairpad',
+    quiet: true,
+    debounce: config.storeDebounceMs,
+    maxDebounce: config.storeMaxDebounceMs,
+    unloadImmediately: true,
+    extensions: [new RoomGateExtension(store), persistence],
+  });
+
+  return {
+    hocuspocus,
+    journal,
+    persistence,
+    storeAll: () => persistence.storeAll(hocuspocus.documents.values()),
+  };
+}

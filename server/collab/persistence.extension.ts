@@ -1,0 +1,156 @@
+import type {
+  Document,
+  Extension,
+  afterUnloadDocumentPayload,
+  onChangePayload,
+  onLoadDocumentPayload,
+  onStoreDocumentPayload,
+} from '@hocuspocus/server';
+import * as Y from 'yjs';
+import { readRoomContent } from '../../shared/room-doc.ts';
+import type { Logger } from '../log.ts';
+import type { RoomStore } from '../storage/room-store.ts';
+import { RoomNotFoundRefusal } from './refusals.ts';
+import type { UpdateJournal } from './update-journal.ts';
+
+/**
+ * Origin of the updates this extension applies itself (from the database);
+ * they are already stored, so they are neither journaled nor re-stored.
+ */
+export const STORAGE_ORIGIN = Object.freeze({ source: 'local' as const, skipStoreHooks: true });
+
+const MAX_STORE_RETRY_MS = 5_000;
+
+/** What this process knows about a loaded room's stored form. */
+interface LoadedRoom {
+  createdAt: string;
+  /** The snapshot version our document already contains. */
+  stateVersion: number;
+  /** Log rows our document already contains (loaded, or written by our journal). */
+  knownLogIds: Set<number>;
+  /** Set by every accepted change, cleared by a successful fold. */
+  dirty: boolean;
+  retryDelayMs: number;
+  retryTimer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Durable rooms. Every accepted update goes to the {@link UpdateJournal}
+ * (in the database within the group-commit interval); Hocuspocus's debounced
+ * store folds the log into the room's snapshot, and load applies the
+ * snapshot, then the log. A fold that fails is retried with backoff while
+ * the room stays in memory.
+ */
+export class PersistenceExtension implements Extension {
+  extensionName = 'pairpad-persistence';
+  private readonly rooms = new Map<string, LoadedRoom>();
+  private readonly failingRooms = new Set<string>();
+
+  constructor(
+    private readonly store: RoomStore,
+    private readonly journal: UpdateJournal,
+    private readonly log: Logger,
+  ) {}
+
+  /** Rooms whose last fold failed and is being retried. */
+  get failingRoomCount(): number {
+    return this.failingRooms.size;
+  }
+
+  /** Creation time of a loaded room, or `undefined` when it is not loaded. */
+  loadedRoomCreatedAt(roomId: string): string | undefined {
+    return this.rooms.get(roomId)?.createdAt;
+  }
+
+  /** Called by the journal once a batch is in the log, so folds know our document holds it. */
+  noteAppended(roomId: string, logId: number): void {
+    this.rooms.get(roomId)?.knownLogIds.add(logId);
+  }
+
+  async onLoadDocument({ documentName, document }: onLoadDocumentPayload): Promise<void> {
+    const stored = await this.store.loadRoomState(documentName);
+    if (!stored) throw new RoomNotFoundRefusal();
+    Y.applyUpdate(document, stored.state, STORAGE_ORIGIN);
+    for (const row of stored.updates) Y.applyUpdate(document, row.update, STORAGE_ORIGIN);
+    this.rooms.set(documentName, {
+      createdAt: stored.record.createdAt,
+      stateVersion: stored.stateVersion,
+      knownLogIds: new Set(stored.updates.map((row) => row.id)),
+      dirty: false,
+      retryDelayMs: 0,
+      retryTimer: undefined,
+    });
+    this.log.debug({ roomId: documentName, logRows: stored.updates.length }, 'room loaded');
+  }
+
+  async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
+    if (transactionOrigin === STORAGE_ORIGIN) return;
+    const room = this.rooms.get(documentName);
+    if (room) room.dirty = true;
+    this.journal.append(documentName, update);
+  }
+
+  async onStoreDocument(payload: onStoreDocumentPayload): Promise<void> {
+    const { documentName, document, instance } = payload;
+    const room = this.rooms.get(documentName);
+    if (!room) return;
+    clearTimeout(room.retryTimer);
+    try {
+      await this.fold(documentName, document, room);
+      room.retryDelayMs = 0;
+      if (this.failingRooms.delete(documentName)) this.log.info({ roomId: documentName }, 'room stored again');
+    } catch (error) {
+      room.retryDelayMs = Math.min(MAX_STORE_RETRY_MS, Math.max(100, room.retryDelayMs * 2));
+      this.failingRooms.add(documentName);
+      this.log.error(
+        { err: error, roomId: documentName, retryMs: room.retryDelayMs },
+        'storing room failed; keeping it in memory and retrying',
+      );
+      room.retryTimer = setTimeout(() => {
+        if (instance.documents.get(documentName) === document) instance.storeDocumentHooks(document, payload, true);
+      }, room.retryDelayMs);
+      // Rejecting tells Hocuspocus to keep the document loaded.
+      throw error;
+    }
+  }
+
+  async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
+    const room = this.rooms.get(documentName);
+    clearTimeout(room?.retryTimer);
+    this.rooms.delete(documentName);
+    this.failingRooms.delete(documentName);
+    this.log.debug({ roomId: documentName }, 'room unloaded');
+  }
+
+  /** Folds every loaded room that changed since its last fold, then flushes the journal (shutdown). */
+  async storeAll(documents: Iterable<Document>): Promise<void> {
+    for (const document of documents) {
+      const room = this.rooms.get(document.name);
+      if (!room?.dirty) continue;
+      clearTimeout(room.retryTimer);
+      await document.saveMutex.runExclusive(() => this.fold(document.name, document, room));
+    }
+    await this.journal.flush();
+  }
+
+  private async fold(roomId: string, document: Document, room: LoadedRoom): Promise<void> {
+    // The journal's pending updates for this room are in the document already;
+    // the snapshot written below contains them, so they need no log row.
+    const taken = this.journal.take(roomId);
+    room.dirty = false;
+    try {
+      const result = await this.store.foldRoom(roomId, room.stateVersion, room.knownLogIds, {
+        // Runs inside the fold transaction: anything another instance stored that
+        // we have not seen goes into our document first, so the snapshot holds it.
+        apply: (update) => Y.applyUpdate(document, update, STORAGE_ORIGIN),
+        encode: () => ({ state: Y.encodeStateAsUpdate(document), ...readRoomContent(document) }),
+      });
+      room.stateVersion = result.stateVersion;
+      for (const id of result.foldedLogIds) room.knownLogIds.delete(id);
+    } catch (error) {
+      room.dirty = true;
+      this.journal.restore(roomId, taken);
+      throw error;
+    }
+  }
+}

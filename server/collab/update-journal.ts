@@ -1,0 +1,135 @@
+import * as Y from 'yjs';
+import type { Logger } from '../log.ts';
+
+/** Writes a batch of merged updates, one per room, and returns their log ids in the same order. */
+export type AppendUpdates = (rows: { roomId: string; update: Uint8Array }[]) => Promise<number[]>;
+
+/** What the journal reports after a batch reached the database. */
+export type OnAppended = (roomId: string, logId: number) => void;
+
+const MAX_RETRY_DELAY_MS = 5_000;
+
+/**
+ * Group commit for accepted Yjs updates. The keystroke path only pushes onto
+ * an array; a timer writes everything pending, every room in one statement,
+ * at most `flushMs` after the first update arrived. A failed write keeps the
+ * updates and retries with backoff, so nothing accepted is dropped while the
+ * database is away.
+ */
+export class UpdateJournal {
+  private pending = new Map<string, Uint8Array[]>();
+  private pendingCount = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly options: {
+      flushMs: number;
+      append: AppendUpdates;
+      onAppended: OnAppended;
+      log: Logger;
+    },
+  ) {}
+
+  /** Updates accepted but not yet written. */
+  get pendingUpdates(): number {
+    return this.pendingCount;
+  }
+
+  /** True while the last write attempt failed. */
+  get failing(): boolean {
+    return this.failures > 0;
+  }
+
+  /** Queues an update for the next group commit. */
+  append(roomId: string, update: Uint8Array): void {
+    const updates = this.pending.get(roomId);
+    if (updates) updates.push(update);
+    else this.pending.set(roomId, [update]);
+    this.pendingCount++;
+    this.schedule(this.options.flushMs);
+  }
+
+  /**
+   * Takes a room's pending updates out of the journal, for a fold that writes
+   * them as part of the snapshot instead. Give them back with
+   * {@link restore} if that fold fails.
+   */
+  take(roomId: string): Uint8Array[] {
+    const updates = this.pending.get(roomId) ?? [];
+    this.pending.delete(roomId);
+    this.pendingCount -= updates.length;
+    return updates;
+  }
+
+  /** Puts updates taken by {@link take} back, ahead of any that arrived since. */
+  restore(roomId: string, updates: Uint8Array[]): void {
+    if (updates.length === 0) return;
+    const newer = this.pending.get(roomId) ?? [];
+    this.pending.set(roomId, [...updates, ...newer]);
+    this.pendingCount += updates.length;
+    this.schedule(this.options.flushMs);
+  }
+
+  /** Writes everything pending now and waits for it; rejects if the write fails. */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.flushing) await this.flushing;
+    if (this.pendingCount === 0) return;
+    const done = this.write();
+    this.flushing = done.finally(() => {
+      this.flushing = undefined;
+    });
+    await done;
+  }
+
+  /** Stops the timer; pending updates stay for a final {@link flush}. */
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer || this.flushing) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch(() => {
+        // write() already logged and rescheduled.
+      });
+    }, delayMs);
+  }
+
+  private async write(): Promise<void> {
+    const batch = this.pending;
+    const count = this.pendingCount;
+    this.pending = new Map();
+    this.pendingCount = 0;
+    const rows = [...batch].map(([roomId, updates]) => ({
+      roomId,
+      update: updates.length === 1 ? updates[0] : Y.mergeUpdates(updates),
+    }));
+    try {
+      const ids = await this.options.append(rows);
+      rows.forEach((row, index) => this.options.onAppended(row.roomId, ids[index]));
+      if (this.failures > 0) this.options.log.info({ updates: count }, 'update log writable again');
+      this.failures = 0;
+    } catch (error) {
+      for (const [roomId, updates] of batch) this.restore(roomId, updates);
+      this.failures++;
+      const retryMs = Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** this.failures);
+      this.options.log.error(
+        { err: error, rooms: rows.map((row) => row.roomId), updates: count, retryMs },
+        'writing the update log failed; keeping updates in memory and retrying',
+      );
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      // restore() could not schedule while this write was in flight.
+      setImmediate(() => this.schedule(retryMs));
+      throw error;
+    } finally {
+      if (this.pendingCount > 0 && this.failures === 0) setImmediate(() => this.schedule(this.options.flushMs));
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const environment = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.union([z.literal('*'), z.url()]))),
+});
+
+/** Everything the server needs to know from outside; built once by {@link loadConfig}. */
+export interface Config {
+  /** TCP port of the HTTP and WebSocket server (`PORT`, default 8000; 0 picks a free one). */
+  port: number;
+  /** Interface to listen on (`HOST`, default `0.0.0.0`). */
+  host: string;
+  /** Postgres connection string (`DATABASE_URL`); unset means SQLite. */
+  databaseUrl: string | undefined;
+  /** SQLite file, `DATA_DIR/pairpad.db` (`DATA_DIR` default `./data`); unused with Postgres. */
+  sqlitePath: string;
+  /** pino level (`LOG_LEVEL`, default `info`). */
+  logLevel: string;
+  /** Origins allowed to call the REST API from a browser (`CORS_ORIGINS`, comma-separated; `*` for any; default none). */
+  corsOrigins: readonly string[];
+  /** Directory of the built web client, served at `/`; default `dist/client`. */
+  clientDir: string;
+  /** Longest an accepted update waits in memory before it is written (group commit), in ms; default 50. */
+  journalFlushMs: number;
+  /** Quiet time after the last change before a room's snapshot is rewritten, in ms; default 2000. */
+  storeDebounceMs: number;
+  /** Longest a busy room goes without its snapshot rewritten, in ms; default 10000. */
+  storeMaxDebounceMs: number;
+  /** How long a graceful shutdown may take before it gives up, in ms; default 30000. */
+  shutdownTimeoutMs: number;
+}
+
+/** Thrown by {@link loadConfig} with every invalid variable named. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads the configuration from `env` (normally `process.env`). Reports every
+ * invalid variable at once and returns a frozen object. This is the only
+ * place in the server that reads the environment.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const vars = parsed.data;
+  return Object.freeze({
+    port: vars.PORT,
+    host: vars.HOST,
+    databaseUrl: vars.DATABASE_URL,
+    sqlitePath: path.resolve(vars.DATA_DIR, 'pairpad.db'),
+    logLevel: vars.LOG_LEVEL,
+    corsOrigins: Object.freeze(vars.CORS_ORIGINS),
+    clientDir: path.resolve('dist/client'),
+    journalFlushMs: 50,
+    storeDebounceMs: 2000,
+    storeMaxDebounceMs: 10_000,
+    shutdownTimeoutMs: 30_000,
+  });
+}

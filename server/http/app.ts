@@ -1,0 +1,54 @@
+import cors from 'cors';
+import express, { type Express, type RequestHandler } from 'express';
+import { MAX_BODY_BYTES } from '../../shared/protocol.ts';
+import type { Logger } from '../log.ts';
+import type { RoomService } from '../rooms/room.service.ts';
+import { createClientRouter } from './client.routes.ts';
+import { createDocsRouter } from './docs.routes.ts';
+import { handleErrors, HttpError, notFound } from './errors.ts';
+import { createHealthRouter, type HealthSources } from './health.routes.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { createRoomsRouter } from './rooms.routes.ts';
+
+/** What the HTTP app is built from. */
+export interface HttpAppOptions {
+  rooms: RoomService;
+  health: HealthSources;
+  /** Extra `/api` routers (e.g. autocomplete), mounted before the catch-all 404. */
+  apiRouters?: Record<string, express.Router>;
+  corsOrigins: readonly string[];
+  clientDir: string;
+  version: string;
+  log: Logger;
+}
+
+// A body that is not JSON would otherwise reach the routes as "no body".
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is('application/json')) {
+    throw new HttpError('unsupported_media_type', 'Send the body as application/json');
+  }
+  next();
+};
+
+/** The Express app: REST API, OpenAPI docs, health and the web client. It does not listen. */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  const api = express.Router();
+  if (options.corsOrigins.length > 0) {
+    api.use(cors({ origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins] }));
+  }
+  api.use(requireJsonBody, express.json({ limit: MAX_BODY_BYTES, strict: false }));
+  api.use('/rooms', createRoomsRouter(options.rooms));
+  for (const [mountPath, router] of Object.entries(options.apiRouters ?? {})) api.use(mountPath, router);
+
+  app.use(createDocsRouter(buildOpenApiDocument(options.version)));
+  app.use('/api', api);
+  app.use(createHealthRouter(options.health));
+  app.use(createClientRouter(options.clientDir));
+  app.use(notFound);
+  app.use(handleErrors(options.log));
+  return app;
+}

@@ -1,0 +1,51 @@
+import { Router } from 'express';
+import type { Health } from '../../shared/schemas/health.schema.ts';
+
+/** What `/health` reports on. */
+export interface HealthSources {
+  pingDatabase(): Promise<void>;
+  /** Accepted updates and rooms not yet written (non-zero while writes fail). */
+  pendingWrites(): number;
+  /** True while the last write to the database failed. */
+  writesFailing(): boolean;
+  rooms(): number;
+  connections(): number;
+}
+
+const DATABASE_TIMEOUT_MS = 1_000;
+
+async function isDatabaseReachable(ping: () => Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), DATABASE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([ping().then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `GET /livez` (the process runs) and `GET /health` (it can also store what it accepts). */
+export function createHealthRouter(sources: HealthSources): Router {
+  const router = Router();
+
+  router.get('/livez', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/health', async (_req, res) => {
+    const reachable = await isDatabaseReachable(sources.pingDatabase);
+    const healthy = reachable && !sources.writesFailing();
+    const body: Health = {
+      status: healthy ? 'ok' : 'degraded',
+      database: reachable ? 'ok' : 'unreachable',
+      pendingWrites: sources.pendingWrites(),
+      rooms: sources.rooms(),
+      connections: sources.connections(),
+    };
+    res.status(healthy ? 200 : 503).set('Cache-Control', 'no-store').json(body);
+  });
+
+  return router;
+}

@@ -1,0 +1,42 @@
+import { Router } from 'express';
+import { LANGUAGE_FILE_EXTENSIONS } from '../../shared/protocol.ts';
+import { createRoomRequest } from '../../shared/schemas/room.schema.ts';
+import type { RoomService } from '../rooms/room.service.ts';
+import { HttpError, invalidRequest } from './errors.ts';
+
+function roomNotFound(roomId: string): HttpError {
+  return new HttpError('room_not_found', `Room ${JSON.stringify(roomId.slice(0, 80))} does not exist`);
+}
+
+/** A file name for a download: the title made safe, or the room id, with the language's extension. */
+function downloadName(title: string, roomId: string, extension: string): string {
+  const base = title.normalize('NFKD').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
+  return `${base || roomId}.${extension}`;
+}
+
+/** `POST /api/rooms`, `GET /api/rooms/:roomId`, `GET /api/rooms/:roomId/code`. */
+export function createRoomsRouter(rooms: RoomService): Router {
+  const router = Router();
+
+  router.post('/', async (req, res) => {
+    const parsed = createRoomRequest.safeParse(req.body ?? {});
+    if (!parsed.success) throw invalidRequest(parsed.error);
+    const room = await rooms.createRoom(parsed.data);
+    res.status(201).location(`/api/rooms/${room.roomId}`).json(room);
+  });
+
+  router.get('/:roomId', async (req, res) => {
+    const room = await rooms.findRoom(req.params.roomId);
+    if (!room) throw roomNotFound(req.params.roomId);
+    res.json(room);
+  });
+
+  router.get('/:roomId/code', async (req, res) => {
+    const room = await rooms.findRoom(req.params.roomId);
+    if (!room) throw roomNotFound(req.params.roomId);
+    const fileName = downloadName(room.title, room.roomId, LANGUAGE_FILE_EXTENSIONS[room.language]);
+    res.type('text/plain; charset=utf-8').attachment(fileName).send(room.code);
+  });
+
+  return router;
+}

@@ -1,0 +1,38 @@
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './log.ts';
+import { startPairpad } from './server.ts';
+
+// Composition root: the only module that touches process.env, signals and exit codes.
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
+const log = createLogger(config.logLevel);
+
+let pairpad;
+try {
+  pairpad = await startPairpad({ config, log });
+} catch (error) {
+  log.fatal({ err: error }, `pairpad could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  try {
+    await pairpad.close();
+    process.exit(0);
+  } catch (error) {
+    log.fatal({ err: error }, 'shutdown failed; unstored edits remain in the update log if it was written');
+    process.exit(1);
+  }
+};
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

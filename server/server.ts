@@ -1,0 +1,108 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createCollab, type Collab } from './collab/collab.ts';
+import { attachWebSockets, type WebSocketGateway } from './collab/websocket-server.ts';
+import type { Config } from './config.ts';
+import { createHttpApp } from './http/app.ts';
+import type { Logger } from './log.ts';
+import { createRoomService } from './rooms/room.service.ts';
+import { openStorage } from './storage/database.ts';
+import { checkMigrationResult, migrateToLatest } from './storage/migrator.ts';
+import { createRoomStore, type RoomStore } from './storage/room-store.ts';
+import { version } from './version.ts';
+
+/** A running Pairpad server. */
+export interface Pairpad {
+  httpServer: HttpServer;
+  /** The port it listens on (useful with `PORT=0`). */
+  port: number;
+  collab: Collab;
+  store: RoomStore;
+  websockets: WebSocketGateway;
+  /**
+   * Graceful stop: refuse new connections, close sockets (letting in-flight
+   * messages land), store every room, flush the log, close the database.
+   * Rejects if something could not be stored in time.
+   */
+  close(): Promise<void>;
+}
+
+/** Opens storage, runs migrations, and starts HTTP and WebSocket on `config.port`. */
+export async function startPairpad({ config, log }: { config: Config; log: Logger }): Promise<Pairpad> {
+  const storage = openStorage(config);
+  const store = createRoomStore(storage);
+  try {
+    const migrations = checkMigrationResult(await migrateToLatest(storage.db));
+    if (migrations.length > 0) log.info({ migrations }, 'database migrated');
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  const collab = createCollab({ config, store, log });
+  const { hocuspocus, journal, persistence } = collab;
+  const rooms = createRoomService({ store, hocuspocus, persistence });
+  const app = createHttpApp({
+    rooms,
+    health: {
+      pingDatabase: () => store.ping(),
+      pendingWrites: () => journal.pendingUpdates + persistence.failingRoomCount,
+      writesFailing: () => journal.failing || persistence.failingRoomCount > 0,
+      rooms: () => hocuspocus.getDocumentsCount(),
+      connections: () => hocuspocus.getConnectionsCount(),
+    },
+    corsOrigins: config.corsOrigins,
+    clientDir: config.clientDir,
+    version,
+    log,
+  });
+
+  const httpServer = createServer(app);
+  const websockets = attachWebSockets({ httpServer, hocuspocus, log });
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  log.info({ port, host: config.host, database: storage.dialect }, 'pairpad listening');
+
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    httpServer.close();
+    httpServer.closeIdleConnections();
+    await websockets.close(Math.min(3_000, config.shutdownTimeoutMs));
+    // Closing the last connection makes Hocuspocus store and unload each room;
+    // wait for that, then store whatever is left (e.g. rooms whose store failed).
+    while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline - 1_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (persistence.failingRoomCount > 0) break;
+    }
+    let stored = false;
+    for (let attempt = 0; !stored; attempt++) {
+      try {
+        await collab.storeAll();
+        stored = true;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error('shutdown: could not store every room in time', { cause: error });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * 2 ** attempt)));
+      }
+    }
+    journal.stop();
+    httpServer.closeAllConnections();
+    await store.close();
+    log.info('pairpad stopped; every room stored');
+  };
+
+  return {
+    httpServer,
+    port,
+    collab,
+    store,
+    websockets,
+    close: () => (closing ??= close()),
+  };
+}

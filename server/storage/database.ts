@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
+import pg from 'pg';
+
+/** A room: its latest folded Yjs snapshot and, beside it, the plain text for SQL readers. */
+export interface RoomTable {
+  id: string;
+  language: string;
+  title: string;
+  /** Plain-text code as of the last fold, so SQL users can read code without Yjs. */
+  code: string;
+  /** Yjs state (`encodeStateAsUpdate`) as of the last fold. */
+  state: Uint8Array;
+  /** Bumped by every fold, so an instance can tell whether the snapshot changed under it. */
+  state_version: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+/** Yjs updates accepted since the last fold (the group-commit log). Load = snapshot + these. */
+export interface RoomUpdateTable {
+  id: Generated<number>;
+  room_id: string;
+  update: Uint8Array;
+  created_at: Date | string;
+}
+
+export interface Database {
+  rooms: RoomTable;
+  room_updates: RoomUpdateTable;
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** An open database and which dialect it speaks. */
+export interface Storage {
+  db: Kysely<Database>;
+  dialect: Dialect;
+}
+
+/** Connection settings: Postgres when `databaseUrl` is set, SQLite at `sqlitePath` otherwise. */
+export interface StorageOptions {
+  databaseUrl: string | undefined;
+  sqlitePath: string;
+}
+
+// Postgres returns BIGINT/BIGSERIAL as strings; our ids stay far below 2^53.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === pg.types.builtins.INT8) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+/** Opens the database: a `pg` pool, or a better-sqlite3 file in WAL mode (created with its folder). */
+export function openStorage(options: StorageOptions): Storage {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: 5_000,
+      types: pgTypes,
+    });
+    // An idle client that loses its server emits 'error' on the pool; without a
+    // listener that would crash the process. The next query reconnects.
+    pool.on('error', () => {});
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+  }
+  fs.mkdirSync(path.dirname(options.sqlitePath), { recursive: true });
+  const database = new SQLite(options.sqlitePath);
+  database.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode survives a process crash (kill -9); only a power loss
+  // may roll back the last commits. FULL would fsync on the event loop.
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+}

@@ -1,0 +1,76 @@
+import { sql } from 'kysely';
+import type { Storage } from './database.ts';
+import {
+  appendRoomUpdates,
+  findRoomById,
+  insertRoom,
+  loadRoomState,
+  lockRoomForFold,
+  readRoomSnapshot,
+  readRoomUpdates,
+  roomExists,
+  writeRoomSnapshot,
+  type RoomRecord,
+  type StoredRoomState,
+} from './room.repository.ts';
+
+/** How a fold reaches into the live document while the room row is locked. */
+export interface FoldCallbacks {
+  /** Applies stored bytes our document has not seen (written by another instance). */
+  apply(update: Uint8Array): void;
+  /** The document as it is now: Yjs state plus the plain fields stored beside it. */
+  encode(): { state: Uint8Array; code: string; language: string; title: string };
+}
+
+/** Result of a fold: the new snapshot version and the log rows it replaced. */
+export interface FoldResult {
+  stateVersion: number;
+  foldedLogIds: number[];
+}
+
+/**
+ * Everything the collaboration server and the REST API need from the
+ * database, on either dialect. Not-found is `undefined`; failures reject.
+ */
+export interface RoomStore {
+  createRoom(room: { id: string; language: string; title: string; code: string; state: Uint8Array }): Promise<RoomRecord>;
+  findRoom(id: string): Promise<RoomRecord | undefined>;
+  roomExists(id: string): Promise<boolean>;
+  loadRoomState(id: string): Promise<StoredRoomState | undefined>;
+  appendUpdates(rows: { roomId: string; update: Uint8Array }[]): Promise<number[]>;
+  foldRoom(id: string, knownVersion: number, knownLogIds: ReadonlySet<number>, callbacks: FoldCallbacks): Promise<FoldResult>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The {@link RoomStore} over an open Kysely database. */
+export function createRoomStore({ db, dialect }: Storage): RoomStore {
+  return {
+    createRoom: (room) => insertRoom(db, { ...room, now: new Date() }),
+    findRoom: (id) => findRoomById(db, id),
+    roomExists: (id) => roomExists(db, id),
+    loadRoomState: (id) => loadRoomState(db, id),
+    appendUpdates: (rows) => appendRoomUpdates(db, rows, new Date()),
+
+    foldRoom: (id, knownVersion, knownLogIds, callbacks) =>
+      db.transaction().execute(async (trx) => {
+        const current = await lockRoomForFold(trx, dialect, id);
+        if (!current) throw new Error(`room ${id} is no longer stored`);
+        if (current.stateVersion !== knownVersion) {
+          const snapshot = await readRoomSnapshot(trx, id);
+          if (snapshot) callbacks.apply(snapshot);
+        }
+        const unseen = current.updateIds.filter((logId) => !knownLogIds.has(logId));
+        for (const update of await readRoomUpdates(trx, id, unseen)) callbacks.apply(update);
+        const stateVersion = current.stateVersion + 1;
+        await writeRoomSnapshot(trx, id, { ...callbacks.encode(), stateVersion }, current.updateIds, new Date());
+        return { stateVersion, foldedLogIds: current.updateIds };
+      }),
+
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

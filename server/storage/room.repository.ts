@@ -1,0 +1,179 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, Dialect } from './database.ts';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** What the REST API and the loader need of a stored room, timestamps as ISO-8601. */
+export interface RoomRecord {
+  id: string;
+  language: string;
+  title: string;
+  code: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A room's persisted Yjs content: the snapshot and the log written after it. */
+export interface StoredRoomState {
+  record: RoomRecord;
+  state: Uint8Array;
+  stateVersion: number;
+  updates: { id: number; update: Uint8Array }[];
+}
+
+/** A folded snapshot, written with the plain text in the same row. */
+export interface RoomSnapshot {
+  state: Uint8Array;
+  stateVersion: number;
+  code: string;
+  language: string;
+  title: string;
+}
+
+function toIso(value: Date | string): string {
+  return new Date(value).toISOString();
+}
+
+function toRecord(row: {
+  id: string; language: string; title: string; code: string;
+  created_at: Date | string; updated_at: Date | string;
+}): RoomRecord {
+  return {
+    id: row.id,
+    language: row.language,
+    title: row.title,
+    code: row.code,
+    createdAt: toIso(row.created_at),
+    updatedAt: toIso(row.updated_at),
+  };
+}
+
+/** Inserts a new room with its seeded snapshot. */
+export async function insertRoom(
+  db: Executor,
+  room: { id: string; language: string; title: string; code: string; state: Uint8Array; now: Date },
+): Promise<RoomRecord> {
+  const now = room.now.toISOString();
+  await db
+    .insertInto('rooms')
+    .values({
+      id: room.id, language: room.language, title: room.title, code: room.code,
+      state: room.state, state_version: 0, created_at: now, updated_at: now,
+    })
+    .execute();
+  return { id: room.id, language: room.language, title: room.title, code: room.code, createdAt: now, updatedAt: now };
+}
+
+/** The stored room, or `undefined` when there is none. */
+export async function findRoomById(db: Executor, id: string): Promise<RoomRecord | undefined> {
+  const row = await db
+    .selectFrom('rooms')
+    .select(['id', 'language', 'title', 'code', 'created_at', 'updated_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && toRecord(row);
+}
+
+/** True when a room with this id is stored. */
+export async function roomExists(db: Executor, id: string): Promise<boolean> {
+  const row = await db.selectFrom('rooms').select('id').where('id', '=', id).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Snapshot plus the update log of a room, in log order; `undefined` when the room does not exist. */
+export async function loadRoomState(db: Kysely<Database>, id: string): Promise<StoredRoomState | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const updates = await trx
+      .selectFrom('room_updates')
+      .select(['id', 'update'])
+      .where('room_id', '=', id)
+      .orderBy('id')
+      .execute();
+    return { record: toRecord(row), state: row.state, stateVersion: row.state_version, updates };
+  });
+}
+
+/** Appends updates to the log in one statement; returns the new row ids in input order. */
+export async function appendRoomUpdates(
+  db: Executor,
+  rows: { roomId: string; update: Uint8Array }[],
+  now: Date,
+): Promise<number[]> {
+  const createdAt = now.toISOString();
+  const inserted = await db
+    .insertInto('room_updates')
+    .values(rows.map((row) => ({ room_id: row.roomId, update: row.update, created_at: createdAt })))
+    .returning('id')
+    .execute();
+  return inserted.map((row) => row.id);
+}
+
+/**
+ * Reads a room's snapshot version and log ids, locking the room row (FOR NO KEY UPDATE, which log inserts do not wait for) on
+ * Postgres so that two instances never fold the same room at once.
+ */
+export async function lockRoomForFold(
+  trx: Transaction<Database>,
+  dialect: Dialect,
+  id: string,
+): Promise<{ stateVersion: number; updateIds: number[] } | undefined> {
+  let query = trx.selectFrom('rooms').select('state_version').where('id', '=', id);
+  // SQLite has no row locks; its single writer serialises transactions anyway.
+  if (dialect === 'postgres') query = query.forNoKeyUpdate();
+  const row = await query.executeTakeFirst();
+  if (!row) return undefined;
+  const updates = await trx.selectFrom('room_updates').select('id').where('room_id', '=', id).orderBy('id').execute();
+  return { stateVersion: row.state_version, updateIds: updates.map((update) => update.id) };
+}
+
+/** The snapshot bytes of a room (used when another instance folded it since we last looked). */
+export async function readRoomSnapshot(db: Executor, id: string): Promise<Uint8Array | undefined> {
+  const row = await db.selectFrom('rooms').select('state').where('id', '=', id).executeTakeFirst();
+  return row?.state;
+}
+
+/** The given log rows of a room, in log order. */
+export async function readRoomUpdates(db: Executor, roomId: string, ids: number[]): Promise<Uint8Array[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('room_updates')
+    .select('update')
+    .where('room_id', '=', roomId)
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => row.update);
+}
+
+/** Writes a folded snapshot and deletes the log rows it contains, inside the caller's transaction. */
+export async function writeRoomSnapshot(
+  trx: Transaction<Database>,
+  id: string,
+  snapshot: RoomSnapshot,
+  foldedUpdateIds: number[],
+  now: Date,
+): Promise<void> {
+  await trx
+    .updateTable('rooms')
+    .set({
+      state: snapshot.state,
+      state_version: snapshot.stateVersion,
+      code: snapshot.code,
+      language: snapshot.language,
+      title: snapshot.title,
+      updated_at: now.toISOString(),
+    })
+    .where('id', '=', id)
+    .execute();
+  // Delete by id, never by range: on Postgres a row with a lower id may commit
+  // after we read the log, and a range would delete it unread.
+  for (let start = 0; start < foldedUpdateIds.length; start += 500) {
+    await trx
+      .deleteFrom('room_updates')
+      .where('room_id', '=', id)
+      .where('id', 'in', foldedUpdateIds.slice(start, start + 500))
+      .execute();
+  }
+}

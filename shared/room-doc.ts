@@ -1,0 +1,34 @@
+import * as Y from 'yjs';
+import { CODE_TEXT, META_LANGUAGE, META_MAP, META_TITLE, toLanguage, type Language } from './protocol.ts';
+
+/** The parts of a room document that are not Yjs internals. */
+export interface RoomContent {
+  code: string;
+  language: Language;
+  title: string;
+}
+
+/** Reads the code, language and title out of a room document (see the layout in `protocol.ts`). */
+export function readRoomContent(doc: Y.Doc): RoomContent {
+  const meta = doc.getMap(META_MAP);
+  const title = meta.get(META_TITLE);
+  return {
+    code: doc.getText(CODE_TEXT).toString(),
+    language: toLanguage(meta.get(META_LANGUAGE)),
+    title: typeof title === 'string' ? title : '',
+  };
+}
+
+/** Builds the initial Yjs state of a new room. */
+export function encodeNewRoomState(content: RoomContent): Uint8Array {
+  const doc = new Y.Doc();
+  doc.transact(() => {
+    if (content.code) doc.getText(CODE_TEXT).insert(0, content.code);
+    const meta = doc.getMap(META_MAP);
+    meta.set(META_LANGUAGE, content.language);
+    meta.set(META_TITLE, content.title);
+  });
+  const state = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return state;
+}

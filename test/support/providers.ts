@@ -1,0 +1,75 @@
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { CODE_TEXT } from '../../shared/protocol.ts';
+
+/** A real Hocuspocus client in a room, with its own Y.Doc. */
+export interface TestClient {
+  doc: Y.Doc;
+  text: Y.Text;
+  provider: HocuspocusProvider;
+  socket: HocuspocusProviderWebsocket;
+  /** Resolves once the first sync with the server finished. */
+  synced: Promise<void>;
+  destroy(): void;
+}
+
+/** Connects a `HocuspocusProvider` (over `ws`, since Node 20 has no global WebSocket) to `/collab`. */
+export function connectClient(wsUrl: string, roomId: string, options: { onAuthenticationFailed?: (reason: string) => void } = {}): TestClient {
+  const doc = new Y.Doc();
+  const socket = new HocuspocusProviderWebsocket({
+    url: `${wsUrl}/collab`,
+    WebSocketPolyfill: WebSocket,
+    delay: 100,
+    minDelay: 50,
+    maxDelay: 500,
+  });
+  let resolveSynced!: () => void;
+  const synced = new Promise<void>((resolve) => {
+    resolveSynced = resolve;
+  });
+  const provider = new HocuspocusProvider({
+    websocketProvider: socket,
+    name: roomId,
+    document: doc,
+    onSynced: () => resolveSynced(),
+    onAuthenticationFailed: ({ reason }) => options.onAuthenticationFailed?.(reason),
+  });
+  provider.attach();
+  return {
+    doc,
+    text: doc.getText(CODE_TEXT),
+    provider,
+    socket,
+    synced,
+    destroy() {
+      provider.destroy();
+      socket.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+/** A deterministic pseudo-random generator (mulberry32), so a failing run can be replayed. */
+export function createRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One random insertion or deletion in `text`, as a typist would make it. */
+export function makeRandomEdit(text: Y.Text, random: () => number, alphabet = 'abcdefghij \n'): void {
+  const length = text.length;
+  if (length > 0 && random() < 0.3) {
+    const at = Math.floor(random() * length);
+    text.delete(at, Math.min(length - at, 1 + Math.floor(random() * 3)));
+  } else {
+    const at = Math.floor(random() * (length + 1));
+    text.insert(at, alphabet[Math.floor(random() * alphabet.length)]);
+  }
+}

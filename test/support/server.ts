@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../server/config.ts';
+import { createLogger } from '../../server/log.ts';
+import { startPairpad, type Pairpad } from '../../server/server.ts';
+import { createPostgresDatabase } from './databases.ts';
+
+/** A real Pairpad server started in this process on a free port. */
+export interface TestServer {
+  baseUrl: string;
+  /** `ws://127.0.0.1:PORT` (append `/collab` or `/yjs`). */
+  wsUrl: string;
+  pairpad: Pairpad;
+  config: Config;
+  /** Stops the server and removes its database. */
+  close(): Promise<void>;
+  /** Stops the server but keeps its database, for a restart with {@link restartTestServer}. */
+  stop(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** `sqlite` (default, a temporary directory) or `postgres` (a fresh database on TEST_DATABASE_URL). */
+  dialect?: 'sqlite' | 'postgres';
+  /** Use this database instead of a new one (e.g. to restart on the same data). */
+  databaseUrl?: string;
+  dataDir?: string;
+  /** Config fields to override (e.g. short store debounce). */
+  overrides?: Partial<Config>;
+  env?: Record<string, string>;
+}
+
+/** Starts the whole server on port 0 with its own temporary database. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  let dataDir = options.dataDir;
+  let databaseUrl = options.databaseUrl;
+  let dropDatabase: (() => Promise<void>) | undefined;
+  let removeDir = false;
+  if (!databaseUrl && options.dialect === 'postgres') {
+    const database = await createPostgresDatabase();
+    databaseUrl = database.url;
+    dropDatabase = database.drop;
+  }
+  if (!databaseUrl && !dataDir) {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'pairpad-test-'));
+    removeDir = true;
+  }
+  const config: Config = {
+    ...loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir }),
+      ...options.env,
+    }),
+    ...options.overrides,
+  };
+  const pairpad = await startPairpad({ config, log: createLogger(config.logLevel) });
+  const stop = () => pairpad.close();
+  return {
+    baseUrl: `http://127.0.0.1:${pairpad.port}`,
+    wsUrl: `ws://127.0.0.1:${pairpad.port}`,
+    pairpad,
+    config: { ...config, databaseUrl, sqlitePath: config.sqlitePath },
+    stop,
+    async close() {
+      await stop();
+      await dropDatabase?.();
+      if (removeDir && dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts a new server on the database of a stopped one. */
+export function restartTestServer(previous: TestServer, overrides?: Partial<Config>): Promise<TestServer> {
+  return startTestServer({
+    databaseUrl: previous.config.databaseUrl,
+    dataDir: previous.config.databaseUrl ? undefined : path.dirname(previous.config.sqlitePath),
+    overrides: { ...overrides },
+  });
+}
+
+/** `POST /api/rooms` and return the room. */
+export async function createRoom(baseUrl: string, body: object = {}): Promise<{ roomId: string; code: string; language: string; title: string }> {
+  const response = await fetch(`${baseUrl}/api/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201) throw new Error(`create room: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** `GET /api/rooms/:roomId` and return its code. */
+export async function fetchRoomCode(baseUrl: string, roomId: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/rooms/${roomId}`);
+  if (!response.ok) throw new Error(`get room: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { code: string }).code;
+}

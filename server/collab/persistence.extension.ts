@@ -2,6 +2,7 @@ import type {
   Document,
   Extension,
   afterUnloadDocumentPayload,
+  beforeUnloadDocumentPayload,
   onChangePayload,
   onLoadDocumentPayload,
   onStoreDocumentPayload,
@@ -109,9 +110,13 @@ export class PersistenceExtension implements Extension {
       room.retryTimer = setTimeout(() => {
         if (instance.documents.get(documentName) === document) instance.storeDocumentHooks(document, payload, true);
       }, room.retryDelayMs);
-      // Rejecting tells Hocuspocus to keep the document loaded.
-      throw error;
+      // Not rethrown: beforeUnloadDocument keeps the room loaded while it is dirty.
     }
+  }
+
+  /** Refuses to unload a room whose changes are not all stored; the retry stores, then unloads it. */
+  async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload): Promise<void> {
+    if (this.rooms.get(documentName)?.dirty) throw new Error(`room ${documentName} has unstored changes`);
   }
 
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {

@@ -37,9 +37,9 @@ export class UpdateJournal {
     return this.pendingCount;
   }
 
-  /** True while the last write attempt failed. */
+  /** True while updates wait and the last attempt to write them failed. */
   get failing(): boolean {
-    return this.failures > 0;
+    return this.failures > 0 && this.pendingCount > 0;
   }
 
   /** Queues an update for the next group commit. */
@@ -60,6 +60,7 @@ export class UpdateJournal {
     const updates = this.pending.get(roomId) ?? [];
     this.pending.delete(roomId);
     this.pendingCount -= updates.length;
+    if (this.pendingCount === 0) this.failures = 0;
     return updates;
   }
 

@@ -35,7 +35,8 @@ export function createRoomsRouter(rooms: RoomService): Router {
     const room = await rooms.findRoom(req.params.roomId);
     if (!room) throw roomNotFound(req.params.roomId);
     const fileName = downloadName(room.title, room.roomId, LANGUAGE_FILE_EXTENSIONS[room.language]);
-    res.type('text/plain; charset=utf-8').attachment(fileName).send(room.code);
+    // attachment() would guess the type from the extension (.ts is video/mp2t).
+    res.attachment(fileName).type('text/plain; charset=utf-8').send(room.code);
   });
 
   return router;

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnServer, type ChildServer } from '../support/child-server.ts';
+import { createPostgresDatabase, dialects } from '../support/databases.ts';
+import { connectClient, createRandom, makeRandomEdit, type TestClient } from '../support/providers.ts';
+import { createRoom, fetchRoomCode } from '../support/server.ts';
+
+describe.each(dialects)('durability across crashes on %s', (dialect) => {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function databaseEnv(): Promise<Record<string, string>> {
+    if (dialect === 'postgres') {
+      const database = await createPostgresDatabase();
+      cleanups.push(() => database.drop());
+      return { DATABASE_URL: database.url };
+    }
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pairpad-crash-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    return { DATA_DIR: dataDir };
+  }
+
+  async function start(env: Record<string, string>): Promise<ChildServer> {
+    const server = await spawnServer(env);
+    cleanups.push(() => {
+      server.kill('SIGKILL');
+      return server.exited;
+    });
+    return server;
+  }
+
+  async function typeInto(client: TestClient, edits: number, seed: number): Promise<void> {
+    const random = createRandom(seed);
+    for (let i = 0; i < edits; i++) {
+      makeRandomEdit(client.text, random);
+      if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  it('keeps every edit when the server is killed with SIGKILL 150 ms after the last keystroke', async () => {
+    const env = await databaseEnv();
+    const server = await start(env);
+    const { roomId } = await createRoom(server.baseUrl, { code: 'start\n' });
+    const client = connectClient(server.wsUrl, roomId);
+    cleanups.push(() => client.destroy());
+    await client.synced;
+    await typeInto(client, 300, 7);
+    const typed = client.text.toString();
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the durability window under test
+    server.kill('SIGKILL');
+    expect(await server.exited).toBe('SIGKILL');
+    client.destroy();
+
+    const restarted = await start(env);
+    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(typed);
+    const reader = connectClient(restarted.wsUrl, roomId);
+    cleanups.push(() => reader.destroy());
+    await reader.synced;
+    expect(reader.text.toString()).toBe(typed);
+  });
+
+  it('stores every edit and exits 0 on SIGTERM sent right after the last keystroke', async () => {
+    const env = await databaseEnv();
+    const server = await start(env);
+    const { roomId } = await createRoom(server.baseUrl);
+    const client = connectClient(server.wsUrl, roomId);
+    cleanups.push(() => client.destroy());
+    await client.synced;
+    await typeInto(client, 300, 8);
+    const typed = client.text.toString();
+    server.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    client.destroy();
+    expect(server.logs.some((line) => line.includes('every room stored'))).toBe(true);
+
+    const restarted = await start(env);
+    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(typed);
+  });
+});

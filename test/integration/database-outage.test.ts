@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createPostgresDatabase, testDatabaseUrl } from '../support/databases.ts';
+import { connectClient, type TestClient } from '../support/providers.ts';
+import { createRoom, fetchRoomCode, restartTestServer, startTestServer, type TestServer } from '../support/server.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+
+const health = async (server: TestServer) => {
+  const response = await fetch(`${server.baseUrl}/health`);
+  return { httpStatus: response.status, ...(await response.json()) };
+};
+
+// Runs wherever Postgres is configured; CI always sets TEST_DATABASE_URL.
+describe.runIf(testDatabaseUrl)('a Postgres outage while people type', () => {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('keeps editing in memory, reports 503, and stores everything once the database is back', async () => {
+    const database = await createPostgresDatabase();
+    cleanups.push(() => database.drop());
+    const target = new URL(database.url);
+    const proxy: TcpProxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    cleanups.push(() => proxy.close());
+    const viaProxy = new URL(database.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+
+    const server = await startTestServer({
+      databaseUrl: viaProxy.toString(),
+      overrides: { storeDebounceMs: 100, storeMaxDebounceMs: 300 },
+    });
+    cleanups.push(() => server.close());
+    const { roomId } = await createRoom(server.baseUrl);
+    const alice: TestClient = connectClient(server.wsUrl, roomId);
+    const bob: TestClient = connectClient(server.wsUrl, roomId);
+    cleanups.push(() => alice.destroy(), () => bob.destroy());
+    await Promise.all([alice.synced, bob.synced]);
+    alice.text.insert(0, 'before the outage. ');
+
+    await proxy.cut();
+    await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 503, status: 'degraded', database: 'unreachable' }), { timeout: 10_000 });
+    for (let i = 0; i < 50; i++) {
+      alice.text.insert(alice.text.length, 'x');
+      bob.text.insert(0, 'y');
+    }
+    await vi.waitFor(() => expect(bob.text.toString()).toBe(alice.text.toString()));
+    // Give the journal and the store time to fail and retry at least once.
+    await vi.waitFor(async () => expect((await health(server)).pendingWrites).toBeGreaterThan(0));
+
+    const typed = alice.text.toString();
+    expect(typed).toContain('before the outage. ');
+    expect(typed.match(/x/g)?.length).toBe(50);
+    expect(typed.match(/y/g)?.length).toBe(50);
+
+    // Everyone leaves while the database is still away: the room must stay in memory.
+    alice.destroy();
+    bob.destroy();
+    const { hocuspocus, persistence } = server.pairpad.collab;
+    await vi.waitFor(() => expect(persistence.failingRoomCount).toBe(1), { timeout: 10_000 });
+    expect(hocuspocus.getConnectionsCount()).toBe(0);
+    expect(hocuspocus.documents.has(roomId)).toBe(true);
+
+    await proxy.restore();
+    await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 200, status: 'ok', database: 'ok', pendingWrites: 0 }), { timeout: 15_000 });
+    await vi.waitFor(() => expect(hocuspocus.getDocumentsCount()).toBe(0), { timeout: 10_000 });
+    await server.stop();
+    const restarted = await restartTestServer({ ...server, config: { ...server.config, databaseUrl: database.url } });
+    cleanups.push(() => restarted.stop());
+    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(typed);
+  });
+});

@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A Pairpad server running as its own process, so a test can kill it for real. */
+export interface ChildServer {
+  process: ChildProcess;
+  port: number;
+  baseUrl: string;
+  wsUrl: string;
+  /** Every log line it printed (JSON lines from pino, or anything else as text). */
+  logs: string[];
+  /** Resolves with the exit code (or the signal name) once the process ended. */
+  exited: Promise<number | string>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** Starts `server/main.ts` in a child process with `env` and waits until it listens. */
+export async function spawnServer(env: Record<string, string | undefined>): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line));
+  const port = await new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      logs.push(line);
+      if (line.includes('"pairpad listening"')) resolve(JSON.parse(line).port);
+    });
+    exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${logs.join('\n')}`)));
+  });
+  return {
+    process: child,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    logs,
+    exited,
+    kill: (signal) => child.kill(signal),
+  };
+}

@@ -1,0 +1,158 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { encodeNewRoomState, readRoomContent } from '../../shared/room-doc.ts';
+import { openStorage, type Storage } from '../../server/storage/database.ts';
+import { checkMigrationResult, migrateToLatest } from '../../server/storage/migrator.ts';
+import { createRoomStore, type RoomStore } from '../../server/storage/room-store.ts';
+import { spawnServer } from '../support/child-server.ts';
+import { createPostgresDatabase, dialects } from '../support/databases.ts';
+
+function updateInserting(text: string): Uint8Array {
+  const doc = new Y.Doc();
+  let update!: Uint8Array;
+  doc.on('update', (value: Uint8Array) => (update = value));
+  doc.getText('code').insert(0, text);
+  return update;
+}
+
+// One contract, run against every dialect.
+describe.each(dialects)('room store on %s', (dialect) => {
+  let storage: Storage;
+  let store: RoomStore;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    if (dialect === 'postgres') {
+      const database = await createPostgresDatabase();
+      storage = openStorage({ databaseUrl: database.url, sqlitePath: '' });
+      cleanup = database.drop;
+    } else {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'pairpad-store-'));
+      storage = openStorage({ databaseUrl: undefined, sqlitePath: path.join(dir, 'nested', 'pairpad.db') });
+      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    }
+    checkMigrationResult(await migrateToLatest(storage.db));
+    store = createRoomStore(storage);
+  });
+  afterEach(async () => {
+    await store.close();
+    await cleanup();
+  });
+
+  const content = { code: 'print("hi")\n', language: 'python' as const, title: 'T' };
+  const newRoom = (id: string) => store.createRoom({ id, ...content, state: encodeNewRoomState(content) });
+
+  it('creates, finds and reports rooms; a missing room is undefined', async () => {
+    const record = await newRoom('room-0000001');
+    expect(record).toMatchObject({ id: 'room-0000001', ...content });
+    expect(await store.findRoom('room-0000001')).toEqual(record);
+    expect(await store.roomExists('room-0000001')).toBe(true);
+    expect(await store.findRoom('room-missing')).toBeUndefined();
+    expect(await store.roomExists('room-missing')).toBe(false);
+    expect(await store.loadRoomState('room-missing')).toBeUndefined();
+  });
+
+  it('keeps the Yjs state and the plain text side by side for SQL readers', async () => {
+    await newRoom('room-0000002');
+    const rows = await sql<{ code: string }>`select code from rooms where id = ${'room-0000002'}`.execute(storage.db);
+    expect(rows.rows[0].code).toBe(content.code);
+  });
+
+  it('appends log rows in order and loads them after the snapshot', async () => {
+    await newRoom('room-0000003');
+    const ids = await store.appendUpdates([
+      { roomId: 'room-0000003', update: updateInserting('a') },
+      { roomId: 'room-0000003', update: updateInserting('b') },
+    ]);
+    expect(ids).toHaveLength(2);
+    expect(ids[1]).toBeGreaterThan(ids[0]);
+    const loaded = await store.loadRoomState('room-0000003');
+    expect(loaded?.updates.map((row) => row.id)).toEqual(ids);
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, loaded!.state);
+    for (const row of loaded!.updates) Y.applyUpdate(doc, row.update);
+    expect(doc.getText('code').toString()).toContain(content.code);
+    expect(doc.getText('code').length).toBe(content.code.length + 2);
+  });
+
+  it('folds: takes in unseen log rows, writes the snapshot and text, deletes exactly the folded rows', async () => {
+    await newRoom('room-0000004');
+    const loaded = (await store.loadRoomState('room-0000004'))!;
+    const live = new Y.Doc();
+    Y.applyUpdate(live, loaded.state);
+    // Another instance wrote a row this document has not seen.
+    const [foreignId] = await store.appendUpdates([{ roomId: 'room-0000004', update: updateInserting('foreign ') }]);
+    live.getText('code').insert(0, 'ours ');
+    const applied: Uint8Array[] = [];
+    const result = await store.foldRoom('room-0000004', loaded.stateVersion, new Set(), {
+      apply: (update) => {
+        applied.push(update);
+        Y.applyUpdate(live, update);
+      },
+      encode: () => ({ state: Y.encodeStateAsUpdate(live), ...readRoomContent(live) }),
+    });
+    expect(applied).toHaveLength(1);
+    expect(result).toEqual({ stateVersion: loaded.stateVersion + 1, foldedLogIds: [foreignId] });
+    const after = (await store.loadRoomState('room-0000004'))!;
+    expect(after.updates).toEqual([]);
+    expect(after.stateVersion).toBe(loaded.stateVersion + 1);
+    expect(after.record.code).toBe(live.getText('code').toString());
+    expect(after.record.code).toContain('foreign ');
+    expect(after.record.code).toContain('ours ');
+  });
+
+  it('a fold from a stale snapshot version first takes in the newer snapshot', async () => {
+    await newRoom('room-0000005');
+    const loaded = (await store.loadRoomState('room-0000005'))!;
+    const other = new Y.Doc();
+    Y.applyUpdate(other, loaded.state);
+    other.getText('code').insert(0, 'other instance ');
+    await store.foldRoom('room-0000005', loaded.stateVersion, new Set(), {
+      apply: (update) => Y.applyUpdate(other, update),
+      encode: () => ({ state: Y.encodeStateAsUpdate(other), ...readRoomContent(other) }),
+    });
+    const mine = new Y.Doc();
+    Y.applyUpdate(mine, loaded.state);
+    mine.getText('code').insert(mine.getText('code').length, '// mine');
+    await store.foldRoom('room-0000005', loaded.stateVersion, new Set(), {
+      apply: (update) => Y.applyUpdate(mine, update),
+      encode: () => ({ state: Y.encodeStateAsUpdate(mine), ...readRoomContent(mine) }),
+    });
+    const code = (await store.findRoom('room-0000005'))!.code;
+    expect(code).toContain('other instance ');
+    expect(code).toContain('// mine');
+  });
+
+  it('answers ping while the database is up', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
+
+describe.each(dialects)('start-up on %s', (dialect) => {
+  it('stops with exit code 1 and names the migration when it fails', async () => {
+    let env: Record<string, string>;
+    let cleanup: () => Promise<void>;
+    if (dialect === 'postgres') {
+      const database = await createPostgresDatabase();
+      env = { DATABASE_URL: database.url };
+      cleanup = database.drop;
+    } else {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'pairpad-migrate-'));
+      env = { DATA_DIR: dir };
+      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    }
+    // A table of the same name, left by something else, makes the first migration fail.
+    const storage = openStorage({ databaseUrl: env.DATABASE_URL, sqlitePath: path.join(env.DATA_DIR ?? '', 'pairpad.db') });
+    await sql`create table rooms (x integer)`.execute(storage.db);
+    await storage.db.destroy();
+    try {
+      await expect(spawnServer(env)).rejects.toThrow(/exited \(1\)[\s\S]*Migration 2026_11_22_000000_create_rooms failed/);
+    } finally {
+      await cleanup();
+    }
+  });
+});

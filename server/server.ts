@@ -1,7 +1,9 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCollab, type Collab } from './collab/collab.ts';
+import { createYjsBridge } from './collab/yjs-bridge.ts';
 import { attachWebSockets, type WebSocketGateway } from './collab/websocket-server.ts';
+import { YJS_PATH } from '../shared/protocol.ts';
 import type { Config } from './config.ts';
 import { createHttpApp } from './http/app.ts';
 import type { Logger } from './log.ts';
@@ -59,6 +61,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
 
   const httpServer = createServer(app);
   const websockets = attachWebSockets({ httpServer, hocuspocus, log });
+  websockets.route(YJS_PATH, createYjsBridge({ hocuspocus, log }));
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => {

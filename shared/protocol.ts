@@ -74,10 +74,13 @@ export const CloseCode = {
   serviceRestart: 1012,
   /** A message could not be decoded (garbage or truncated bytes); the room is untouched. */
   malformedMessage: 4400,
+  /** The connection may not use this room. */
+  forbidden: 4403,
 } as const;
 
 export const CloseReason = {
   roomNotFound: 'room not found',
   serviceRestart: 'server restarting',
   malformedMessage: 'malformed message',
+  forbidden: 'forbidden',
 } as const;

@@ -12,13 +12,17 @@ import { findSnippets, indentSnippet, renderSnippetDefaults } from './snippets.t
 import type { Token } from './token.ts';
 import { tokenizeDocument } from './tokenize.ts';
 
-/** One local completion request; `0 <= cursorPosition <= code.length` is the caller's to check. */
-export interface LocalRequest {
+/** One completion request, as the HTTP edge passes it on after validating it. */
+export interface CompleteInput {
+  /** The code to complete in. */
   code: string;
+  /** Cursor offset in UTF-16 code units, `0..code.length` (the caller checks it). */
   cursorPosition: number;
+  /** Language of the code; anything unknown is completed as `plaintext`. */
   language: string;
+  /** Most items to return, 1..50. */
   limit: number;
-  /** Who is typing: keys the incremental-parse memo so each editor's reparse is cheap. */
+  /** Who is typing: a newer request cancels this client's older model request, and its reparse is incremental. */
   clientKey?: string;
 }
 
@@ -107,7 +111,7 @@ function chooseSuggestion(items: readonly CompletionItem[], prefix: string, tota
  * module names, keywords and snippets, or identifiers, ranked; plus a
  * multi-token continuation for the ghost text when earlier code agrees on one.
  */
-export function completeWithEngine(request: LocalRequest, weights: RankingWeights = DEFAULT_WEIGHTS): AutocompleteResponse {
+export function completeWithEngine(request: CompleteInput, weights: RankingWeights = DEFAULT_WEIGHTS): AutocompleteResponse {
   const { code, cursorPosition } = request;
   const language = toLanguage(request.language);
   const limit = Math.max(1, Math.min(50, Math.floor(request.limit)));

@@ -4,7 +4,7 @@ import { splitLooseText, type Token, type TokenCategory } from './token.ts';
 export interface LexicalRules {
   /** Markers that start a comment running to the end of the line, e.g. `#`, `//`, `--`. */
   lineComments: readonly string[];
-  /** Open/close pairs of block comments, e.g. `['/*', '*/']`. */
+  /** Open/close pairs of block comments, such as slash-star and star-slash. */
   blockComments: ReadonlyArray<readonly [string, string]>;
   /** String delimiters, longest first (`"""` before `"`); a string ends at the same delimiter. */
   quotes: readonly string[];

@@ -33,6 +33,10 @@ export function splitLooseText(
   classifyWord: (word: string) => TokenCategory,
   out: Token[],
 ): void {
+  // Most gaps between grammar tokens are plain whitespace: skip them without slicing.
+  let at = from;
+  while (at < to && code.charCodeAt(at) <= 32) at++;
+  if (at === to) return;
   const text = code.slice(from, to);
   PUNCT_PATTERN.lastIndex = 0;
   for (let match = PUNCT_PATTERN.exec(text); match !== null; match = PUNCT_PATTERN.exec(text)) {

@@ -18,7 +18,8 @@ export interface WebSocketGateway {
   close(timeoutMs: number): Promise<void>;
 }
 
-function toFetchRequest(request: IncomingMessage): Request {
+/** The Fetch `Request` Hocuspocus expects, built from Node's upgrade request. */
+export function toFetchRequest(request: IncomingMessage): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (Array.isArray(value)) value.forEach((item) => headers.append(name, item));

@@ -15,7 +15,7 @@ const post = (path: string, body: string | undefined, contentType = 'application
 async function expectError(response: Response, status: number, code: string): Promise<string> {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/application\/json/);
-  const body = await response.json();
+  const body = (await response.json()) as any;
   expect(body.error.code).toBe(code);
   expect(typeof body.error.message).toBe('string');
   return body.error.message;
@@ -25,7 +25,7 @@ describe('POST /api/rooms', () => {
   it('creates a room with defaults from an empty body', async () => {
     const response = await fetch(`${server.baseUrl}/api/rooms`, { method: 'POST' });
     expect(response.status).toBe(201);
-    const room = await response.json();
+    const room = (await response.json()) as any;
     expect(room).toMatchObject({ language: 'python', title: '', code: '', activeUsers: 0 });
     expect(room.roomId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(Date.parse(room.createdAt)).not.toBeNaN();
@@ -84,7 +84,7 @@ describe('GET /api/rooms/:roomId', () => {
     await client.synced;
     client.text.insert(1, 'bc');
     await vi.waitFor(async () => {
-      const room = await (await fetch(`${server.baseUrl}/api/rooms/${roomId}`)).json();
+      const room = (await (await fetch(`${server.baseUrl}/api/rooms/${roomId}`)).json()) as any;
       expect(room).toMatchObject({ roomId, code: 'abc', activeUsers: 1 });
     });
     client.destroy();
@@ -127,7 +127,7 @@ describe('operations and docs', () => {
   });
 
   it('serves an OpenAPI 3.1 document generated from the schemas, and a docs page', async () => {
-    const document = await (await fetch(`${server.baseUrl}/api/openapi.json`)).json();
+    const document = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as any;
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/rooms', '/api/rooms/{roomId}', '/api/rooms/{roomId}/code', '/health']));
     expect(document.components.schemas.CreateRoomRequest.properties.language).toBeDefined();

@@ -1,5 +1,6 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CODE_TEXT } from '../../shared/protocol.ts';
 
@@ -72,4 +73,36 @@ export function makeRandomEdit(text: Y.Text, random: () => number, alphabet = 'a
     const at = Math.floor(random() * (length + 1));
     text.insert(at, alphabet[Math.floor(random() * alphabet.length)]);
   }
+}
+
+/** A real y-websocket client (`WebsocketProvider`) in a room, on `/yjs/:roomId`. */
+export interface YjsTestClient {
+  doc: Y.Doc;
+  text: Y.Text;
+  provider: WebsocketProvider;
+  synced: Promise<void>;
+  destroy(): void;
+}
+
+export function connectYjsClient(wsUrl: string, roomId: string, params: Record<string, string> = {}): YjsTestClient {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(`${wsUrl}/yjs`, roomId, doc, {
+    WebSocketPolyfill: WebSocket as never,
+    disableBc: true,
+    params,
+    maxBackoffTime: 500,
+  });
+  const synced = new Promise<void>((resolve) => {
+    provider.on('sync', (isSynced: boolean) => isSynced && resolve());
+  });
+  return {
+    doc,
+    text: doc.getText(CODE_TEXT),
+    provider,
+    synced,
+    destroy() {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
 }

@@ -88,7 +88,7 @@ export async function createRoom(baseUrl: string, body: object = {}): Promise<{ 
     body: JSON.stringify(body),
   });
   if (response.status !== 201) throw new Error(`create room: ${response.status} ${await response.text()}`);
-  return response.json();
+  return (await response.json()) as { roomId: string; code: string; language: string; title: string };
 }
 
 /** `GET /api/rooms/:roomId` and return its code. */

@@ -1,0 +1,173 @@
+import type { IncomingMessage } from 'node:http';
+import type { Hocuspocus, WebSocketLike } from '@hocuspocus/server';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import type { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import { CloseCode, CloseReason, isRoomIdFormat, YJS_PATH } from '../../shared/protocol.ts';
+import type { Logger } from '../log.ts';
+import { toFetchRequest, type SocketRoute } from './websocket-server.ts';
+
+/*
+ * The standard y-websocket protocol on `/yjs/:roomId`, bridged into the same
+ * Hocuspocus instance, so that a stock `WebsocketProvider` shares rooms,
+ * hooks, persistence and rules with `/collab` clients.
+ *
+ * Protocol mapping (one socket = one room):
+ *
+ *   y-websocket frame                     Hocuspocus frame
+ *   [type][payload]                <->    [varString room][type][payload]
+ *
+ *   client -> server: Sync (0), Awareness (1) and QueryAwareness (3) are
+ *   prefixed with the room name. Before the first of them the bridge sends
+ *   the Auth frame a Hocuspocus provider would (token from `?token=`).
+ *
+ *   server -> client: the room prefix is cut off. Sync (0), Awareness (1)
+ *   and QueryAwareness (3) pass as they are; SyncReply (4) becomes Sync (0).
+ *   Auth (2): "authenticated" is dropped, "permission denied" closes the
+ *   socket with the matching code (4404 room not found). CLOSE (7) means
+ *   Hocuspocus dropped the connection after a message it could not apply:
+ *   4400. Stateless (5, 6), SyncStatus (8) and Ping/Pong (9, 10) have no
+ *   y-websocket equivalent and are dropped.
+ *
+ * Frames are checked before they reach Hocuspocus (known type, lengths that
+ * match, an update that decodes); a bad one closes the socket with 4400 and
+ * never touches the room.
+ */
+
+const HOCUSPOCUS_AUTH = 2;
+const HOCUSPOCUS_SYNC_REPLY = 4;
+const HOCUSPOCUS_CLOSE = 7;
+const AUTH_PERMISSION_DENIED = 1;
+const YJS_SYNC = 0;
+const YJS_AWARENESS = 1;
+const YJS_QUERY_AWARENESS = 3;
+
+/** True when a y-websocket frame has a known type and its lengths add up. */
+export function isWellFormedFrame(data: Uint8Array): boolean {
+  try {
+    const decoder = decoding.createDecoder(data);
+    switch (decoding.readVarUint(decoder)) {
+      case YJS_SYNC: {
+        const step = decoding.readVarUint(decoder);
+        if (step > 2) return false; // step 1, step 2, update
+        const payload = decoding.readVarUint8Array(decoder);
+        if (decoder.pos !== data.length) return false;
+        // y-protocols swallows an update it cannot decode; check it here so the
+        // sender learns, instead of the edit silently vanishing.
+        return step === 0 || isDecodableUpdate(payload);
+      }
+      case YJS_AWARENESS: {
+        const length = decoding.readVarUint(decoder);
+        return decoder.pos + length === data.length;
+      }
+      case YJS_QUERY_AWARENESS:
+        return decoder.pos === data.length;
+      default:
+        return false;
+    }
+  } catch {
+    return false; // lib0 throws on a truncated varint
+  }
+}
+
+function isDecodableUpdate(update: Uint8Array): boolean {
+  try {
+    Y.decodeUpdate(update);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function encodeRoomPrefix(roomId: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, roomId);
+  return encoding.toUint8Array(encoder);
+}
+
+function encodeAuthFrame(roomId: string, token: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, roomId);
+  encoding.writeVarUint(encoder, HOCUSPOCUS_AUTH);
+  encoding.writeVarUint(encoder, 0); // AuthMessageType.Token
+  encoding.writeVarString(encoder, token);
+  return encoding.toUint8Array(encoder);
+}
+
+function closeCodeFor(reason: string): number {
+  return reason === CloseReason.roomNotFound ? CloseCode.roomNotFound : CloseCode.forbidden;
+}
+
+/** The `/yjs` route for the WebSocket gateway. */
+export function createYjsBridge({ hocuspocus, log }: { hocuspocus: Hocuspocus; log: Logger }): SocketRoute {
+  return (socket: WebSocket, request: IncomingMessage, pathname: string) => {
+    const roomId = decodeURIComponentSafe(pathname.slice(YJS_PATH.length + 1));
+    if (roomId === undefined || !isRoomIdFormat(roomId)) {
+      socket.close(CloseCode.roomNotFound, CloseReason.roomNotFound);
+      return;
+    }
+    const prefix = encodeRoomPrefix(roomId);
+    const close = (code: number, reason: string) => {
+      if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason);
+    };
+
+    // What Hocuspocus writes to this "socket" is translated for the y-websocket client.
+    const adapter: WebSocketLike = {
+      get readyState() {
+        return socket.readyState;
+      },
+      close: (code, reason) => close(code ?? CloseCode.serviceRestart, reason ?? ''),
+      send(data) {
+        const frame = data as Uint8Array;
+        const type = frame[prefix.length];
+        switch (type) {
+          case YJS_SYNC:
+          case YJS_AWARENESS:
+          case YJS_QUERY_AWARENESS:
+            return socket.send(frame.subarray(prefix.length));
+          case HOCUSPOCUS_SYNC_REPLY: {
+            const copy = frame.slice(prefix.length);
+            copy[0] = YJS_SYNC;
+            return socket.send(copy);
+          }
+          case HOCUSPOCUS_AUTH: {
+            const decoder = decoding.createDecoder(frame.subarray(prefix.length + 1));
+            if (decoding.readVarUint(decoder) !== AUTH_PERMISSION_DENIED) return;
+            const reason = decoding.readVarString(decoder);
+            return close(closeCodeFor(reason), reason);
+          }
+          case HOCUSPOCUS_CLOSE:
+            return close(CloseCode.malformedMessage, CloseReason.malformedMessage);
+          default:
+            return; // stateless, sync status, ping/pong: nothing a y-websocket client reads
+        }
+      },
+    };
+
+    const connection = hocuspocus.handleConnection(adapter, toFetchRequest(request));
+    const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
+    connection.handleMessage(encodeAuthFrame(roomId, token));
+
+    socket.on('message', (data: Buffer) => {
+      if (!isWellFormedFrame(data)) {
+        log.debug({ roomId, bytes: data.length }, 'malformed y-websocket frame; closing');
+        return close(CloseCode.malformedMessage, CloseReason.malformedMessage);
+      }
+      const framed = new Uint8Array(prefix.length + data.length);
+      framed.set(prefix, 0);
+      framed.set(data, prefix.length);
+      connection.handleMessage(framed);
+    });
+    socket.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
+    socket.on('error', (error) => log.debug({ err: error, roomId }, 'yjs socket error'));
+  };
+}
+
+function decodeURIComponentSafe(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}

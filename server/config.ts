@@ -15,6 +15,10 @@ const environment = z.object({
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.union([z.literal('*'), z.url()]))),
+  AUTOCOMPLETE_LLM_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTOCOMPLETE_LLM_MODEL: z.string().min(1).default('default'),
+  AUTOCOMPLETE_LLM_API_KEY: z.string().min(1).optional(),
+  AUTOCOMPLETE_LLM_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(400),
 });
 
 /** Everything the server needs to know from outside; built once by {@link loadConfig}. */
@@ -31,6 +35,8 @@ export interface Config {
   logLevel: string;
   /** Origins allowed to call the REST API from a browser (`CORS_ORIGINS`, comma-separated; `*` for any; default none). */
   corsOrigins: readonly string[];
+  /** Optional model backend for autocomplete (`AUTOCOMPLETE_LLM_URL`, `_MODEL`, `_API_KEY`, `_TIMEOUT_MS` default 400 ms). */
+  autocompleteModel: { url: string; model: string; apiKey?: string; timeoutMs: number } | undefined;
   /** Directory of the built web client, served at `/`; default `dist/client`. */
   clientDir: string;
   /** Longest an accepted update waits in memory before it is written (group commit), in ms; default 50. */
@@ -67,6 +73,14 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     sqlitePath: path.resolve(vars.DATA_DIR, 'pairpad.db'),
     logLevel: vars.LOG_LEVEL,
     corsOrigins: Object.freeze(vars.CORS_ORIGINS),
+    autocompleteModel: vars.AUTOCOMPLETE_LLM_URL
+      ? Object.freeze({
+          url: vars.AUTOCOMPLETE_LLM_URL,
+          model: vars.AUTOCOMPLETE_LLM_MODEL,
+          apiKey: vars.AUTOCOMPLETE_LLM_API_KEY,
+          timeoutMs: vars.AUTOCOMPLETE_LLM_TIMEOUT_MS,
+        })
+      : undefined,
     clientDir: path.resolve('dist/client'),
     journalFlushMs: 50,
     storeDebounceMs: 2000,

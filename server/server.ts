@@ -5,7 +5,9 @@ import { createYjsBridge } from './collab/yjs-bridge.ts';
 import { attachWebSockets, type WebSocketGateway } from './collab/websocket-server.ts';
 import { YJS_PATH } from '../shared/protocol.ts';
 import type { Config } from './config.ts';
+import { createAutocompleter } from './autocomplete/index.ts';
 import { createHttpApp } from './http/app.ts';
+import { createAutocompleteRouter } from './http/autocomplete.routes.ts';
 import type { Logger } from './log.ts';
 import { createRoomService } from './rooms/room.service.ts';
 import { openStorage } from './storage/database.ts';
@@ -44,8 +46,10 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const collab = createCollab({ config, store, log });
   const { hocuspocus, journal, persistence } = collab;
   const rooms = createRoomService({ store, hocuspocus, persistence });
+  const autocompleter = createAutocompleter({ model: config.autocompleteModel, log });
   const app = createHttpApp({
     rooms,
+    apiRouters: { '/autocomplete': createAutocompleteRouter({ autocompleter, rooms }) },
     health: {
       pingDatabase: () => store.ping(),
       pendingWrites: () => journal.pendingUpdates + persistence.failingRoomCount,
@@ -95,6 +99,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
       }
     }
     journal.stop();
+    autocompleter.close();
     httpServer.closeAllConnections();
     await store.close();
     log.info('pairpad stopped; every room stored');

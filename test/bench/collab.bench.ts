@@ -31,7 +31,7 @@ class CountingWebSocket extends WebSocket {
   constructor(address: string, protocols?: string | string[]) {
     super(address, protocols);
     this.on('message', (data: Buffer | ArrayBuffer) => {
-      wire.received += data.byteLength ?? data.length;
+      wire.received += data.byteLength;
     });
   }
   override send(data: any, ...rest: any[]): void {

@@ -1,0 +1,43 @@
+import { Router } from 'express';
+import { isRoomIdFormat, MAX_BODY_BYTES } from '../../shared/protocol.ts';
+import { autocompleteRequest } from '../../shared/schemas/autocomplete.schema.ts';
+import type { Autocompleter } from '../autocomplete/index.ts';
+import type { RoomService } from '../rooms/room.service.ts';
+import { HttpError, invalidRequest } from './errors.ts';
+
+/** Header a client may send so that its newer request cancels its own older one, not a neighbour's. */
+export const CLIENT_ID_HEADER = 'x-pairpad-client';
+
+/** `POST /api/autocomplete`: completes `code`, or the live text of `roomId`, at `cursorPosition`. */
+export function createAutocompleteRouter({ autocompleter, rooms }: { autocompleter: Autocompleter; rooms: RoomService }): Router {
+  const router = Router();
+
+  router.post('/', async (req, res) => {
+    const parsed = autocompleteRequest.safeParse(req.body ?? {});
+    if (!parsed.success) throw invalidRequest(parsed.error);
+    const request = parsed.data;
+
+    let code = request.code;
+    if (code === undefined) {
+      const roomId = request.roomId!;
+      code = isRoomIdFormat(roomId) ? await rooms.readCode(roomId) : undefined;
+      if (code === undefined) throw new HttpError('room_not_found', 'No such room');
+    }
+    if (code.length > MAX_BODY_BYTES) throw new HttpError('payload_too_large', 'The code is larger than 1 MiB');
+    if (request.cursorPosition > code.length) {
+      throw new HttpError('invalid_request', `cursorPosition: must be between 0 and ${code.length} (the code's length)`);
+    }
+
+    const clientId = req.get(CLIENT_ID_HEADER)?.slice(0, 64);
+    const answer = await autocompleter.complete({
+      code,
+      cursorPosition: request.cursorPosition,
+      language: request.language,
+      limit: request.limit,
+      clientKey: `${req.ip}|${clientId ?? ''}|${request.roomId ?? ''}`,
+    });
+    res.json(answer);
+  });
+
+  return router;
+}

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connectClient } from '../support/providers.ts';
+import { createRoom, startTestServer, type TestServer } from '../support/server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+function complete(body: unknown): Promise<Response> {
+  return fetch(`${server.baseUrl}/api/autocomplete`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+async function expectError(response: Response, status: number, code: string): Promise<string> {
+  expect(response.status).toBe(status);
+  const body = (await response.json()) as any;
+  expect(body.error.code).toBe(code);
+  return body.error.message;
+}
+
+describe('POST /api/autocomplete', () => {
+  it('completes an identifier from the code sent', async () => {
+    const code = 'calculate_total = 0\nfor item in items:\n    calculate_total += item\nprint(calc';
+    const response = await complete({ code, cursorPosition: code.length, language: 'python' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as any;
+    expect(body.items[0].label).toBe('calculate_total');
+    expect(body).toMatchObject({ from: code.length - 4, to: code.length });
+    expect(body.suggestion).toBe('ulate_total');
+    expect(body.confidence).toBeGreaterThan(0);
+    expect(body.confidence).toBeLessThanOrEqual(1);
+  });
+
+  it('completes against the live text of a room', async () => {
+    const { roomId } = await createRoom(server.baseUrl, { language: 'javascript' });
+    const client = connectClient(server.wsUrl, roomId);
+    await client.synced;
+    const code = 'const connectionPool = createPool();\nconnectionPool.release();\nconn';
+    client.text.insert(0, code);
+    await vi.waitFor(() => expect(server.pairpad.collab.hocuspocus.documents.get(roomId)?.getText('code').toString()).toBe(code));
+    const response = await complete({ roomId, cursorPosition: code.length, language: 'javascript', limit: 3 });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as any;
+    expect(body.items.length).toBeLessThanOrEqual(3);
+    expect(body.items[0].label).toBe('connectionPool');
+    client.destroy();
+  });
+
+  it('answers 200 with nothing when there is nothing to suggest', async () => {
+    const response = await complete({ code: '', cursorPosition: 0, language: 'plaintext' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ suggestion: '', items: [] });
+  });
+
+  it('completes an unknown language as plaintext instead of refusing it', async () => {
+    const code = 'alphabet soup\nalph';
+    const response = await complete({ code, cursorPosition: code.length, language: 'brainfudge' });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as any).items[0].label).toBe('alphabet');
+  });
+
+  it('refuses bad requests with 400 invalid_request naming the field', async () => {
+    expect(await expectError(await complete({ cursorPosition: 0, language: 'python' }), 400, 'invalid_request')).toMatch(/code/);
+    expect(await expectError(await complete({ code: 'abc', cursorPosition: 4, language: 'python' }), 400, 'invalid_request')).toMatch(/^cursorPosition/);
+    expect(await expectError(await complete({ code: 'abc', cursorPosition: -1, language: 'python' }), 400, 'invalid_request')).toMatch(/^cursorPosition/);
+    expect(await expectError(await complete({ code: 42, cursorPosition: 0, language: 'python' }), 400, 'invalid_request')).toMatch(/^code/);
+    expect(await expectError(await complete({ code: 'a', cursorPosition: 0, language: 'python', limit: 51 }), 400, 'invalid_request')).toMatch(/^limit/);
+    expect(await expectError(await complete('{"code":'), 400, 'invalid_json')).toBeTruthy();
+  });
+
+  it('answers 404 room_not_found for an unknown or malformed room', async () => {
+    await expectError(await complete({ roomId: 'AAAAAAAAAAAAAAAAAAAAAA', cursorPosition: 0, language: 'python' }), 404, 'room_not_found');
+    await expectError(await complete({ roomId: '../../x', cursorPosition: 0, language: 'python' }), 404, 'room_not_found');
+  });
+
+  it('answers 413 for code over 1 MiB', async () => {
+    const code = 'x'.repeat(1024 * 1024 + 1);
+    await expectError(await complete({ code, cursorPosition: 0, language: 'python' }), 413, 'payload_too_large');
+  });
+});
+
+describe('POST /api/autocomplete with a model backend configured', () => {
+  it('returns the model completion from a real OpenAI-compatible server on loopback', async () => {
+    const { createServer } = await import('node:http');
+    const prompts: any[] = [];
+    const model = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        prompts.push({ url: req.url, auth: req.headers.authorization, ...JSON.parse(body) });
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ choices: [{ text: 'urn a + b\n\nprint(add(1, 2))' }] }));
+      });
+    });
+    await new Promise<void>((resolve) => model.listen(0, '127.0.0.1', resolve));
+    const port = (model.address() as import('node:net').AddressInfo).port;
+    const withModel = await startTestServer({
+      env: { AUTOCOMPLETE_LLM_URL: `http://127.0.0.1:${port}`, AUTOCOMPLETE_LLM_MODEL: 'tiny-coder', AUTOCOMPLETE_LLM_API_KEY: 'sekret' },
+    });
+    try {
+      const code = 'def add(a, b):\n    ret\n';
+      const cursor = code.indexOf('ret') + 3;
+      const response = await fetch(`${withModel.baseUrl}/api/autocomplete`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code, cursorPosition: cursor, language: 'python' }),
+      });
+      const body = (await response.json()) as any;
+      expect(body.type).toBe('model');
+      expect(body.suggestion).toBe('urn a + b');
+      expect(prompts[0]).toMatchObject({ url: '/v1/completions', auth: 'Bearer sekret', model: 'tiny-coder', prompt: code.slice(0, cursor), suffix: code.slice(cursor) });
+    } finally {
+      await withModel.close();
+      model.close();
+    }
+  });
+});

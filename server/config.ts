@@ -15,6 +15,8 @@ const environment = z.object({
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.union([z.literal('*'), z.url()]))),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  REDIS_PREFIX: z.string().regex(/^[\w.-]{1,64}$/).default('pairpad'),
   AUTOCOMPLETE_LLM_URL: z.url({ protocol: /^https?$/ }).optional(),
   AUTOCOMPLETE_LLM_MODEL: z.string().min(1).default('default'),
   AUTOCOMPLETE_LLM_API_KEY: z.string().min(1).optional(),
@@ -35,6 +37,10 @@ export interface Config {
   logLevel: string;
   /** Origins allowed to call the REST API from a browser (`CORS_ORIGINS`, comma-separated; `*` for any; default none). */
   corsOrigins: readonly string[];
+  /** Redis for scale-out (`REDIS_URL`); unset means a single instance. */
+  redisUrl: string | undefined;
+  /** Namespace of Pairpad's Redis channels and keys (`REDIS_PREFIX`, default `pairpad`). */
+  redisPrefix: string;
   /** Optional model backend for autocomplete (`AUTOCOMPLETE_LLM_URL`, `_MODEL`, `_API_KEY`, `_TIMEOUT_MS` default 400 ms). */
   autocompleteModel: { url: string; model: string; apiKey?: string; timeoutMs: number } | undefined;
   /** Directory of the built web client, served at `/`; default `dist/client`. */
@@ -73,6 +79,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     sqlitePath: path.resolve(vars.DATA_DIR, 'pairpad.db'),
     logLevel: vars.LOG_LEVEL,
     corsOrigins: Object.freeze(vars.CORS_ORIGINS),
+    redisUrl: vars.REDIS_URL,
+    redisPrefix: vars.REDIS_PREFIX,
     autocompleteModel: vars.AUTOCOMPLETE_LLM_URL
       ? Object.freeze({
           url: vars.AUTOCOMPLETE_LLM_URL,

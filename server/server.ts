@@ -54,6 +54,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
       pingDatabase: () => store.ping(),
       pendingWrites: () => journal.pendingUpdates + persistence.failingRoomCount,
       writesFailing: () => journal.failing || persistence.failingRoomCount > 0,
+      redisConnected: () => collab.redis?.reachable,
       rooms: () => hocuspocus.getDocumentsCount(),
       connections: () => hocuspocus.getConnectionsCount(),
     },
@@ -100,6 +101,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     }
     journal.stop();
     autocompleter.close();
+    await collab.redis?.close();
     httpServer.closeAllConnections();
     await store.close();
     log.info('pairpad stopped; every room stored');

@@ -2,6 +2,7 @@ import { Hocuspocus } from '@hocuspocus/server';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { RoomStore } from '../storage/room-store.ts';
+import { RedisSyncExtension } from './redis-sync.extension.ts';
 import { PersistenceExtension } from './persistence.extension.ts';
 import { RoomGateExtension } from './room-gate.extension.ts';
 import { UpdateJournal } from './update-journal.ts';
@@ -11,6 +12,8 @@ export interface Collab {
   hocuspocus: Hocuspocus;
   journal: UpdateJournal;
   persistence: PersistenceExtension;
+  /** Present when `REDIS_URL` is set. */
+  redis: RedisSyncExtension | undefined;
   /** Stores every changed room and flushes the journal; used on shutdown. */
   storeAll(): Promise<void>;
 }
@@ -25,6 +28,9 @@ export function createCollab({ config, store, log }: { config: Config; store: Ro
     log,
   });
   persistence = new PersistenceExtension(store, journal, log);
+  const redis = config.redisUrl
+    ? new RedisSyncExtension({ url: config.redisUrl, prefix: config.redisPrefix }, log)
+    : undefined;
 
   const hocuspocus = new Hocuspocus({
     name: 'pairpad',
@@ -32,13 +38,14 @@ export function createCollab({ config, store, log }: { config: Config; store: Ro
     debounce: config.storeDebounceMs,
     maxDebounce: config.storeMaxDebounceMs,
     unloadImmediately: true,
-    extensions: [new RoomGateExtension(store), persistence],
+    extensions: [new RoomGateExtension(store), persistence, ...(redis ? [redis] : [])],
   });
 
   return {
     hocuspocus,
     journal,
     persistence,
+    redis,
     storeAll: () => persistence.storeAll(hocuspocus.documents.values()),
   };
 }

@@ -7,6 +7,7 @@ import type {
   onLoadDocumentPayload,
   onStoreDocumentPayload,
 } from '@hocuspocus/server';
+import { isTransactionOrigin } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { readRoomContent } from '../../shared/room-doc.ts';
 import type { Logger } from '../log.ts';
@@ -21,6 +22,10 @@ import type { UpdateJournal } from './update-journal.ts';
 export const STORAGE_ORIGIN = Object.freeze({ source: 'local' as const, skipStoreHooks: true });
 
 const MAX_STORE_RETRY_MS = 5_000;
+
+function isFromRedis(origin: unknown): boolean {
+  return isTransactionOrigin(origin) && origin.source === 'redis';
+}
 
 /** What this process knows about a loaded room's stored form. */
 interface LoadedRoom {
@@ -85,7 +90,8 @@ export class PersistenceExtension implements Extension {
   }
 
   async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
-    if (transactionOrigin === STORAGE_ORIGIN) return;
+    // Stored already, or (from Redis) accepted and journaled by another instance.
+    if (transactionOrigin === STORAGE_ORIGIN || isFromRedis(transactionOrigin)) return;
     const room = this.rooms.get(documentName);
     if (room) room.dirty = true;
     this.journal.append(documentName, update);

@@ -8,6 +8,8 @@ export interface HealthSources {
   pendingWrites(): number;
   /** True while the last write to the database failed. */
   writesFailing(): boolean;
+  /** Undefined without Redis; otherwise whether Redis is reachable. */
+  redisConnected(): boolean | undefined;
   rooms(): number;
   connections(): number;
 }
@@ -37,9 +39,13 @@ export function createHealthRouter(sources: HealthSources): Router {
   router.get('/health', async (_req, res) => {
     const reachable = await isDatabaseReachable(sources.pingDatabase);
     const healthy = reachable && !sources.writesFailing();
+    const redis = sources.redisConnected();
+    // Without Redis an instance still serves its own clients, so it stays in
+    // rotation (200) and says it is degraded.
     const body: Health = {
-      status: healthy ? 'ok' : 'degraded',
+      status: healthy && redis !== false ? 'ok' : 'degraded',
       database: reachable ? 'ok' : 'unreachable',
+      ...(redis === undefined ? {} : { redis: redis ? 'ok' : 'unreachable' }),
       pendingWrites: sources.pendingWrites(),
       rooms: sources.rooms(),
       connections: sources.connections(),

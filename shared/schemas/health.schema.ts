@@ -6,6 +6,8 @@ export const health = z
     status: z.enum(['ok', 'degraded']),
     /** Whether the database answered a query within a second. */
     database: z.enum(['ok', 'unreachable']),
+    /** Present when Redis is configured: whether this instance reaches it. */
+    redis: z.enum(['ok', 'unreachable']).optional(),
     /** Updates accepted but not yet written (non-zero while the database is failing). */
     pendingWrites: z.int().nonnegative(),
     /** Rooms loaded in memory. */

@@ -4,6 +4,9 @@ import pg from 'pg';
 /** Postgres for tests: `TEST_DATABASE_URL`, or undefined to run on SQLite only. */
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
 
+/** Redis for scale-out tests: `TEST_REDIS_URL`, or undefined to skip them. */
+export const testRedisUrl = process.env.TEST_REDIS_URL || undefined;
+
 /** A fresh, empty Postgres database for one test file; `drop()` removes it. */
 export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   if (!testDatabaseUrl) throw new Error('TEST_DATABASE_URL is not set');

@@ -16,8 +16,12 @@ export interface TestClient {
 }
 
 /** Connects a `HocuspocusProvider` (over `ws`, since Node 20 has no global WebSocket) to `/collab`. */
-export function connectClient(wsUrl: string, roomId: string, options: { onAuthenticationFailed?: (reason: string) => void } = {}): TestClient {
-  const doc = new Y.Doc();
+export function connectClient(
+  wsUrl: string,
+  roomId: string,
+  options: { onAuthenticationFailed?: (reason: string) => void; document?: Y.Doc } = {},
+): TestClient {
+  const doc = options.document ?? new Y.Doc();
   const socket = new HocuspocusProviderWebsocket({
     url: `${wsUrl}/collab`,
     WebSocketPolyfill: WebSocket,

@@ -1,0 +1,116 @@
+import {
+  Redis,
+  type Configuration as RedisConfiguration,
+} from '@hocuspocus/extension-redis';
+import type {
+  afterLoadDocumentPayload,
+  beforeBroadcastStatelessPayload,
+  onAwarenessUpdatePayload,
+  onChangePayload,
+} from '@hocuspocus/server';
+import { Redis as IORedis } from 'ioredis';
+import type { Logger } from '../log.ts';
+
+/**
+ * Scale-out through `@hocuspocus/extension-redis`: edits, awareness and
+ * stateless messages reach every instance that has the room open. Pairpad
+ * changes three things about it:
+ *
+ * - No Redis lock around stores. A fold already runs under the room row's
+ *   lock in Postgres (see `room-store.ts`), and the extension's lock would
+ *   make an instance skip its fold, leaving its own changes unfolded.
+ * - An instance keeps serving its own clients while Redis is away: nothing
+ *   is published then, rooms loaded meanwhile are subscribed once Redis is
+ *   back, and every loaded room re-announces its state so the instances
+ *   exchange what changed during the outage.
+ * - Errors go to the log, not to the console.
+ */
+export class RedisSyncExtension extends Redis {
+  extensionName = 'pairpad-redis';
+  private readonly unsubscribed = new Map<string, afterLoadDocumentPayload>();
+
+  constructor(
+    options: { url: string; prefix: string; identifier?: string },
+    private readonly log: Logger,
+  ) {
+    const createClient = () => {
+      // Retry forever: while Redis is away we issue no commands, so nothing piles up.
+      const client = new IORedis(options.url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2_000) });
+      client.on('error', (error) => log.debug({ err: error }, 'redis connection error'));
+      return client;
+    };
+    const configuration: Partial<RedisConfiguration> = {
+      createClient: createClient as RedisConfiguration['createClient'],
+      prefix: options.prefix,
+      disconnectDelay: 500,
+      ...(options.identifier ? { identifier: options.identifier } : {}),
+    };
+    super(configuration);
+    let wasConnected = false;
+    this.pub.on('ready', () => {
+      if (wasConnected) log.info('redis reachable again; resynchronising rooms');
+      wasConnected = true;
+      void this.resynchronise();
+    });
+    this.pub.on('end', () => log.warn('redis connection ended'));
+    this.pub.on('close', () => {
+      if (wasConnected) log.warn('redis unreachable; serving local clients only until it returns');
+    });
+  }
+
+  /** True while both Redis connections are up. */
+  get reachable(): boolean {
+    return this.pub.status === 'ready' && this.sub.status === 'ready';
+  }
+
+  override async afterLoadDocument(payload: afterLoadDocumentPayload): Promise<void> {
+    if (!this.reachable) {
+      this.unsubscribed.set(payload.documentName, payload);
+      return;
+    }
+    try {
+      await super.afterLoadDocument(payload);
+    } catch (error) {
+      this.log.warn({ err: error, roomId: payload.documentName }, 'could not join the room on redis; will retry when redis is back');
+      this.unsubscribed.set(payload.documentName, payload);
+    }
+  }
+
+  override async onChange(payload: onChangePayload): Promise<void> {
+    if (this.reachable) await super.onChange(payload);
+  }
+
+  override async onAwarenessUpdate(payload: onAwarenessUpdatePayload): Promise<void> {
+    if (this.reachable) await super.onAwarenessUpdate(payload);
+  }
+
+  override async beforeBroadcastStateless(payload: beforeBroadcastStatelessPayload): Promise<number> {
+    return this.reachable ? super.beforeBroadcastStateless(payload) : 0;
+  }
+
+  override async onStoreDocument(): Promise<void> {}
+
+  override async afterStoreDocument(): Promise<void> {}
+
+  override async afterUnloadDocument(payload: Parameters<Redis['afterUnloadDocument']>[0]): Promise<void> {
+    this.unsubscribed.delete(payload.documentName);
+    if (this.reachable) await super.afterUnloadDocument(payload);
+  }
+
+  /** Closes both Redis connections. */
+  async close(): Promise<void> {
+    this.pub.disconnect(false);
+    this.sub.disconnect(false);
+  }
+
+  private async resynchronise(): Promise<void> {
+    for (const [name, payload] of [...this.unsubscribed]) {
+      this.unsubscribed.delete(name);
+      if (this.instance?.documents.get(name) === payload.document) await this.afterLoadDocument(payload);
+    }
+    // A SyncStep1 per room makes every peer send what we miss and ask for what it misses.
+    for (const document of this.instance?.documents.values() ?? []) {
+      await super.onChange({ documentName: document.name, document, transactionOrigin: undefined } as onChangePayload);
+    }
+  }
+}

@@ -15,6 +15,8 @@ const environment = z.object({
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.union([z.literal('*'), z.url()]))),
+  MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   REDIS_PREFIX: z.string().regex(/^[\w.-]{1,64}$/).default('pairpad'),
   AUTOCOMPLETE_LLM_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -37,6 +39,10 @@ export interface Config {
   logLevel: string;
   /** Origins allowed to call the REST API from a browser (`CORS_ORIGINS`, comma-separated; `*` for any; default none). */
   corsOrigins: readonly string[];
+  /** Largest WebSocket message accepted, in bytes (`MAX_MESSAGE_BYTES`, default 1 MiB); larger closes with 1009. */
+  maxMessageBytes: number;
+  /** Bearer token required by `/metrics` (`METRICS_TOKEN`); unset leaves it open. */
+  metricsToken: string | undefined;
   /** Redis for scale-out (`REDIS_URL`); unset means a single instance. */
   redisUrl: string | undefined;
   /** Namespace of Pairpad's Redis channels and keys (`REDIS_PREFIX`, default `pairpad`). */
@@ -79,6 +85,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     sqlitePath: path.resolve(vars.DATA_DIR, 'pairpad.db'),
     logLevel: vars.LOG_LEVEL,
     corsOrigins: Object.freeze(vars.CORS_ORIGINS),
+    maxMessageBytes: vars.MAX_MESSAGE_BYTES,
+    metricsToken: vars.METRICS_TOKEN,
     redisUrl: vars.REDIS_URL,
     redisPrefix: vars.REDIS_PREFIX,
     autocompleteModel: vars.AUTOCOMPLETE_LLM_URL

@@ -8,6 +8,8 @@ import type { Config } from './config.ts';
 import { createAutocompleter } from './autocomplete/index.ts';
 import { createHttpApp } from './http/app.ts';
 import { createAutocompleteRouter } from './http/autocomplete.routes.ts';
+import { createMetricsRouter } from './http/metrics.routes.ts';
+import { createMetrics } from './metrics.ts';
 import type { Logger } from './log.ts';
 import { createRoomService } from './rooms/room.service.ts';
 import { openStorage } from './storage/database.ts';
@@ -43,13 +45,25 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     throw error;
   }
 
-  const collab = createCollab({ config, store, log });
+  const metrics = createMetrics();
+  const collab = createCollab({ config, store, log, metrics });
   const { hocuspocus, journal, persistence } = collab;
   const rooms = createRoomService({ store, hocuspocus, persistence });
   const autocompleter = createAutocompleter({ model: config.autocompleteModel, log });
   const app = createHttpApp({
     rooms,
-    apiRouters: { '/autocomplete': createAutocompleteRouter({ autocompleter, rooms }) },
+    apiRouters: { '/autocomplete': createAutocompleteRouter({ autocompleter, rooms, metrics }) },
+    routers: [
+      createMetricsRouter({
+        metrics,
+        token: config.metricsToken,
+        refresh: () => {
+          metrics.roomsLoaded.set(hocuspocus.getDocumentsCount());
+          metrics.connections.labels('collab').set(websockets.socketCount('collab'));
+          metrics.connections.labels('yjs').set(websockets.socketCount('yjs'));
+        },
+      }),
+    ],
     health: {
       pingDatabase: () => store.ping(),
       pendingWrites: () => journal.pendingUpdates + persistence.failingRoomCount,
@@ -65,8 +79,15 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   });
 
   const httpServer = createServer(app);
-  const websockets = attachWebSockets({ httpServer, hocuspocus, log });
-  websockets.route(YJS_PATH, createYjsBridge({ hocuspocus, log }));
+  const websockets = attachWebSockets({
+    httpServer,
+    hocuspocus,
+    log,
+    metrics,
+    maxMessageBytes: config.maxMessageBytes,
+    allowedOrigins: config.corsOrigins,
+  });
+  websockets.route(YJS_PATH, 'yjs', createYjsBridge({ hocuspocus, log, metrics }));
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => {

@@ -1,6 +1,7 @@
 import { Hocuspocus } from '@hocuspocus/server';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { RedisSyncExtension } from './redis-sync.extension.ts';
 import { PersistenceExtension } from './persistence.extension.ts';
@@ -19,15 +20,16 @@ export interface Collab {
 }
 
 /** Builds the Hocuspocus instance; sockets are attached separately (see `websocket-server.ts`). */
-export function createCollab({ config, store, log }: { config: Config; store: RoomStore; log: Logger }): Collab {
+export function createCollab({ config, store, log, metrics }: { config: Config; store: RoomStore; log: Logger; metrics: Metrics }): Collab {
   let persistence: PersistenceExtension;
   const journal = new UpdateJournal({
     flushMs: config.journalFlushMs,
     append: (rows) => store.appendUpdates(rows),
     onAppended: (roomId, logId) => persistence.noteAppended(roomId, logId),
     log,
+    metrics,
   });
-  persistence = new PersistenceExtension(store, journal, log);
+  persistence = new PersistenceExtension(store, journal, log, metrics);
   const redis = config.redisUrl
     ? new RedisSyncExtension({ url: config.redisUrl, prefix: config.redisPrefix }, log)
     : undefined;

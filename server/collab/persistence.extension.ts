@@ -11,6 +11,7 @@ import { isTransactionOrigin } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { readRoomContent } from '../../shared/room-doc.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { RoomNotFoundRefusal } from './refusals.ts';
 import type { UpdateJournal } from './update-journal.ts';
@@ -56,6 +57,7 @@ export class PersistenceExtension implements Extension {
     private readonly store: RoomStore,
     private readonly journal: UpdateJournal,
     private readonly log: Logger,
+    private readonly metrics: Pick<Metrics, 'storeDuration' | 'storeFailures'>,
   ) {}
 
   /** Rooms whose last fold failed and is being retried. */
@@ -102,13 +104,16 @@ export class PersistenceExtension implements Extension {
     const room = this.rooms.get(documentName);
     if (!room) return;
     clearTimeout(room.retryTimer);
+    const endTimer = this.metrics.storeDuration.startTimer();
     try {
       await this.fold(documentName, document, room);
+      endTimer();
       room.retryDelayMs = 0;
       if (this.failingRooms.delete(documentName)) this.log.info({ roomId: documentName }, 'room stored again');
     } catch (error) {
       room.retryDelayMs = Math.min(MAX_STORE_RETRY_MS, Math.max(100, room.retryDelayMs * 2));
       this.failingRooms.add(documentName);
+      this.metrics.storeFailures.inc();
       this.log.error(
         { err: error, roomId: documentName, retryMs: room.retryDelayMs },
         'storing room failed; keeping it in memory and retrying',

@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 
 /** Writes a batch of merged updates, one per room, and returns their log ids in the same order. */
 export type AppendUpdates = (rows: { roomId: string; update: Uint8Array }[]) => Promise<number[]>;
@@ -29,6 +30,7 @@ export class UpdateJournal {
       append: AppendUpdates;
       onAppended: OnAppended;
       log: Logger;
+      metrics: Pick<Metrics, 'journalWriteDuration' | 'journalWriteFailures'>;
     },
   ) {}
 
@@ -111,14 +113,17 @@ export class UpdateJournal {
       roomId,
       update: updates.length === 1 ? updates[0] : Y.mergeUpdates(updates),
     }));
+    const endTimer = this.options.metrics.journalWriteDuration.startTimer();
     try {
       const ids = await this.options.append(rows);
+      endTimer();
       rows.forEach((row, index) => this.options.onAppended(row.roomId, ids[index]));
       if (this.failures > 0) this.options.log.info({ updates: count }, 'update log writable again');
       this.failures = 0;
     } catch (error) {
       for (const [roomId, updates] of batch) this.restore(roomId, updates);
       this.failures++;
+      this.options.metrics.journalWriteFailures.inc();
       const retryMs = Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** this.failures);
       this.options.log.error(
         { err: error, rooms: rows.map((row) => row.roomId), updates: count, retryMs },

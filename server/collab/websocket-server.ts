@@ -4,16 +4,17 @@ import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode, CloseReason, COLLAB_PATH } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics, Protocol } from '../metrics.ts';
 
 /** Handles an upgraded socket on a path other than `/collab` (e.g. the y-websocket bridge). */
 export type SocketRoute = (socket: WebSocket, request: IncomingMessage, pathname: string) => void;
 
 /** The WebSocket side of the HTTP server. */
 export interface WebSocketGateway {
-  /** Open sockets on every path. */
-  readonly socketCount: number;
+  /** Open sockets by protocol. */
+  socketCount(protocol?: Protocol): number;
   /** Adds a handler for upgrades whose path starts with `prefix/`. */
-  route(prefix: string, handler: SocketRoute): void;
+  route(prefix: string, protocol: Protocol, handler: SocketRoute): void;
   /** Refuses new upgrades, closes open sockets with 1012 and waits (up to `timeoutMs`) for them to go. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -33,57 +34,100 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
 }
 
 /**
+ * Browsers always send `Origin`; a page of another site may open a socket to
+ * us unless we check it. Same-origin pages and non-browser clients (no
+ * `Origin`) are let in; others only when listed in `CORS_ORIGINS`.
+ */
+export function isAllowedOrigin(request: IncomingMessage, allowed: readonly string[]): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined || allowed.includes('*') || allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** Counts what a socket sends, by wrapping its `send` once. */
+function countOutgoing(socket: WebSocket, counters: Metrics['traffic']['collab']['out']): void {
+  const send = socket.send.bind(socket);
+  socket.send = ((data: Uint8Array, ...rest: never[]) => {
+    counters.messages.inc();
+    counters.bytes.inc(data.byteLength);
+    return send(data, ...rest);
+  }) as WebSocket['send'];
+}
+
+/**
  * Answers WebSocket upgrades on the HTTP server: `/collab` goes to
  * Hocuspocus, registered prefixes to their handlers, anything else gets 404.
+ * Messages over `maxMessageBytes` close the socket with 1009 (done by `ws`).
  */
 export function attachWebSockets({
   httpServer,
   hocuspocus,
   log,
+  metrics,
+  maxMessageBytes,
+  allowedOrigins,
 }: {
   httpServer: HttpServer;
   hocuspocus: Hocuspocus;
   log: Logger;
+  metrics: Metrics;
+  maxMessageBytes: number;
+  allowedOrigins: readonly string[];
 }): WebSocketGateway {
-  const wss = new WebSocketServer({ noServer: true });
-  const routes = new Map<string, SocketRoute>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+  const routes = new Map<string, { protocol: Protocol; handler: SocketRoute }>();
+  const open = { collab: 0, yjs: 0 };
   let closing = false;
 
-  const acceptCollab = (socket: WebSocket, request: IncomingMessage) => {
+  const acceptCollab: SocketRoute = (socket, request) => {
     const connection = hocuspocus.handleConnection(socket, toFetchRequest(request));
-    socket.on('message', (data: Buffer) => connection.handleMessage(data));
+    const incoming = metrics.traffic.collab.in;
+    socket.on('message', (data: Buffer) => {
+      incoming.messages.inc();
+      incoming.bytes.inc(data.length);
+      connection.handleMessage(data);
+    });
     socket.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
-    socket.on('error', (error) => log.debug({ err: error }, 'collab socket error'));
   };
 
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable');
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    let handler: SocketRoute | undefined;
-    if (pathname === COLLAB_PATH) handler = acceptCollab;
-    else {
-      const prefix = pathname.slice(0, pathname.indexOf('/', 1));
-      handler = routes.get(prefix);
-    }
-    if (!handler) return refuseUpgrade(socket, 404, 'Not Found');
-    const accept = handler;
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request, pathname));
+    const route =
+      pathname === COLLAB_PATH
+        ? { protocol: 'collab' as const, handler: acceptCollab }
+        : routes.get(pathname.slice(0, pathname.indexOf('/', 1)));
+    if (!route) return refuseUpgrade(socket, 404, 'Not Found');
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      if (!isAllowedOrigin(request, allowedOrigins)) {
+        ws.close(CloseCode.forbidden, 'origin not allowed');
+        return;
+      }
+      open[route.protocol]++;
+      ws.on('close', () => open[route.protocol]--);
+      ws.on('error', (error) => log.debug({ err: error, protocol: route.protocol }, 'socket error'));
+      countOutgoing(ws, metrics.traffic[route.protocol].out);
+      route.handler(ws, request, pathname);
+    });
   });
 
   return {
-    get socketCount() {
-      return wss.clients.size;
+    socketCount(protocol) {
+      return protocol ? open[protocol] : wss.clients.size;
     },
-    route(prefix, handler) {
-      routes.set(prefix, handler);
+    route(prefix, protocol, handler) {
+      routes.set(prefix, { protocol, handler });
     },
     async close(timeoutMs) {
       closing = true;
-      const open = [...wss.clients];
       // A graceful close lets the messages a client sent before it saw ours be
       // received and applied; only then does the socket go.
-      const closed = open.map(
+      const closed = [...wss.clients].map(
         (socket) => new Promise<void>((resolve) => {
           if (socket.readyState === WebSocket.CLOSED) return resolve();
           socket.once('close', () => resolve());

@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { CloseCode, CloseReason, isRoomIdFormat, YJS_PATH } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import { toFetchRequest, type SocketRoute } from './websocket-server.ts';
 
 /*
@@ -100,7 +101,8 @@ function closeCodeFor(reason: string): number {
 }
 
 /** The `/yjs` route for the WebSocket gateway. */
-export function createYjsBridge({ hocuspocus, log }: { hocuspocus: Hocuspocus; log: Logger }): SocketRoute {
+export function createYjsBridge({ hocuspocus, log, metrics }: { hocuspocus: Hocuspocus; log: Logger; metrics: Metrics }): SocketRoute {
+  const incoming = metrics.traffic.yjs.in;
   return (socket: WebSocket, request: IncomingMessage, pathname: string) => {
     const roomId = decodeURIComponentSafe(pathname.slice(YJS_PATH.length + 1));
     if (roomId === undefined || !isRoomIdFormat(roomId)) {
@@ -150,7 +152,10 @@ export function createYjsBridge({ hocuspocus, log }: { hocuspocus: Hocuspocus; l
     connection.handleMessage(encodeAuthFrame(roomId, token));
 
     socket.on('message', (data: Buffer) => {
+      incoming.messages.inc();
+      incoming.bytes.inc(data.length);
       if (!isWellFormedFrame(data)) {
+        metrics.updatesRejected.labels('malformed').inc();
         log.debug({ roomId, bytes: data.length }, 'malformed y-websocket frame; closing');
         return close(CloseCode.malformedMessage, CloseReason.malformedMessage);
       }
@@ -160,7 +165,6 @@ export function createYjsBridge({ hocuspocus, log }: { hocuspocus: Hocuspocus; l
       connection.handleMessage(framed);
     });
     socket.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
-    socket.on('error', (error) => log.debug({ err: error, roomId }, 'yjs socket error'));
   };
 }
 

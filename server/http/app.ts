@@ -1,5 +1,6 @@
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import { MAX_BODY_BYTES } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
 import type { RoomService } from '../rooms/room.service.ts';
@@ -16,6 +17,8 @@ export interface HttpAppOptions {
   health: HealthSources;
   /** Extra `/api` routers (e.g. autocomplete), mounted before the catch-all 404. */
   apiRouters?: Record<string, express.Router>;
+  /** Extra routers at the top level (e.g. `/metrics`). */
+  routers?: express.Router[];
   corsOrigins: readonly string[];
   clientDir: string;
   version: string;
@@ -35,6 +38,22 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'script-src': ["'self'"],
+          // CodeMirror and Swagger UI inject <style> elements at run time.
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'connect-src': ["'self'"],
+          // Self-hosted servers are often reached over plain HTTP on a LAN.
+          'upgrade-insecure-requests': null,
+        },
+      },
+    }),
+  );
 
   const api = express.Router();
   if (options.corsOrigins.length > 0) {
@@ -47,6 +66,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(createDocsRouter(buildOpenApiDocument(options.version)));
   app.use('/api', api);
   app.use(createHealthRouter(options.health));
+  for (const router of options.routers ?? []) app.use(router);
   app.use(createClientRouter(options.clientDir));
   app.use(notFound);
   app.use(handleErrors(options.log));

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { isRoomIdFormat, MAX_BODY_BYTES } from '../../shared/protocol.ts';
 import { autocompleteRequest } from '../../shared/schemas/autocomplete.schema.ts';
 import type { Autocompleter } from '../autocomplete/index.ts';
+import type { Metrics } from '../metrics.ts';
 import type { RoomService } from '../rooms/room.service.ts';
 import { HttpError, invalidRequest } from './errors.ts';
 
@@ -9,10 +10,19 @@ import { HttpError, invalidRequest } from './errors.ts';
 export const CLIENT_ID_HEADER = 'x-pairpad-client';
 
 /** `POST /api/autocomplete`: completes `code`, or the live text of `roomId`, at `cursorPosition`. */
-export function createAutocompleteRouter({ autocompleter, rooms }: { autocompleter: Autocompleter; rooms: RoomService }): Router {
+export function createAutocompleteRouter({
+  autocompleter,
+  rooms,
+  metrics,
+}: {
+  autocompleter: Autocompleter;
+  rooms: RoomService;
+  metrics: Pick<Metrics, 'autocompleteDuration'>;
+}): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
+    const endTimer = metrics.autocompleteDuration.startTimer();
     const parsed = autocompleteRequest.safeParse(req.body ?? {});
     if (!parsed.success) throw invalidRequest(parsed.error);
     const request = parsed.data;
@@ -37,6 +47,7 @@ export function createAutocompleteRouter({ autocompleter, rooms }: { autocomplet
       clientKey: `${req.ip}|${clientId ?? ''}|${request.roomId ?? ''}`,
     });
     res.json(answer);
+    endTimer();
   });
 
   return router;

@@ -1,0 +1,43 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Which socket path a connection came in on. */
+export type Protocol = 'collab' | 'yjs';
+
+/** Why an incoming message was refused. */
+export type RejectReason = 'malformed' | 'too_large' | 'document_too_large' | 'read_only' | 'rate_limited' | 'awareness';
+
+/**
+ * The Prometheus metrics of one server (served at `/metrics`). Hot-path
+ * counters are bound to their labels once, so counting a message is an
+ * addition, not a label lookup.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'pairpad_' });
+
+  const messages = new Counter({ name: 'pairpad_messages_total', help: 'WebSocket messages by direction and protocol', labelNames: ['direction', 'protocol'] as const, registers: [registry] });
+  const bytes = new Counter({ name: 'pairpad_message_bytes_total', help: 'WebSocket message bytes by direction and protocol', labelNames: ['direction', 'protocol'] as const, registers: [registry] });
+  const bind = (direction: 'in' | 'out', protocol: Protocol) => ({
+    messages: messages.labels(direction, protocol),
+    bytes: bytes.labels(direction, protocol),
+  });
+
+  return {
+    registry,
+    traffic: {
+      collab: { in: bind('in', 'collab'), out: bind('out', 'collab') },
+      yjs: { in: bind('in', 'yjs'), out: bind('out', 'yjs') },
+    },
+    connections: new Gauge({ name: 'pairpad_connections', help: 'Open WebSocket connections by protocol', labelNames: ['protocol'] as const, registers: [registry] }),
+    roomsLoaded: new Gauge({ name: 'pairpad_rooms_loaded', help: 'Rooms held in memory', registers: [registry] }),
+    updatesRejected: new Counter({ name: 'pairpad_updates_rejected_total', help: 'Incoming messages refused, by reason', labelNames: ['reason'] as const, registers: [registry] }),
+    storeDuration: new Histogram({ name: 'pairpad_store_duration_seconds', help: 'Time to fold a room into its snapshot', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] }),
+    storeFailures: new Counter({ name: 'pairpad_store_failures_total', help: 'Failed room stores (retried)', registers: [registry] }),
+    journalWriteDuration: new Histogram({ name: 'pairpad_journal_write_duration_seconds', help: 'Time to write one group commit of updates', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [registry] }),
+    journalWriteFailures: new Counter({ name: 'pairpad_journal_write_failures_total', help: 'Failed group commits (retried)', registers: [registry] }),
+    autocompleteDuration: new Histogram({ name: 'pairpad_autocomplete_duration_seconds', help: 'Autocomplete request latency', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: [registry] }),
+    rateLimited: new Counter({ name: 'pairpad_rate_limited_total', help: 'Requests and messages refused by a rate limit', labelNames: ['limit'] as const, registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as createRooms from './2026_11_22_000000_create_rooms.ts';
+import * as addRoomViewId from './2026_11_22_010000_add_room_view_id.ts';
 
 /**
  * Every migration, by name; names sort in the order they run. Listed here
@@ -8,4 +9,5 @@ import * as createRooms from './2026_11_22_000000_create_rooms.ts';
  */
 export const migrations: Record<string, Migration> = {
   '2026_11_22_000000_create_rooms': createRooms,
+  '2026_11_22_010000_add_room_view_id': addRoomViewId,
 };

@@ -11,6 +11,8 @@ import { createAutocompleteRouter } from './http/autocomplete.routes.ts';
 import { createMetricsRouter } from './http/metrics.routes.ts';
 import { createMetrics } from './metrics.ts';
 import type { Logger } from './log.ts';
+import { acceptCollabSocket } from './collab/collab-socket.ts';
+import { createRoomAccessResolver } from './rooms/room-access.ts';
 import { createRoomService } from './rooms/room.service.ts';
 import { openStorage } from './storage/database.ts';
 import { checkMigrationResult, migrateToLatest } from './storage/migrator.ts';
@@ -46,9 +48,10 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   }
 
   const metrics = createMetrics();
-  const collab = createCollab({ config, store, log, metrics });
+  const access = createRoomAccessResolver(store);
+  const collab = createCollab({ config, store, access, log, metrics });
   const { hocuspocus, journal, persistence } = collab;
-  const rooms = createRoomService({ store, hocuspocus, persistence });
+  const rooms = createRoomService({ store, hocuspocus, persistence, access });
   const autocompleter = createAutocompleter({ model: config.autocompleteModel, log });
   const app = createHttpApp({
     rooms,
@@ -81,13 +84,13 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const httpServer = createServer(app);
   const websockets = attachWebSockets({
     httpServer,
-    hocuspocus,
+    collab: (socket, request) => acceptCollabSocket({ socket, request, hocuspocus, access, metrics, log }),
     log,
     metrics,
     maxMessageBytes: config.maxMessageBytes,
     allowedOrigins: config.corsOrigins,
   });
-  websockets.route(YJS_PATH, 'yjs', createYjsBridge({ hocuspocus, log, metrics }));
+  websockets.route(YJS_PATH, 'yjs', createYjsBridge({ hocuspocus, access, log, metrics }));
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => {

@@ -2,6 +2,7 @@ import { Hocuspocus } from '@hocuspocus/server';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { RedisSyncExtension } from './redis-sync.extension.ts';
 import { PersistenceExtension } from './persistence.extension.ts';
@@ -20,7 +21,19 @@ export interface Collab {
 }
 
 /** Builds the Hocuspocus instance; sockets are attached separately (see `websocket-server.ts`). */
-export function createCollab({ config, store, log, metrics }: { config: Config; store: RoomStore; log: Logger; metrics: Metrics }): Collab {
+export function createCollab({
+  config,
+  store,
+  access,
+  log,
+  metrics,
+}: {
+  config: Config;
+  store: RoomStore;
+  access: RoomAccessResolver;
+  log: Logger;
+  metrics: Metrics;
+}): Collab {
   let persistence: PersistenceExtension;
   const journal = new UpdateJournal({
     flushMs: config.journalFlushMs,
@@ -40,7 +53,7 @@ export function createCollab({ config, store, log, metrics }: { config: Config; 
     debounce: config.storeDebounceMs,
     maxDebounce: config.storeMaxDebounceMs,
     unloadImmediately: true,
-    extensions: [new RoomGateExtension(store), persistence, ...(redis ? [redis] : [])],
+    extensions: [new RoomGateExtension(access), persistence, ...(redis ? [redis] : [])],
   });
 
   return {

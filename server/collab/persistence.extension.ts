@@ -31,6 +31,7 @@ function isFromRedis(origin: unknown): boolean {
 /** What this process knows about a loaded room's stored form. */
 interface LoadedRoom {
   createdAt: string;
+  viewId: string;
   /** The snapshot version our document already contains. */
   stateVersion: number;
   /** Log rows our document already contains (loaded, or written by our journal). */
@@ -65,9 +66,9 @@ export class PersistenceExtension implements Extension {
     return this.failingRooms.size;
   }
 
-  /** Creation time of a loaded room, or `undefined` when it is not loaded. */
-  loadedRoomCreatedAt(roomId: string): string | undefined {
-    return this.rooms.get(roomId)?.createdAt;
+  /** Stored facts of a loaded room, or `undefined` when it is not loaded. */
+  loadedRoom(roomId: string): { createdAt: string; viewId: string } | undefined {
+    return this.rooms.get(roomId);
   }
 
   /** Called by the journal once a batch is in the log, so folds know our document holds it. */
@@ -82,6 +83,7 @@ export class PersistenceExtension implements Extension {
     for (const row of stored.updates) Y.applyUpdate(document, row.update, STORAGE_ORIGIN);
     this.rooms.set(documentName, {
       createdAt: stored.record.createdAt,
+      viewId: stored.record.viewId,
       stateVersion: stored.stateVersion,
       knownLogIds: new Set(stored.updates.map((row) => row.id)),
       dirty: false,

@@ -1,6 +1,5 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode, CloseReason, COLLAB_PATH } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
@@ -60,19 +59,19 @@ function countOutgoing(socket: WebSocket, counters: Metrics['traffic']['collab']
 
 /**
  * Answers WebSocket upgrades on the HTTP server: `/collab` goes to
- * Hocuspocus, registered prefixes to their handlers, anything else gets 404.
+ * `collab`, registered prefixes to their handlers, anything else gets 404.
  * Messages over `maxMessageBytes` close the socket with 1009 (done by `ws`).
  */
 export function attachWebSockets({
   httpServer,
-  hocuspocus,
+  collab,
   log,
   metrics,
   maxMessageBytes,
   allowedOrigins,
 }: {
   httpServer: HttpServer;
-  hocuspocus: Hocuspocus;
+  collab: SocketRoute;
   log: Logger;
   metrics: Metrics;
   maxMessageBytes: number;
@@ -83,24 +82,13 @@ export function attachWebSockets({
   const open = { collab: 0, yjs: 0 };
   let closing = false;
 
-  const acceptCollab: SocketRoute = (socket, request) => {
-    const connection = hocuspocus.handleConnection(socket, toFetchRequest(request));
-    const incoming = metrics.traffic.collab.in;
-    socket.on('message', (data: Buffer) => {
-      incoming.messages.inc();
-      incoming.bytes.inc(data.length);
-      connection.handleMessage(data);
-    });
-    socket.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
-  };
-
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable');
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
     const route =
       pathname === COLLAB_PATH
-        ? { protocol: 'collab' as const, handler: acceptCollab }
+        ? { protocol: 'collab' as const, handler: collab }
         : routes.get(pathname.slice(0, pathname.indexOf('/', 1)));
     if (!route) return refuseUpgrade(socket, 404, 'Not Found');
     wss.handleUpgrade(request, socket, head, (ws) => {

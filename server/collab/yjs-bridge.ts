@@ -7,6 +7,8 @@ import * as Y from 'yjs';
 import { CloseCode, CloseReason, isRoomIdFormat, YJS_PATH } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { RoomAccessResolver } from '../rooms/room-access.ts';
+import type { ConnectionContext } from './connection-context.ts';
 import { toFetchRequest, type SocketRoute } from './websocket-server.ts';
 
 /*
@@ -43,6 +45,7 @@ const AUTH_PERMISSION_DENIED = 1;
 const YJS_SYNC = 0;
 const YJS_AWARENESS = 1;
 const YJS_QUERY_AWARENESS = 3;
+const MAX_EARLY_FRAMES = 1_000;
 
 /** True when a y-websocket frame has a known type and its lengths add up. */
 export function isWellFormedFrame(data: Uint8Array): boolean {
@@ -101,71 +104,123 @@ function closeCodeFor(reason: string): number {
 }
 
 /** The `/yjs` route for the WebSocket gateway. */
-export function createYjsBridge({ hocuspocus, log, metrics }: { hocuspocus: Hocuspocus; log: Logger; metrics: Metrics }): SocketRoute {
-  const incoming = metrics.traffic.yjs.in;
+export function createYjsBridge({
+  hocuspocus,
+  access,
+  log,
+  metrics,
+}: {
+  hocuspocus: Hocuspocus;
+  access: RoomAccessResolver;
+  log: Logger;
+  metrics: Metrics;
+}): SocketRoute {
   return (socket: WebSocket, request: IncomingMessage, pathname: string) => {
-    const roomId = decodeURIComponentSafe(pathname.slice(YJS_PATH.length + 1));
-    if (roomId === undefined || !isRoomIdFormat(roomId)) {
+    const id = decodeURIComponentSafe(pathname.slice(YJS_PATH.length + 1));
+    if (id === undefined || !isRoomIdFormat(id)) {
       socket.close(CloseCode.roomNotFound, CloseReason.roomNotFound);
       return;
     }
-    const prefix = encodeRoomPrefix(roomId);
-    const close = (code: number, reason: string) => {
-      if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason);
+    // Frames that arrive while the id is looked up wait, in order.
+    const early: Buffer[] = [];
+    const queue = (data: Buffer) => {
+      if (early.length >= MAX_EARLY_FRAMES) socket.terminate();
+      else early.push(data);
     };
-
-    // What Hocuspocus writes to this "socket" is translated for the y-websocket client.
-    const adapter: WebSocketLike = {
-      get readyState() {
-        return socket.readyState;
+    socket.on('message', queue);
+    access.resolve(id).then(
+      (grant) => {
+        socket.off('message', queue);
+        if (!grant) return socket.close(CloseCode.roomNotFound, CloseReason.roomNotFound);
+        const context: ConnectionContext = { readOnlyRooms: new Set(grant.access === 'view' ? [grant.roomId] : []) };
+        const receive = bridgeSocket({ socket, request, roomId: grant.roomId, context, hocuspocus, log, metrics });
+        early.forEach(receive);
       },
-      close: (code, reason) => close(code ?? CloseCode.serviceRestart, reason ?? ''),
-      send(data) {
-        const frame = data as Uint8Array;
-        const type = frame[prefix.length];
-        switch (type) {
-          case YJS_SYNC:
-          case YJS_AWARENESS:
-          case YJS_QUERY_AWARENESS:
-            return socket.send(frame.subarray(prefix.length));
-          case HOCUSPOCUS_SYNC_REPLY: {
-            const copy = frame.slice(prefix.length);
-            copy[0] = YJS_SYNC;
-            return socket.send(copy);
-          }
-          case HOCUSPOCUS_AUTH: {
-            const decoder = decoding.createDecoder(frame.subarray(prefix.length + 1));
-            if (decoding.readVarUint(decoder) !== AUTH_PERMISSION_DENIED) return;
-            const reason = decoding.readVarString(decoder);
-            return close(closeCodeFor(reason), reason);
-          }
-          case HOCUSPOCUS_CLOSE:
-            return close(CloseCode.malformedMessage, CloseReason.malformedMessage);
-          default:
-            return; // stateless, sync status, ping/pong: nothing a y-websocket client reads
-        }
+      (error) => {
+        log.warn({ err: error }, 'could not resolve a room id for /yjs');
+        socket.close(CloseCode.serviceRestart, 'try again');
       },
-    };
-
-    const connection = hocuspocus.handleConnection(adapter, toFetchRequest(request));
-    const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
-    connection.handleMessage(encodeAuthFrame(roomId, token));
-
-    socket.on('message', (data: Buffer) => {
-      incoming.messages.inc();
-      incoming.bytes.inc(data.length);
-      if (!isWellFormedFrame(data)) {
-        metrics.updatesRejected.labels('malformed').inc();
-        log.debug({ roomId, bytes: data.length }, 'malformed y-websocket frame; closing');
-        return close(CloseCode.malformedMessage, CloseReason.malformedMessage);
-      }
-      const framed = new Uint8Array(prefix.length + data.length);
-      framed.set(prefix, 0);
-      framed.set(data, prefix.length);
-      connection.handleMessage(framed);
-    });
-    socket.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
+    );
   };
+}
+
+/** Connects one y-websocket socket to a room in Hocuspocus; returns the frame handler. */
+function bridgeSocket({
+  socket,
+  request,
+  roomId,
+  context,
+  hocuspocus,
+  log,
+  metrics,
+}: {
+  socket: WebSocket;
+  request: IncomingMessage;
+  roomId: string;
+  context: ConnectionContext;
+  hocuspocus: Hocuspocus;
+  log: Logger;
+  metrics: Metrics;
+}): (data: Buffer) => void {
+  const incoming = metrics.traffic.yjs.in;
+  const prefix = encodeRoomPrefix(roomId);
+  const close = (code: number, reason: string) => {
+    if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason);
+  };
+
+  // What Hocuspocus writes to this "socket" is translated for the y-websocket client.
+  const adapter: WebSocketLike = {
+    get readyState() {
+      return socket.readyState;
+    },
+    close: (code, reason) => close(code ?? CloseCode.serviceRestart, reason ?? ''),
+    send(data) {
+      const frame = data as Uint8Array;
+      const type = frame[prefix.length];
+      switch (type) {
+        case YJS_SYNC:
+        case YJS_AWARENESS:
+        case YJS_QUERY_AWARENESS:
+          return socket.send(frame.subarray(prefix.length));
+        case HOCUSPOCUS_SYNC_REPLY: {
+          const copy = frame.slice(prefix.length);
+          copy[0] = YJS_SYNC;
+          return socket.send(copy);
+        }
+        case HOCUSPOCUS_AUTH: {
+          const decoder = decoding.createDecoder(frame.subarray(prefix.length + 1));
+          if (decoding.readVarUint(decoder) !== AUTH_PERMISSION_DENIED) return;
+          const reason = decoding.readVarString(decoder);
+          return close(closeCodeFor(reason), reason);
+        }
+        case HOCUSPOCUS_CLOSE:
+          return close(CloseCode.malformedMessage, CloseReason.malformedMessage);
+        default:
+          return; // stateless, sync status, ping/pong: nothing a y-websocket client reads
+      }
+    },
+  };
+
+  const connection = hocuspocus.handleConnection(adapter, toFetchRequest(request), context);
+  const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
+  connection.handleMessage(encodeAuthFrame(roomId, token));
+
+  const receive = (data: Buffer) => {
+    incoming.messages.inc();
+    incoming.bytes.inc(data.length);
+    if (!isWellFormedFrame(data)) {
+      metrics.updatesRejected.labels('malformed').inc();
+      log.debug({ roomId, bytes: data.length }, 'malformed y-websocket frame; closing');
+      return close(CloseCode.malformedMessage, CloseReason.malformedMessage);
+    }
+    const framed = new Uint8Array(prefix.length + data.length);
+    framed.set(prefix, 0);
+    framed.set(data, prefix.length);
+    connection.handleMessage(framed);
+  };
+  socket.on('message', receive);
+  socket.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
+  return receive;
 }
 
 function decodeURIComponentSafe(value: string): string | undefined {

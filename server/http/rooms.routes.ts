@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { LANGUAGE_FILE_EXTENSIONS } from '../../shared/protocol.ts';
 import { createRoomRequest } from '../../shared/schemas/room.schema.ts';
 import type { RoomService } from '../rooms/room.service.ts';
@@ -14,27 +14,32 @@ function downloadName(title: string, roomId: string, extension: string): string 
   return `${base || roomId}.${extension}`;
 }
 
-/** `POST /api/rooms`, `GET /api/rooms/:roomId`, `GET /api/rooms/:roomId/code`. */
+/** The origin the client used, for absolute share links (honours `trust proxy` for X-Forwarded-*). */
+function originOf(req: Request): string {
+  return `${req.protocol}://${req.get('host')}`;
+}
+
+/** `POST /api/rooms`, `GET /api/rooms/:roomId`, `GET /api/rooms/:roomId/code`; `:roomId` may be a view id. */
 export function createRoomsRouter(rooms: RoomService): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
     const parsed = createRoomRequest.safeParse(req.body ?? {});
     if (!parsed.success) throw invalidRequest(parsed.error);
-    const room = await rooms.createRoom(parsed.data);
+    const room = await rooms.createRoom(parsed.data, originOf(req));
     res.status(201).location(`/api/rooms/${room.roomId}`).json(room);
   });
 
   router.get('/:roomId', async (req, res) => {
-    const room = await rooms.findRoom(req.params.roomId);
+    const room = await rooms.findRoom(req.params.roomId, originOf(req));
     if (!room) throw roomNotFound(req.params.roomId);
     res.json(room);
   });
 
   router.get('/:roomId/code', async (req, res) => {
-    const room = await rooms.findRoom(req.params.roomId);
+    const room = await rooms.findRoom(req.params.roomId, originOf(req));
     if (!room) throw roomNotFound(req.params.roomId);
-    const fileName = downloadName(room.title, room.roomId, LANGUAGE_FILE_EXTENSIONS[room.language]);
+    const fileName = downloadName(room.title, room.roomId ?? room.viewId, LANGUAGE_FILE_EXTENSIONS[room.language]);
     // attachment() would guess the type from the extension (.ts is video/mp2t).
     res.attachment(fileName).type('text/plain; charset=utf-8').send(room.code);
   });

@@ -6,7 +6,10 @@ import pg from 'pg';
 
 /** A room: its latest folded Yjs snapshot and, beside it, the plain text for SQL readers. */
 export interface RoomTable {
+  /** The edit id: whoever has it may change the room. */
   id: string;
+  /** The view id: read-only access, never convertible into `id`. */
+  view_id: string | null;
   language: string;
   title: string;
   /** Plain-text code as of the last fold, so SQL users can read code without Yjs. */

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Storage } from './database.ts';
 import {
   appendRoomUpdates,
+  findRoomAccess,
   findRoomById,
   insertRoom,
   loadRoomState,
@@ -13,6 +14,12 @@ import {
   type RoomRecord,
   type StoredRoomState,
 } from './room.repository.ts';
+
+/** The room an id opens, and how. */
+export interface RoomAccess {
+  roomId: string;
+  access: 'edit' | 'view';
+}
 
 /** How a fold reaches into the live document while the room row is locked. */
 export interface FoldCallbacks {
@@ -33,9 +40,11 @@ export interface FoldResult {
  * database, on either dialect. Not-found is `undefined`; failures reject.
  */
 export interface RoomStore {
-  createRoom(room: { id: string; language: string; title: string; code: string; state: Uint8Array }): Promise<RoomRecord>;
+  createRoom(room: { id: string; viewId: string; language: string; title: string; code: string; state: Uint8Array }): Promise<RoomRecord>;
   findRoom(id: string): Promise<RoomRecord | undefined>;
   roomExists(id: string): Promise<boolean>;
+  /** Resolves an edit id or a view id to its room; `undefined` when neither exists. */
+  findRoomAccess(id: string): Promise<RoomAccess | undefined>;
   loadRoomState(id: string): Promise<StoredRoomState | undefined>;
   appendUpdates(rows: { roomId: string; update: Uint8Array }[]): Promise<number[]>;
   foldRoom(id: string, knownVersion: number, knownLogIds: ReadonlySet<number>, callbacks: FoldCallbacks): Promise<FoldResult>;
@@ -50,6 +59,7 @@ export function createRoomStore({ db, dialect }: Storage): RoomStore {
     createRoom: (room) => insertRoom(db, { ...room, now: new Date() }),
     findRoom: (id) => findRoomById(db, id),
     roomExists: (id) => roomExists(db, id),
+    findRoomAccess: (id) => findRoomAccess(db, id),
     loadRoomState: (id) => loadRoomState(db, id),
     appendUpdates: (rows) => appendRoomUpdates(db, rows, new Date()),
 

@@ -6,6 +6,7 @@ type Executor = Kysely<Database> | Transaction<Database>;
 /** What the REST API and the loader need of a stored room, timestamps as ISO-8601. */
 export interface RoomRecord {
   id: string;
+  viewId: string;
   language: string;
   title: string;
   code: string;
@@ -35,11 +36,12 @@ function toIso(value: Date | string): string {
 }
 
 function toRecord(row: {
-  id: string; language: string; title: string; code: string;
+  id: string; view_id: string | null; language: string; title: string; code: string;
   created_at: Date | string; updated_at: Date | string;
 }): RoomRecord {
   return {
     id: row.id,
+    viewId: row.view_id ?? '',
     language: row.language,
     title: row.title,
     code: row.code,
@@ -51,24 +53,24 @@ function toRecord(row: {
 /** Inserts a new room with its seeded snapshot. */
 export async function insertRoom(
   db: Executor,
-  room: { id: string; language: string; title: string; code: string; state: Uint8Array; now: Date },
+  room: { id: string; viewId: string; language: string; title: string; code: string; state: Uint8Array; now: Date },
 ): Promise<RoomRecord> {
   const now = room.now.toISOString();
   await db
     .insertInto('rooms')
     .values({
-      id: room.id, language: room.language, title: room.title, code: room.code,
+      id: room.id, view_id: room.viewId, language: room.language, title: room.title, code: room.code,
       state: room.state, state_version: 0, created_at: now, updated_at: now,
     })
     .execute();
-  return { id: room.id, language: room.language, title: room.title, code: room.code, createdAt: now, updatedAt: now };
+  return { id: room.id, viewId: room.viewId, language: room.language, title: room.title, code: room.code, createdAt: now, updatedAt: now };
 }
 
 /** The stored room, or `undefined` when there is none. */
 export async function findRoomById(db: Executor, id: string): Promise<RoomRecord | undefined> {
   const row = await db
     .selectFrom('rooms')
-    .select(['id', 'language', 'title', 'code', 'created_at', 'updated_at'])
+    .select(['id', 'view_id', 'language', 'title', 'code', 'created_at', 'updated_at'])
     .where('id', '=', id)
     .executeTakeFirst();
   return row && toRecord(row);
@@ -78,6 +80,17 @@ export async function findRoomById(db: Executor, id: string): Promise<RoomRecord
 export async function roomExists(db: Executor, id: string): Promise<boolean> {
   const row = await db.selectFrom('rooms').select('id').where('id', '=', id).executeTakeFirst();
   return row !== undefined;
+}
+
+/** What an id opens: the room it belongs to, and whether it is the edit id or the view id. */
+export async function findRoomAccess(db: Executor, id: string): Promise<{ roomId: string; access: 'edit' | 'view' } | undefined> {
+  const row = await db
+    .selectFrom('rooms')
+    .select(['id', 'view_id'])
+    .where((eb) => eb.or([eb('id', '=', id), eb('view_id', '=', id)]))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return { roomId: row.id, access: row.id === id ? 'edit' : 'view' };
 }
 
 /** Snapshot plus the update log of a room, in log order; `undefined` when the room does not exist. */

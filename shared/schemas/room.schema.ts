@@ -20,8 +20,14 @@ export type CreateRoomRequest = z.infer<typeof createRoomRequest>;
 /** A room as the REST API returns it. */
 export const room = z
   .object({
-    /** The room id: the Hocuspocus document name and the `/yjs/:roomId` path. */
-    roomId: z.string().meta({ description: 'Url-safe, unguessable room id (128 random bits)' }),
+    /** The edit id: the Hocuspocus document name and the `/yjs/:roomId` path. Absent when the room was read with its view id. */
+    roomId: z.string().optional().meta({ description: 'Url-safe, unguessable edit id (128 random bits); absent for view access' }),
+    /** The read-only id: works wherever the room id does, but can never change the document. */
+    viewId: z.string().meta({ description: 'Url-safe, unguessable read-only id' }),
+    /** What the id used grants. */
+    access: z.enum(['edit', 'view']),
+    /** Links to share: `edit` (only for edit access) opens `/r/:roomId`, `view` opens `/v/:viewId`. */
+    links: z.object({ edit: z.url().optional(), view: z.url() }),
     language,
     title: z.string(),
     /** The code; live when the room is loaded. */

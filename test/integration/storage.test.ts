@@ -46,7 +46,7 @@ describe.each(dialects)('room store on %s', (dialect) => {
   });
 
   const content = { code: 'print("hi")\n', language: 'python' as const, title: 'T' };
-  const newRoom = (id: string) => store.createRoom({ id, ...content, state: encodeNewRoomState(content) });
+  const newRoom = (id: string) => store.createRoom({ id, viewId: `view-${id}`, ...content, state: encodeNewRoomState(content) });
 
   it('creates, finds and reports rooms; a missing room is undefined', async () => {
     const record = await newRoom('room-0000001');

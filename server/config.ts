@@ -17,6 +17,12 @@ const environment = z.object({
     .pipe(z.array(z.union([z.literal('*'), z.url()]))),
   MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  AUTH_JWT_SECRET: z.string().min(32, 'use at least 32 characters for HS256').optional(),
+  AUTH_JWT_PUBLIC_KEY: z
+    .string()
+    .transform((pem) => pem.replace(/\\n/g, '\n'))
+    .pipe(z.string().includes('-----BEGIN PUBLIC KEY-----', { message: 'must be a PEM public key' }))
+    .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   REDIS_PREFIX: z.string().regex(/^[\w.-]{1,64}$/).default('pairpad'),
   AUTOCOMPLETE_LLM_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -39,6 +45,8 @@ export interface Config {
   logLevel: string;
   /** Origins allowed to call the REST API from a browser (`CORS_ORIGINS`, comma-separated; `*` for any; default none). */
   corsOrigins: readonly string[];
+  /** Token signing key: `AUTH_JWT_SECRET` (HS256) or `AUTH_JWT_PUBLIC_KEY` (PEM, RS256/ES256); unset means no tokens. */
+  auth: { secret?: string; publicKey?: string };
   /** Largest WebSocket message accepted, in bytes (`MAX_MESSAGE_BYTES`, default 1 MiB); larger closes with 1009. */
   maxMessageBytes: number;
   /** Bearer token required by `/metrics` (`METRICS_TOKEN`); unset leaves it open. */
@@ -85,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     sqlitePath: path.resolve(vars.DATA_DIR, 'pairpad.db'),
     logLevel: vars.LOG_LEVEL,
     corsOrigins: Object.freeze(vars.CORS_ORIGINS),
+    auth: Object.freeze({ secret: vars.AUTH_JWT_SECRET, publicKey: vars.AUTH_JWT_PUBLIC_KEY }),
     maxMessageBytes: vars.MAX_MESSAGE_BYTES,
     metricsToken: vars.METRICS_TOKEN,
     redisUrl: vars.REDIS_URL,

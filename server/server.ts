@@ -9,6 +9,8 @@ import { createAutocompleter } from './autocomplete/index.ts';
 import { createHttpApp } from './http/app.ts';
 import { createAutocompleteRouter } from './http/autocomplete.routes.ts';
 import { createMetricsRouter } from './http/metrics.routes.ts';
+import { createRestAuth } from './http/auth.ts';
+import { createTokenVerifier } from './auth/tokens.ts';
 import { createMetrics } from './metrics.ts';
 import type { Logger } from './log.ts';
 import { acceptCollabSocket } from './collab/collab-socket.ts';
@@ -49,13 +51,16 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
 
   const metrics = createMetrics();
   const access = createRoomAccessResolver(store);
-  const collab = createCollab({ config, store, access, log, metrics });
+  const tokens = createTokenVerifier(config.auth);
+  const collab = createCollab({ config, store, access, tokens, log, metrics });
   const { hocuspocus, journal, persistence } = collab;
   const rooms = createRoomService({ store, hocuspocus, persistence, access });
   const autocompleter = createAutocompleter({ model: config.autocompleteModel, log });
+  const auth = createRestAuth(tokens, access);
   const app = createHttpApp({
     rooms,
-    apiRouters: { '/autocomplete': createAutocompleteRouter({ autocompleter, rooms, metrics }) },
+    auth,
+    apiRouters: { '/autocomplete': createAutocompleteRouter({ autocompleter, rooms, auth, metrics }) },
     routers: [
       createMetricsRouter({
         metrics,

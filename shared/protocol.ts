@@ -74,7 +74,9 @@ export const CloseCode = {
   serviceRestart: 1012,
   /** A message could not be decoded (garbage or truncated bytes); the room is untouched. */
   malformedMessage: 4400,
-  /** The connection may not use this room. */
+  /** No token, or a token that is invalid or expired (also sent when a token expires mid-session). */
+  unauthorized: 4401,
+  /** The token is valid but not for this room or role, or the page's origin is not allowed. */
   forbidden: 4403,
 } as const;
 
@@ -83,4 +85,6 @@ export const CloseReason = {
   serviceRestart: 'server restarting',
   malformedMessage: 'malformed message',
   forbidden: 'forbidden',
+  unauthorized: 'unauthorized',
+  tokenExpired: 'unauthorized: the token has expired',
 } as const;

@@ -61,7 +61,7 @@ export function acceptCollabSocket({
 }): void {
   const names = new Map<string, NameState>();
   const viewIdOfRoom = new Map<string, string>();
-  const context: ConnectionContext = { readOnlyRooms: new Set() };
+  const context: ConnectionContext = { views: new Map() };
 
   const adapter: WebSocketLike = {
     get readyState() {
@@ -90,7 +90,7 @@ export function acceptCollabSocket({
       // name then reaches the room gate as it is and is refused there.
       if (grant?.access === 'view' && names.get(grant.roomId)?.kind !== 'direct') {
         state = { kind: 'view', roomId: grant.roomId };
-        context.readOnlyRooms.add(grant.roomId);
+        context.views.set(grant.roomId, name);
         viewIdOfRoom.set(grant.roomId, name);
       }
     } catch (error) {

@@ -1,5 +1,6 @@
 import { Hocuspocus } from '@hocuspocus/server';
 import type { Config } from '../config.ts';
+import type { TokenVerifier } from '../auth/tokens.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
@@ -25,12 +26,14 @@ export function createCollab({
   config,
   store,
   access,
+  tokens,
   log,
   metrics,
 }: {
   config: Config;
   store: RoomStore;
   access: RoomAccessResolver;
+  tokens: TokenVerifier | undefined;
   log: Logger;
   metrics: Metrics;
 }): Collab {
@@ -53,7 +56,7 @@ export function createCollab({
     debounce: config.storeDebounceMs,
     maxDebounce: config.storeMaxDebounceMs,
     unloadImmediately: true,
-    extensions: [new RoomGateExtension(access), persistence, ...(redis ? [redis] : [])],
+    extensions: [new RoomGateExtension(access, tokens), persistence, ...(redis ? [redis] : [])],
   });
 
   return {

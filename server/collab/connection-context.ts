@@ -1,8 +1,13 @@
+import type { Grant } from '../auth/tokens.ts';
+
 /**
- * The Hocuspocus context of one socket (shared by every document on it):
- * rooms this socket opened with a view id, which the room gate makes
- * read-only.
+ * The Hocuspocus context of one socket. `views` is shared by every document
+ * on the socket: rooms it opened through a view id (room id to view id),
+ * which the room gate makes read-only. `grant` and `expiryTimer` are added
+ * per document by the room gate when tokens are required.
  */
 export interface ConnectionContext {
-  readOnlyRooms: Set<string>;
+  views: Map<string, string>;
+  grant?: Grant;
+  expiryTimer?: NodeJS.Timeout;
 }

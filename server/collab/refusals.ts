@@ -9,3 +9,21 @@ export class RoomNotFoundRefusal {
   readonly code = CloseCode.roomNotFound;
   readonly reason = CloseReason.roomNotFound;
 }
+
+/** No token, or one that is invalid or expired. */
+export class UnauthorizedRefusal {
+  readonly code = CloseCode.unauthorized;
+  readonly reason: string;
+  constructor(detail: string) {
+    this.reason = `${CloseReason.unauthorized}: ${detail}`;
+  }
+}
+
+/** A valid token for another room or role. */
+export class ForbiddenRefusal {
+  readonly code = CloseCode.forbidden;
+  readonly reason: string;
+  constructor(detail: string) {
+    this.reason = `${CloseReason.forbidden}: ${detail}`;
+  }
+}

@@ -99,8 +99,11 @@ function encodeAuthFrame(roomId: string, token: string): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
+/** The close code for a refusal Hocuspocus reported by its reason. */
 function closeCodeFor(reason: string): number {
-  return reason === CloseReason.roomNotFound ? CloseCode.roomNotFound : CloseCode.forbidden;
+  if (reason === CloseReason.roomNotFound) return CloseCode.roomNotFound;
+  if (reason.startsWith(CloseReason.unauthorized)) return CloseCode.unauthorized;
+  return CloseCode.forbidden;
 }
 
 /** The `/yjs` route for the WebSocket gateway. */
@@ -132,7 +135,7 @@ export function createYjsBridge({
       (grant) => {
         socket.off('message', queue);
         if (!grant) return socket.close(CloseCode.roomNotFound, CloseReason.roomNotFound);
-        const context: ConnectionContext = { readOnlyRooms: new Set(grant.access === 'view' ? [grant.roomId] : []) };
+        const context: ConnectionContext = { views: new Map(grant.access === 'view' ? [[grant.roomId, id]] : []) };
         const receive = bridgeSocket({ socket, request, roomId: grant.roomId, context, hocuspocus, log, metrics });
         early.forEach(receive);
       },
@@ -193,8 +196,14 @@ function bridgeSocket({
           const reason = decoding.readVarString(decoder);
           return close(closeCodeFor(reason), reason);
         }
-        case HOCUSPOCUS_CLOSE:
-          return close(CloseCode.malformedMessage, CloseReason.malformedMessage);
+        case HOCUSPOCUS_CLOSE: {
+          // Hocuspocus drops a connection after a message it could not apply, or
+          // when we end it (an expired token); the reason tells which.
+          const reason = decoding.readVarString(decoding.createDecoder(frame.subarray(prefix.length + 1)));
+          return reason.startsWith(CloseReason.unauthorized)
+            ? close(CloseCode.unauthorized, reason)
+            : close(CloseCode.malformedMessage, CloseReason.malformedMessage);
+        }
         default:
           return; // stateless, sync status, ping/pong: nothing a y-websocket client reads
       }

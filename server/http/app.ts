@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import { MAX_BODY_BYTES } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
 import type { RoomService } from '../rooms/room.service.ts';
+import type { RestAuth } from './auth.ts';
 import { createClientRouter } from './client.routes.ts';
 import { createDocsRouter } from './docs.routes.ts';
 import { handleErrors, HttpError, notFound } from './errors.ts';
@@ -14,6 +15,7 @@ import { createRoomsRouter } from './rooms.routes.ts';
 /** What the HTTP app is built from. */
 export interface HttpAppOptions {
   rooms: RoomService;
+  auth: RestAuth;
   health: HealthSources;
   /** Extra `/api` routers (e.g. autocomplete), mounted before the catch-all 404. */
   apiRouters?: Record<string, express.Router>;
@@ -59,8 +61,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   if (options.corsOrigins.length > 0) {
     api.use(cors({ origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins] }));
   }
-  api.use(requireJsonBody, express.json({ limit: MAX_BODY_BYTES, strict: false }));
-  api.use('/rooms', createRoomsRouter(options.rooms));
+  api.use(options.auth.requireToken, requireJsonBody, express.json({ limit: MAX_BODY_BYTES, strict: false }));
+  api.use('/rooms', createRoomsRouter(options.rooms, options.auth));
   for (const [mountPath, router] of Object.entries(options.apiRouters ?? {})) api.use(mountPath, router);
 
   app.use(createDocsRouter(buildOpenApiDocument(options.version)));

@@ -4,6 +4,7 @@ import { autocompleteRequest } from '../../shared/schemas/autocomplete.schema.ts
 import type { Autocompleter } from '../autocomplete/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RoomService } from '../rooms/room.service.ts';
+import type { RestAuth } from './auth.ts';
 import { HttpError, invalidRequest } from './errors.ts';
 
 /** Header a client may send so that its newer request cancels its own older one, not a neighbour's. */
@@ -13,10 +14,12 @@ export const CLIENT_ID_HEADER = 'x-pairpad-client';
 export function createAutocompleteRouter({
   autocompleter,
   rooms,
+  auth,
   metrics,
 }: {
   autocompleter: Autocompleter;
   rooms: RoomService;
+  auth: RestAuth;
   metrics: Pick<Metrics, 'autocompleteDuration'>;
 }): Router {
   const router = Router();
@@ -29,6 +32,7 @@ export function createAutocompleteRouter({
 
     let code = request.code;
     if (code === undefined) {
+      await auth.authorize(res, 'view', request.roomId);
       const roomId = request.roomId!;
       code = isRoomIdFormat(roomId) ? await rooms.readCode(roomId) : undefined;
       if (code === undefined) throw new HttpError('room_not_found', 'No such room');

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { LANGUAGE_FILE_EXTENSIONS } from '../../shared/protocol.ts';
 import { createRoomRequest } from '../../shared/schemas/room.schema.ts';
 import type { RoomService } from '../rooms/room.service.ts';
+import type { RestAuth } from './auth.ts';
 import { HttpError, invalidRequest } from './errors.ts';
 
 function roomNotFound(roomId: string): HttpError {
@@ -20,10 +21,11 @@ function originOf(req: Request): string {
 }
 
 /** `POST /api/rooms`, `GET /api/rooms/:roomId`, `GET /api/rooms/:roomId/code`; `:roomId` may be a view id. */
-export function createRoomsRouter(rooms: RoomService): Router {
+export function createRoomsRouter(rooms: RoomService, auth: RestAuth): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
+    await auth.authorize(res, 'create');
     const parsed = createRoomRequest.safeParse(req.body ?? {});
     if (!parsed.success) throw invalidRequest(parsed.error);
     const room = await rooms.createRoom(parsed.data, originOf(req));
@@ -31,12 +33,14 @@ export function createRoomsRouter(rooms: RoomService): Router {
   });
 
   router.get('/:roomId', async (req, res) => {
+    await auth.authorize(res, 'view', req.params.roomId);
     const room = await rooms.findRoom(req.params.roomId, originOf(req));
     if (!room) throw roomNotFound(req.params.roomId);
     res.json(room);
   });
 
   router.get('/:roomId/code', async (req, res) => {
+    await auth.authorize(res, 'view', req.params.roomId);
     const room = await rooms.findRoom(req.params.roomId, originOf(req));
     if (!room) throw roomNotFound(req.params.roomId);
     const fileName = downloadName(room.title, room.roomId ?? room.viewId, LANGUAGE_FILE_EXTENSIONS[room.language]);

@@ -19,7 +19,7 @@ export interface TestClient {
 export function connectClient(
   wsUrl: string,
   roomId: string,
-  options: { onAuthenticationFailed?: (reason: string) => void; document?: Y.Doc } = {},
+  options: { onAuthenticationFailed?: (reason: string) => void; document?: Y.Doc; token?: string } = {},
 ): TestClient {
   const doc = options.document ?? new Y.Doc();
   const socket = new HocuspocusProviderWebsocket({
@@ -37,6 +37,7 @@ export function connectClient(
     websocketProvider: socket,
     name: roomId,
     document: doc,
+    token: options.token,
     onSynced: () => resolveSynced(),
     onAuthenticationFailed: ({ reason }) => options.onAuthenticationFailed?.(reason),
   });

@@ -1,0 +1,145 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { connectClient, connectYjsClient, type TestClient, type YjsTestClient } from '../support/providers.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
+
+function mint(claims: Record<string, unknown>, expiresIn: string | number = '10m'): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(expiresIn).sign(new TextEncoder().encode(SECRET));
+}
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ env: { AUTH_JWT_SECRET: SECRET } });
+});
+afterAll(() => server.close());
+const clients: (TestClient | YjsTestClient)[] = [];
+afterEach(() => clients.splice(0).forEach((client) => client.destroy()));
+
+const api = (path: string, token?: string, body?: object) =>
+  fetch(`${server.baseUrl}${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body && JSON.stringify(body),
+  });
+
+async function newRoom(code = 'guarded\n'): Promise<{ roomId: string; viewId: string }> {
+  const response = await api('/api/rooms', await mint({ room: '*', role: 'create' }), { code });
+  expect(response.status).toBe(201);
+  return (await response.json()) as { roomId: string; viewId: string };
+}
+
+async function expectError(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  expect(((await response.json()) as any).error.code).toBe(code);
+}
+
+describe('tokens on the REST API', () => {
+  it('refuses a missing, malformed, wrongly signed or expired token with 401', async () => {
+    const wrongKey = await new SignJWT({ room: '*', role: '*' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode('another-secret-of-enough-length-000000'));
+    for (const token of [undefined, 'not.a.jwt', wrongKey, await mint({ room: '*', role: '*' }, Math.floor(Date.now() / 1000) - 10)]) {
+      const response = await api('/api/rooms', token, {});
+      await expectError(response, 401, 'unauthorized');
+    }
+    const unauthorized = await api('/api/rooms', undefined, {});
+    expect(unauthorized.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('needs role create (or *) to create a room', async () => {
+    await expectError(await api('/api/rooms', await mint({ room: '*', role: 'edit' }), {}), 403, 'forbidden');
+    expect((await api('/api/rooms', await mint({ room: '*', role: '*' }), {})).status).toBe(201);
+  });
+
+  it('lets a token read only its own room', async () => {
+    const room = await newRoom();
+    const other = await newRoom();
+    expect((await api(`/api/rooms/${room.roomId}`, await mint({ room: room.roomId, role: 'edit' }))).status).toBe(200);
+    expect((await api(`/api/rooms/${room.viewId}`, await mint({ room: room.viewId, role: 'view' }))).status).toBe(200);
+    await expectError(await api(`/api/rooms/${other.roomId}`, await mint({ room: room.roomId, role: 'edit' })), 403, 'forbidden');
+    await expectError(await api(`/api/rooms/${room.roomId}/code`, await mint({ room: room.roomId, role: 'create' })), 403, 'forbidden');
+    await expectError(await api('/api/autocomplete', await mint({ room: other.roomId, role: 'view' }), { roomId: room.roomId, cursorPosition: 0, language: 'python' }), 403, 'forbidden');
+  });
+
+  it('leaves health, liveness and docs open', async () => {
+    expect((await api('/livez')).status).toBe(200);
+    expect((await api('/health')).status).toBe(200);
+    expect((await api('/api/openapi.json')).status).toBe(200);
+  });
+
+  it('accepts ES256 tokens when a public key is configured', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const keyed = await startTestServer({ env: { AUTH_JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString() } });
+    try {
+      const token = await new SignJWT({ room: '*', role: 'create' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('5m').sign(privateKey);
+      const created = await fetch(`${keyed.baseUrl}/api/rooms`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      expect(created.status).toBe(201);
+      const hs256 = await mint({ room: '*', role: 'create' });
+      expect((await fetch(`${keyed.baseUrl}/api/rooms`, { method: 'POST', headers: { authorization: `Bearer ${hs256}` } })).status).toBe(401);
+    } finally {
+      await keyed.close();
+    }
+  });
+});
+
+describe('tokens on /collab', () => {
+  it('refuses a missing token (unauthorized) and a token for another room (forbidden)', async () => {
+    const room = await newRoom();
+    const reasons: string[] = [];
+    clients.push(connectClient(server.wsUrl, room.roomId, { onAuthenticationFailed: (reason) => reasons.push(reason) }));
+    clients.push(connectClient(server.wsUrl, room.roomId, { token: await mint({ room: 'someOtherRoomId0000000', role: 'edit' }), onAuthenticationFailed: (reason) => reasons.push(reason) }));
+    await vi.waitFor(() => expect(reasons).toHaveLength(2));
+    expect(reasons.sort()).toEqual(['forbidden: the token is not for this room or role', 'unauthorized: a token is required']);
+  });
+
+  it('makes a view token read-only, and lets an edit token edit', async () => {
+    const room = await newRoom('base\n');
+    const editor = connectClient(server.wsUrl, room.roomId, { token: await mint({ room: room.roomId, role: 'edit' }) });
+    const viewer = connectClient(server.wsUrl, room.roomId, { token: await mint({ room: room.roomId, role: 'view' }) });
+    clients.push(editor, viewer);
+    await Promise.all([editor.synced, viewer.synced]);
+    viewer.text.insert(0, 'dropped ');
+    editor.text.insert(editor.text.length, 'kept\n');
+    await vi.waitFor(() => expect(viewer.text.toString()).toContain('kept\n'));
+    expect(editor.text.toString()).toBe('base\nkept\n');
+  });
+
+  it('ends the connection when the token expires', async () => {
+    const room = await newRoom();
+    const closes: string[] = [];
+    const client = connectClient(server.wsUrl, room.roomId, { token: await mint({ room: room.roomId, role: 'edit' }, Math.floor(Date.now() / 1000) + 2) });
+    client.provider.on('close', ({ event }: { event: { reason: string } }) => closes.push(event.reason));
+    clients.push(client);
+    await client.synced;
+    await vi.waitFor(() => expect(closes).toContain('unauthorized: the token has expired'), { timeout: 5_000 });
+  });
+});
+
+describe('tokens on /yjs', () => {
+  const closeOf = (url: string) =>
+    new Promise<{ code: number; reason: string }>((resolve, reject) => {
+      const socket = new WebSocket(url);
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+      socket.on('error', reject);
+    });
+
+  it('closes 4401 without a valid token and 4403 with one for another room', async () => {
+    const room = await newRoom();
+    expect(await closeOf(`${server.wsUrl}/yjs/${room.roomId}`)).toEqual({ code: 4401, reason: 'unauthorized: a token is required' });
+    const foreign = await mint({ room: 'someOtherRoomId0000000', role: 'edit' });
+    expect((await closeOf(`${server.wsUrl}/yjs/${room.roomId}?token=${foreign}`)).code).toBe(4403);
+  });
+
+  it('syncs with ?token= and closes 4401 when the token expires', async () => {
+    const room = await newRoom('over yjs\n');
+    const token = await mint({ room: room.roomId, role: 'edit' }, Math.floor(Date.now() / 1000) + 2);
+    const client = connectYjsClient(server.wsUrl, room.roomId, { token });
+    clients.push(client);
+    await client.synced;
+    expect(client.text.toString()).toBe('over yjs\n');
+    const closed = new Promise<number>((resolve) => client.provider.on('connection-close', (event: any) => resolve(event?.code)));
+    expect(await closed).toBe(4401);
+  });
+});

@@ -15,6 +15,8 @@ const environment = z.object({
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.union([z.literal('*'), z.url()]))),
+  MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  MAX_MESSAGES_PER_SECOND: z.coerce.number().int().min(0).default(200),
   MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   AUTH_JWT_SECRET: z.string().min(32, 'use at least 32 characters for HS256').optional(),
@@ -47,6 +49,10 @@ export interface Config {
   corsOrigins: readonly string[];
   /** Token signing key: `AUTH_JWT_SECRET` (HS256) or `AUTH_JWT_PUBLIC_KEY` (PEM, RS256/ES256); unset means no tokens. */
   auth: { secret?: string; publicKey?: string };
+  /** Largest code a room may hold, in characters (`MAX_DOCUMENT_BYTES`, default 5 MiB); a larger update is refused with 4413. */
+  maxDocumentChars: number;
+  /** Average messages per second one connection may send (`MAX_MESSAGES_PER_SECOND`, default 200, bursts of twice that; 0 = off). */
+  maxMessagesPerSecond: number;
   /** Largest WebSocket message accepted, in bytes (`MAX_MESSAGE_BYTES`, default 1 MiB); larger closes with 1009. */
   maxMessageBytes: number;
   /** Bearer token required by `/metrics` (`METRICS_TOKEN`); unset leaves it open. */
@@ -94,6 +100,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     logLevel: vars.LOG_LEVEL,
     corsOrigins: Object.freeze(vars.CORS_ORIGINS),
     auth: Object.freeze({ secret: vars.AUTH_JWT_SECRET, publicKey: vars.AUTH_JWT_PUBLIC_KEY }),
+    maxDocumentChars: vars.MAX_DOCUMENT_BYTES,
+    maxMessagesPerSecond: vars.MAX_MESSAGES_PER_SECOND,
     maxMessageBytes: vars.MAX_MESSAGE_BYTES,
     metricsToken: vars.METRICS_TOKEN,
     redisUrl: vars.REDIS_URL,

@@ -78,6 +78,10 @@ export const CloseCode = {
   unauthorized: 4401,
   /** The token is valid but not for this room or role, or the page's origin is not allowed. */
   forbidden: 4403,
+  /** An update would make the code larger than the server's limit; it was not applied. */
+  documentTooLarge: 4413,
+  /** The connection sent messages faster than the server's limit. */
+  tooManyMessages: 4429,
 } as const;
 
 export const CloseReason = {
@@ -85,6 +89,8 @@ export const CloseReason = {
   serviceRestart: 'server restarting',
   malformedMessage: 'malformed message',
   forbidden: 'forbidden',
+  documentTooLarge: 'document too large',
+  tooManyMessages: 'too many messages',
   unauthorized: 'unauthorized',
   tokenExpired: 'unauthorized: the token has expired',
 } as const;

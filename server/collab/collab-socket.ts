@@ -61,7 +61,7 @@ export function acceptCollabSocket({
 }): void {
   const names = new Map<string, NameState>();
   const viewIdOfRoom = new Map<string, string>();
-  const context: ConnectionContext = { views: new Map() };
+  const context: ConnectionContext = { views: new Map(), closeSocket: (code, reason) => socket.close(code, reason) };
 
   const adapter: WebSocketLike = {
     get readyState() {

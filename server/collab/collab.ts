@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { RedisSyncExtension } from './redis-sync.extension.ts';
+import { MessageGuardExtension } from './message-guard.extension.ts';
 import { PersistenceExtension } from './persistence.extension.ts';
 import { RoomGateExtension } from './room-gate.extension.ts';
 import { UpdateJournal } from './update-journal.ts';
@@ -56,7 +57,12 @@ export function createCollab({
     debounce: config.storeDebounceMs,
     maxDebounce: config.storeMaxDebounceMs,
     unloadImmediately: true,
-    extensions: [new RoomGateExtension(access, tokens), persistence, ...(redis ? [redis] : [])],
+    extensions: [
+      new RoomGateExtension(access, tokens),
+      new MessageGuardExtension({ maxDocumentChars: config.maxDocumentChars, maxMessagesPerSecond: config.maxMessagesPerSecond }, metrics),
+      persistence,
+      ...(redis ? [redis] : []),
+    ],
   });
 
   return {

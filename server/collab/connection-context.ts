@@ -8,6 +8,8 @@ import type { Grant } from '../auth/tokens.ts';
  */
 export interface ConnectionContext {
   views: Map<string, string>;
+  /** Closes the socket itself (every document on it) with a code from `shared/protocol.ts`. */
+  closeSocket(code: number, reason: string): void;
   grant?: Grant;
   expiryTimer?: NodeJS.Timeout;
 }

@@ -82,9 +82,15 @@ export class UpdateJournal {
     while (this.flushing) await this.flushing;
     if (this.pendingCount === 0) return;
     const done = this.write();
-    this.flushing = done.finally(() => {
-      this.flushing = undefined;
-    });
+    // Waiters only need to know the write is over; its failure goes to our caller.
+    this.flushing = done.then(
+      () => {
+        this.flushing = undefined;
+      },
+      () => {
+        this.flushing = undefined;
+      },
+    );
     await done;
   }
 

@@ -135,7 +135,10 @@ export function createYjsBridge({
       (grant) => {
         socket.off('message', queue);
         if (!grant) return socket.close(CloseCode.roomNotFound, CloseReason.roomNotFound);
-        const context: ConnectionContext = { views: new Map(grant.access === 'view' ? [[grant.roomId, id]] : []) };
+        const context: ConnectionContext = {
+          views: new Map(grant.access === 'view' ? [[grant.roomId, id]] : []),
+          closeSocket: (code, reason) => socket.close(code, reason),
+        };
         const receive = bridgeSocket({ socket, request, roomId: grant.roomId, context, hocuspocus, log, metrics });
         early.forEach(receive);
       },

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawnServer, type ChildServer } from '../support/child-server.ts';
 import { createPostgresDatabase, dialects } from '../support/databases.ts';
 import { connectClient, createRandom, makeRandomEdit, type TestClient } from '../support/providers.ts';
@@ -50,6 +50,8 @@ describe.each(dialects)('durability across crashes on %s', (dialect) => {
     await client.synced;
     await typeInto(client, 300, 7);
     const typed = client.text.toString();
+    // The contract starts when the server has accepted (acknowledged) the edits.
+    await vi.waitFor(() => expect(client.provider.hasUnsyncedChanges).toBe(false));
     await new Promise((resolve) => setTimeout(resolve, 150)); // the durability window under test
     server.kill('SIGKILL');
     expect(await server.exited).toBe('SIGKILL');

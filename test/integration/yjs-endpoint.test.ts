@@ -140,9 +140,14 @@ describe('durability of edits that arrive on /yjs', () => {
       const yjs = connectYjsClient(child.wsUrl, roomId);
       clients.push(yjs);
       await yjs.synced;
+      const observer = connectClient(child.wsUrl, roomId);
+      clients.push(observer);
+      await observer.synced;
       const random = createRandom(99);
       for (let i = 0; i < 200; i++) makeRandomEdit(yjs.text, random);
       const typed = yjs.text.toString();
+      // y-websocket has no acknowledgement: once another client has every edit, the server accepted them.
+      await vi.waitFor(() => expect(observer.text.toString()).toBe(typed));
       await new Promise((resolve) => setTimeout(resolve, 150)); // the durability window under test
       child.kill('SIGKILL');
       await child.exited;

@@ -25,6 +25,7 @@ const environment = z.object({
     .transform((pem) => pem.replace(/\\n/g, '\n'))
     .pipe(z.string().includes('-----BEGIN PUBLIC KEY-----', { message: 'must be a PEM public key' }))
     .optional(),
+  ROOM_TTL_DAYS: z.coerce.number().min(0).default(0),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   REDIS_PREFIX: z.string().regex(/^[\w.-]{1,64}$/).default('pairpad'),
   AUTOCOMPLETE_LLM_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -57,6 +58,8 @@ export interface Config {
   maxMessageBytes: number;
   /** Bearer token required by `/metrics` (`METRICS_TOKEN`); unset leaves it open. */
   metricsToken: string | undefined;
+  /** Rooms untouched for this many days are deleted by a background job (`ROOM_TTL_DAYS`, default 0 = never). */
+  roomTtlDays: number;
   /** Redis for scale-out (`REDIS_URL`); unset means a single instance. */
   redisUrl: string | undefined;
   /** Namespace of Pairpad's Redis channels and keys (`REDIS_PREFIX`, default `pairpad`). */
@@ -104,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     maxMessagesPerSecond: vars.MAX_MESSAGES_PER_SECOND,
     maxMessageBytes: vars.MAX_MESSAGE_BYTES,
     metricsToken: vars.METRICS_TOKEN,
+    roomTtlDays: vars.ROOM_TTL_DAYS,
     redisUrl: vars.REDIS_URL,
     redisPrefix: vars.REDIS_PREFIX,
     autocompleteModel: vars.AUTOCOMPLETE_LLM_URL

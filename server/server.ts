@@ -15,6 +15,7 @@ import { createMetrics } from './metrics.ts';
 import type { Logger } from './log.ts';
 import { acceptCollabSocket } from './collab/collab-socket.ts';
 import { createRoomAccessResolver } from './rooms/room-access.ts';
+import { startRoomExpiry, type RoomExpiry } from './rooms/room-expiry.ts';
 import { createRoomService } from './rooms/room.service.ts';
 import { openStorage } from './storage/database.ts';
 import { checkMigrationResult, migrateToLatest } from './storage/migrator.ts';
@@ -29,6 +30,8 @@ export interface Pairpad {
   collab: Collab;
   store: RoomStore;
   websockets: WebSocketGateway;
+  /** The `ROOM_TTL_DAYS` job (idle when the TTL is 0). */
+  expiry: RoomExpiry;
   /**
    * Graceful stop: refuse new connections, close sockets (letting in-flight
    * messages land), store every room, flush the log, close the database.
@@ -55,6 +58,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const collab = createCollab({ config, store, access, tokens, log, metrics });
   const { hocuspocus, journal, persistence } = collab;
   const rooms = createRoomService({ store, hocuspocus, persistence, access });
+  const expiry = startRoomExpiry({ ttlDays: config.roomTtlDays, store, hocuspocus, access, log });
   const autocompleter = createAutocompleter({ model: config.autocompleteModel, log });
   const auth = createRestAuth(tokens, access);
   const app = createHttpApp({
@@ -129,6 +133,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
       }
     }
     journal.stop();
+    expiry.stop();
     autocompleter.close();
     await collab.redis?.close();
     httpServer.closeAllConnections();
@@ -142,6 +147,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     collab,
     store,
     websockets,
+    expiry,
     close: () => (closing ??= close()),
   };
 }

@@ -7,6 +7,8 @@ export interface RoomAccessResolver {
   resolve(id: string): Promise<RoomAccess | undefined>;
   /** Records a room created here, so its first connections need no query. */
   remember(roomId: string, viewId: string): void;
+  /** Forgets ids of a deleted room. */
+  forget(...ids: string[]): void;
 }
 
 const MAX_ENTRIES = 50_000;
@@ -32,6 +34,9 @@ export function createRoomAccessResolver(store: RoomStore): RoomAccessResolver {
     remember(roomId, viewId) {
       remember(roomId, { roomId, access: 'edit' });
       remember(viewId, { roomId, access: 'view' });
+    },
+    forget(...ids) {
+      for (const id of ids) known.delete(id);
     },
   };
 }

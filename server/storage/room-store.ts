@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import type { Storage } from './database.ts';
 import {
   appendRoomUpdates,
+  deleteRooms,
   findRoomAccess,
+  findStaleRooms,
   findRoomById,
   insertRoom,
   loadRoomState,
@@ -48,6 +50,9 @@ export interface RoomStore {
   loadRoomState(id: string): Promise<StoredRoomState | undefined>;
   appendUpdates(rows: { roomId: string; update: Uint8Array }[]): Promise<number[]>;
   foldRoom(id: string, knownVersion: number, knownLogIds: ReadonlySet<number>, callbacks: FoldCallbacks): Promise<FoldResult>;
+  /** Up to `limit` rooms untouched since `cutoff`. */
+  findStaleRooms(cutoff: Date, limit: number): Promise<{ id: string; viewId: string }[]>;
+  deleteRooms(ids: string[]): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -60,6 +65,8 @@ export function createRoomStore({ db, dialect }: Storage): RoomStore {
     findRoom: (id) => findRoomById(db, id),
     roomExists: (id) => roomExists(db, id),
     findRoomAccess: (id) => findRoomAccess(db, id),
+    findStaleRooms: (cutoff, limit) => findStaleRooms(db, cutoff, limit),
+    deleteRooms: (ids) => deleteRooms(db, ids),
     loadRoomState: (id) => loadRoomState(db, id),
     appendUpdates: (rows) => appendRoomUpdates(db, rows, new Date()),
 

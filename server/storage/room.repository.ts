@@ -93,6 +93,26 @@ export async function findRoomAccess(db: Executor, id: string): Promise<{ roomId
   return { roomId: row.id, access: row.id === id ? 'edit' : 'view' };
 }
 
+/** Up to `limit` rooms not changed since `cutoff` (no fold and no log row since). */
+export async function findStaleRooms(db: Executor, cutoff: Date, limit: number): Promise<{ id: string; viewId: string }[]> {
+  const before = cutoff.toISOString();
+  const rows = await db
+    .selectFrom('rooms')
+    .select(['id', 'view_id'])
+    .where('updated_at', '<', before)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('room_updates').select('room_updates.id').whereRef('room_updates.room_id', '=', 'rooms.id').where('room_updates.created_at', '>=', before))),
+    )
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ id: row.id, viewId: row.view_id ?? '' }));
+}
+
+/** Deletes rooms (and, by cascade, their log) by id. */
+export async function deleteRooms(db: Executor, ids: string[]): Promise<void> {
+  if (ids.length > 0) await db.deleteFrom('rooms').where('id', 'in', ids).execute();
+}
+
 /** Snapshot plus the update log of a room, in log order; `undefined` when the room does not exist. */
 export async function loadRoomState(db: Kysely<Database>, id: string): Promise<StoredRoomState | undefined> {
   return db.transaction().execute(async (trx) => {

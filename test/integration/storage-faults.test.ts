@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { spawnServer, type ChildServer } from '../support/child-server.ts';
+import { startOwnPostgres } from '../support/postgres-cluster.ts';
+import { connectClient, type TestClient } from '../support/providers.ts';
+import { createRoom, fetchRoomCode } from '../support/server.ts';
+
+// How long the real Postgres server stays down (issue: 30 s).
+const OUTAGE_MS = Number(process.env.FAULT_OUTAGE_SECONDS ?? 30) * 1000;
+
+const health = async (server: ChildServer) => {
+  const response = await fetch(`${server.baseUrl}/health`);
+  return { httpStatus: response.status, ...((await response.json()) as Record<string, unknown>) } as any;
+};
+
+describe('storage faults', () => {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function start(env: Record<string, string>): Promise<ChildServer> {
+    const server = await spawnServer(env);
+    cleanups.push(() => {
+      server.kill('SIGKILL');
+      return server.exited;
+    });
+    return server;
+  }
+
+  function track(client: TestClient): TestClient {
+    cleanups.push(() => client.destroy());
+    return client;
+  }
+
+  it('keeps editing while the real Postgres server is stopped, answers 503, and stores everything when it returns', async () => {
+    const postgres = await startOwnPostgres();
+    cleanups.push(() => postgres.destroy());
+    const server = await start({ DATABASE_URL: postgres.url });
+    const { roomId } = await createRoom(server.baseUrl, { code: 'before\n' });
+    const alice = track(connectClient(server.wsUrl, roomId));
+    const bob = track(connectClient(server.wsUrl, roomId));
+    await Promise.all([alice.synced, bob.synced]);
+
+    postgres.stop();
+    await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 503, database: 'unreachable' }), { timeout: 10_000 });
+    const outageEnds = Date.now() + OUTAGE_MS;
+    let typed = 0;
+    while (Date.now() < outageEnds) {
+      alice.text.insert(alice.text.length, 'a');
+      bob.text.insert(0, 'b');
+      typed++;
+      await new Promise((resolve) => setTimeout(resolve, 100)); // a person typing, not a wait for a condition
+    }
+    await vi.waitFor(() => expect(bob.text.toString()).toBe(alice.text.toString()));
+    expect(await health(server)).toMatchObject({ httpStatus: 503 });
+
+    postgres.start();
+    await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 200, database: 'ok', pendingWrites: 0 }), { timeout: 20_000 });
+    const text = alice.text.toString();
+    expect(text.match(/a/g)?.length).toBe(typed);
+    expect(server.logs.some((line) => line.includes('writing the update log failed'))).toBe(true);
+
+    server.kill('SIGKILL');
+    await server.exited;
+    const restarted = await start({ DATABASE_URL: postgres.url });
+    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(text);
+  }, OUTAGE_MS + 90_000);
+
+  it('keeps editing when the SQLite disk is full, logs it clearly, and stores everything once there is room', async () => {
+    const mountPoint = path.join(os.tmpdir(), `pairpad-full-${process.pid}-${Date.now()}`);
+    mkdirSync(mountPoint);
+    // A small disk of our own; CI runs as root, which may mount it.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', mountPoint]);
+    cleanups.push(() => {
+      execFileSync('umount', ['-l', mountPoint]);
+      rmSync(mountPoint, { recursive: true, force: true });
+    });
+    const dataDir = path.join(mountPoint, 'data');
+    const server = await start({ DATA_DIR: dataDir });
+    const { roomId } = await createRoom(server.baseUrl, { code: 'start\n' });
+    const writer = track(connectClient(server.wsUrl, roomId));
+    await writer.synced;
+
+    // Fill the disk to the last byte.
+    const filler = path.join(mountPoint, 'filler');
+    try {
+      writeFileSync(filler, Buffer.alloc(3 * 1024 * 1024));
+    } catch {
+      // ENOSPC: full, as intended
+    }
+    for (let i = 0; i < 200; i++) writer.text.insert(writer.text.length, `line ${i} ${'x'.repeat(200)}\n`);
+    await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 503, status: 'degraded' }), { timeout: 10_000 });
+    expect(server.logs.some((line) => line.includes('writing the update log failed') && /SQLITE_FULL|disk is full/.test(line))).toBe(true);
+
+    rmSync(filler, { force: true });
+    await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 200, pendingWrites: 0 }), { timeout: 20_000 });
+    const text = writer.text.toString();
+    server.kill('SIGKILL');
+    await server.exited;
+    const restarted = await start({ DATA_DIR: dataDir });
+    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(text);
+  });
+});

@@ -1,0 +1,101 @@
+import { completeAnyWord, snippet, type Completion, type CompletionContext, type CompletionResult, type CompletionSource } from '@codemirror/autocomplete';
+import type { CompletionItem } from '../../shared/schemas/autocomplete.schema.ts';
+import { completionIconType, hasSnippetFields } from './suggestion.ts';
+import type { SuggestionClient } from './suggestion-client.ts';
+
+/** Options of {@link mergedCompletionSource}. */
+export interface MergedCompletionOptions {
+  /** Quiet time after the last keystroke before asking the server, in ms; default 150. */
+  debounceMs?: number;
+  /** Longest wait for the server before showing document words alone, in ms; default 600. */
+  deadlineMs?: number;
+}
+
+/**
+ * One completion source for the server's suggestions (`POST
+ * /api/autocomplete`) and the words of the document, merged into one
+ * list without duplicates, the server's items first in its order. The
+ * server is asked after a short pause, the request is aborted as soon as
+ * the document changes again, and on any failure or delay past the
+ * deadline the document words are shown alone, so typing is never held up.
+ * The language's own sources (keywords, scope) still run beside it.
+ */
+export function mergedCompletionSource(client: SuggestionClient, options: MergedCompletionOptions = {}): CompletionSource {
+  const debounceMs = options.debounceMs ?? 150;
+  const deadlineMs = options.deadlineMs ?? 600;
+  return async (context) => {
+    const word = context.matchBefore(/[\w$]+$/);
+    const afterDot = context.pos > 0 && context.state.sliceDoc(context.pos - 1, context.pos) === '.';
+    if (!context.explicit && !word && !afterDot) return null;
+
+    const words = Promise.resolve(completeAnyWord(context)).catch(() => null);
+    const controller = new AbortController();
+    context.addEventListener('abort', () => controller.abort(), { onDocChange: true });
+    const remote = await withDeadline(askServer(client, context, controller.signal, debounceMs), deadlineMs);
+    const local = await words;
+    if (controller.signal.aborted) return null;
+    return mergeResults(remote, local, context.pos);
+  };
+}
+
+async function askServer(client: SuggestionClient, context: CompletionContext, signal: AbortSignal, debounceMs: number): Promise<CompletionResult | null> {
+  if (client.paused) return null;
+  if (!context.explicit && !(await waitFor(debounceMs, signal))) return null;
+  const answer = await client.request(context.state, context.pos, signal);
+  if (!answer || signal.aborted || answer.items.length === 0) return null;
+  const word = context.matchBefore(/[\w$]+$/);
+  const from = answer.from <= context.pos && answer.to === context.pos ? answer.from : (word?.from ?? context.pos);
+  return { from, to: context.pos, options: answer.items.map(toCompletion) };
+}
+
+function mergeResults(remote: CompletionResult | null, local: CompletionResult | null, pos: number): CompletionResult | null {
+  if (!remote) return local && { ...local, validFor: undefined };
+  const labels = new Set(remote.options.map((option) => option.label));
+  // Document words only fit the list when they replace the same range.
+  const words = local && local.from === remote.from ? local.options.filter((option) => !labels.has(option.label)) : [];
+  return {
+    from: remote.from,
+    to: pos,
+    options: [...remote.options, ...words],
+    // Filtering while the user keeps typing the same word reuses this list.
+    validFor: /^[\w$]*$/,
+  };
+}
+
+function toCompletion(item: CompletionItem, rank: number): Completion {
+  return {
+    label: item.label,
+    detail: item.detail,
+    type: completionIconType(item.kind),
+    apply: hasSnippetFields(item.insertText) ? snippet(item.insertText) : item.insertText,
+    // Keep the server's ranking and put its items above plain document words.
+    boost: Math.max(1, 40 - rank),
+  };
+}
+
+function waitFor(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => resolve(!signal.aborted), ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve(false);
+    }, { once: true });
+  });
+}
+
+function withDeadline<T>(promise: Promise<T | null>, ms: number): Promise<T | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    void promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(null);
+      },
+    );
+  });
+}

@@ -1,0 +1,32 @@
+import { h, replaceChildren } from '../dom.ts';
+import type { KeyValueStore } from '../storage.ts';
+import { saveIdentity, type UserIdentity } from './identity.ts';
+import { askDisplayName } from './name-dialog.ts';
+
+/**
+ * The header button showing this user's name and colour; clicking it asks
+ * for a new name, stores it and reports the new identity.
+ */
+export function createNameButton(options: {
+  store: KeyValueStore;
+  identity: UserIdentity;
+  onChange: (identity: UserIdentity) => void;
+}): HTMLButtonElement {
+  let identity = options.identity;
+  const button = h('button', { type: 'button', class: 'button name-button', title: 'Change your display name' });
+  const render = () => {
+    const dot = h('span', { class: 'presence-dot', 'aria-hidden': 'true' });
+    dot.style.backgroundColor = identity.color;
+    replaceChildren(button, dot, h('span', { class: 'name-button-text' }, identity.name));
+    button.setAttribute('aria-label', `Your name: ${identity.name}. Change it`);
+  };
+  button.addEventListener('click', async () => {
+    const name = await askDisplayName({ initial: identity.name, cancellable: true });
+    if (!name) return;
+    identity = saveIdentity(options.store, name);
+    render();
+    options.onChange(identity);
+  });
+  render();
+  return button;
+}

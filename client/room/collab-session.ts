@@ -1,0 +1,85 @@
+import { HocuspocusProvider } from '@hocuspocus/provider';
+import type { Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { CODE_TEXT, META_LANGUAGE, META_MAP, META_TITLE, toLanguage, type Language } from '../../shared/protocol.ts';
+
+/** The Yjs side of an open room: the shared document and its provider. */
+export interface CollabSession {
+  readonly doc: Y.Doc;
+  readonly provider: HocuspocusProvider;
+  readonly awareness: Awareness;
+  /** The code, `doc.getText(CODE_TEXT)`. */
+  readonly ytext: Y.Text;
+  /** `doc.getMap(META_MAP)`: `language` and `title`. */
+  readonly meta: Y.Map<unknown>;
+  /** The language in `meta`, or `fallback` while the document has none (before the first sync). */
+  language(fallback: Language): Language;
+  /** The title in `meta`, or `fallback`. */
+  title(fallback: string): string;
+  setLanguage(language: Language): void;
+  setTitle(title: string): void;
+  destroy(): void;
+}
+
+/** Options of {@link openCollabSession}. */
+export interface CollabSessionOptions {
+  /** `ws(s)://host/collab`. */
+  url: string;
+  /** Hocuspocus document name: the room id (or a view id). */
+  name: string;
+  /**
+   * The server refused the document (`reason` is e.g. `room not found`,
+   * see `CloseReason` in `shared/protocol.ts`). The provider is stopped
+   * before this is called, so it does not retry.
+   */
+  onRefused(reason: string): void;
+}
+
+/** Connects to a room with `@hocuspocus/provider`; the provider reconnects by itself. */
+export function openCollabSession(options: CollabSessionOptions): CollabSession {
+  const doc = new Y.Doc();
+  const ytext = doc.getText(CODE_TEXT);
+  const meta = doc.getMap<unknown>(META_MAP);
+  let destroyed = false;
+  const provider = new HocuspocusProvider({
+    url: options.url,
+    name: options.name,
+    document: doc,
+    onAuthenticationFailed: ({ reason }) => {
+      if (destroyed) return;
+      destroyed = true;
+      // Destroying inside the provider's own event handler would cut its
+      // dispatch short; let it finish first.
+      queueMicrotask(() => {
+        provider.destroy();
+        options.onRefused(reason);
+      });
+    },
+  });
+  const awareness = provider.awareness;
+  if (!awareness) throw new Error('the provider has no awareness');
+
+  return {
+    doc,
+    provider,
+    awareness,
+    ytext,
+    meta,
+    language: (fallback) => (typeof meta.get(META_LANGUAGE) === 'string' ? toLanguage(meta.get(META_LANGUAGE)) : fallback),
+    title: (fallback) => {
+      const title = meta.get(META_TITLE);
+      return typeof title === 'string' ? title : fallback;
+    },
+    setLanguage: (language) => {
+      if (meta.get(META_LANGUAGE) !== language) meta.set(META_LANGUAGE, language);
+    },
+    setTitle: (title) => {
+      if (meta.get(META_TITLE) !== title) meta.set(META_TITLE, title);
+    },
+    destroy() {
+      if (!destroyed) provider.destroy();
+      destroyed = true;
+      doc.destroy();
+    },
+  };
+}

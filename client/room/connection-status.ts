@@ -1,0 +1,61 @@
+import type { HocuspocusProvider } from '@hocuspocus/provider';
+import { h } from '../dom.ts';
+import { describeConnection, type ConnectionView } from './connection-state.ts';
+
+/**
+ * The connection pill in the header: connected, connecting, reconnecting or
+ * offline, and whether local edits wait for the server. `onChange` hears
+ * every new status (the room page uses it for announcements and the
+ * leave-page warning).
+ */
+export function createConnectionStatus(
+  provider: HocuspocusProvider,
+  onChange: (view: ConnectionView) => void = () => {},
+): { element: HTMLElement; readonly current: ConnectionView; destroy(): void } {
+  const label = h('span', { class: 'status-label' });
+  const element = h('span', { class: 'connection-status', role: 'status' }, h('span', { class: 'status-dot', 'aria-hidden': 'true' }), label);
+  const socket = provider.configuration.websocketProvider;
+  let wasConnected = false;
+  let current = read();
+
+  function read(): ConnectionView {
+    const status = socket.status as string;
+    if (status === 'connected' && provider.isSynced) wasConnected = true;
+    return describeConnection({
+      socket: status === 'connected' || status === 'connecting' ? status : 'disconnected',
+      synced: provider.isSynced,
+      wasConnected,
+      online: navigator.onLine,
+      unsyncedChanges: provider.unsyncedChanges,
+    });
+  }
+
+  function update(): void {
+    const next = read();
+    label.textContent = next.label;
+    element.title = next.detail;
+    element.setAttribute('aria-label', next.detail);
+    element.dataset.state = next.state;
+    element.dataset.pending = String(next.pending);
+    const changed = next.state !== current.state || next.pending !== current.pending || next.label !== current.label;
+    current = next;
+    if (changed) onChange(next);
+  }
+
+  const events = ['status', 'synced', 'unsyncedChanges', 'close', 'disconnect'] as const;
+  for (const event of events) provider.on(event, update);
+  window.addEventListener('online', update);
+  window.addEventListener('offline', update);
+  update();
+  return {
+    element,
+    get current() {
+      return current;
+    },
+    destroy() {
+      for (const event of events) provider.off(event, update);
+      window.removeEventListener('online', update);
+      window.removeEventListener('offline', update);
+    },
+  };
+}

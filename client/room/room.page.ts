@@ -1,0 +1,193 @@
+import type * as Y from 'yjs';
+import { CloseReason, type Language } from '../../shared/protocol.ts';
+import type { Room } from '../../shared/schemas/room.schema.ts';
+import { ApiError, type ApiClient } from '../api.ts';
+import { h, replaceChildren } from '../dom.ts';
+import { createEditor } from '../editor/create-editor.ts';
+import { LANGUAGE_LABELS } from '../editor/language-names.ts';
+import { SHORTCUTS, isApplePlatform, shortcutKeys } from '../editor/shortcuts.ts';
+import { createSuggestionClient } from '../editor/suggestion-client.ts';
+import { forgetRoom, rememberRoom } from '../lobby/recent-rooms.ts';
+import { trackPresence } from '../presence/awareness-users.ts';
+import { loadIdentity, saveIdentity, suggestGuestName } from '../presence/identity.ts';
+import { createNameButton } from '../presence/name-button.ts';
+import { askDisplayName } from '../presence/name-dialog.ts';
+import { createPresenceBar } from '../presence/presence-bar.ts';
+import { collabUrl, roomPath, viewPath } from '../routes.ts';
+import type { KeyValueStore } from '../storage.ts';
+import type { ThemeController } from '../theme.ts';
+import { showToast } from '../toasts.ts';
+import { openCollabSession } from './collab-session.ts';
+import { createConnectionStatus } from './connection-status.ts';
+import { renderNotFoundPage, renderRefusedPage } from './not-found.page.ts';
+import { createRoomHeader } from './room-header.ts';
+import { createCopyLinkButton, createDownloadLink } from './share.ts';
+
+/** What the room page needs from the entry point. */
+export interface RoomPageDeps {
+  api: ApiClient;
+  store: KeyValueStore;
+  theme: ThemeController;
+  themeToggle: HTMLElement;
+}
+
+/** Which room to open: `/r/:roomId` edits, `/v/:viewId` only watches. */
+export type RoomTarget = { mode: 'edit'; roomId: string } | { mode: 'view'; viewId: string };
+
+// Joins and leaves right after (re)connecting are the existing crowd
+// arriving in our awareness, not news.
+const ANNOUNCE_AFTER_SYNC_MS = 1500;
+
+/**
+ * The nonce the server put in `<meta name="csp-nonce">` for this page, if
+ * any: CodeMirror needs it for its `<style>` element under a strict
+ * `style-src`. (A nonce attribute on the meta itself would be hidden.)
+ */
+function readCspNonce(): string | undefined {
+  return document.querySelector('meta[name="csp-nonce"]')?.getAttribute('content') || undefined;
+}
+
+/** The editor page: the shared editor, presence, connection status, share and export. */
+export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps: RoomPageDeps): Promise<void> {
+  const documentName = target.mode === 'edit' ? target.roomId : target.viewId;
+
+  let room: Room | undefined;
+  try {
+    room = await deps.api.getRoom(documentName);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'room_not_found') {
+      forgetRoom(deps.store, documentName);
+      renderNotFoundPage(root, deps.api);
+      return;
+    }
+    // Server unreachable or odd: open the editor anyway; the provider
+    // reconnects and the status pill says what is going on.
+  }
+  // Asked after the room is known to exist: nobody names themselves for a dead link.
+  let identity = loadIdentity(deps.store);
+  if (!identity) {
+    const name = await askDisplayName({ initial: suggestGuestName(), cancellable: false });
+    identity = saveIdentity(deps.store, name ?? suggestGuestName());
+  }
+
+  // A view id pasted into an /r/ link still only watches: the server decides.
+  const readOnly = target.mode === 'view' || room?.access === 'view';
+  const editRoomId = readOnly ? undefined : (room?.roomId ?? documentName);
+
+  const cleanups: (() => void)[] = [];
+  const session = openCollabSession({
+    url: collabUrl(location.href),
+    name: documentName,
+    onRefused(reason) {
+      for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+      if (reason === CloseReason.roomNotFound) {
+        forgetRoom(deps.store, documentName);
+        renderNotFoundPage(root, deps.api);
+      } else {
+        renderRefusedPage(root, reason);
+      }
+    },
+  });
+  cleanups.push(() => session.destroy());
+  const presence = trackPresence(session.awareness);
+  cleanups.push(() => presence.destroy());
+  presence.setUser(identity);
+
+  const currentLanguage = (): Language => session.language(room?.language ?? 'plaintext');
+  const currentTitle = (): string => session.title(room?.title ?? '');
+
+  const presenceBar = createPresenceBar();
+  const setAnnouncing = (announce: boolean) => {
+    presence.setAnnouncing(announce);
+    presenceBar.element.dataset.announcing = String(announce);
+  };
+  let announceTimer: ReturnType<typeof setTimeout> | undefined;
+  cleanups.push(() => clearTimeout(announceTimer));
+  const status = createConnectionStatus(session.provider, (view) => {
+    if (view.state !== 'connected') {
+      clearTimeout(announceTimer);
+      announceTimer = undefined;
+      setAnnouncing(false);
+    } else if (announceTimer === undefined) {
+      announceTimer = setTimeout(() => setAnnouncing(true), ANNOUNCE_AFTER_SYNC_MS);
+    }
+  });
+  cleanups.push(() => status.destroy());
+
+  const absolute = (path: string) => new URL(path, location.origin).href;
+  const viewId = room?.viewId ?? (target.mode === 'view' ? target.viewId : undefined);
+  const header = createRoomHeader({
+    readOnly,
+    onLanguage: (language) => session.setLanguage(language),
+    onTitle: (title) => session.setTitle(title),
+    onDone: () => editor.view.focus(),
+    nameButton: createNameButton({ store: deps.store, identity, onChange: (user) => presence.setUser(user) }),
+    tools: [
+      status.element,
+      editRoomId ? createCopyLinkButton({ kind: 'edit', link: () => absolute(roomPath(editRoomId)) }) : null,
+      viewId ? createCopyLinkButton({ kind: 'view', link: () => absolute(viewPath(viewId)) }) : null,
+      createDownloadLink(deps.api.roomCodeUrl(documentName)),
+      deps.themeToggle,
+    ],
+  });
+
+  presenceBar.render(presence.peers);
+  cleanups.push(
+    presence.subscribe((peers, change) => {
+      presenceBar.render(peers);
+      for (const peer of change.joined) showToast(`${peer.name} joined`, 'join');
+      for (const peer of change.left) showToast(`${peer.name} left`, 'leave');
+    }),
+  );
+
+  const editorHost = h('div', { class: 'editor-host' });
+  const isMac = isApplePlatform(navigator.platform || navigator.userAgent);
+  const hint = h(
+    'footer',
+    { class: 'shortcut-hint', 'aria-label': 'Keyboard shortcuts' },
+    ...SHORTCUTS.map((shortcut) => h('span', { class: 'shortcut' }, h('kbd', {}, shortcutKeys(shortcut, isMac)), ` ${shortcut.action}`)),
+  );
+  replaceChildren(root, h('div', { class: 'room-page' }, header.element, presenceBar.element, h('main', { class: 'editor-main' }, editorHost), hint));
+
+  const editor = createEditor({
+    parent: editorHost,
+    ytext: session.ytext,
+    awareness: session.awareness,
+    theme: deps.theme.current,
+    readOnly,
+    label: 'Code editor',
+    cspNonce: readCspNonce(),
+    suggestions: readOnly
+      ? undefined
+      : createSuggestionClient({ api: deps.api, roomId: documentName, language: currentLanguage }),
+  });
+  cleanups.push(() => editor.destroy());
+  cleanups.push(deps.theme.subscribe((theme) => editor.setTheme(theme)));
+
+  // Language and title live in the shared `meta` map: a change in any tab shows in every tab.
+  let shownLanguage: Language | undefined;
+  const syncMeta = (event?: Y.YMapEvent<unknown>) => {
+    const language = currentLanguage();
+    const title = currentTitle();
+    header.show({ language, title });
+    if (language !== shownLanguage) {
+      if (shownLanguage !== undefined && event && !event.transaction.local) showToast(`Language switched to ${LANGUAGE_LABELS[language]}`);
+      shownLanguage = language;
+      void editor.setLanguage(language);
+    }
+    document.title = `${title || 'Untitled room'} · Pairpad`;
+    if (editRoomId) rememberRoom(deps.store, { roomId: editRoomId, title, language }, Date.now());
+  };
+  session.meta.observe(syncMeta);
+  cleanups.push(() => session.meta.unobserve(syncMeta));
+  syncMeta();
+
+  // Leaving with edits the server has not confirmed would lose them.
+  const beforeUnload = (event: BeforeUnloadEvent) => {
+    if (session.provider.hasUnsyncedChanges && status.current.state !== 'connected') event.preventDefault();
+  };
+  window.addEventListener('beforeunload', beforeUnload);
+  cleanups.push(() => window.removeEventListener('beforeunload', beforeUnload));
+
+  if (!readOnly) editor.view.focus();
+}

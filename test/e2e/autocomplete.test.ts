@@ -1,0 +1,150 @@
+import type { Browser, Route } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRoom, fetchRoom, startTestApp, type TestApp } from './support/app.ts';
+import { joinRoom, launchBrowser, newPerson, placeCursorAtLineEnd, readEditorText, type Person } from './support/browser.ts';
+
+// The editor side of autocomplete: ghost text and the completion list. The
+// browser's requests to POST /api/autocomplete are answered by the test
+// (Playwright routing) with answers in the shape of the shared schema, so
+// the client's behaviour is checked whatever the server's engine suggests.
+const eventually = { timeout: 15_000, interval: 50 };
+
+interface AutocompleteBody {
+  code: string;
+  cursorPosition: number;
+  language: string;
+  limit?: number;
+}
+
+let app: TestApp;
+let browser: Browser;
+let kim: Person;
+let roomId: string;
+const requests: AutocompleteBody[] = [];
+let mode: 'answer' | 'fail' = 'answer';
+
+function answerFor(body: AutocompleteBody) {
+  const before = body.code.slice(0, body.cursorPosition);
+  const empty = { suggestion: '', confidence: 0, type: 'identifier', from: body.cursorPosition, to: body.cursorPosition, items: [] };
+  if (before.endsWith('if __name__')) {
+    return { ...empty, suggestion: ' == "__main__":', confidence: 0.9, type: 'line' };
+  }
+  const word = /[A-Za-z_]+$/.exec(before)?.[0] ?? '';
+  if (word.length >= 2 && 'calculate_total'.startsWith(word)) {
+    return {
+      // Like the server: the suggestion is what goes in at the cursor.
+      suggestion: 'calculate_total'.slice(word.length),
+      confidence: 0.8,
+      type: 'identifier',
+      from: body.cursorPosition - word.length,
+      to: body.cursorPosition,
+      items: [
+        { label: 'calculate_total', insertText: 'calculate_total', kind: 'identifier', detail: 'function', score: 9 },
+        { label: 'calendar', insertText: 'calendar', kind: 'identifier', score: 2 },
+      ],
+    };
+  }
+  return empty;
+}
+
+async function handle(route: Route): Promise<void> {
+  const body = route.request().postDataJSON() as AutocompleteBody;
+  requests.push(body);
+  if (mode === 'fail') {
+    await route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: 'boom' } }) });
+    return;
+  }
+  await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answerFor(body)) });
+}
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+  ({ roomId } = await createRoom(app.baseUrl, { language: 'python', code: 'def calculate_total(items):\n    return sum(items)\n\n' }));
+  kim = await newPerson(browser);
+  await kim.page.route('**/api/autocomplete', handle);
+  await joinRoom(kim, `${app.baseUrl}/r/${roomId}`, 'Kim');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const ghost = () => kim.page.locator('.cm-ghostText');
+
+describe('ghost text', () => {
+  it('appears after a pause, and Tab accepts it', async () => {
+    await placeCursorAtLineEnd(kim.page, 3);
+    await kim.page.keyboard.type('if __name__');
+    await expect.poll(() => ghost().textContent(), eventually).toBe(' == "__main__":');
+    const request = requests.findLast((r) => r.code.includes('if __name__'));
+    expect(request).toMatchObject({ language: 'python', cursorPosition: request!.code.indexOf('if __name__') + 'if __name__'.length });
+
+    await kim.page.keyboard.press('Tab');
+    await expect.poll(() => ghost().count(), eventually).toBe(0);
+    expect(await readEditorText(kim.page)).toBe('def calculate_total(items):\n    return sum(items)\nif __name__ == "__main__":\n');
+    await expect.poll(() => fetchRoom(app.baseUrl, roomId).then((room) => room.code), eventually).toContain('if __name__ == "__main__":');
+  });
+
+  it('is dismissed with Escape and leaves the text alone', async () => {
+    await kim.page.keyboard.press('Enter'); // Python indents the block by itself
+    await kim.page.keyboard.type('x = calc');
+    await expect.poll(() => ghost().textContent(), eventually).toBe('ulate_total');
+    await kim.page.keyboard.press('Escape');
+    await expect.poll(() => ghost().count(), eventually).toBe(0);
+    expect((await readEditorText(kim.page))?.split('\n')[3]).toBe('    x = calc');
+  });
+});
+
+describe('completion list', () => {
+  it('merges the server’s items with words from the document', async () => {
+    await kim.page.keyboard.type(' + ca');
+    const options = kim.page.locator('.cm-tooltip-autocomplete li');
+    await expect.poll(() => options.allTextContents(), eventually).toEqual(expect.arrayContaining([expect.stringContaining('calculate_total'), expect.stringContaining('calendar')]));
+    // Ranked as the server ranked them, above plain words.
+    expect(await options.first().textContent()).toContain('calculate_total');
+    // Document words that the server also suggested are not listed twice.
+    expect(await options.filter({ has: kim.page.locator('.cm-completionIcon-text') }).filter({ hasText: /^calculate_total$/ }).count()).toBe(0);
+    await kim.page.screenshot({ path: 'test-results/completion-list.png' });
+    await kim.page.keyboard.press('Enter');
+    await expect.poll(() => readEditorText(kim.page).then((text) => text?.split('\n')[3]), eventually).toBe('    x = calc + calculate_total');
+  });
+
+  it('does not ask the server for every keystroke', async () => {
+    const before = requests.length;
+    await kim.page.keyboard.press('Enter');
+    await kim.page.keyboard.type('total_of_everything_in_the_basket', { delay: 20 });
+    await expect.poll(() => readEditorText(kim.page).then((text) => text?.split('\n')[4]), eventually).toBe('    total_of_everything_in_the_basket');
+    // 33 letters typed; requests only go out in pauses.
+    expect(requests.length - before).toBeLessThan(10);
+  });
+});
+
+describe('a failing autocomplete endpoint', () => {
+  it('never gets in the way of typing', async () => {
+    mode = 'fail';
+    const before = requests.length;
+    await kim.page.keyboard.press('Escape');
+    await kim.page.keyboard.press('Enter');
+    await kim.page.keyboard.type('calc_more = 1');
+    await expect.poll(() => requests.length, eventually).toBeGreaterThan(before);
+    await kim.page.keyboard.type('  # still typing');
+    await expect.poll(() => readEditorText(kim.page).then((text) => text?.split('\n')[5]), eventually).toBe('    calc_more = 1  # still typing');
+    expect(await kim.page.locator('.connection-status').getAttribute('data-state')).toBe('connected');
+    expect(kim.errors).toEqual([]);
+  });
+});
+
+describe('with the server’s own engine', () => {
+  it('suggests the main guard as ghost text', async () => {
+    const { roomId: realRoom } = await createRoom(app.baseUrl, { language: 'python', code: 'import sys\n\n\ndef main():\n    print(sys.argv)\n\n\n' });
+    const lee = await newPerson(browser);
+    await joinRoom(lee, `${app.baseUrl}/r/${realRoom}`, 'Lee');
+    await placeCursorAtLineEnd(lee.page, 8);
+    await lee.page.keyboard.type('if __name__');
+    await expect.poll(() => lee.page.locator('.cm-ghostText').textContent(), eventually).toBe(' == "__main__":');
+    await lee.page.keyboard.press('Tab');
+    await expect.poll(() => fetchRoom(app.baseUrl, realRoom).then((room) => room.code), eventually).toContain('if __name__ == "__main__":');
+    expect(lee.errors).toEqual([]);
+  });
+});

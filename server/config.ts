@@ -17,6 +17,7 @@ const environment = z.object({
     .pipe(z.array(z.union([z.literal('*'), z.url()]))),
   MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
   MAX_MESSAGES_PER_SECOND: z.coerce.number().int().min(0).default(200),
+  MAX_SOCKET_BUFFER_BYTES: z.coerce.number().int().min(64 * 1024).default(64 * 1024 * 1024),
   MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   AUTH_JWT_SECRET: z.string().min(32, 'use at least 32 characters for HS256').optional(),
@@ -54,6 +55,8 @@ export interface Config {
   maxDocumentChars: number;
   /** Average messages per second one connection may send (`MAX_MESSAGES_PER_SECOND`, default 200, bursts of twice that; 0 = off). */
   maxMessagesPerSecond: number;
+  /** Unsent bytes a socket may hold before its client counts as not reading and is dropped (`MAX_SOCKET_BUFFER_BYTES`, default 64 MiB). */
+  maxSocketBufferBytes: number;
   /** Largest WebSocket message accepted, in bytes (`MAX_MESSAGE_BYTES`, default 1 MiB); larger closes with 1009. */
   maxMessageBytes: number;
   /** Bearer token required by `/metrics` (`METRICS_TOKEN`); unset leaves it open. */
@@ -105,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     auth: Object.freeze({ secret: vars.AUTH_JWT_SECRET, publicKey: vars.AUTH_JWT_PUBLIC_KEY }),
     maxDocumentChars: vars.MAX_DOCUMENT_BYTES,
     maxMessagesPerSecond: vars.MAX_MESSAGES_PER_SECOND,
+    maxSocketBufferBytes: vars.MAX_SOCKET_BUFFER_BYTES,
     maxMessageBytes: vars.MAX_MESSAGE_BYTES,
     metricsToken: vars.METRICS_TOKEN,
     roomTtlDays: vars.ROOM_TTL_DAYS,

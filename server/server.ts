@@ -97,6 +97,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     log,
     metrics,
     maxMessageBytes: config.maxMessageBytes,
+    maxBufferedBytes: config.maxSocketBufferBytes,
     allowedOrigins: config.corsOrigins,
   });
   websockets.route(YJS_PATH, 'yjs', createYjsBridge({ hocuspocus, access, log, metrics }));

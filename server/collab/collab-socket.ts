@@ -3,6 +3,7 @@ import type { Hocuspocus, WebSocketLike } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { WebSocket } from 'ws';
+import { CloseCode, CloseReason } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
@@ -109,8 +110,8 @@ export function acceptCollabSocket({
     try {
       name = documentNameOf(data);
     } catch {
-      // Not even a document name: let Hocuspocus refuse it as it does any garbage.
-      return connection.handleMessage(data);
+      metrics.updatesRejected.labels('malformed').inc();
+      return socket.close(CloseCode.malformedMessage, CloseReason.malformedMessage);
     }
     const state = names.get(name);
     if (state === undefined) {

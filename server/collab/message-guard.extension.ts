@@ -1,4 +1,4 @@
-import type { beforeHandleMessagePayload, Extension } from '@hocuspocus/server';
+import type { beforeHandleAwarenessPayload, beforeHandleMessagePayload, Extension } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { CloseCode, CloseReason, CODE_TEXT, META_MAP } from '../../shared/protocol.ts';
@@ -7,8 +7,14 @@ import type { ConnectionContext } from './connection-context.ts';
 
 const SYNC = 0;
 const SYNC_REPLY = 4;
+/** Highest message type a client sends (Hocuspocus's Pong). */
+const LAST_CLIENT_MESSAGE_TYPE = 10;
 const SYNC_STEP_1 = 0;
 const ROOT_TYPES = new Set([CODE_TEXT, META_MAP]);
+/** Largest awareness state of one client, as JSON (cursor, selection and user fit in well under 1 KiB). */
+export const MAX_AWARENESS_STATE_CHARS = 8 * 1024;
+/** Awareness client ids one connection may own (a provider has one; a few allow for reconnects). */
+const MAX_CLIENTS_PER_CONNECTION = 4;
 
 /** Limits of what one connection may send. */
 export interface MessageLimits {
@@ -74,6 +80,7 @@ export class MessageGuardExtension implements Extension {
       const decoder = decoding.createDecoder(frame);
       decoding.readVarString(decoder);
       const type = decoding.readVarUint(decoder);
+      if (type > LAST_CLIENT_MESSAGE_TYPE) throw new Error('unknown message type');
       if (type !== SYNC && type !== SYNC_REPLY) return undefined;
       if (decoding.readVarUint(decoder) === SYNC_STEP_1) return undefined;
       update = decoding.readVarUint8Array(decoder);
@@ -97,6 +104,30 @@ export class MessageGuardExtension implements Extension {
       return new Refusal(CloseCode.documentTooLarge, CloseReason.documentTooLarge);
     }
     return undefined;
+  }
+
+  /**
+   * A client may only set its own awareness state: states for client ids
+   * another connection owns are dropped, as are states over 8 KiB and more
+   * client ids than a provider would use. The rest of the update applies.
+   */
+  async beforeHandleAwareness({ connection, document, states }: beforeHandleAwarenessPayload): Promise<void> {
+    if (!connection) return;
+    const own = document.connections.get(connection)?.clients;
+    for (const [clientId, state] of states) {
+      let refused = state !== null && JSON.stringify(state).length > MAX_AWARENESS_STATE_CHARS;
+      if (!refused && !own?.has(clientId)) {
+        refused = (own?.size ?? 0) >= MAX_CLIENTS_PER_CONNECTION;
+        for (const [other, entry] of document.connections) {
+          if (refused) break;
+          refused = other !== connection && entry.clients.has(clientId);
+        }
+      }
+      if (refused) {
+        states.delete(clientId);
+        this.metrics.updatesRejected.labels('awareness').inc();
+      }
+    }
   }
 
   /** Token bucket per connection: `maxMessagesPerSecond` refill, twice that as burst. */

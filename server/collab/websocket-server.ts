@@ -47,13 +47,21 @@ export function isAllowedOrigin(request: IncomingMessage, allowed: readonly stri
   }
 }
 
-/** Counts what a socket sends, by wrapping its `send` once. */
-function countOutgoing(socket: WebSocket, counters: Metrics['traffic']['collab']['out']): void {
+/**
+ * Counts what a socket sends, and drops a client that stops reading: once
+ * more than `maxBufferedBytes` wait in its send buffer, the socket is
+ * terminated rather than letting the buffer grow without bound.
+ */
+function watchOutgoing(socket: WebSocket, counters: Metrics['traffic']['collab']['out'], maxBufferedBytes: number, log: Logger): void {
   const send = socket.send.bind(socket);
   socket.send = ((data: Uint8Array, ...rest: never[]) => {
     counters.messages.inc();
     counters.bytes.inc(data.byteLength);
-    return send(data, ...rest);
+    send(data, ...rest);
+    if (socket.bufferedAmount > maxBufferedBytes) {
+      log.warn({ bufferedBytes: socket.bufferedAmount }, 'dropping a client that does not read its socket');
+      socket.terminate();
+    }
   }) as WebSocket['send'];
 }
 
@@ -68,6 +76,7 @@ export function attachWebSockets({
   log,
   metrics,
   maxMessageBytes,
+  maxBufferedBytes,
   allowedOrigins,
 }: {
   httpServer: HttpServer;
@@ -75,6 +84,7 @@ export function attachWebSockets({
   log: Logger;
   metrics: Metrics;
   maxMessageBytes: number;
+  maxBufferedBytes: number;
   allowedOrigins: readonly string[];
 }): WebSocketGateway {
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
@@ -99,7 +109,7 @@ export function attachWebSockets({
       open[route.protocol]++;
       ws.on('close', () => open[route.protocol]--);
       ws.on('error', (error) => log.debug({ err: error, protocol: route.protocol }, 'socket error'));
-      countOutgoing(ws, metrics.traffic[route.protocol].out);
+      watchOutgoing(ws, metrics.traffic[route.protocol].out, maxBufferedBytes, log);
       route.handler(ws, request, pathname);
     });
   });

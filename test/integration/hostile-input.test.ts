@@ -1,4 +1,5 @@
 import * as encoding from 'lib0/encoding';
+import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -87,6 +88,119 @@ describe('hostile input on the sockets', () => {
     const flood = Array.from({ length: 500 }, () => encoding.toUint8Array(awareness));
     expect(await sendFrames(`/yjs/${roomId}`, flood)).toEqual({ code: 4429, reason: 'too many messages' });
     await expectRoomHealthy(roomId, bystander, 'intact\n');
+  });
+
+  it('drops awareness spoofing another client or over 8 KiB, and applies the rest', async () => {
+    const { roomId, bystander } = await watchedRoom();
+    const alice = connectClient(server.wsUrl, roomId);
+    clients.push(alice);
+    await alice.synced;
+    alice.provider.setAwarenessField('user', { name: 'Alice' });
+    const nameOf = (clientId: number) => (bystander.provider.awareness!.getStates().get(clientId) as any)?.user?.name;
+    await vi.waitFor(() => expect(nameOf(alice.doc.clientID)).toBe('Alice'));
+
+    const awarenessFrame = (clientId: number, state: object) => {
+      const doc = new Y.Doc();
+      doc.clientID = clientId;
+      const awareness = new Awareness(doc);
+      awareness.setLocalState(state);
+      awareness.meta.get(clientId)!.clock = 1_000; // newer than anything the real client sent
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 1);
+      encoding.writeVarUint8Array(encoder, encodeAwarenessUpdate(awareness, [clientId]));
+      awareness.destroy();
+      return encoding.toUint8Array(encoder);
+    };
+    const socket = new WebSocket(`${server.wsUrl}/yjs/${roomId}`);
+    await new Promise((resolve) => socket.on('open', resolve));
+    socket.send(awarenessFrame(alice.doc.clientID, { user: { name: 'Mallory' } }));
+    socket.send(awarenessFrame(424242, { user: { name: 'x'.repeat(9000) } }));
+    socket.send(awarenessFrame(434343, { user: { name: 'Raw' } }));
+    // Frames apply in order: once "Raw" arrives, the two before it were handled.
+    await vi.waitFor(() => expect(nameOf(434343)).toBe('Raw'));
+    expect(nameOf(alice.doc.clientID)).toBe('Alice');
+    expect(nameOf(424242)).toBeUndefined();
+    socket.close();
+  });
+
+  it('drops a client that stops reading instead of buffering for it without bound', async () => {
+    const tight = await startTestServer({ env: { MAX_SOCKET_BUFFER_BYTES: '65536', MAX_DOCUMENT_BYTES: '50000000', MAX_MESSAGES_PER_SECOND: '0' } });
+    try {
+      const { roomId } = await createRoom(tight.baseUrl);
+      const slow = new WebSocket(`${tight.wsUrl}/yjs/${roomId}`);
+      await new Promise((resolve) => slow.on('open', resolve));
+      (slow as any)._socket.pause(); // never reads again
+      const writer = connectClient(tight.wsUrl, roomId);
+      clients.push(writer);
+      await writer.synced;
+      await vi.waitFor(() => expect(tight.pairpad.websockets.socketCount('yjs')).toBe(1));
+      const chunk = 'w'.repeat(1_000_000);
+      for (let i = 0; i < 60 && tight.pairpad.websockets.socketCount('yjs') > 0; i++) {
+        writer.text.insert(0, chunk);
+        writer.text.delete(0, chunk.length);
+        await vi.waitFor(() => expect(writer.provider.hasUnsyncedChanges).toBe(false));
+      }
+      expect(tight.pairpad.websockets.socketCount('yjs')).toBe(0);
+      writer.text.insert(0, 'still served');
+      await vi.waitFor(async () => expect(await fetchRoomCode(tight.baseUrl, roomId)).toBe('still served'));
+      slow.terminate();
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it('closes /collab sockets that send random or truncated bytes with 4400, and the server carries on', async () => {
+    const { roomId, bystander } = await watchedRoom();
+    const truncated = encoding.createEncoder();
+    encoding.writeVarString(truncated, roomId);
+    encoding.writeVarUint(truncated, 0);
+    encoding.writeVarUint(truncated, 2);
+    encoding.writeVarUint(truncated, 900); // claims 900 bytes of update, sends none
+    const frames = [new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), new Uint8Array(2048).map((_, i) => (i * 131 + 7) % 256)];
+    for (const frame of frames) {
+      expect(await sendFrames('/collab', [frame])).toEqual({ code: 4400, reason: 'malformed message' });
+    }
+    // A truncated sync frame for a room the socket joined properly.
+    const joined = connectClient(server.wsUrl, roomId);
+    clients.push(joined);
+    await joined.synced;
+    const closed = new Promise<number>((resolve) => joined.socket.on('close', ({ event }: any) => resolve(event.code)));
+    (joined.socket as any).webSocket.send(encoding.toUint8Array(truncated));
+    expect(await closed).toBe(4400);
+    await expectRoomHealthy(roomId, bystander, 'intact\n');
+  });
+
+  it('stays up through 5,000 connection attempts in a burst and serves the next client', async () => {
+    const { roomId, bystander } = await watchedRoom();
+    let settled = 0;
+    await Promise.all(
+      Array.from({ length: 5_000 }, (_, i) =>
+        new Promise<void>((resolve) => {
+          const socket = new WebSocket(i % 2 ? `${server.wsUrl}/collab` : `${server.wsUrl}/yjs/${roomId}`);
+          const done = () => {
+            settled++;
+            resolve();
+          };
+          socket.on('open', () => socket.terminate());
+          socket.on('close', done);
+          socket.on('error', done);
+        }),
+      ),
+    );
+    expect(settled).toBe(5_000);
+    await expectRoomHealthy(roomId, bystander, 'intact\n');
+  });
+
+  it('answers a deeply nested JSON body with a clear 400', async () => {
+    const depth = 200_000;
+    const response = await fetch(`${server.baseUrl}/api/rooms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '['.repeat(depth) + ']'.repeat(depth),
+    });
+    expect(response.status).toBe(400);
+    expect(['invalid_json', 'invalid_request']).toContain(((await response.json()) as any).error.code);
+    expect((await fetch(`${server.baseUrl}/livez`)).status).toBe(200);
   });
 
   it('survives a million-character line typed by a legitimate client within the limits', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectClient } from '../support/providers.ts';
 import { createRoom, startTestServer, type TestServer } from '../support/server.ts';
+import { expectError } from '../support/http.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -16,12 +17,6 @@ function complete(body: unknown): Promise<Response> {
   });
 }
 
-async function expectError(response: Response, status: number, code: string): Promise<string> {
-  expect(response.status).toBe(status);
-  const body = (await response.json()) as any;
-  expect(body.error.code).toBe(code);
-  return body.error.message;
-}
 
 describe('POST /api/autocomplete', () => {
   it('completes an identifier from the code sent', async () => {

@@ -3,11 +3,8 @@ import { createPostgresDatabase, testDatabaseUrl } from '../support/databases.ts
 import { connectClient, type TestClient } from '../support/providers.ts';
 import { createRoom, fetchRoomCode, restartTestServer, startTestServer, type TestServer } from '../support/server.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { readHealth as health } from '../support/http.ts';
 
-const health = async (server: TestServer): Promise<any> => {
-  const response = await fetch(`${server.baseUrl}/health`);
-  return { httpStatus: response.status, ...((await response.json()) as Record<string, unknown>) };
-};
 
 // Runs wherever Postgres is configured; CI always sets TEST_DATABASE_URL.
 describe.runIf(testDatabaseUrl)('a Postgres outage while people type', () => {

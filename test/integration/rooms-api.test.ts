@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LANGUAGES } from '../../shared/protocol.ts';
 import { connectClient } from '../support/providers.ts';
 import { createRoom, startTestServer, type TestServer } from '../support/server.ts';
+import { expectError } from '../support/http.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -12,14 +13,6 @@ afterAll(() => server.close());
 const post = (path: string, body: string | undefined, contentType = 'application/json') =>
   fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
 
-async function expectError(response: Response, status: number, code: string): Promise<string> {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/application\/json/);
-  const body = (await response.json()) as any;
-  expect(body.error.code).toBe(code);
-  expect(typeof body.error.message).toBe('string');
-  return body.error.message;
-}
 
 describe('POST /api/rooms', () => {
   it('creates a room with defaults from an empty body', async () => {

@@ -4,6 +4,7 @@ import { spawnServer, type ChildServer } from '../support/child-server.ts';
 import { createPostgresDatabase, testDatabaseUrl, testRedisUrl } from '../support/databases.ts';
 import { connectClient, connectYjsClient, createRandom, makeRandomEdit, type TestClient, type YjsTestClient } from '../support/providers.ts';
 import { createRoom, fetchRoomCode, startTestServer, type TestServer } from '../support/server.ts';
+import { readHealth as health } from '../support/http.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -120,10 +121,6 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('several instances sharing Redis
     await vi.waitFor(() => expect(onB.text.toString()).toBe('before '));
 
     await proxy.cut();
-    const health = async (server: TestServer) => {
-      const response = await fetch(`${server.baseUrl}/health`);
-      return { httpStatus: response.status, ...((await response.json()) as object) };
-    };
     await vi.waitFor(async () => expect(await health(a)).toMatchObject({ httpStatus: 200, status: 'degraded', redis: 'unreachable', database: 'ok' }), { timeout: 10_000 });
     onA1.text.insert(onA1.text.length, 'during ');
     await vi.waitFor(() => expect(onA2.text.toString()).toBe('before during '));

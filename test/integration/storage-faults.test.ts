@@ -7,14 +7,11 @@ import { spawnServer, type ChildServer } from '../support/child-server.ts';
 import { startOwnPostgres } from '../support/postgres-cluster.ts';
 import { connectClient, type TestClient } from '../support/providers.ts';
 import { createRoom, fetchRoomCode } from '../support/server.ts';
+import { readHealth as health } from '../support/http.ts';
 
 // How long the real Postgres server stays down (issue: 30 s).
 const OUTAGE_MS = Number(process.env.FAULT_OUTAGE_SECONDS ?? 30) * 1000;
 
-const health = async (server: ChildServer) => {
-  const response = await fetch(`${server.baseUrl}/health`);
-  return { httpStatus: response.status, ...((await response.json()) as Record<string, unknown>) } as any;
-};
 
 describe('storage faults', () => {
   const cleanups: (() => unknown)[] = [];

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import WebSocket from 'ws';
 import { connectClient, connectYjsClient, type TestClient, type YjsTestClient } from '../support/providers.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { expectError } from '../support/http.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 
@@ -32,10 +33,6 @@ async function newRoom(code = 'guarded\n'): Promise<{ roomId: string; viewId: st
   return (await response.json()) as { roomId: string; viewId: string };
 }
 
-async function expectError(response: Response, status: number, code: string) {
-  expect(response.status).toBe(status);
-  expect(((await response.json()) as any).error.code).toBe(code);
-}
 
 describe('tokens on the REST API', () => {
   it('refuses a missing, malformed, wrongly signed or expired token with 401', async () => {

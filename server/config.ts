@@ -27,6 +27,10 @@ const environment = z.object({
     .pipe(z.string().includes('-----BEGIN PUBLIC KEY-----', { message: 'must be a PEM public key' }))
     .optional(),
   ROOM_TTL_DAYS: z.coerce.number().min(0).default(0),
+  TRUST_PROXY: z.string().optional(),
+  RATE_LIMIT_ROOM_CREATE: z.coerce.number().int().min(0).default(30),
+  RATE_LIMIT_AUTOCOMPLETE: z.coerce.number().int().min(0).default(600),
+  RATE_LIMIT_CONNECTIONS: z.coerce.number().int().min(0).default(300),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   REDIS_PREFIX: z.string().regex(/^[\w.-]{1,64}$/).default('pairpad'),
   AUTOCOMPLETE_LLM_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -63,6 +67,14 @@ export interface Config {
   metricsToken: string | undefined;
   /** Rooms untouched for this many days are deleted by a background job (`ROOM_TTL_DAYS`, default 0 = never). */
   roomTtlDays: number;
+  /**
+   * Which proxies to believe about the client IP (`X-Forwarded-For`), as
+   * Express's `trust proxy` takes it: `true`, a hop count, or addresses/subnets
+   * (`TRUST_PROXY`; unset trusts none).
+   */
+  trustProxy: boolean | number | string[];
+  /** Per client IP and minute, 0 = off: room creations (`RATE_LIMIT_ROOM_CREATE`, 30), autocomplete requests (`RATE_LIMIT_AUTOCOMPLETE`, 600), new sockets (`RATE_LIMIT_CONNECTIONS`, 300). */
+  rateLimits: { roomCreate: number; autocomplete: number; connections: number };
   /** Redis for scale-out (`REDIS_URL`); unset means a single instance. */
   redisUrl: string | undefined;
   /** Namespace of Pairpad's Redis channels and keys (`REDIS_PREFIX`, default `pairpad`). */
@@ -79,6 +91,13 @@ export interface Config {
   storeMaxDebounceMs: number;
   /** How long a graceful shutdown may take before it gives up, in ms; default 30000. */
   shutdownTimeoutMs: number;
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((entry) => entry.trim()).filter(Boolean);
 }
 
 /** Thrown by {@link loadConfig} with every invalid variable named. */
@@ -112,6 +131,12 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     maxMessageBytes: vars.MAX_MESSAGE_BYTES,
     metricsToken: vars.METRICS_TOKEN,
     roomTtlDays: vars.ROOM_TTL_DAYS,
+    trustProxy: parseTrustProxy(vars.TRUST_PROXY),
+    rateLimits: Object.freeze({
+      roomCreate: vars.RATE_LIMIT_ROOM_CREATE,
+      autocomplete: vars.RATE_LIMIT_AUTOCOMPLETE,
+      connections: vars.RATE_LIMIT_CONNECTIONS,
+    }),
     redisUrl: vars.REDIS_URL,
     redisPrefix: vars.REDIS_PREFIX,
     autocompleteModel: vars.AUTOCOMPLETE_LLM_URL

@@ -10,6 +10,8 @@ import { createHttpApp } from './http/app.ts';
 import { createAutocompleteRouter } from './http/autocomplete.routes.ts';
 import { createMetricsRouter } from './http/metrics.routes.ts';
 import { createRestAuth } from './http/auth.ts';
+import { limitPerMinute } from './http/rate-limits.ts';
+import { createConnectionRateLimit } from './collab/connection-rate.ts';
 import { createTokenVerifier } from './auth/tokens.ts';
 import { createMetrics } from './metrics.ts';
 import type { Logger } from './log.ts';
@@ -62,9 +64,17 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const autocompleter = createAutocompleter({ model: config.autocompleteModel, log });
   const auth = createRestAuth(tokens, access);
   const app = createHttpApp({
+    trustProxy: config.trustProxy,
     rooms,
     auth,
-    apiRouters: { '/autocomplete': createAutocompleteRouter({ autocompleter, rooms, auth, metrics }) },
+    roomCreateLimit: limitPerMinute('room_create', config.rateLimits.roomCreate, metrics),
+    apiRouters: { '/autocomplete': createAutocompleteRouter({
+        autocompleter,
+        rooms,
+        auth,
+        limit: limitPerMinute('autocomplete', config.rateLimits.autocomplete, metrics),
+        metrics,
+      }) },
     routers: [
       createMetricsRouter({
         metrics,
@@ -98,6 +108,8 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     metrics,
     maxMessageBytes: config.maxMessageBytes,
     maxBufferedBytes: config.maxSocketBufferBytes,
+    allowConnection: createConnectionRateLimit(config.rateLimits.connections),
+    trustProxy: config.trustProxy,
     allowedOrigins: config.corsOrigins,
   });
   websockets.route(YJS_PATH, 'yjs', createYjsBridge({ hocuspocus, access, log, metrics }));

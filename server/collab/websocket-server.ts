@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
+import proxyAddr from 'proxy-addr';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode, CloseReason, COLLAB_PATH } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
@@ -26,6 +27,13 @@ export function toFetchRequest(request: IncomingMessage): Request {
     else if (value !== undefined) headers.set(name, value);
   }
   return new Request(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`, { headers });
+}
+
+/** Express's reading of `trust proxy`, for upgrade requests that never pass through Express. */
+function compileTrust(value: boolean | number | string[]): (address: string, hop: number) => boolean {
+  if (typeof value === 'boolean') return () => value;
+  if (typeof value === 'number') return (_address, hop) => hop < value;
+  return proxyAddr.compile(value);
 }
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
@@ -77,6 +85,8 @@ export function attachWebSockets({
   metrics,
   maxMessageBytes,
   maxBufferedBytes,
+  allowConnection,
+  trustProxy,
   allowedOrigins,
 }: {
   httpServer: HttpServer;
@@ -85,16 +95,25 @@ export function attachWebSockets({
   metrics: Metrics;
   maxMessageBytes: number;
   maxBufferedBytes: number;
+  /** Whether a client IP may open one more socket now (the per-IP connection rate). */
+  allowConnection: (ip: string) => boolean;
+  /** Whom to believe about the client IP (`TRUST_PROXY`), as for the REST API. */
+  trustProxy: boolean | number | string[];
   allowedOrigins: readonly string[];
 }): WebSocketGateway {
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
   const routes = new Map<string, { protocol: Protocol; handler: SocketRoute }>();
   const open = { collab: 0, yjs: 0 };
+  const trust = compileTrust(trustProxy);
   let closing = false;
 
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    if (!allowConnection(proxyAddr(request, trust))) {
+      metrics.rateLimited.labels('connections').inc();
+      return refuseUpgrade(socket, 429, 'Too Many Requests');
+    }
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
     const route =
       pathname === COLLAB_PATH

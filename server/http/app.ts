@@ -14,8 +14,12 @@ import { createRoomsRouter } from './rooms.routes.ts';
 
 /** What the HTTP app is built from. */
 export interface HttpAppOptions {
+  /** Express's `trust proxy`: whom to believe about the client IP. */
+  trustProxy: boolean | number | string[];
   rooms: RoomService;
   auth: RestAuth;
+  /** Runs before `POST /api/rooms` (the room-creation rate limit). */
+  roomCreateLimit: RequestHandler;
   health: HealthSources;
   /** Extra `/api` routers (e.g. autocomplete), mounted before the catch-all 404. */
   apiRouters?: Record<string, express.Router>;
@@ -40,6 +44,7 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -62,7 +67,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     api.use(cors({ origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins] }));
   }
   api.use(options.auth.requireToken, requireJsonBody, express.json({ limit: MAX_BODY_BYTES, strict: false }));
-  api.use('/rooms', createRoomsRouter(options.rooms, options.auth));
+  api.use('/rooms', createRoomsRouter(options.rooms, options.auth, options.roomCreateLimit));
   for (const [mountPath, router] of Object.entries(options.apiRouters ?? {})) api.use(mountPath, router);
 
   app.use(createDocsRouter(buildOpenApiDocument(options.version)));

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { isRoomIdFormat, MAX_BODY_BYTES } from '../../shared/protocol.ts';
 import { autocompleteRequest } from '../../shared/schemas/autocomplete.schema.ts';
 import type { Autocompleter } from '../autocomplete/index.ts';
@@ -15,16 +15,18 @@ export function createAutocompleteRouter({
   autocompleter,
   rooms,
   auth,
+  limit,
   metrics,
 }: {
   autocompleter: Autocompleter;
   rooms: RoomService;
   auth: RestAuth;
+  limit: RequestHandler;
   metrics: Pick<Metrics, 'autocompleteDuration'>;
 }): Router {
   const router = Router();
 
-  router.post('/', async (req, res) => {
+  router.post('/', limit, async (req, res) => {
     const endTimer = metrics.autocompleteDuration.startTimer();
     const parsed = autocompleteRequest.safeParse(req.body ?? {});
     if (!parsed.success) throw invalidRequest(parsed.error);

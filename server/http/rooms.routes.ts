@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { LANGUAGE_FILE_EXTENSIONS } from '../../shared/protocol.ts';
 import { createRoomRequest } from '../../shared/schemas/room.schema.ts';
 import type { RoomService } from '../rooms/room.service.ts';
@@ -21,10 +21,10 @@ function originOf(req: Request): string {
 }
 
 /** `POST /api/rooms`, `GET /api/rooms/:roomId`, `GET /api/rooms/:roomId/code`; `:roomId` may be a view id. */
-export function createRoomsRouter(rooms: RoomService, auth: RestAuth): Router {
+export function createRoomsRouter(rooms: RoomService, auth: RestAuth, createLimit: RequestHandler): Router {
   const router = Router();
 
-  router.post('/', async (req, res) => {
+  router.post('/', createLimit, async (req, res) => {
     await auth.authorize(res, 'create');
     const parsed = createRoomRequest.safeParse(req.body ?? {});
     if (!parsed.success) throw invalidRequest(parsed.error);

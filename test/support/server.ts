@@ -50,6 +50,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      // Tests create rooms and sockets far faster than people; the rate-limit tests turn them back on.
+      RATE_LIMIT_ROOM_CREATE: '0',
+      RATE_LIMIT_AUTOCOMPLETE: '0',
+      RATE_LIMIT_CONNECTIONS: '0',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir }),
       ...options.env,
     }),

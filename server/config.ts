@@ -26,6 +26,7 @@ const environment = z.object({
     .transform((pem) => pem.replace(/\\n/g, '\n'))
     .pipe(z.string().includes('-----BEGIN PUBLIC KEY-----', { message: 'must be a PEM public key' }))
     .optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
   ROOM_TTL_DAYS: z.coerce.number().min(0).default(0),
   TRUST_PROXY: z.string().optional(),
   RATE_LIMIT_ROOM_CREATE: z.coerce.number().int().min(0).default(30),
@@ -49,6 +50,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** SQLite file, `DATA_DIR/pairpad.db` (`DATA_DIR` default `./data`); unused with Postgres. */
   sqlitePath: string;
+  /** Where rooms go when the database is away at shutdown, `DATA_DIR/spill`; stored at the next start. */
+  spillDir: string;
   /** pino level (`LOG_LEVEL`, default `info`). */
   logLevel: string;
   /** Origins allowed to call the REST API from a browser (`CORS_ORIGINS`, comma-separated; `*` for any; default none). */
@@ -89,7 +92,7 @@ export interface Config {
   storeDebounceMs: number;
   /** Longest a busy room goes without its snapshot rewritten, in ms; default 10000. */
   storeMaxDebounceMs: number;
-  /** How long a graceful shutdown may take before it gives up, in ms; default 30000. */
+  /** How long a graceful shutdown waits for the database before it spills rooms to disk (`SHUTDOWN_TIMEOUT_MS`, default 30000). */
   shutdownTimeoutMs: number;
 }
 
@@ -122,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     host: vars.HOST,
     databaseUrl: vars.DATABASE_URL,
     sqlitePath: path.resolve(vars.DATA_DIR, 'pairpad.db'),
+    spillDir: path.resolve(vars.DATA_DIR, 'spill'),
     logLevel: vars.LOG_LEVEL,
     corsOrigins: Object.freeze(vars.CORS_ORIGINS),
     auth: Object.freeze({ secret: vars.AUTH_JWT_SECRET, publicKey: vars.AUTH_JWT_PUBLIC_KEY }),
@@ -151,6 +155,6 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     journalFlushMs: 50,
     storeDebounceMs: 2000,
     storeMaxDebounceMs: 10_000,
-    shutdownTimeoutMs: 30_000,
+    shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
   });
 }

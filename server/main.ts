@@ -30,7 +30,7 @@ const stop = async (signal: string) => {
     await pairpad.close();
     process.exit(0);
   } catch (error) {
-    log.fatal({ err: error }, 'shutdown failed; unstored edits remain in the update log if it was written');
+    log.fatal({ err: error }, error instanceof Error ? error.message : 'shutdown failed');
     process.exit(1);
   }
 };

@@ -16,6 +16,7 @@ import { createTokenVerifier } from './auth/tokens.ts';
 import { createMetrics } from './metrics.ts';
 import type { Logger } from './log.ts';
 import { acceptCollabSocket } from './collab/collab-socket.ts';
+import { recoverSpilledRooms, spillRooms } from './collab/spill.ts';
 import { createRoomAccessResolver } from './rooms/room-access.ts';
 import { startRoomExpiry, type RoomExpiry } from './rooms/room-expiry.ts';
 import { createRoomService } from './rooms/room.service.ts';
@@ -49,6 +50,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   try {
     const migrations = checkMigrationResult(await migrateToLatest(storage.db));
     if (migrations.length > 0) log.info({ migrations }, 'database migrated');
+    await recoverSpilledRooms(config.spillDir, store, log);
   } catch (error) {
     await store.close();
     throw error;
@@ -141,7 +143,10 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
         await collab.storeAll();
         stored = true;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error('shutdown: could not store every room in time', { cause: error });
+        if (Date.now() > deadline) {
+          const spilled = await spillRooms(config.spillDir, hocuspocus.documents.values());
+          throw new Error(`shutdown: the database stayed unreachable; ${spilled} room(s) saved to ${config.spillDir}, stored at the next start`, { cause: error });
+        }
         await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * 2 ** attempt)));
       }
     }

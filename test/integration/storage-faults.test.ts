@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -66,6 +66,31 @@ describe('storage faults', () => {
     const restarted = await start({ DATABASE_URL: postgres.url });
     expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(text);
   }, OUTAGE_MS + 90_000);
+
+  it('spills rooms to disk on SIGTERM while Postgres is down, and stores them at the next start', async () => {
+    const postgres = await startOwnPostgres();
+    cleanups.push(() => postgres.destroy());
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pairpad-spill-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const env = { DATABASE_URL: postgres.url, DATA_DIR: dataDir, SHUTDOWN_TIMEOUT_MS: '2000' };
+    const server = await start(env);
+    const { roomId } = await createRoom(server.baseUrl, { code: 'before\n' });
+    const writer = track(connectClient(server.wsUrl, roomId));
+    await writer.synced;
+
+    postgres.stop();
+    for (let i = 0; i < 50; i++) writer.text.insert(writer.text.length, `typed during the outage ${i}\n`);
+    await vi.waitFor(() => expect(writer.provider.hasUnsyncedChanges).toBe(false));
+    const typed = writer.text.toString();
+    server.kill('SIGTERM');
+    expect(await server.exited).toBe(1);
+    expect(server.logs.some((line) => line.includes('saved to') && line.includes('stored at the next start'))).toBe(true);
+
+    postgres.start();
+    const restarted = await start(env);
+    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(typed);
+    expect(restarted.logs.some((line) => line.includes('stored a room spilled at the last shutdown'))).toBe(true);
+  });
 
   it('keeps editing when the SQLite disk is full, logs it clearly, and stores everything once there is room', async () => {
     const mountPoint = path.join(os.tmpdir(), `pairpad-full-${process.pid}-${Date.now()}`);

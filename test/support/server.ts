@@ -41,7 +41,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     databaseUrl = database.url;
     dropDatabase = database.drop;
   }
-  if (!databaseUrl && !dataDir) {
+  // A directory of its own even on Postgres, for the spill folder.
+  if (!dataDir) {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'pairpad-test-'));
     removeDir = true;
   }
@@ -54,7 +55,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       RATE_LIMIT_ROOM_CREATE: '0',
       RATE_LIMIT_AUTOCOMPLETE: '0',
       RATE_LIMIT_CONNECTIONS: '0',
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir }),
+      DATA_DIR: dataDir,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...options.env,
     }),
     ...options.overrides,

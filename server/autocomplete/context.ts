@@ -43,7 +43,7 @@ function isUnterminated(token: Token): boolean {
   return text.length <= quoteAt + 1 || text[text.length - 1] !== text[quoteAt];
 }
 
-function previousSignificant(tokens: readonly Token[], index: number): number {
+function findPreviousSignificant(tokens: readonly Token[], index: number): number {
   let at = index;
   while (at >= 0 && tokens[at].category === 'comment') at--;
   return at;
@@ -83,14 +83,19 @@ function findLineStartIndex(code: string, tokens: readonly Token[], index: numbe
   return at;
 }
 
-function isImportLine(language: Language, tokens: readonly Token[], start: number, end: number): boolean {
+/** Languages whose module names are written as strings (`'node:fs'`, `"fmt"`, `<stdio.h>`). */
+const QUOTED_MODULES = new Set<Language>(['javascript', 'typescript', 'go', 'c', 'cpp', 'ruby', 'shell', 'css']);
+
+function isImportLine(language: Language, tokens: readonly Token[], start: number, end: number, quoted: boolean): boolean {
+  if (QUOTED_MODULES.has(language) !== quoted) return false;
   const first = tokens[start]?.text ?? '';
   const { importers } = getWordTables(language);
-  if (first === '#' || first.startsWith('#')) return /include|import/.test(tokens[start + 1]?.text ?? first);
+  if (first.startsWith('#')) return /include|import/.test(`${first}${tokens[start + 1]?.text ?? ''}`);
   if (!importers.has(first)) {
+    if (!quoted) return false;
     // JavaScript: `export ... from '...'` and `x = require('...')` anywhere on the line.
     for (let at = start; at <= end && at < tokens.length; at++) {
-      if (tokens[at].text === 'require' || (tokens[at].text === 'from' && language !== 'python')) return true;
+      if (tokens[at].text === 'require' || tokens[at].text === 'from') return true;
     }
     return language === 'go' && findOpenBracket(tokens, end) === '(' && isGoImportBlock(tokens, end);
   }
@@ -120,28 +125,29 @@ export function readCursorContext(code: string, tokens: readonly Token[], cursor
     if (opaque && (cursor < around.to || isUnterminated(around))) {
       const lineStart = findLineStartIndex(code, tokens, index);
       const inImport = around.category === 'string' &&
-        (isImportLine(language, tokens, lineStart, index) || /^(require|import)$/.test(tokens[index - 2]?.text ?? ''));
+        (isImportLine(language, tokens, lineStart, index, true) || /^(require|import)$/.test(tokens[index - 2]?.text ?? ''));
       if (inImport) {
         const quoteFrom = around.from + around.text.search(/["'`<]/) + 1;
         return { kind: 'import', prefix: code.slice(quoteFrom, cursor), from: quoteFrom, to: cursor,
-          partialIndex: index, previousIndex: previousSignificant(tokens, index - 1), quoted: true };
+          partialIndex: index, previousIndex: findPreviousSignificant(tokens, index - 1), quoted: true };
       }
       return { kind: around.category === 'string' ? 'string' : 'comment', prefix: '', from: cursor, to: cursor,
-        partialIndex: index, previousIndex: previousSignificant(tokens, index - 1), quoted: false };
+        partialIndex: index, previousIndex: findPreviousSignificant(tokens, index - 1), quoted: false };
     }
     if (!opaque && around.category !== 'punct') {
       from = around.from;
       partialIndex = index;
     } else index++;
   }
-  const previousIndex = previousSignificant(tokens, (partialIndex >= 0 ? partialIndex : index) - 1);
+  const previousIndex = findPreviousSignificant(tokens, (partialIndex >= 0 ? partialIndex : index) - 1);
   const base = { prefix: code.slice(from, cursor), from, to: cursor, partialIndex, previousIndex, quoted: false };
   const previous = tokens[previousIndex];
   if (previous === undefined) return { ...base, kind: 'statement' };
   const lineStart = findLineStartIndex(code, tokens, Math.max(previousIndex, 0));
   const newLine = code.slice(previous.to, from).includes('\n');
-  if (!newLine && isImportLine(language, tokens, lineStart, previousIndex)) {
-    const quoted = previous.text === '<' || previous.text === '/';
+  // `#include <std` before the closing `>` is not a string token yet.
+  const quoted = (language === 'c' || language === 'cpp') && (previous.text === '<' || previous.text === '/');
+  if (!newLine && isImportLine(language, tokens, lineStart, previousIndex, quoted)) {
     return { ...base, kind: 'import', quoted };
   }
   if (spec.memberOperators.has(previous.text)) {

@@ -6,6 +6,7 @@ import { rankWords, readNgramContext, type RankedWord } from './identifiers.ts';
 import { countImportedModules, rankModules } from './imports.ts';
 import { getWordTables } from './keywords.ts';
 import { getLanguageSpec } from './languages.ts';
+import { getStandardMembers } from './members.ts';
 import { predictContinuation, type NgramSource } from './ngram.ts';
 import { DEFAULT_WEIGHTS, type RankingWeights } from './ranking-weights.ts';
 import { findSnippets, indentSnippet, renderSnippetDefaults } from './snippets.ts';
@@ -37,7 +38,7 @@ export function createEmptyResponse(cursorPosition: number): AutocompleteRespons
 function toWordItem(word: RankedWord, kind: CursorContext['kind'], builtins: ReadonlySet<string>): CompletionItem {
   const type: CompletionType = word.keyword ? 'keyword' : kind === 'member' ? 'member' : 'identifier';
   const item: CompletionItem = { label: word.text, insertText: word.text, kind: type, score: word.score };
-  if (builtins.has(word.text) && word.evidence <= 1) item.detail = 'builtin';
+  if (builtins.has(word.text) && word.evidence <= 1) item.detail = kind === 'member' ? 'standard member' : 'builtin';
   return item;
 }
 
@@ -87,7 +88,10 @@ function findLineItem(
   const exact = context.prefix === '' ? '' : isWord && top !== undefined ? top.insertText : context.prefix;
   const ngramContext: [string, string] = exact !== '' ? [last, exact] : [before, last];
   if (exact === '' && context.prefix === '' && last === '\u0000') return undefined;
-  const continuation = predictContinuation(sources, ngramContext);
+  const { keywords, builtins } = getWordTables(language);
+  const isKnownWord = (word: string): boolean =>
+    keywords.has(word) || builtins.includes(word) || tokens.some((token, index) => token.text === word && index < endIndex);
+  const continuation = predictContinuation(sources, ngramContext, isKnownWord);
   if (continuation === undefined) return undefined;
   const atSpace = exact === '' && /\s$/.test(code.slice(0, context.to));
   const tail = atSpace ? continuation.text.trimStart() : continuation.text;
@@ -132,9 +136,9 @@ export function completeWithEngine(request: CompleteInput, weights: RankingWeigh
     case 'definition':
     case 'expression': {
       const members = getLanguageSpec(language).memberOperators;
-      words = rankWords(tokens, getCorpus(language).tokens, context, tables, members, weights);
+      words = rankWords(code, tokens, getCorpus(language).tokens, context, language, members, weights);
       if (context.kind === 'comment') words = words.filter((word) => !word.keyword);
-      const builtins = new Set(tables.builtins);
+      const builtins = new Set(context.kind === 'member' ? getStandardMembers(language) : tables.builtins);
       items = words.slice(0, limit + 5).map((word) => toWordItem(word, context.kind, builtins));
       if (context.kind === 'statement') items.push(...listSnippetItems(code, context, language, words));
       break;
@@ -149,7 +153,9 @@ export function completeWithEngine(request: CompleteInput, weights: RankingWeigh
   if (line !== undefined) {
     const leads = context.prefix === '' ? line.agreement >= LINE_AGREEMENT : items.length === 0;
     if (leads) line.item.score = Math.max(line.item.score, (items[0]?.score ?? 0) * 1.01);
-    items.splice(leads ? 0 : 1, 0, line.item);
+    // Below its word the line is ghost text first; in the list it takes the last slot, not a word's.
+    else line.item.score = Math.min(line.item.score, items[Math.min(limit, items.length) - 1]?.score ?? 0);
+    items.splice(leads ? 0 : Math.min(limit - 1, items.length), 0, line.item);
   }
   items = items.slice(0, limit);
   if (items.length === 0) return createEmptyResponse(cursorPosition);

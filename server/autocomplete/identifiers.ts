@@ -1,35 +1,23 @@
 import type { CursorContext } from './context.ts';
-import type { WordTables } from './keywords.ts';
+import { getWordTables, type WordTables } from './keywords.ts';
+import type { Language } from '../../shared/protocol.ts';
 import type { RankingWeights } from './ranking-weights.ts';
+import { getStandardMembers } from './members.ts';
+import { analyzeScopes, type ScopeInfo } from './scope.ts';
 import type { Token } from './token.ts';
+import { computeWordFeatures, createWordStats, scoreWordFeatures, type Totals, type WordStats } from './word-features.ts';
 
 /** A word the engine may offer, with the evidence behind it. */
 export interface RankedWord {
   text: string;
   /** True for a keyword of the language. */
   keyword: boolean;
-  /** Interpolated probability of the word at the cursor (not normalised over candidates). */
+  /** Probability of the word among the candidates, by the ranker. */
   score: number;
   /** How many observations support it (document and corpus occurrences, priors). */
   evidence: number;
-}
-
-interface WordStats {
-  keyword: boolean;
-  bare: number;
-  member: number;
-  recency: number;
-  bigram: number;
-  trigram: number;
-  defined: number;
-  prior: number;
-}
-
-interface Totals {
-  words: number;
-  recency: number;
-  bigram: number;
-  trigram: number;
+  /** What the ranker saw (see `FEATURE_NAMES`). */
+  features: number[];
 }
 
 /** The text a token contributes to an n-gram context: strings and numbers collapse to one symbol each. */
@@ -50,13 +38,43 @@ export function toContextText(token: Token | undefined): string {
   }
 }
 
-/** Previous two significant token texts before `index` (nearest last), as n-gram context. */
-export function readNgramContext(tokens: readonly Token[], index: number): [string, string] {
+/** Like `toContextText`, with names also collapsed: the shape of the code (`def <name> (`), not its words. */
+function toPatternText(token: Token | undefined): string {
+  return token?.category === 'ident' ? '\u0001id' : toContextText(token);
+}
+
+function readSignificantBefore(tokens: readonly Token[], index: number, count: number): Array<Token | undefined> {
+  const found: Array<Token | undefined> = [];
   let at = index;
-  while (at >= 0 && tokens[at].category === 'comment') at--;
-  let before = at - 1;
-  while (before >= 0 && tokens[before].category === 'comment') before--;
-  return [toContextText(tokens[before]), toContextText(tokens[at])];
+  while (found.length < count) {
+    while (at >= 0 && tokens[at].category === 'comment') at--;
+    found.unshift(at >= 0 ? tokens[at] : undefined);
+    at--;
+  }
+  return found;
+}
+
+/** Previous two significant token texts up to `index` (nearest last), as n-gram context. */
+export function readNgramContext(tokens: readonly Token[], index: number): [string, string] {
+  const [before, last] = readSignificantBefore(tokens, index, 2);
+  return [toContextText(before), toContextText(last)];
+}
+
+/** The n-gram contexts of the cursor: the last three tokens, and their shape. */
+interface MiningContext {
+  c3: string;
+  c2: string;
+  c1: string;
+  shape: [string, string, string];
+}
+
+/** Index of the first token on the line of token `index` (the cursor's token may be `tokens.length`). */
+function findLineStart(code: string, tokens: readonly Token[], index: number): number {
+  if (index <= 0) return 0;
+  const lineStart = code.lastIndexOf('\n', (tokens[index]?.from ?? code.length) - 1);
+  let at = Math.min(index, tokens.length) - 1;
+  while (at >= 0 && tokens[at].from > lineStart) at--;
+  return at + 1;
 }
 
 interface MiningPass {
@@ -65,53 +83,94 @@ interface MiningPass {
   /** Token index the recency decays from, or -1 for no recency (the corpus). */
   cursorIndex: number;
   skipIndex: number;
+  corpus: boolean;
+  scope?: ScopeInfo;
+  /** First token index of the cursor's line and of the line before it (-1 for the corpus). */
+  lineStart: number;
+  previousLineStart: number;
 }
 
 function matchesPrefix(text: string, prefix: string, lowerPrefix: string): boolean {
-  return text.startsWith(prefix) || (prefix.length > 0 && text.toLowerCase().startsWith(lowerPrefix));
+  if (text.startsWith(prefix)) return true;
+  if (prefix.length === 0) return false;
+  // Most words differ in their first letter already: decide that without lower-casing the whole word.
+  const first = text[0];
+  if (first !== lowerPrefix[0] && first.toLowerCase() !== lowerPrefix[0]) return false;
+  return text.toLowerCase().startsWith(lowerPrefix);
 }
 
-function mine(
-  pass: MiningPass, context: [string, string], prefix: string, members: ReadonlySet<string>,
+function mineWords(
+  pass: MiningPass, context: MiningContext, prefix: string, members: ReadonlySet<string>,
   definers: ReadonlySet<string>, weights: RankingWeights, stats: Map<string, WordStats>, totals: Totals,
 ): void {
   const lowerPrefix = prefix.toLowerCase();
-  const [c2, c1] = context;
+  const { c3, c2, c1, shape: [s3, s2, s1] } = context;
   const { tokens, weight, cursorIndex } = pass;
   let p1 = '\u0000';
   let p2 = '\u0000';
+  let p3 = '\u0000';
+  let q1 = '\u0000';
+  let q2 = '\u0000';
+  let q3 = '\u0000';
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index];
     if (token.category === 'comment' || index === pass.skipIndex) continue;
     const followsContext = p1 === c1;
     const followsBoth = followsContext && p2 === c2;
+    const followsThree = followsBoth && p3 === c3;
+    const followsShape = q1 === s1 && q2 === s2 && q3 === s3;
     const isWord = token.category === 'ident' || token.category === 'keyword';
     if (followsContext) totals.bigram += weight;
     if (followsBoth) totals.trigram += weight;
+    if (followsShape) totals.shape += weight;
+    if (followsThree) totals.fourgram += weight;
     let decay = 0;
-    if (isWord) {
-      totals.words += weight;
+    let nearDecay = 0;
+    let farDecay = 0;
+    // The corpus only teaches what follows what; how often a name occurs is the document's business.
+    if (isWord && (!pass.corpus || followsContext)) {
+      if (!pass.corpus) totals.words += weight;
       if (cursorIndex >= 0) {
         const distance = index < cursorIndex ? cursorIndex - index : 2 * (index - cursorIndex);
         decay = Math.exp(-distance / weights.recencySpan);
         totals.recency += decay;
+        nearDecay = distance < 250 ? Math.exp(-distance / 25) : 0;
+        farDecay = Math.exp(-distance / 2000);
+        totals.near += nearDecay;
+        totals.far += farDecay;
       }
       if (matchesPrefix(token.text, prefix, lowerPrefix) && token.text !== prefix) {
         let entry = stats.get(token.text);
         if (entry === undefined) {
-          entry = { keyword: token.category === 'keyword', bare: 0, member: 0, recency: 0, bigram: 0, trigram: 0, defined: 0, prior: 0 };
+          entry = createWordStats(token.category === 'keyword', 0);
           stats.set(token.text, entry);
         }
-        if (members.has(p1)) entry.member += weight;
+        if (pass.corpus) entry.corpus += weight;
+        else if (members.has(p1)) entry.member += weight;
         else entry.bare += weight;
-        if (definers.has(p1)) entry.defined += weight;
+        if (definers.has(p1) && !pass.corpus) entry.defined += weight;
         entry.recency += decay;
+        entry.near += nearDecay;
+        entry.far += farDecay;
+        if (followsThree) entry.fourgram += weight;
+        if (!pass.corpus && index < cursorIndex) entry.lastIndex = index;
+        if (index >= pass.lineStart && index < cursorIndex) entry.sameLine += weight;
+        else if (index >= pass.previousLineStart && index < pass.lineStart) entry.previousLine += weight;
+        if (pass.scope !== undefined) {
+          if (index >= pass.scope.functionStart && index < cursorIndex) entry.inFunction += weight;
+          if (pass.scope.global[index] === 1) entry.global += weight;
+        }
         if (followsContext) entry.bigram += weight;
         if (followsBoth) entry.trigram += weight;
+        if (followsShape) entry.shape += weight;
       }
     }
+    p3 = p2;
     p2 = p1;
     p1 = toContextText(token);
+    q3 = q2;
+    q2 = q1;
+    q1 = toPatternText(token);
   }
 }
 
@@ -123,48 +182,55 @@ function mine(
  * members seen on that receiver).
  */
 export function rankWords(
-  tokens: readonly Token[], corpus: readonly Token[], context: CursorContext, tables: WordTables,
+  code: string, tokens: readonly Token[], corpus: readonly Token[], context: CursorContext, language: Language,
   members: ReadonlySet<string>, weights: RankingWeights,
 ): RankedWord[] {
-  const ngram = readNgramContext(tokens, context.previousIndex);
+  const tables = getWordTables(language);
+  const [t3, t2, t1] = readSignificantBefore(tokens, context.previousIndex, 3);
+  const ngram: MiningContext = {
+    c3: toContextText(t3), c2: toContextText(t2), c1: toContextText(t1),
+    shape: [toPatternText(t3), toPatternText(t2), toPatternText(t1)],
+  };
   const stats = new Map<string, WordStats>();
-  const totals: Totals = { words: 0, recency: 0, bigram: 0, trigram: 0 };
+  const totals: Totals = { words: 0, recency: 0, bigram: 0, trigram: 0, shape: 0, fourgram: 0, near: 0, far: 0 };
   const cursorIndex = context.partialIndex >= 0 ? context.partialIndex : context.previousIndex + 1;
-  mine({ tokens, weight: 1, cursorIndex, skipIndex: context.partialIndex }, ngram, context.prefix, members,
+  const scope = analyzeScopes(code, tokens, cursorIndex, language === 'python');
+  const lineStart = findLineStart(code, tokens, cursorIndex);
+  const previousLineStart = findLineStart(code, tokens, lineStart - 1);
+  mineWords({ tokens, weight: 1, cursorIndex, skipIndex: context.partialIndex, corpus: false, scope, lineStart, previousLineStart }, ngram, context.prefix, members,
     tables.definers, weights, stats, totals);
-  mine({ tokens: corpus, weight: weights.corpusWeight, cursorIndex: -1, skipIndex: -1 }, ngram, context.prefix,
+  mineWords({ tokens: corpus, weight: weights.corpusWeight, cursorIndex: -1, skipIndex: -1, corpus: true, lineStart: -1, previousLineStart: -1 }, ngram, context.prefix,
     members, tables.definers, weights, stats, totals);
-  addPriors(stats, tables, context.prefix, weights.builtinPrior);
-  totals.words += 1;
   const isMember = context.kind === 'member';
+  const standardMembers = getStandardMembers(language);
+  if (isMember) addMemberPriors(stats, standardMembers, context.prefix, weights.builtinPrior);
+  else addPriors(stats, tables, context.prefix, weights.builtinPrior);
+  totals.words += 1;
   const lowerPrefix = context.prefix.toLowerCase();
   const ranked: RankedWord[] = [];
+  const builtins = new Set(isMember ? standardMembers : tables.builtins);
+  const featureWeights = weights.features[language] ?? weights.features.default;
+  const receiverTail = /[\p{L}\p{N}_$]+$/u.exec(context.receiver ?? '')?.[0];
   for (const [text, entry] of stats) {
-    if (isMember && entry.keyword && entry.member === 0) continue;
-    const own = isMember ? entry.member : entry.bare + entry.prior;
-    const other = isMember ? entry.bare + entry.prior : entry.member;
-    const parts: Array<[number, number]> = [
-      [weights.unigram, (own + weights.crossRole * other) / totals.words],
-      [weights.recency, totals.recency > 0 ? entry.recency / totals.recency : -1],
-      [weights.bigram, totals.bigram > 0 ? entry.bigram / totals.bigram : -1],
-      [weights.trigram, totals.trigram > 0 ? entry.trigram / totals.trigram : -1],
-    ];
-    let weightSum = 0;
-    let score = 0;
-    for (const [weight, probability] of parts) {
-      if (probability < 0) continue;
-      weightSum += weight;
-      score += weight * probability;
-    }
-    score /= Math.max(weightSum, 1e-9);
-    if (!text.startsWith(context.prefix) && text.toLowerCase().startsWith(lowerPrefix)) score *= weights.caseMismatch;
-    if (context.kind === 'definition' && !entry.keyword) {
-      if (entry.defined === 0 && entry.bare > 0) score *= weights.usedNotDefined;
-    }
-    const evidence = entry.bare + entry.member + entry.prior + entry.bigram + entry.trigram;
-    ranked.push({ text, keyword: entry.keyword, score, evidence });
+    if (isMember && ((entry.keyword && entry.member === 0) || text === receiverTail)) continue;
+    // Builtins and keywords are bare names: their prior never makes them members.
+    if (isMember && entry.member + entry.bare + entry.corpus + entry.memberPrior === 0) continue;
+    const caseMismatch = !text.startsWith(context.prefix) && text.toLowerCase().startsWith(lowerPrefix);
+    const features = computeWordFeatures({
+      entry, totals, kind: context.kind, caseMismatch, cursorIndex, length: text.length,
+      typed: context.prefix.length, builtin: builtins.has(text),
+    }, weights);
+    const score = scoreWordFeatures(features, featureWeights);
+    const evidence = entry.bare + entry.member + entry.prior + entry.memberPrior + entry.corpus;
+    ranked.push({ text, keyword: entry.keyword, score, evidence, features });
   }
-  return ranked.sort((a, b) => b.score - a.score || (a.text < b.text ? -1 : 1));
+  ranked.sort((a, b) => b.score - a.score || (a.text < b.text ? -1 : 1));
+  // Log-scores become a distribution over the candidates, so a score reads as a probability.
+  const top = ranked[0]?.score ?? 0;
+  let sum = 0;
+  for (const word of ranked) sum += Math.exp(word.score - top);
+  for (const word of ranked) word.score = Math.exp(word.score - top) / sum;
+  return ranked;
 }
 
 function addPriors(stats: Map<string, WordStats>, tables: WordTables, prefix: string, prior: number): void {
@@ -172,8 +238,20 @@ function addPriors(stats: Map<string, WordStats>, tables: WordTables, prefix: st
     if (!text.startsWith(prefix) || text === prefix) return;
     const entry = stats.get(text);
     if (entry !== undefined) entry.prior += prior;
-    else stats.set(text, { keyword, bare: 0, member: 0, recency: 0, bigram: 0, trigram: 0, defined: 0, prior });
+    else stats.set(text, createWordStats(keyword, prior));
   };
   for (const word of tables.keywords) add(word, true);
   for (const word of tables.builtins) add(word, false);
+}
+
+function addMemberPriors(stats: Map<string, WordStats>, members: readonly string[], prefix: string, prior: number): void {
+  for (const text of members) {
+    if (!text.startsWith(prefix) || text === prefix) continue;
+    let entry = stats.get(text);
+    if (entry === undefined) {
+      entry = createWordStats(false, 0);
+      stats.set(text, entry);
+    }
+    entry.memberPrior += prior;
+  }
 }

@@ -37,7 +37,7 @@ const C_MEMBERS = new Set(['.', '->', '::']);
 const tsParser = jsParser.configure({ dialect: 'ts' });
 const phpProgram = (phpParser as LRParser).configure({ top: 'Program' });
 
-function spec(
+function defineSpec(
   lexical: LexicalRules,
   memberOperators: ReadonlySet<string>,
   newlineEndsStatement: boolean,
@@ -47,34 +47,34 @@ function spec(
 }
 
 const SPECS: Record<Language, LanguageSpec> = {
-  python: spec({ lineComments: ['#'], blockComments: [], quotes: ['"""', "'''", '"', "'"], word: WORD }, DOT, true, pythonParser),
-  javascript: spec({ ...C_LIKE, quotes: ['"', "'", '`'] }, DOT, false, jsParser),
-  typescript: spec({ ...C_LIKE, quotes: ['"', "'", '`'] }, DOT, false, tsParser),
-  java: spec(C_LIKE, DOT, false, javaParser),
-  c: spec(C_LIKE, C_MEMBERS, false, cppParser),
-  cpp: spec(C_LIKE, C_MEMBERS, false, cppParser),
-  csharp: spec({ ...C_LIKE, quotes: ['"""', '"', "'"], word: String.raw`@?${WORD}` }, DOT, false),
-  go: spec({ ...C_LIKE, quotes: ['"', "'", '`'] }, DOT, false, goParser),
-  rust: spec(C_LIKE, C_MEMBERS, false, rustParser),
-  ruby: spec(
+  python: defineSpec({ lineComments: ['#'], blockComments: [], quotes: ['"""', "'''", '"', "'"], word: WORD }, DOT, true, pythonParser),
+  javascript: defineSpec({ ...C_LIKE, quotes: ['"', "'", '`'] }, DOT, false, jsParser),
+  typescript: defineSpec({ ...C_LIKE, quotes: ['"', "'", '`'] }, DOT, false, tsParser),
+  java: defineSpec(C_LIKE, DOT, false, javaParser),
+  c: defineSpec(C_LIKE, C_MEMBERS, false, cppParser),
+  cpp: defineSpec(C_LIKE, C_MEMBERS, false, cppParser),
+  csharp: defineSpec({ ...C_LIKE, quotes: ['"""', '"', "'"], word: String.raw`@?${WORD}` }, DOT, false),
+  go: defineSpec({ ...C_LIKE, quotes: ['"', "'", '`'] }, DOT, false, goParser),
+  rust: defineSpec(C_LIKE, C_MEMBERS, false, rustParser),
+  ruby: defineSpec(
     { lineComments: ['#'], blockComments: [['=begin', '=end']], quotes: ['"', "'"], word: String.raw`(?:@@|@|\$)?[\p{L}_][\p{L}\p{N}_]*[?!]?` },
     new Set(['.', '&.', '::']), true),
   php: {
-    ...spec({ lineComments: ['//', '#'], blockComments: [['/*', '*/']], quotes: ['"', "'"], word: String.raw`\$?${WORD}` },
+    ...defineSpec({ lineComments: ['//', '#'], blockComments: [['/*', '*/']], quotes: ['"', "'"], word: String.raw`\$?${WORD}` },
       new Set(['->', '?->', '::']), false),
     selectParser: (code) => (code.includes('<?') ? phpParser : phpProgram),
   },
-  kotlin: spec({ ...C_LIKE, quotes: ['"""', '"', "'"] }, new Set(['.', '?.', '::']), true),
-  swift: spec({ ...C_LIKE, quotes: ['"""', '"'] }, new Set(['.', '?.']), true),
-  sql: spec({ lineComments: ['--'], blockComments: [['/*', '*/']], quotes: ["'", '"', '`'], word: WORD }, DOT, false, StandardSQL.language.parser),
-  html: spec({ lineComments: [], blockComments: [['<!--', '-->']], quotes: ['"', "'"], word: String.raw`[\p{L}_][\p{L}\p{N}_-]*` }, DOT, true, htmlLanguage.parser),
-  css: spec({ lineComments: [], blockComments: [['/*', '*/']], quotes: ['"', "'"], word: String.raw`-?[\p{L}_][\p{L}\p{N}_-]*` }, new Set(), false, cssLanguage.parser),
-  json: spec({ lineComments: [], blockComments: [], quotes: ['"'], word: WORD }, new Set(), false, jsonLanguage.parser),
-  markdown: spec(PLAIN, new Set(), true),
-  shell: spec(
-    { lineComments: ['#'], blockComments: [], quotes: ['"', "'"], word: String.raw`\$?\{?[\p{L}_][\p{L}\p{N}_]*` },
+  kotlin: defineSpec({ ...C_LIKE, quotes: ['"""', '"', "'"] }, new Set(['.', '?.', '::']), true),
+  swift: defineSpec({ ...C_LIKE, quotes: ['"""', '"'] }, new Set(['.', '?.']), true),
+  sql: defineSpec({ lineComments: ['--'], blockComments: [['/*', '*/']], quotes: ["'", '"', '`'], word: WORD }, DOT, false, StandardSQL.language.parser),
+  html: defineSpec({ lineComments: [], blockComments: [['<!--', '-->']], quotes: ['"', "'"], word: String.raw`[\p{L}_][\p{L}\p{N}_-]*` }, DOT, true, htmlLanguage.parser),
+  css: defineSpec({ lineComments: [], blockComments: [['/*', '*/']], quotes: ['"', "'"], word: String.raw`-?[\p{L}_][\p{L}\p{N}_-]*` }, new Set(), false, cssLanguage.parser),
+  json: defineSpec({ lineComments: [], blockComments: [], quotes: ['"'], word: WORD }, new Set(), false, jsonLanguage.parser),
+  markdown: defineSpec(PLAIN, new Set(), true),
+  shell: defineSpec(
+    { lineComments: ['#'], blockComments: [], quotes: ['"', "'"], word: String.raw`[\p{L}_][\p{L}\p{N}_-]*` },
     new Set(), true),
-  plaintext: spec(PLAIN, new Set(), true),
+  plaintext: defineSpec(PLAIN, new Set(), true),
 };
 
 /** Returns how the engine reads `language`. */

@@ -24,7 +24,7 @@ function classifyNode(cursor: TreeCursor): NodeClass {
   return 'loose';
 }
 
-function classOf(cursor: TreeCursor): NodeClass {
+function findNodeClass(cursor: TreeCursor): NodeClass {
   const type = cursor.type;
   let nodeClass = classOfType.get(type);
   if (nodeClass === undefined) {
@@ -34,44 +34,74 @@ function classOf(cursor: TreeCursor): NodeClass {
   return nodeClass;
 }
 
+/** Children of a string node that hold code: `${...}` in templates, `{...}` in f-strings. */
+const INTERPOLATION = /Interpolation$|^FormatReplacement$/;
+
+interface WalkState {
+  code: string;
+  classifyWord: (word: string) => TokenCategory;
+  out: Token[];
+  covered: number;
+}
+
+function emitToken(state: WalkState, from: number, to: number, category: TokenCategory): void {
+  if (from < state.covered) return;
+  if (from > state.covered) splitLooseText(state.code, state.covered, from, state.classifyWord, state.out);
+  if (to > from) state.out.push({ from, to, text: state.code.slice(from, to), category });
+  state.covered = Math.max(state.covered, to);
+}
+
+function emitLoose(state: WalkState, from: number, to: number): void {
+  const start = Math.max(state.covered, from);
+  if (to > start) {
+    splitLooseText(state.code, state.covered, to, state.classifyWord, state.out);
+    state.covered = to;
+  }
+}
+
+function walkString(cursor: TreeCursor, state: WalkState): void {
+  const { from, to } = cursor;
+  let position = from;
+  if (cursor.firstChild()) {
+    do {
+      if (!INTERPOLATION.test(cursor.name)) continue;
+      emitToken(state, position, cursor.from, 'string');
+      walkNode(cursor, state);
+      position = cursor.to;
+    } while (cursor.nextSibling());
+    cursor.parent();
+  }
+  emitToken(state, position, to, 'string');
+}
+
+function walkNode(cursor: TreeCursor, state: WalkState): void {
+  const nodeClass = cursor.type.isTop ? 'loose' : findNodeClass(cursor);
+  if (nodeClass === 'string') return walkString(cursor, state);
+  if (nodeClass === 'comment') return emitToken(state, cursor.from, cursor.to, 'comment');
+  if (cursor.firstChild()) {
+    do walkNode(cursor, state);
+    while (cursor.nextSibling());
+    cursor.parent();
+    return;
+  }
+  if (nodeClass === 'loose' || nodeClass === 'punct') emitLoose(state, cursor.from, cursor.to);
+  else emitToken(state, cursor.from, cursor.to, nodeClass);
+}
+
 /**
  * Lists the tokens of `code` from its Lezer tree: strings and comments come
- * out whole (so their words are never mined as names), names and keywords as
- * the grammar's highlighting tags say, and any text the tree leaves
- * uncovered (anonymous operators, error recovery) is split loosely.
+ * out whole (so their words are never mined as names) except for the code
+ * interpolated into them, names and keywords as the grammar's highlighting
+ * tags say, and any text the tree leaves uncovered (anonymous operators,
+ * error recovery) is split loosely.
  */
 export function listTreeTokens(
   code: string,
   tree: Tree,
   classifyWord: (word: string) => TokenCategory,
 ): Token[] {
-  const out: Token[] = [];
-  let covered = 0;
-  const emit = (from: number, to: number, category: TokenCategory): void => {
-    if (from < covered) return;
-    if (from > covered) splitLooseText(code, covered, from, classifyWord, out);
-    if (to > from) out.push({ from, to, text: code.slice(from, to), category });
-    covered = Math.max(covered, to);
-  };
-  const cursor = tree.cursor();
-  for (;;) {
-    const nodeClass = cursor.type.isTop ? 'loose' : classOf(cursor);
-    const whole = nodeClass === 'string' || nodeClass === 'comment';
-    if (whole || !cursor.firstChild()) {
-      if (whole) emit(cursor.from, cursor.to, nodeClass);
-      else if (nodeClass === 'loose' || nodeClass === 'punct') {
-        if (cursor.from > covered) splitLooseText(code, covered, cursor.from, classifyWord, out);
-        if (cursor.to > Math.max(covered, cursor.from)) {
-          splitLooseText(code, Math.max(covered, cursor.from), cursor.to, classifyWord, out);
-        }
-        covered = Math.max(covered, cursor.to);
-      } else emit(cursor.from, cursor.to, nodeClass);
-      while (!cursor.nextSibling()) {
-        if (!cursor.parent()) {
-          if (covered < code.length) splitLooseText(code, covered, code.length, classifyWord, out);
-          return out;
-        }
-      }
-    }
-  }
+  const state: WalkState = { code, classifyWord, out: [], covered: 0 };
+  walkNode(tree.cursor(), state);
+  emitLoose(state, state.covered, code.length);
+  return state.out;
 }

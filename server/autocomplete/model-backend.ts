@@ -67,7 +67,7 @@ export function createAutocompleter(options: { model?: ModelBackendOptions; log:
       headers,
       signal,
       body: JSON.stringify({
-        model: backend.model, prompt, suffix, max_tokens: 64, temperature: 0.2, stop: ['\n\n\n'],
+        model: backend.model, prompt, suffix, max_tokens: 64, temperature: 0.2, stop: ['\n\n'],
       }),
     });
     if (!response.ok) {

@@ -1,7 +1,7 @@
 /** Most lines a model completion may span when it starts a new block. */
 const MAX_BLOCK_LINES = 12;
 
-function indentOf(line: string): number {
+function measureIndent(line: string): number {
   return /^[ \t]*/.exec(line)?.[0].length ?? 0;
 }
 
@@ -21,10 +21,10 @@ export function trimModelText(raw: string, before: string, after: string): strin
     text = end < 0 ? text : text.slice(0, end);
   } else {
     const lines = text.split('\n');
-    const base = indentOf(lineBefore + lines[0]);
+    const base = measureIndent(lineBefore + lines[0]);
     const kept = [lines[0]];
     for (const line of lines.slice(1, MAX_BLOCK_LINES)) {
-      if (line.trim().length === 0 || indentOf(line) < base) break;
+      if (line.trim().length === 0 || measureIndent(line) < base) break;
       kept.push(line);
     }
     text = kept.join('\n');

@@ -31,7 +31,7 @@ const MAX_TOKENS = 12;
 const MIN_SHARE = 0.6;
 const MIN_SUPPORT = 2;
 
-function tokenAfter(occurrence: Occurrence, step: number): Token | undefined {
+function readTokenAfter(occurrence: Occurrence, step: number): Token | undefined {
   const { tokens, code } = occurrence.source;
   const index = occurrence.at + 1 + step;
   const token = tokens[index];
@@ -46,7 +46,8 @@ function findOccurrences(sources: readonly NgramSource[], context: readonly [str
   for (const source of sources) {
     const { tokens } = source;
     let previous = '\u0000';
-    for (let at = 0; at < source.endIndex && at < tokens.length; at++) {
+    // The context at the cursor itself (the last tokens before endIndex) has no continuation yet.
+    for (let at = 0; at < source.endIndex - 1 && at < tokens.length; at++) {
       const token = tokens[at];
       if (token.category === 'comment') continue;
       const text = toContextText(token);
@@ -62,7 +63,9 @@ function findOccurrences(sources: readonly NgramSource[], context: readonly [str
  * same line, by majority over earlier occurrences in the sources: token by
  * token while most occurrences agree (so `if __name__` gives ` == "__main__":`).
  */
-export function predictContinuation(sources: readonly NgramSource[], context: readonly [string, string]): Continuation | undefined {
+export function predictContinuation(
+  sources: readonly NgramSource[], context: readonly [string, string], isKnownWord: (word: string) => boolean,
+): Continuation | undefined {
   let survivors = findOccurrences(sources, context, true);
   // Without a two-token match, a one-token one must be a word, or `(` alone would predict anything.
   if (survivors.length === 0 && /^[\p{L}_$]/u.test(context[1])) survivors = findOccurrences(sources, context, false);
@@ -73,7 +76,7 @@ export function predictContinuation(sources: readonly NgramSource[], context: re
     const votes = new Map<string, number>();
     let total = 0;
     for (const occurrence of survivors) {
-      const token = tokenAfter(occurrence, steps);
+      const token = readTokenAfter(occurrence, steps);
       const key = token === undefined ? '\u0000end' : `${token.from > occurrence.source.tokens[occurrence.at + steps].to ? ' ' : ''}${token.text}`;
       votes.set(key, (votes.get(key) ?? 0) + occurrence.source.weight);
       total += occurrence.source.weight;
@@ -83,7 +86,7 @@ export function predictContinuation(sources: readonly NgramSource[], context: re
     for (const [key, count] of votes) if (count > bestVotes) [best, bestVotes] = [key, count];
     if (best === '\u0000end' || bestVotes / total < MIN_SHARE || bestVotes < MIN_SUPPORT) break;
     survivors = survivors.filter((occurrence) => {
-      const token = tokenAfter(occurrence, steps);
+      const token = readTokenAfter(occurrence, steps);
       const gap = token !== undefined && token.from > occurrence.source.tokens[occurrence.at + steps].to ? ' ' : '';
       return token !== undefined && `${gap}${token.text}` === best;
     });
@@ -92,6 +95,10 @@ export function predictContinuation(sources: readonly NgramSource[], context: re
   if (steps === 0) return undefined;
   const sample = survivors[0];
   const { code, tokens } = sample.source;
+  // A corpus line may name things this document does not have (`argv`, `users`): offer none of it then.
+  for (let at = sample.at + 1; at <= sample.at + steps; at++) {
+    if (tokens[at].category === 'ident' && !isKnownWord(tokens[at].text)) return undefined;
+  }
   const text = code.slice(tokens[sample.at].to, tokens[sample.at + steps].to);
   const support = survivors.reduce((sum, occurrence) => sum + occurrence.source.weight, 0);
   return { text: text.replace(/^\s+/, (space) => (space.length > 0 ? ' ' : '')), agreement: support / matched, support };

@@ -13,16 +13,57 @@ interface ParsedText {
 // the result identical to a fresh parse while making it cheap.
 const lastParses = createLruCache<string, ParsedText>(64);
 
-function findChangedRange(before: string, after: string): { from: number; toA: number; toB: number } {
+interface ChangedRange {
+  fromA: number;
+  toA: number;
+  fromB: number;
+  toB: number;
+}
+
+/** How far apart two small edits may start their resync, and how long the identical run between must be. */
+const RESYNC_SKIP = 16;
+const RESYNC_RUN = 48;
+const BLOCK = 1024;
+
+/**
+ * The edits turning `before` into `after`, as Lezer wants them: one range
+ * between the common prefix and suffix, split in two when a small edit at
+ * the start of it is followed by a long identical stretch. An editor that
+ * moves to type elsewhere sends exactly that (the old spot finished, a new
+ * spot begun), and reparsing the untouched text between would cost a full
+ * parse of it.
+ */
+function findChangedRanges(before: string, after: string, split = true): ChangedRange[] {
   const shorter = Math.min(before.length, after.length);
   let from = 0;
+  // Whole blocks first: comparing substrings runs natively, a character loop over 100 kB does not.
+  while (from + BLOCK <= shorter && before.startsWith(after.slice(from, from + BLOCK), from)) from += BLOCK;
   while (from < shorter && before.charCodeAt(from) === after.charCodeAt(from)) from++;
   let tail = 0;
+  while (tail + BLOCK <= shorter - from && before.endsWith(after.slice(after.length - tail - BLOCK, after.length - tail), before.length - tail)) {
+    tail += BLOCK;
+  }
   while (
     tail < shorter - from &&
     before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)
   ) tail++;
-  return { from, toA: before.length - tail, toB: after.length - tail };
+  const toA = before.length - tail;
+  const toB = after.length - tail;
+  for (let skipA = 0; split && skipA <= RESYNC_SKIP; skipA++) {
+    for (let skipB = 0; skipB <= RESYNC_SKIP; skipB++) {
+      const resyncA = from + skipA;
+      const resyncB = from + skipB;
+      if (resyncA + RESYNC_RUN >= toA || resyncB + RESYNC_RUN >= toB) continue;
+      if (before.startsWith(after.slice(resyncB, resyncB + RESYNC_RUN), resyncA)) {
+        const [rest] = findChangedRanges(before.slice(resyncA, toA), after.slice(resyncB, toB), false);
+        return [
+          { fromA: from, toA: resyncA, fromB: from, toB: resyncB },
+          { fromA: resyncA + rest.fromA, toA: resyncA + rest.toA, fromB: resyncB + rest.fromB, toB: resyncB + rest.toB },
+        ];
+      }
+    }
+  }
+  return [{ fromA: from, toA, fromB: from, toB }];
 }
 
 /**
@@ -34,10 +75,7 @@ export function parseIncrementally(parser: Parser, code: string, cacheKey: strin
   let tree: Tree;
   if (previous !== undefined && previous.parser === parser) {
     if (previous.code === code) return previous.tree;
-    const { from, toA, toB } = findChangedRange(previous.code, code);
-    const fragments = TreeFragment.applyChanges(TreeFragment.addTree(previous.tree), [
-      { fromA: from, toA, fromB: from, toB },
-    ]);
+    const fragments = TreeFragment.applyChanges(TreeFragment.addTree(previous.tree), findChangedRanges(previous.code, code));
     tree = parser.parse(code, fragments);
   } else {
     tree = parser.parse(code);

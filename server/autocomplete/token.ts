@@ -10,16 +10,18 @@ export interface Token {
 }
 
 const IDENT_CHAR = /[\p{L}\p{N}_$]/u;
-const PUNCT_PATTERN = /\s+|[\p{L}\p{N}_$]+|===|!==|\*\*=|\.\.\.|<<=|>>=|->|=>|::|\?\.|\?\?|[-+*/%&|^=<>!]=|&&|\|\||\+\+|--|<<|>>|./gsu;
+const OPERATORS_3 = new Set(['===', '!==', '**=', '...', '<<=', '>>=']);
+const OPERATORS_2 = new Set([
+  '${', '->', '=>', ':=', '::', '?.', '??', '-=', '+=', '*=', '/=', '%=', '&=', '|=', '^=', '==', '!=', '<=', '>=',
+  '&&', '||', '++', '--', '<<', '>>',
+]);
 
-/** True when `char` can be part of an identifier in most languages. */
-export function isIdentChar(char: string): boolean {
-  return IDENT_CHAR.test(char);
-}
-
-/** True when `text` is a whole identifier (letters, digits, `_`, `$`; not starting with a digit). */
-export function isIdentifier(text: string): boolean {
-  return /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(text);
+function isWordCode(code: number): boolean {
+  // ASCII fast path; anything else asks the Unicode-aware pattern.
+  if (code < 128) {
+    return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36;
+  }
+  return IDENT_CHAR.test(String.fromCharCode(code));
 }
 
 /**
@@ -33,19 +35,27 @@ export function splitLooseText(
   classifyWord: (word: string) => TokenCategory,
   out: Token[],
 ): void {
-  // Most gaps between grammar tokens are plain whitespace: skip them without slicing.
+  // Called for every gap between grammar tokens, so it scans by hand rather than with a regex.
   let at = from;
-  while (at < to && code.charCodeAt(at) <= 32) at++;
-  if (at === to) return;
-  const text = code.slice(from, to);
-  PUNCT_PATTERN.lastIndex = 0;
-  for (let match = PUNCT_PATTERN.exec(text); match !== null; match = PUNCT_PATTERN.exec(text)) {
-    const piece = match[0];
-    if (/^\s/.test(piece)) continue;
-    const start = from + match.index;
-    const category: TokenCategory = isIdentChar(piece[0])
-      ? /^\p{N}/u.test(piece) ? 'number' : classifyWord(piece)
-      : 'punct';
-    out.push({ from: start, to: start + piece.length, text: piece, category });
+  while (at < to) {
+    const char = code.charCodeAt(at);
+    if (char <= 32) {
+      at++;
+      continue;
+    }
+    let end = at + 1;
+    let category: TokenCategory = 'punct';
+    if (char === 36 && code.charCodeAt(at + 1) === 123) end = at + 2;
+    else if (isWordCode(char)) {
+      while (end < to && isWordCode(code.charCodeAt(end))) end++;
+      category = char >= 48 && char <= 57 ? 'number' : 'ident';
+    } else if (end < to) {
+      if (at + 3 <= to && OPERATORS_3.has(code.slice(at, at + 3))) end = at + 3;
+      else if (OPERATORS_2.has(code.slice(at, at + 2))) end = at + 2;
+    }
+    const text = code.slice(at, end);
+    if (category === 'ident') category = classifyWord(text);
+    out.push({ from: at, to: end, text, category });
+    at = end;
   }
 }

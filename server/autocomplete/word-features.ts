@@ -1,0 +1,166 @@
+import type { ContextKind } from './context.ts';
+import type { RankingWeights } from './ranking-weights.ts';
+
+/** What the mining pass learned about one candidate word. */
+export interface WordStats {
+  keyword: boolean;
+  /** Document occurrences as a bare name, and after a member operator. */
+  bare: number;
+  member: number;
+  /** Sum of the recency weights of its document occurrences. */
+  recency: number;
+  /** Occurrences after the same previous token, the same two, and the same three-token shape. */
+  bigram: number;
+  trigram: number;
+  shape: number;
+  /** Occurrences right after a defining keyword (`def`, `const`...). */
+  defined: number;
+  /** Pseudo-count for a keyword or builtin of the language, and for a standard member after a receiver. */
+  prior: number;
+  memberPrior: number;
+  /** Weighted occurrences in the corpus after the same context (the corpus counts nothing else). */
+  corpus: number;
+  /** Token index of its nearest document occurrence before the cursor, or -1. */
+  lastIndex: number;
+  /** Occurrences in the function around the cursor (before it), and at module level. */
+  inFunction: number;
+  global: number;
+  /** Occurrences after the same previous three tokens. */
+  fourgram: number;
+  /** Recency with a short (25 tokens) and a long (2,000 tokens) decay. */
+  near: number;
+  far: number;
+  /** Occurrences earlier on the cursor's line, and on the line before. */
+  sameLine: number;
+  previousLine: number;
+}
+
+/** A candidate nothing has been counted for yet. */
+export function createWordStats(keyword: boolean, prior: number): WordStats {
+  return {
+    keyword, bare: 0, member: 0, recency: 0, bigram: 0, trigram: 0, shape: 0, defined: 0, prior, memberPrior: 0, corpus: 0,
+    lastIndex: -1, inFunction: 0, global: 0, fourgram: 0, near: 0, far: 0, sameLine: 0, previousLine: 0,
+  };
+}
+
+/** Normalisers of the mining pass: how many tokens each context matched. */
+export interface Totals {
+  words: number;
+  recency: number;
+  bigram: number;
+  trigram: number;
+  shape: number;
+  fourgram: number;
+  near: number;
+  far: number;
+}
+
+/** Names of the features `computeWordFeatures` returns, in order (the bench's `--train` prints weights in this order). */
+export const FEATURE_NAMES = [
+  'log interpolated', 'log unigram', 'log recency', 'log bigram', 'log trigram', 'log shape', 'keyword',
+  'unused in document', 'log own-role count', 'log other-role count', 'defined', 'used, not defined, at a definition',
+  'case mismatch', 'log distance to last use', 'member × log trigram', 'member × log recency', 'log length',
+  'statement × keyword', 'expression × keyword', 'builtin', 'log corpus count', 'used in the last 10 tokens',
+  'one letter typed × log unigram', 'one letter typed × log recency', 'one letter typed × log bigram',
+  'log uses in this function', 'log module-level uses', 'only in other functions',
+  'log four-gram', 'log near recency', 'log far recency', 'on this line', 'on the line before',
+  'last use within 3 tokens', 'within 12', 'within 50', 'within 200', 'used once', 'used 2-3 times', 'used 4-10 times',
+] as const;
+
+const FLOOR = 1e-5;
+
+function logOf(probability: number): number {
+  return Math.log(probability + FLOOR);
+}
+
+/** Everything the features of one candidate depend on. */
+export interface FeatureInput {
+  entry: WordStats;
+  totals: Totals;
+  kind: ContextKind;
+  caseMismatch: boolean;
+  cursorIndex: number;
+  length: number;
+  /** Characters typed of the word so far. */
+  typed: number;
+  builtin: boolean;
+}
+
+function readProbabilities(entry: WordStats, totals: Totals, isMember: boolean, weights: RankingWeights): number[] {
+  const own = isMember ? entry.member + entry.memberPrior : entry.bare + entry.prior;
+  const other = isMember ? entry.bare : entry.member;
+  return [
+    (own + weights.crossRole * other) / totals.words,
+    totals.recency > 0 ? entry.recency / totals.recency : -1,
+    totals.bigram > 0 ? entry.bigram / totals.bigram : -1,
+    totals.trigram > 0 ? entry.trigram / totals.trigram : -1,
+    totals.shape > 0 ? entry.shape / totals.shape : -1,
+  ];
+}
+
+/**
+ * Describes a candidate for the ranker: the interpolated probability of
+ * the n-gram and recency models, each model on its own, and what kind of
+ * word it is here. Scores are `exp(weights · features)`.
+ */
+export function computeWordFeatures(input: FeatureInput, weights: RankingWeights): number[] {
+  const { entry, totals, kind } = input;
+  const isMember = kind === 'member';
+  const probabilities = readProbabilities(entry, totals, isMember, weights);
+  const mix = [weights.unigram, weights.recency, weights.bigram, weights.trigram, weights.shape];
+  let weightSum = 0;
+  let interpolated = 0;
+  probabilities.forEach((probability, index) => {
+    if (probability < 0) return;
+    weightSum += mix[index];
+    interpolated += mix[index] * probability;
+  });
+  interpolated /= Math.max(weightSum, 1e-9);
+  const [unigram, recency, bigram, trigram, shape] = probabilities.map((probability) => logOf(Math.max(probability, 0)));
+  const own = isMember ? entry.member : entry.bare;
+  const other = isMember ? entry.bare : entry.member;
+  const distance = entry.lastIndex >= 0 ? input.cursorIndex - entry.lastIndex : 1e6;
+  const keyword = entry.keyword ? 1 : 0;
+  return [
+    logOf(interpolated), unigram, recency, bigram, trigram, shape, keyword,
+    entry.bare + entry.member === 0 ? 1 : 0,
+    Math.log1p(own), Math.log1p(other),
+    entry.defined > 0 ? 1 : 0,
+    kind === 'definition' && !entry.keyword && entry.defined === 0 && entry.bare > 0 ? 1 : 0,
+    input.caseMismatch ? 1 : 0,
+    Math.log1p(Math.max(distance, 0)),
+    isMember ? trigram : 0,
+    isMember ? recency : 0,
+    Math.log(input.length),
+    kind === 'statement' ? keyword : 0,
+    kind === 'expression' ? keyword : 0,
+    input.builtin ? 1 : 0,
+    Math.log1p(entry.corpus),
+    distance <= 10 ? 1 : 0,
+    input.typed <= 1 ? unigram : 0,
+    input.typed <= 1 ? recency : 0,
+    input.typed <= 1 ? bigram : 0,
+    isMember ? 0 : Math.log1p(entry.inFunction),
+    isMember ? 0 : Math.log1p(entry.global),
+    !isMember && entry.bare > 0 && entry.inFunction === 0 && entry.global === 0 ? 1 : 0,
+    logOf(totals.fourgram > 0 ? entry.fourgram / totals.fourgram : 0),
+    logOf(totals.near > 0 ? entry.near / totals.near : 0),
+    logOf(totals.far > 0 ? entry.far / totals.far : 0),
+    entry.sameLine > 0 ? 1 : 0,
+    entry.previousLine > 0 ? 1 : 0,
+    distance <= 3 ? 1 : 0,
+    distance <= 12 ? 1 : 0,
+    distance <= 50 ? 1 : 0,
+    distance <= 200 ? 1 : 0,
+    own + other === 1 ? 1 : 0,
+    own + other >= 2 && own + other <= 3 ? 1 : 0,
+    own + other >= 4 && own + other <= 10 ? 1 : 0,
+  ];
+}
+
+/** The ranker's score of a feature vector: `weights · features` (a log-score). */
+export function scoreWordFeatures(features: readonly number[], featureWeights: readonly number[]): number {
+  let score = 0;
+  for (let index = 0; index < features.length; index++) score += (featureWeights[index] ?? 0) * features[index];
+  return score;
+}

@@ -48,11 +48,15 @@ async function watchedRoom(code = 'intact\n') {
   return { roomId, bystander };
 }
 
-/** The room still takes edits from others, and still loads after a restart. */
+/** Rooms the attacks above went at, with the code they must still hold after a restart. */
+const attackedRooms = new Map<string, string>();
+
+/** The room still takes edits from others; the last test checks it loads after a restart. */
 async function expectRoomHealthy(roomId: string, bystander: TestClient, expected: string) {
   bystander.text.insert(bystander.text.length, 'ok\n');
   await vi.waitFor(async () => expect(await fetchRoomCode(server.baseUrl, roomId)).toBe(`${expected}ok\n`));
   expect((await fetch(`${server.baseUrl}/livez`)).status).toBe(200);
+  attackedRooms.set(roomId, `${expected}ok\n`);
 }
 
 describe('hostile input on the sockets', () => {
@@ -240,5 +244,12 @@ describe('hostile input on the sockets', () => {
     } finally {
       await roomy.close().catch(() => {});
     }
+  });
+  it('leaves every attacked room loadable after a restart, with its code', async () => {
+    expect(attackedRooms.size).toBeGreaterThanOrEqual(4);
+    clients.splice(0).forEach((client) => client.destroy());
+    await server.stop();
+    server = await restartTestServer(server);
+    for (const [roomId, code] of attackedRooms) expect(await fetchRoomCode(server.baseUrl, roomId)).toBe(code);
   });
 });

@@ -17,6 +17,8 @@ export interface TestServer {
   close(): Promise<void>;
   /** Stops the server but keeps its database, for a restart with {@link restartTestServer}. */
   stop(): Promise<void>;
+  /** Removes the database and directory this server created (after {@link stop}). */
+  dispose(): Promise<void>;
 }
 
 export interface TestServerOptions {
@@ -28,6 +30,8 @@ export interface TestServerOptions {
   /** Config fields to override (e.g. short store debounce). */
   overrides?: Partial<Config>;
   env?: Record<string, string>;
+  /** Also run when this server is disposed (a restarted server takes over its predecessor's files). */
+  disposeAlso?: () => Promise<void>;
 }
 
 /** Starts the whole server on port 0 with its own temporary database. */
@@ -63,26 +67,32 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
   const pairpad = await startPairpad({ config, log: createLogger(config.logLevel) });
   const stop = () => pairpad.close();
+  const dispose = async () => {
+    await dropDatabase?.();
+    if (removeDir && dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await options.disposeAlso?.();
+  };
   return {
     baseUrl: `http://127.0.0.1:${pairpad.port}`,
     wsUrl: `ws://127.0.0.1:${pairpad.port}`,
     pairpad,
     config: { ...config, databaseUrl, sqlitePath: config.sqlitePath },
     stop,
+    dispose,
     async close() {
       await stop();
-      await dropDatabase?.();
-      if (removeDir && dataDir) rmSync(dataDir, { recursive: true, force: true });
+      await dispose();
     },
   };
 }
 
-/** Starts a new server on the database of a stopped one. */
+/** Starts a new server on the database of a stopped one; closing it also removes the predecessor's files. */
 export function restartTestServer(previous: TestServer, overrides?: Partial<Config>): Promise<TestServer> {
   return startTestServer({
     databaseUrl: previous.config.databaseUrl,
-    dataDir: previous.config.databaseUrl ? undefined : path.dirname(previous.config.sqlitePath),
+    dataDir: path.dirname(previous.config.sqlitePath),
     overrides: { ...overrides },
+    disposeAlso: previous.dispose,
   });
 }
 

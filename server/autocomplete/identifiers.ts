@@ -2,9 +2,10 @@ import type { CursorContext } from './context.ts';
 import { getWordTables, type WordTables } from './keywords.ts';
 import type { Language } from '../../shared/protocol.ts';
 import type { RankingWeights } from './ranking-weights.ts';
-import { getStandardMembers } from './members.ts';
+import { getReceiverMembers, getStandardMembers } from './members.ts';
 import { analyzeScopes, type ScopeInfo } from './scope.ts';
 import type { Token } from './token.ts';
+import { getCommonNames } from './vocabulary.ts';
 import { computeWordFeatures, createWordStats, scoreWordFeatures, type Totals, type WordStats } from './word-features.ts';
 
 /** A word the engine may offer, with the evidence behind it. */
@@ -90,6 +91,28 @@ interface MiningPass {
   previousLineStart: number;
 }
 
+/** Keywords after which a type's name is defined. */
+const TYPE_DEFINERS = new Set(['class', 'interface', 'type', 'enum', 'struct', 'trait']);
+
+/** Tokens after which an expression goes on: no statement keyword can follow. */
+const OPEN_EXPRESSION = new Set([
+  '(', '[', ',', '=', '+', '-', '*', '/', '%', '&&', '||', '??', '?', '!', '~', '==', '!=', '===', '!==', '<', '>',
+  '<=', '>=', '=>', '+=', '-=', '*=', '/=', '||=', '&&=', '??=', '...', 'return', 'await', 'yield', 'typeof', 'in', 'of',
+  'new', 'throw', 'case', 'instanceof', 'void', 'delete', 'not', 'and', 'or', 'is', 'lambda',
+]);
+
+/** Keywords that cannot come right after an operator: statement starters, and binary operators written as words. */
+const STATEMENT_KEYWORDS = new Set([
+  'in', 'instanceof', 'of', 'as', 'satisfies', 'implements', 'extends', 'is',
+  'if', 'for', 'while', 'do', 'switch', 'try', 'return', 'throw', 'break', 'continue', 'var', 'let', 'const', 'else',
+  'case', 'default', 'export', 'interface', 'enum', 'catch', 'finally', 'def', 'elif', 'except', 'pass', 'raise', 'del',
+  'global', 'nonlocal', 'assert', 'with', 'namespace', 'declare', 'debugger', 'from',
+]);
+
+/** Tokens after which a type or class name usually comes. */
+const TYPE_POSITION = new Set(['new', 'extends', 'implements', 'instanceof', 'raise', 'except']);
+const TYPE_POSITION_TS = new Set([...TYPE_POSITION, ':', 'as', '<', 'satisfies', 'keyof', '|', '&']);
+
 function matchesPrefix(text: string, prefix: string, lowerPrefix: string): boolean {
   if (text.startsWith(prefix)) return true;
   if (prefix.length === 0) return false;
@@ -149,6 +172,7 @@ function mineWords(
         else if (members.has(p1)) entry.member += weight;
         else entry.bare += weight;
         if (definers.has(p1) && !pass.corpus) entry.defined += weight;
+        if (TYPE_DEFINERS.has(p1) && !pass.corpus) entry.typeDefined += weight;
         entry.recency += decay;
         entry.near += nearDecay;
         entry.far += farDecay;
@@ -210,18 +234,30 @@ export function rankWords(
   const ranked: RankedWord[] = [];
   const builtins = new Set(isMember ? standardMembers : tables.builtins);
   const featureWeights = weights.features[language] ?? weights.features.default;
+  const receiverMembers = isMember ? getReceiverMembers(language, context.receiver) : undefined;
+  if (receiverMembers !== undefined) addReceiverPriors(stats, receiverMembers, context.prefix, weights.builtinPrior);
+  // The members of `this` are the class's own, written in the document: no common name stands in for them.
+  const ownMembers = isMember && (context.receiver === 'this' || context.receiver === 'self');
+  if (!ownMembers) addCommonNames(stats, getCommonNames(language, isMember ? 'members' : 'names'), context.prefix);
+  const previousText = tokens[context.previousIndex]?.text ?? '';
+  // A `:` opens a value or a type in JavaScript; in Python it ends a header and a statement may follow.
+  const afterOperator = context.kind === 'expression' && (OPEN_EXPRESSION.has(previousText) || (previousText === ':' && language !== 'python'));
+  const typePosition = (language === 'typescript' ? TYPE_POSITION_TS : TYPE_POSITION).has(previousText);
   const receiverTail = /[\p{L}\p{N}_$]+$/u.exec(context.receiver ?? '')?.[0];
   for (const [text, entry] of stats) {
     if (isMember && ((entry.keyword && entry.member === 0) || text === receiverTail)) continue;
     // Builtins and keywords are bare names: their prior never makes them members.
-    if (isMember && entry.member + entry.bare + entry.corpus + entry.memberPrior === 0) continue;
+    if (isMember && entry.member + entry.bare + entry.corpus + entry.memberPrior + entry.receiverMember + entry.common === 0) continue;
+    // What other classes keep on `this` says little about this class, which the document defines.
+    if (ownMembers && entry.member + entry.bare + entry.memberPrior === 0) continue;
     const caseMismatch = !text.startsWith(context.prefix) && text.toLowerCase().startsWith(lowerPrefix);
     const features = computeWordFeatures({
       entry, totals, kind: context.kind, caseMismatch, cursorIndex, length: text.length,
-      typed: context.prefix.length, builtin: builtins.has(text),
+      typed: context.prefix.length, builtin: builtins.has(text), afterOperator, typePosition,
+      statementKeyword: entry.keyword && STATEMENT_KEYWORDS.has(text), capitalized: isCapitalized(text),
     }, weights);
     const score = scoreWordFeatures(features, featureWeights);
-    const evidence = entry.bare + entry.member + entry.prior + entry.memberPrior + entry.corpus;
+    const evidence = entry.bare + entry.member + entry.prior + entry.memberPrior + entry.receiverMember + entry.corpus;
     ranked.push({ text, keyword: entry.keyword, score, evidence, features });
   }
   ranked.sort((a, b) => b.score - a.score || (a.text < b.text ? -1 : 1));
@@ -254,4 +290,33 @@ function addMemberPriors(stats: Map<string, WordStats>, members: readonly string
     }
     entry.memberPrior += prior;
   }
+}
+
+function addReceiverPriors(stats: Map<string, WordStats>, members: readonly string[], prefix: string, prior: number): void {
+  for (const text of members) {
+    if (!text.startsWith(prefix) || text === prefix) continue;
+    let entry = stats.get(text);
+    if (entry === undefined) {
+      entry = createWordStats(false, 0);
+      stats.set(text, entry);
+    }
+    entry.receiverMember += prior;
+  }
+}
+
+function addCommonNames(stats: Map<string, WordStats>, names: readonly string[], prefix: string): void {
+  for (const text of names) {
+    if (!text.startsWith(prefix) || text === prefix) continue;
+    let entry = stats.get(text);
+    if (entry === undefined) {
+      entry = createWordStats(false, 0);
+      stats.set(text, entry);
+    }
+    entry.common = 1;
+  }
+}
+
+function isCapitalized(text: string): boolean {
+  const first = text.charCodeAt(0);
+  return first >= 65 && first <= 90;
 }

@@ -39,6 +39,49 @@ const MEMBERS: Partial<Record<Language, string>> = {
   c: '', cpp: 'size push_back begin end empty clear insert erase find first second c_str',
 };
 
+const JS_RECEIVERS: Record<string, string> = {
+  Object: `keys values entries assign create freeze defineProperty defineProperties getPrototypeOf setPrototypeOf
+    getOwnPropertyNames getOwnPropertyDescriptor getOwnPropertyDescriptors getOwnPropertySymbols fromEntries is
+    isFrozen seal prototype hasOwn`,
+  'Object.prototype': 'hasOwnProperty toString propertyIsEnumerable isPrototypeOf valueOf',
+  'Array.prototype': 'slice push concat forEach map filter indexOf join splice reduce some every',
+  'String.prototype': 'slice trim replace split toLowerCase toUpperCase',
+  'Function.prototype': 'call apply bind toString',
+  Array: 'isArray from of prototype',
+  Math: `floor ceil round max min abs random pow sqrt log log2 log10 sign trunc exp PI E hypot cbrt imul clz32
+    sin cos tan atan atan2 fround`,
+  JSON: 'stringify parse',
+  Symbol: 'iterator asyncIterator for toStringTag hasInstance toPrimitive species keyFor',
+  Promise: 'resolve reject all allSettled race any prototype withResolvers',
+  Number: `isInteger isNaN isFinite isSafeInteger parseInt parseFloat MAX_SAFE_INTEGER MIN_SAFE_INTEGER MAX_VALUE
+    MIN_VALUE EPSILON POSITIVE_INFINITY NEGATIVE_INFINITY prototype`,
+  String: 'fromCharCode fromCodePoint raw prototype',
+  Date: 'now parse UTC prototype',
+  Reflect: `apply construct defineProperty deleteProperty get getOwnPropertyDescriptor getPrototypeOf has ownKeys
+    set setPrototypeOf`,
+  Buffer: 'from alloc allocUnsafe isBuffer concat byteLength compare isEncoding',
+  process: `env argv exit cwd platform stdout stderr stdin nextTick version versions pid on once emit exitCode
+    hrtime memoryUsage arch execPath emitWarning off removeListener title`,
+  console: 'log error warn info debug trace table time timeEnd dir assert group groupEnd',
+  Error: 'captureStackTrace stackTraceLimit prototype',
+  path: 'join resolve dirname basename extname relative normalize isAbsolute sep parse format posix win32 delimiter',
+  fs: `readFileSync writeFileSync existsSync mkdirSync readdirSync statSync lstatSync unlinkSync rmSync
+    createReadStream createWriteStream readFile writeFile promises stat access mkdir readdir realpathSync`,
+  assert: 'ok equal strictEqual deepEqual deepStrictEqual notEqual notStrictEqual throws rejects fail match',
+  exports: '__esModule default',
+};
+
+/**
+ * Members of a receiver whose type the engine knows by its name alone (the
+ * global objects of JavaScript: `Object.`, `Math.`, `Symbol.`, `process.`),
+ * or `undefined` for any other receiver.
+ */
+export function getReceiverMembers(language: Language, receiver: string | undefined): readonly string[] | undefined {
+  if (receiver === undefined || (language !== 'javascript' && language !== 'typescript')) return undefined;
+  const names = JS_RECEIVERS[receiver];
+  return names === undefined ? undefined : names.split(/\s+/).filter(Boolean);
+}
+
 /** Returns the standard members of `language`, offered after any receiver. */
 export function getStandardMembers(language: Language): readonly string[] {
   return (MEMBERS[language] ?? '').split(/\s+/).filter(Boolean);

@@ -33,6 +33,12 @@ export interface WordStats {
   /** Occurrences earlier on the cursor's line, and on the line before. */
   sameLine: number;
   previousLine: number;
+  /** Pseudo-count for a member of a receiver whose type is known by its name (`Math.` → `floor`). */
+  receiverMember: number;
+  /** Occurrences right after a keyword defining a type (`class`, `interface`, `type`, `enum`). */
+  typeDefined: number;
+  /** 1 for a name the language's programs commonly use (`vocabulary.ts`), else 0. */
+  common: number;
 }
 
 /** A candidate nothing has been counted for yet. */
@@ -40,6 +46,7 @@ export function createWordStats(keyword: boolean, prior: number): WordStats {
   return {
     keyword, bare: 0, member: 0, recency: 0, bigram: 0, trigram: 0, shape: 0, defined: 0, prior, memberPrior: 0, corpus: 0,
     lastIndex: -1, inFunction: 0, global: 0, fourgram: 0, near: 0, far: 0, sameLine: 0, previousLine: 0,
+    receiverMember: 0, typeDefined: 0, common: 0,
   };
 }
 
@@ -65,6 +72,9 @@ export const FEATURE_NAMES = [
   'log uses in this function', 'log module-level uses', 'only in other functions',
   'log four-gram', 'log near recency', 'log far recency', 'on this line', 'on the line before',
   'last use within 3 tokens', 'within 12', 'within 50', 'within 200', 'used once', 'used 2-3 times', 'used 4-10 times',
+  'member of the receiver\'s known type', 'statement keyword after an operator', 'capitalized', 'capitalized × type position',
+  'defined as a type × type position', 'defined as a type, not at a type position',
+  'common name, unused in document', 'common name, used in document', 'common name × definition', 'common name × member',
 ] as const;
 
 const FLOOR = 1e-5;
@@ -84,10 +94,18 @@ export interface FeatureInput {
   /** Characters typed of the word so far. */
   typed: number;
   builtin: boolean;
+  /** The previous token leaves an expression open (an operator, `(`, `,`, `return`...): no statement can start here. */
+  afterOperator: boolean;
+  /** The previous token usually precedes a type or class name (`new`, `extends`, `:` in TypeScript...). */
+  typePosition: boolean;
+  /** A keyword that only starts a statement (`if`, `const`, `return`...). */
+  statementKeyword: boolean;
+  /** The word starts with a capital letter. */
+  capitalized: boolean;
 }
 
 function readProbabilities(entry: WordStats, totals: Totals, isMember: boolean, weights: RankingWeights): number[] {
-  const own = isMember ? entry.member + entry.memberPrior : entry.bare + entry.prior;
+  const own = isMember ? entry.member + entry.memberPrior + entry.receiverMember : entry.bare + entry.prior;
   const other = isMember ? entry.bare : entry.member;
   return [
     (own + weights.crossRole * other) / totals.words,
@@ -155,6 +173,16 @@ export function computeWordFeatures(input: FeatureInput, weights: RankingWeights
     own + other === 1 ? 1 : 0,
     own + other >= 2 && own + other <= 3 ? 1 : 0,
     own + other >= 4 && own + other <= 10 ? 1 : 0,
+    entry.receiverMember > 0 ? 1 : 0,
+    input.afterOperator && input.statementKeyword ? 1 : 0,
+    input.capitalized ? 1 : 0,
+    input.capitalized && input.typePosition ? 1 : 0,
+    entry.typeDefined > 0 && input.typePosition ? 1 : 0,
+    entry.typeDefined > 0 && !input.typePosition ? 1 : 0,
+    entry.common > 0 && entry.bare + entry.member === 0 ? 1 : 0,
+    entry.common > 0 && entry.bare + entry.member > 0 ? 1 : 0,
+    entry.common > 0 && kind === 'definition' ? 1 : 0,
+    entry.common > 0 && isMember ? 1 : 0,
   ];
 }
 

@@ -4,13 +4,17 @@
  * Prints JSON and a table; never fails on a number. `--tune` searches the
  * interpolation weights, `--train` fits the ranker's feature weights, both
  * on other files than the ones reported (`--names-only` trains on names
- * without keywords, which flatters the names-only figures: not the default).
+ * without keywords, which flatters the names-only figures: not the default;
+ * `--pool-scripts` fits TypeScript on JavaScript's attempts too, and with
+ * `--pool-both` JavaScript on TypeScript's). `--misses` classifies the
+ * engine's misses on those other files and stops.
  */
 import { completeWithEngine } from '../../server/autocomplete/engine.ts';
 import { DEFAULT_WEIGHTS, type RankingWeights } from '../../server/autocomplete/ranking-weights.ts';
 import type { Language } from '../../shared/protocol.ts';
 import { measureLatency, type LatencyReport } from './autocomplete/latency.ts';
 import { scoreSamples, type Score } from './autocomplete/scoring.ts';
+import { classifyMisses } from './autocomplete/misses.ts';
 import { findSourceFiles, sampleOccurrences, type Sample } from './autocomplete/sources.ts';
 import { collectAttempts, trainFeatureWeights } from './autocomplete/training.ts';
 import { tuneWeights } from './autocomplete/tuning.ts';
@@ -62,17 +66,25 @@ function printTable(results: Record<string, Result>, latency: LatencyReport[]): 
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-function trainWeights(weights: RankingWeights): RankingWeights {
-  // Train on files the report does not use, so the reported figures are held out.
-  const reported = new Set(LANGUAGES.flatMap((language) => findSourceFiles(language, ROOT, FILES_PER_LANGUAGE, REPORT_SEED).map((file) => file.path)));
-  const withKeywords = !process.argv.includes('--names-only');
-  const perLanguage = LANGUAGES.map((language) => collectAttempts(sampleOccurrences(
+/** Samples of files the report does not use, so that what is learned or looked at there keeps the report held out. */
+function loadTrainingSamples(language: Language, withKeywords: boolean): Sample[] {
+  const reported = new Set(findSourceFiles(language, ROOT, FILES_PER_LANGUAGE, REPORT_SEED).map((file) => file.path));
+  return sampleOccurrences(
     findSourceFiles(language, ROOT, TRAINING_FILES * 2, TUNING_SEED).filter((file) => !reported.has(file.path)).slice(0, TRAINING_FILES),
-    SAMPLES_PER_FILE, TUNING_SEED + 1, withKeywords), weights));
+    SAMPLES_PER_FILE, TUNING_SEED + 1, withKeywords);
+}
+
+function trainWeights(weights: RankingWeights): RankingWeights {
+  const withKeywords = !process.argv.includes('--names-only');
+  const perLanguage = LANGUAGES.map((language) => collectAttempts(loadTrainingSamples(language, withKeywords), weights));
   const start = weights.features.default;
   const features: { default: number[] } & Partial<Record<Language, number[]>> = { default: trainFeatureWeights(perLanguage.flat(), start) };
+  // TypeScript is JavaScript with types: with `--pool-scripts` it learns from both (it has the fewest attempts).
+  const pooled = process.argv.includes('--pool-scripts');
   LANGUAGES.forEach((language, index) => {
-    features[language] = trainFeatureWeights(perLanguage[index], start);
+    const attempts = pooled && (language === 'typescript' || (language === 'javascript' && process.argv.includes('--pool-both')))
+      ? [...perLanguage[LANGUAGES.indexOf('javascript')], ...perLanguage[LANGUAGES.indexOf('typescript')]] : perLanguage[index];
+    features[language] = trainFeatureWeights(attempts, start);
     process.stderr.write(`${language}: trained on ${perLanguage[index].length} attempts\n`);
   });
   process.stderr.write(`${JSON.stringify(features)}\n`);
@@ -81,6 +93,11 @@ function trainWeights(weights: RankingWeights): RankingWeights {
 
 function main(): void {
   let weights: RankingWeights = { ...DEFAULT_WEIGHTS };
+  if (process.argv.includes('--misses')) {
+    const report = Object.fromEntries(LANGUAGES.map((language) => [language, classifyMisses(loadTrainingSamples(language, false), weights)]));
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
   if (process.argv.includes('--tune')) {
     const tuning = LANGUAGES.flatMap((language) => loadSamples(language, TUNING_SEED, FILES_PER_LANGUAGE / 4));
     weights = tuneWeights(weights, (candidate) => {

@@ -15,3 +15,10 @@ export function readRssBytes(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(status);
   return match ? Number(match[1]) * 1024 : Number.NaN;
 }
+
+/** CPU time (ms) all cores of the machine spent busy so far (everything but idle and iowait), from /proc/stat. */
+export function readMachineBusyMs(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((user + nice + system + irq + softirq + steal) * 1000) / TICKS_PER_SECOND;
+}

@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { RedisSyncExtension } from './redis-sync.extension.ts';
+import { FoldQueue } from './fold-queue.ts';
 import { MessageGuardExtension } from './message-guard.extension.ts';
 import { PersistenceExtension } from './persistence.extension.ts';
 import { RoomGateExtension } from './room-gate.extension.ts';
@@ -46,7 +47,9 @@ export function createCollab({
     log,
     metrics,
   });
-  persistence = new PersistenceExtension(store, journal, log, metrics);
+  // SQLite folds block the event loop, so one at a time; Postgres folds mostly wait on the network.
+  const folds = new FoldQueue(config.databaseUrl ? 4 : 1);
+  persistence = new PersistenceExtension(store, journal, folds, log, metrics);
   const redis = config.redisUrl
     ? new RedisSyncExtension({ url: config.redisUrl, prefix: config.redisPrefix }, log)
     : undefined;

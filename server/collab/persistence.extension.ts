@@ -14,6 +14,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { RoomNotFoundRefusal } from './refusals.ts';
+import type { FoldQueue } from './fold-queue.ts';
 import type { UpdateJournal } from './update-journal.ts';
 
 /**
@@ -57,6 +58,7 @@ export class PersistenceExtension implements Extension {
   constructor(
     private readonly store: RoomStore,
     private readonly journal: UpdateJournal,
+    private readonly folds: FoldQueue,
     private readonly log: Logger,
     private readonly metrics: Pick<Metrics, 'storeDuration' | 'storeFailures'>,
   ) {}
@@ -106,10 +108,12 @@ export class PersistenceExtension implements Extension {
     const room = this.rooms.get(documentName);
     if (!room) return;
     clearTimeout(room.retryTimer);
-    const endTimer = this.metrics.storeDuration.startTimer();
     try {
-      await this.fold(documentName, document, room);
-      endTimer();
+      await this.folds.run(async () => {
+        const endTimer = this.metrics.storeDuration.startTimer();
+        await this.fold(documentName, document, room);
+        endTimer();
+      });
       room.retryDelayMs = 0;
       if (this.failingRooms.delete(documentName)) this.log.info({ roomId: documentName }, 'room stored again');
     } catch (error) {
@@ -146,7 +150,7 @@ export class PersistenceExtension implements Extension {
       const room = this.rooms.get(document.name);
       if (!room?.dirty) continue;
       clearTimeout(room.retryTimer);
-      await document.saveMutex.runExclusive(() => this.fold(document.name, document, room));
+      await document.saveMutex.runExclusive(() => this.folds.run(() => this.fold(document.name, document, room)));
     }
     await this.journal.flush();
   }

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { isRoomIdFormat, MAX_BODY_BYTES } from '../../shared/protocol.ts';
-import { autocompleteRequest } from '../../shared/schemas/autocomplete.schema.ts';
+import { autocompleteRequest, MAX_AUTOCOMPLETE_ITEMS } from '../../shared/schemas/autocomplete.schema.ts';
 import type { Autocompleter } from '../autocomplete/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RoomService } from '../rooms/room.service.ts';
@@ -39,7 +39,10 @@ export function createAutocompleteRouter({
       code = isRoomIdFormat(roomId) ? await rooms.readCode(roomId) : undefined;
       if (code === undefined) throw new HttpError('room_not_found', 'No such room');
     }
-    if (code.length > MAX_BODY_BYTES) throw new HttpError('payload_too_large', 'The code is larger than 1 MiB');
+    // Bytes of UTF-8, as the body limit counts them; a room's live text is held to the same limit.
+    if (Buffer.byteLength(code, 'utf8') > MAX_BODY_BYTES) {
+      throw new HttpError('payload_too_large', 'The code is larger than 1 MiB');
+    }
     if (request.cursorPosition > code.length) {
       throw new HttpError('invalid_request', `cursorPosition: must be between 0 and ${code.length} (the code's length)`);
     }
@@ -49,7 +52,7 @@ export function createAutocompleteRouter({
       code,
       cursorPosition: request.cursorPosition,
       language: request.language,
-      limit: request.limit,
+      limit: Math.min(request.limit, MAX_AUTOCOMPLETE_ITEMS),
       clientKey: `${req.ip}|${clientId ?? ''}|${request.roomId ?? ''}`,
     });
     res.json(answer);

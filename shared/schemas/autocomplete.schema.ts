@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Most items one answer holds; a larger `limit` is clamped to it. */
+export const MAX_AUTOCOMPLETE_ITEMS = 50;
+
 /** Kinds of suggestion; `model` comes from the optional LLM backend. */
 export const completionType = z
   .enum(['identifier', 'member', 'keyword', 'snippet', 'line', 'model'])
@@ -15,10 +18,13 @@ export const autocompleteRequest = z
     roomId: z.string().optional(),
     /** Cursor offset in UTF-16 code units, `0..code.length`. */
     cursorPosition: z.int().nonnegative(),
-    /** Language of the code; an unknown language is completed as plaintext. */
-    language: z.string().max(32),
-    /** Most items to return; default 10, at most 50. */
-    limit: z.int().min(1).max(50).default(10),
+    /**
+     * Language of the code; any string that is not a known language (of any length: the body
+     * limit bounds it) is completed as plaintext.
+     */
+    language: z.string(),
+    /** Most items to return, a positive integer; default 10, and more than 50 is clamped to 50 by the server. */
+    limit: z.int().min(1).default(10),
   })
   .refine((body) => body.code !== undefined || body.roomId !== undefined, {
     message: 'either code or roomId is required',

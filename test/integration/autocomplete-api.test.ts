@@ -59,12 +59,33 @@ describe('POST /api/autocomplete', () => {
     expect(((await response.json()) as any).items[0].label).toBe('alphabet');
   });
 
+  it('answers at most 10 items by default and clamps a limit over 50 to 50', async () => {
+    const code = `${Array.from({ length: 80 }, (_, index) => `name_${index} = ${index}`).join('\n')}\nna`;
+    const items = async (limit?: number): Promise<unknown[]> => {
+      const response = await complete({ code, cursorPosition: code.length, language: 'python', limit });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as any).items;
+    };
+    expect(await items()).toHaveLength(10);
+    expect(await items(51)).toHaveLength(50);
+    expect(await items(1000)).toHaveLength(50);
+  });
+
+  it('completes a language string of any length that is not known as plaintext', async () => {
+    const code = 'alphabet soup\nalph';
+    const response = await complete({ code, cursorPosition: code.length, language: 'x'.repeat(5_000) });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as any).items[0].label).toBe('alphabet');
+  });
+
   it('refuses bad requests with 400 invalid_request naming the field', async () => {
     expect(await expectError(await complete({ cursorPosition: 0, language: 'python' }), 400, 'invalid_request')).toMatch(/code/);
     expect(await expectError(await complete({ code: 'abc', cursorPosition: 4, language: 'python' }), 400, 'invalid_request')).toMatch(/^cursorPosition/);
     expect(await expectError(await complete({ code: 'abc', cursorPosition: -1, language: 'python' }), 400, 'invalid_request')).toMatch(/^cursorPosition/);
     expect(await expectError(await complete({ code: 42, cursorPosition: 0, language: 'python' }), 400, 'invalid_request')).toMatch(/^code/);
-    expect(await expectError(await complete({ code: 'a', cursorPosition: 0, language: 'python', limit: 51 }), 400, 'invalid_request')).toMatch(/^limit/);
+    for (const limit of [0, -1, 1.5, '5']) {
+      expect(await expectError(await complete({ code: 'a', cursorPosition: 0, language: 'python', limit }), 400, 'invalid_request')).toMatch(/^limit/);
+    }
     expect(await expectError(await complete('{"code":'), 400, 'invalid_json')).toBeTruthy();
   });
 
@@ -76,6 +97,20 @@ describe('POST /api/autocomplete', () => {
   it('answers 413 for code over 1 MiB', async () => {
     const code = 'x'.repeat(1024 * 1024 + 1);
     await expectError(await complete({ code, cursorPosition: 0, language: 'python' }), 413, 'payload_too_large');
+  });
+
+  it('answers 413 when the live text of a room is over 1 MiB of UTF-8, though fewer characters', async () => {
+    const { roomId } = await createRoom(server.baseUrl, { language: 'python' });
+    const client = connectClient(server.wsUrl, roomId);
+    await client.synced;
+    // 600,000 two-byte characters: 1.2 MB, under MAX_DOCUMENT_BYTES; sent in chunks under the socket's message limit.
+    const chunk = 'é'.repeat(150_000);
+    for (let sent = 0; sent < 4; sent++) client.text.insert(client.text.length, chunk);
+    const live = () => server.pairpad.collab.hocuspocus.documents.get(roomId)?.getText('code').length;
+    await vi.waitFor(() => expect(live()).toBe(600_000), { timeout: 10_000 });
+    const message = await expectError(await complete({ roomId, cursorPosition: 0, language: 'python' }), 413, 'payload_too_large');
+    expect(message).toMatch(/1 MiB/);
+    client.destroy();
   });
 });
 

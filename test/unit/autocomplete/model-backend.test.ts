@@ -52,6 +52,24 @@ describe('model backend', () => {
     expect(answer.items.length).toBeLessThanOrEqual(INPUT.limit);
   });
 
+  it('sends the text after a mid-document cursor as suffix', async () => {
+    const server = await startServer((request) => request.answer('et(name)'));
+    const code = 'def greet(name):\n    return name\n\ndef main():\n    gre\n    print("done")\n';
+    const cursorPosition = code.indexOf('gre\n') + 3;
+    const answer = await createWithModel(server, 2_000).complete({ ...INPUT, code, cursorPosition });
+    expect(server.received[0].body).toMatchObject({ prompt: code.slice(0, cursorPosition), suffix: '\n    print("done")\n' });
+    expect(answer.items[0]).toMatchObject({ kind: 'model', insertText: 'greet(name)' });
+  });
+
+  it('falls back to the local engine when the model answers malformed JSON', async () => {
+    const server = await startServer((_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"choices": [{"text": "et('));
+    const { log, lines } = createLog();
+    const answer = await createWithModel(server, 2_000, log).complete(INPUT);
+    expect(answer).toEqual(completeLocally(INPUT));
+    expect(answer.items[0].label).toBe('greet');
+    expect(lines.some((line) => line.includes('autocomplete model failed'))).toBe(true);
+  });
+
   it('falls back to the local engine when the model is too slow, and aborts the request', async () => {
     const server = await startServer(() => undefined);
     const { log, lines } = createLog();

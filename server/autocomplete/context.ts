@@ -54,7 +54,8 @@ function findOpenBracket(tokens: readonly Token[], index: number): string | unde
   const pending: string[] = [];
   for (let at = index; at >= 0 && at > index - 400; at--) {
     const { text } = tokens[at];
-    if (CLOSERS[text] !== undefined) pending.push(CLOSERS[text]);
+    // Own keys only: a token named `constructor` or `toString` is no closer.
+    if (Object.hasOwn(CLOSERS, text)) pending.push(CLOSERS[text]);
     else if (OPENERS.has(text)) {
       if (pending.length === 0) return text;
       pending.pop();

@@ -78,8 +78,9 @@ const JS_RECEIVERS: Record<string, string> = {
  */
 export function getReceiverMembers(language: Language, receiver: string | undefined): readonly string[] | undefined {
   if (receiver === undefined || (language !== 'javascript' && language !== 'typescript')) return undefined;
-  const names = JS_RECEIVERS[receiver];
-  return names === undefined ? undefined : names.split(/\s+/).filter(Boolean);
+  // Own keys only: `constructor.` or `__proto__.` must not find Object's prototype members.
+  if (!Object.hasOwn(JS_RECEIVERS, receiver)) return undefined;
+  return JS_RECEIVERS[receiver].split(/\s+/).filter(Boolean);
 }
 
 /** Returns the standard members of `language`, offered after any receiver. */

@@ -32,3 +32,14 @@ describe('robustness', () => {
     }
   });
 });
+
+describe('names of Object.prototype in the code', () => {
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])('completes after `%s.` without taking it for a known receiver', (name) => {
+    for (const language of ['javascript', 'typescript']) {
+      const code = `class Widget { size() { return 1; } }\nconst w = new Widget();\nw.size();\n${name}.s`;
+      const answer = completeLocally({ code, cursorPosition: code.length, language, limit: 5 });
+      expect(() => autocompleteResponse.parse(answer)).not.toThrow();
+      expect(answer.items.map((item) => item.label)).toContain('size');
+    }
+  });
+});

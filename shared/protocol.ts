@@ -57,6 +57,13 @@ export function isRoomIdFormat(value: unknown): value is string {
   return typeof value === 'string' && ROOM_ID_PATTERN.test(value);
 }
 
+/**
+ * Stateless messages (`provider.sendStateless(text)` on `/collab`) from an
+ * editor are relayed to every other client of the room, on every instance;
+ * a viewer's, and any longer than this many characters, are dropped.
+ */
+export const MAX_STATELESS_CHARS = 16 * 1024;
+
 /** Limits of the REST API. */
 export const MAX_TITLE_LENGTH = 200;
 /** Largest JSON body the REST API accepts, in bytes (1 MiB). */

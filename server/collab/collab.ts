@@ -10,6 +10,7 @@ import { FoldQueue } from './fold-queue.ts';
 import { MessageGuardExtension } from './message-guard.extension.ts';
 import { PersistenceExtension } from './persistence.extension.ts';
 import { RoomGateExtension } from './room-gate.extension.ts';
+import { StatelessRelayExtension } from './stateless-relay.extension.ts';
 import { UpdateJournal } from './update-journal.ts';
 
 /** The collaboration core: Hocuspocus with Pairpad's extensions, and the durability machinery behind it. */
@@ -64,6 +65,7 @@ export function createCollab({
       new RoomGateExtension(access, tokens),
       new MessageGuardExtension({ maxDocumentChars: config.maxDocumentChars, maxMessagesPerSecond: config.maxMessagesPerSecond }, metrics),
       persistence,
+      new StatelessRelayExtension(metrics),
       ...(redis ? [redis] : []),
     ],
   });

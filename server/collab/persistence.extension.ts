@@ -39,6 +39,12 @@ interface LoadedRoom {
   knownLogIds: Set<number>;
   /** Set by every accepted change, cleared by a successful fold. */
   dirty: boolean;
+  /**
+   * Set by changes another instance relayed through Redis. That instance
+   * journals them, but if it dies within its group-commit window only our
+   * copy is left, so we fold them before the room leaves our memory.
+   */
+  relayed: boolean;
   retryDelayMs: number;
   retryTimer: NodeJS.Timeout | undefined;
 }
@@ -89,6 +95,7 @@ export class PersistenceExtension implements Extension {
       stateVersion: stored.stateVersion,
       knownLogIds: new Set(stored.updates.map((row) => row.id)),
       dirty: false,
+      relayed: false,
       retryDelayMs: 0,
       retryTimer: undefined,
     });
@@ -96,9 +103,13 @@ export class PersistenceExtension implements Extension {
   }
 
   async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
-    // Stored already, or (from Redis) accepted and journaled by another instance.
-    if (transactionOrigin === STORAGE_ORIGIN || isFromRedis(transactionOrigin)) return;
+    if (transactionOrigin === STORAGE_ORIGIN) return;
     const room = this.rooms.get(documentName);
+    if (isFromRedis(transactionOrigin)) {
+      // Journaled by the instance that accepted it; see `relayed`.
+      if (room) room.relayed = true;
+      return;
+    }
     if (room) room.dirty = true;
     this.journal.append(documentName, update);
   }
@@ -131,9 +142,18 @@ export class PersistenceExtension implements Extension {
     }
   }
 
-  /** Refuses to unload a room whose changes are not all stored; the retry stores, then unloads it. */
-  async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload): Promise<void> {
-    if (this.rooms.get(documentName)?.dirty) throw new Error(`room ${documentName} has unstored changes`);
+  /**
+   * Refuses to unload a room whose changes are not all stored; the retry
+   * stores, then unloads it. A room that only holds changes relayed from
+   * other instances gets one fold first (Hocuspocus runs no store for those).
+   */
+  async beforeUnloadDocument({ documentName, document, instance }: beforeUnloadDocumentPayload): Promise<void> {
+    const room = this.rooms.get(documentName);
+    if (room?.dirty) throw new Error(`room ${documentName} has unstored changes`);
+    if (room?.relayed) {
+      instance.storeDocumentHooks(document, { instance, clientsCount: 0, document, documentName, lastContext: {}, lastTransactionOrigin: STORAGE_ORIGIN }, true);
+      throw new Error(`room ${documentName} holds relayed changes; folding them first`);
+    }
   }
 
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
@@ -148,7 +168,7 @@ export class PersistenceExtension implements Extension {
   async storeAll(documents: Iterable<Document>): Promise<void> {
     for (const document of documents) {
       const room = this.rooms.get(document.name);
-      if (!room?.dirty) continue;
+      if (!room?.dirty && !room?.relayed) continue;
       clearTimeout(room.retryTimer);
       await document.saveMutex.runExclusive(() => this.folds.run(() => this.fold(document.name, document, room)));
     }
@@ -159,7 +179,9 @@ export class PersistenceExtension implements Extension {
     // The journal's pending updates for this room are in the document already;
     // the snapshot written below contains them, so they need no log row.
     const taken = this.journal.take(roomId);
+    const relayed = room.relayed;
     room.dirty = false;
+    room.relayed = false;
     try {
       const result = await this.store.foldRoom(roomId, room.stateVersion, room.knownLogIds, {
         // Runs inside the fold transaction: anything another instance stored that
@@ -171,6 +193,7 @@ export class PersistenceExtension implements Extension {
       for (const id of result.foldedLogIds) room.knownLogIds.delete(id);
     } catch (error) {
       room.dirty = true;
+      room.relayed ||= relayed;
       this.journal.restore(roomId, taken);
       throw error;
     }

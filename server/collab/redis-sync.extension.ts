@@ -2,13 +2,18 @@ import {
   Redis,
   type Configuration as RedisConfiguration,
 } from '@hocuspocus/extension-redis';
-import type {
-  afterLoadDocumentPayload,
-  beforeBroadcastStatelessPayload,
-  onAwarenessUpdatePayload,
-  onChangePayload,
+import {
+  MessageType,
+  OutgoingMessage,
+  isTransactionOrigin,
+  type afterLoadDocumentPayload,
+  type beforeBroadcastStatelessPayload,
+  type onAwarenessUpdatePayload,
+  type onChangePayload,
 } from '@hocuspocus/server';
 import { Redis as IORedis } from 'ioredis';
+import * as decoding from 'lib0/decoding';
+import { removeAwarenessStates } from 'y-protocols/awareness';
 import type { Logger } from '../log.ts';
 
 /**
@@ -46,6 +51,15 @@ export class RedisSyncExtension extends Redis {
       ...(options.identifier ? { identifier: options.identifier } : {}),
     };
     super(configuration);
+    // Hocuspocus 4 applies an awareness message through a scratch Awareness
+    // and re-encodes only the states that holds, so a removal (a null state)
+    // relayed from another instance never arrives: apply removals first.
+    const relay = this['handleIncomingMessage'];
+    this.sub.off('messageBuffer', relay);
+    this.sub.on('messageBuffer', (channel: Buffer, data: Buffer) => {
+      this.applyRelayedRemovals(data);
+      return relay(channel, data);
+    });
     let wasConnected = false;
     this.pub.on('ready', () => {
       if (wasConnected) log.info('redis reachable again; resynchronising rooms');
@@ -81,7 +95,17 @@ export class RedisSyncExtension extends Redis {
   }
 
   override async onAwarenessUpdate(payload: onAwarenessUpdatePayload): Promise<void> {
-    if (this.reachable) await super.onAwarenessUpdate(payload);
+    if (!this.reachable) return;
+    const { document, documentName, awareness, removed, transactionOrigin } = payload;
+    const relayed = isTransactionOrigin(transactionOrigin) && transactionOrigin.source === 'redis';
+    if (removed.length > 0 && !relayed && document.connections.size <= 1) {
+      // The extension publishes on the next turn, and only while the room has
+      // connections: the last local client's leaving would never reach the
+      // other instances, and its cursor would linger there for 30 s. Publish now.
+      const message = new OutgoingMessage(documentName).createAwarenessUpdateMessage(awareness, removed);
+      await this.pub.publish(this['pubKey'](documentName), this['encodeMessage'](message.toUint8Array()));
+    }
+    await super.onAwarenessUpdate(payload);
   }
 
   override async beforeBroadcastStateless(payload: beforeBroadcastStatelessPayload): Promise<number> {
@@ -101,6 +125,29 @@ export class RedisSyncExtension extends Redis {
   async close(): Promise<void> {
     this.pub.disconnect(false);
     this.sub.disconnect(false);
+  }
+
+  /** Removes the awareness states an awareness message from another instance sets to null. */
+  private applyRelayedRemovals(data: Buffer): void {
+    try {
+      const [identifier, body] = this['decodeMessage'](data);
+      if (identifier === this['configuration'].identifier) return;
+      const message = decoding.createDecoder(body);
+      const document = this.instance?.documents.get(decoding.readVarString(message));
+      if (!document || decoding.readVarUint(message) !== MessageType.Awareness) return;
+      const update = decoding.createDecoder(decoding.readVarUint8Array(message));
+      const removed: number[] = [];
+      for (let count = decoding.readVarUint(update); count > 0; count--) {
+        const clientId = decoding.readVarUint(update);
+        const clock = decoding.readVarUint(update);
+        if (decoding.readVarString(update) !== 'null') continue;
+        const known = document.awareness.meta.get(clientId);
+        if (known && known.clock <= clock && document.awareness.states.has(clientId)) removed.push(clientId);
+      }
+      if (removed.length > 0) removeAwarenessStates(document.awareness, removed, this['redisTransactionOrigin']);
+    } catch {
+      // Not an awareness message we can read; the extension's own handler deals with it.
+    }
   }
 
   private async resynchronise(): Promise<void> {

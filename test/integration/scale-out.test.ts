@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawnServer, type ChildServer } from '../support/child-server.ts';
 import { createPostgresDatabase, testDatabaseUrl, testRedisUrl } from '../support/databases.ts';
@@ -8,6 +9,19 @@ import { readHealth as health } from '../support/http.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** What Postgres holds for a room, read with plain SQL as any SQL user would. */
+async function readStoredRoom(databaseUrl: string, roomId: string): Promise<{ code: string; logRows: number }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const room = await client.query('select code from rooms where id = $1', [roomId]);
+    const log = await client.query('select count(*)::int as n from room_updates where room_id = $1', [roomId]);
+    return { code: room.rows[0]?.code, logRows: log.rows[0].n };
+  } finally {
+    await client.end();
+  }
+}
 
 // Needs both services; CI always sets TEST_DATABASE_URL and TEST_REDIS_URL.
 describe.runIf(testDatabaseUrl && testRedisUrl)('several instances sharing Redis and Postgres', () => {
@@ -34,10 +48,25 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('several instances sharing Redis
     return client;
   }
 
-  it('converges when clients of both protocols on two instances type at once, and stores the result', async () => {
+  async function spawnInstance(env: Record<string, string>): Promise<ChildServer> {
+    const child = await spawnServer(env);
+    cleanups.push(() => {
+      child.kill('SIGKILL');
+      return child.exited;
+    });
+    return child;
+  }
+
+  /** Waits until an instance has stored and unloaded every room. */
+  async function waitForNoRooms(...instances: { baseUrl: string }[]): Promise<void> {
+    await vi.waitFor(async () => {
+      for (const instance of instances) expect((await health(instance)).rooms).toBe(0);
+    }, { timeout: 20_000, interval: 100 });
+  }
+
+  it('converges when clients of both protocols on two server processes type at once, and stores the result', async () => {
     const env = await sharedEnv();
-    const a = await startInstance(env);
-    const b = await startInstance(env);
+    const [a, b] = await Promise.all([spawnInstance(env), spawnInstance(env)]);
     const { roomId } = await createRoom(a.baseUrl, { code: 'shared\n' });
     const clients = [
       track(connectClient(a.wsUrl, roomId)),
@@ -63,27 +92,73 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('several instances sharing Redis
     expect(await fetchRoomCode(b.baseUrl, roomId)).toBe(merged);
 
     clients.forEach((client) => client.destroy());
+    await waitForNoRooms(a, b);
+    expect(await readStoredRoom(env.DATABASE_URL, roomId)).toEqual({ code: merged, logRows: 0 });
+  });
+
+  it('carries cursors, their removal and stateless messages between instances', async () => {
+    const env = await sharedEnv();
+    const [a, b] = await Promise.all([spawnInstance(env), spawnInstance(env)]);
+    const { roomId } = await createRoom(a.baseUrl);
+    const onA = track(connectClient(a.wsUrl, roomId));
+    const onB = track(connectClient(b.wsUrl, roomId));
+    const yjsOnB = track(connectYjsClient(b.wsUrl, roomId));
+    await Promise.all([onA.synced, onB.synced, yjsOnB.synced]);
+
+    const user = { name: 'Ada', color: '#30bced', colorLight: '#30bced33' };
+    onA.provider.setAwarenessField('user', user);
+    const seenBy = (awareness: { getStates(): Map<number, any> }) => awareness.getStates().get(onA.doc.clientID)?.user;
     await vi.waitFor(() => {
-      expect(a.pairpad.collab.hocuspocus.getDocumentsCount()).toBe(0);
-      expect(b.pairpad.collab.hocuspocus.getDocumentsCount()).toBe(0);
-    }, { timeout: 15_000 });
-    const stored = await a.pairpad.store.loadRoomState(roomId);
-    expect(stored?.record.code).toBe(merged);
-    expect(stored?.updates).toEqual([]);
+      expect(seenBy(onB.provider.awareness!)).toEqual(user);
+      expect(seenBy(yjsOnB.provider.awareness)).toEqual(user);
+    }, { timeout: 10_000 });
+
+    const received: string[] = [];
+    onB.provider.on('stateless', ({ payload }: { payload: string }) => received.push(payload));
+    onA.provider.sendStateless('{"type":"follow","line":12}');
+    await vi.waitFor(() => expect(received).toEqual(['{"type":"follow","line":12}']), { timeout: 10_000 });
+
+    // Ada was the last client on A: her cursor must leave B's screens now, not after the 30 s awareness timeout.
+    const leftAt = Date.now();
+    onA.destroy();
+    await vi.waitFor(() => {
+      expect(seenBy(onB.provider.awareness!)).toBeUndefined();
+      expect(seenBy(yjsOnB.provider.awareness)).toBeUndefined();
+    }, { timeout: 10_000 });
+    expect(Date.now() - leftAt).toBeLessThan(10_000);
+  });
+
+  it('stores edits another instance relayed even when that instance dies before it could store them', async () => {
+    const env = await sharedEnv();
+    const database = new URL(env.DATABASE_URL);
+    const databaseProxy = await startTcpProxy({ host: database.hostname, port: Number(database.port || 5432) });
+    cleanups.push(() => databaseProxy.close());
+    const throughProxy = new URL(env.DATABASE_URL);
+    throughProxy.port = String(databaseProxy.port);
+    const a = await spawnInstance({ ...env, DATABASE_URL: throughProxy.toString() });
+    const b = await spawnInstance(env);
+    const { roomId } = await createRoom(b.baseUrl);
+    const typist = track(connectClient(a.wsUrl, roomId));
+    const watcher = track(connectYjsClient(b.wsUrl, roomId));
+    await Promise.all([typist.synced, watcher.synced]);
+
+    // A loses its database, so nothing it accepts from now on reaches the log; only B's copy can save it.
+    await databaseProxy.cut();
+    typist.text.insert(0, 'typed on A while its database was away');
+    await vi.waitFor(() => expect(watcher.text.toString()).toBe('typed on A while its database was away'), { timeout: 10_000 });
+    a.kill('SIGKILL');
+    await a.exited;
+    // The typist's editor is gone too, so it cannot resend anything.
+    typist.destroy();
+
+    watcher.destroy();
+    await waitForNoRooms(b);
+    expect(await readStoredRoom(env.DATABASE_URL, roomId)).toMatchObject({ code: 'typed on A while its database was away' });
   });
 
   it('loses nothing when an instance is killed mid-typing and its client moves to another', async () => {
     const env = await sharedEnv();
-    const spawn = async () => {
-      const child: ChildServer = await spawnServer(env);
-      cleanups.push(() => {
-        child.kill('SIGKILL');
-        return child.exited;
-      });
-      return child;
-    };
-    const a = await spawn();
-    const b = await spawn();
+    const [a, b] = await Promise.all([spawnInstance(env), spawnInstance(env)]);
     const { roomId } = await createRoom(a.baseUrl);
     const typist = track(connectClient(a.wsUrl, roomId));
     const watcher = track(connectYjsClient(b.wsUrl, roomId));
@@ -105,6 +180,12 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('several instances sharing Redis
     await moved.synced;
     await vi.waitFor(() => expect(watcher.text.toString()).toBe(typed), { timeout: 10_000 });
     await vi.waitFor(async () => expect(await fetchRoomCode(b.baseUrl, roomId)).toBe(typed));
+
+    // And it is in the database, not only in B's memory.
+    moved.destroy();
+    watcher.destroy();
+    await waitForNoRooms(b);
+    expect(await readStoredRoom(env.DATABASE_URL, roomId)).toEqual({ code: typed, logRows: 0 });
   });
 
   it('keeps serving local clients while Redis is away, says so in /health, and catches up when it returns', async () => {

@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export type Protocol = 'collab' | 'yjs';
 
 /** Why an incoming message was refused. */
-export type RejectReason = 'malformed' | 'too_large' | 'document_too_large' | 'read_only' | 'rate_limited' | 'awareness';
+export type RejectReason = 'malformed' | 'missing_dependencies' | 'too_large' | 'document_too_large' | 'read_only' | 'rate_limited' | 'awareness';
 
 /**
  * The Prometheus metrics of one server (served at `/metrics`). Hot-path

@@ -11,7 +11,7 @@ import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { ConnectionContext } from './connection-context.ts';
 import { ForbiddenRefusal, RoomNotFoundRefusal, UnauthorizedRefusal } from './refusals.ts';
 
-// setTimeout cannot wait longer than this; a token valid for longer is not timed.
+// The longest delay setTimeout honours (a longer one fires at once).
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
@@ -21,7 +21,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * its view id (`collab-socket.ts`, `yjs-bridge.ts`) is read-only and its
  * awareness is never applied. When tokens are required, the token must be
  * valid (else 4401) and for this room and role (else 4403); a view token
- * makes the connection read-only, and the connection ends when it expires.
+ * makes the connection read-only, and the socket closes with 4401 when it
+ * expires. The token is checked before the room is looked up, so a client
+ * without a valid one learns nothing about which rooms exist.
  */
 export class RoomGateExtension implements Extension {
   extensionName = 'pairpad-room-gate';
@@ -35,20 +37,23 @@ export class RoomGateExtension implements Extension {
 
   async onAuthenticate({ documentName, instance, context, connectionConfig, token }: onAuthenticatePayload<ConnectionContext>) {
     if (!isRoomIdFormat(documentName)) throw new RoomNotFoundRefusal();
+    // The token first: without one, nobody learns whether a room exists.
+    let grant;
+    if (this.tokens) {
+      try {
+        grant = await this.tokens.verify(token);
+      } catch (error) {
+        throw new UnauthorizedRefusal(error instanceof TokenRefusal ? error.message : 'the token is invalid');
+      }
+    }
     if (!instance.documents.has(documentName)) {
-      const grant = await this.access.resolve(documentName);
-      if (grant?.access !== 'edit') throw new RoomNotFoundRefusal();
+      const access = await this.access.resolve(documentName);
+      if (access?.access !== 'edit') throw new RoomNotFoundRefusal();
     }
     const viewId = context?.views?.get(documentName);
     if (viewId !== undefined) connectionConfig.readOnly = true;
-    if (!this.tokens) return;
+    if (!grant) return;
 
-    let grant;
-    try {
-      grant = await this.tokens.verify(token);
-    } catch (error) {
-      throw new UnauthorizedRefusal(error instanceof TokenRefusal ? error.message : 'the token is invalid');
-    }
     const room = { roomId: documentName, viewId };
     if (!grantAllows(grant, 'view', room)) throw new ForbiddenRefusal('the token is not for this room or role');
     if (!grantAllows(grant, 'edit', room)) connectionConfig.readOnly = true;
@@ -59,12 +64,19 @@ export class RoomGateExtension implements Extension {
   async connected({ context, connection }: connectedPayload<ConnectionContext>): Promise<void> {
     const expiresAt = context?.grant?.expiresAt;
     if (expiresAt === undefined) return;
-    const remaining = expiresAt - Date.now();
-    if (remaining > MAX_TIMER_MS) return;
-    context.expiryTimer = setTimeout(
-      () => connection.close({ code: CloseCode.unauthorized, reason: CloseReason.tokenExpired }),
-      Math.max(0, remaining),
-    );
+    const expire = () => {
+      const remaining = expiresAt - Date.now();
+      if (remaining > 0) {
+        // setTimeout fires at once past ~24.8 days; wait in steps instead.
+        context.expiryTimer = setTimeout(expire, Math.min(remaining, MAX_TIMER_MS));
+        return;
+      }
+      // The socket goes (4401), not only this document; closing the document
+      // too stops anything still in flight on the socket from being applied.
+      context.closeSocket?.(CloseCode.unauthorized, CloseReason.tokenExpired);
+      connection.close({ code: CloseCode.unauthorized, reason: CloseReason.tokenExpired });
+    };
+    expire();
   }
 
   async onDisconnect({ context }: onDisconnectPayload<ConnectionContext>): Promise<void> {

@@ -103,14 +103,26 @@ describe('tokens on /collab', () => {
     expect(editor.text.toString()).toBe('base\nkept\n');
   });
 
-  it('ends the connection when the token expires', async () => {
+  it('closes the socket with 4401 when the token expires', async () => {
     const room = await newRoom();
-    const closes: string[] = [];
     const client = connectClient(server.wsUrl, room.roomId, { token: await mint({ room: room.roomId, role: 'edit' }, Math.floor(Date.now() / 1000) + 2) });
-    client.provider.on('close', ({ event }: { event: { reason: string } }) => closes.push(event.reason));
     clients.push(client);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      client.socket.on('close', ({ event }: { event: { code: number; reason: string } }) => resolve({ code: event.code, reason: event.reason })),
+    );
     await client.synced;
-    await vi.waitFor(() => expect(closes).toContain('unauthorized: the token has expired'), { timeout: 5_000 });
+    expect(await closed).toEqual({ code: 4401, reason: 'unauthorized: the token has expired' });
+  });
+
+  it('answers a missing token with unauthorized before looking the room up, even for a room that does not exist', async () => {
+    const reasons: string[] = [];
+    clients.push(connectClient(server.wsUrl, 'noSuchRoomId0000000000', { onAuthenticationFailed: (reason) => reasons.push(reason) }));
+    await vi.waitFor(() => expect(reasons).toHaveLength(1));
+    expect(reasons).toEqual(['unauthorized: a token is required']);
+    // With a valid token, the same name is simply not found.
+    const withToken: string[] = [];
+    clients.push(connectClient(server.wsUrl, 'noSuchRoomId0000000000', { token: await mint({ room: '*', role: 'edit' }), onAuthenticationFailed: (reason) => withToken.push(reason) }));
+    await vi.waitFor(() => expect(withToken).toEqual(['room not found']));
   });
 });
 

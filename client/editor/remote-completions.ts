@@ -16,8 +16,8 @@ export interface MergedCompletionOptions {
  * /api/autocomplete`) and the words of the document, merged into one
  * list without duplicates, the server's items first in its order. The
  * server is asked after a short pause, the request is aborted as soon as
- * the document changes again, and on any failure or delay past the
- * deadline the document words are shown alone, so typing is never held up.
+ * the document changes again or the deadline passes, and then (or on any
+ * failure) the document words are shown alone, so typing is never held up.
  * The language's own sources (keywords, scope) still run beside it.
  */
 export function mergedCompletionSource(client: SuggestionClient, options: MergedCompletionOptions = {}): CompletionSource {
@@ -30,10 +30,16 @@ export function mergedCompletionSource(client: SuggestionClient, options: Merged
 
     const words = Promise.resolve(completeAnyWord(context)).catch(() => null);
     const controller = new AbortController();
-    context.addEventListener('abort', () => controller.abort(), { onDocChange: true });
-    const remote = await withDeadline(askServer(client, context, controller.signal, debounceMs), deadlineMs);
+    let superseded = false;
+    context.addEventListener('abort', () => {
+      superseded = true;
+      controller.abort();
+    }, { onDocChange: true });
+    // Past the deadline the answer would be dropped anyway: stop the request
+    // too, so a slow server is not kept busy and the connection is freed.
+    const remote = await withDeadline(askServer(client, context, controller.signal, debounceMs), deadlineMs, () => controller.abort());
     const local = await words;
-    if (controller.signal.aborted) return null;
+    if (superseded) return null;
     return mergeResults(remote, local, context.pos);
   };
 }
@@ -84,9 +90,12 @@ function waitFor(ms: number, signal: AbortSignal): Promise<boolean> {
   });
 }
 
-function withDeadline<T>(promise: Promise<T | null>, ms: number): Promise<T | null> {
+function withDeadline<T>(promise: Promise<T | null>, ms: number, onTimeout: () => void): Promise<T | null> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), ms);
+    const timer = setTimeout(() => {
+      onTimeout();
+      resolve(null);
+    }, ms);
     void promise.then(
       (value) => {
         clearTimeout(timer);

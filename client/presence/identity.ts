@@ -59,6 +59,20 @@ export function pickUserColor(random: () => number = Math.random): string {
   return USER_COLORS[index];
 }
 
+/**
+ * The colour to use on joining a room: `preferred` (the stored one) unless
+ * someone already there wears it, then a palette colour nobody there uses
+ * (`random` picks among them, so two people arriving together rarely land
+ * on the same one). When the palette is used up, `preferred` is kept.
+ */
+export function chooseJoinColor(preferred: string, taken: Iterable<string>, random: () => number = Math.random): string {
+  const used = new Set(taken);
+  if (!used.has(preferred)) return preferred;
+  const free = USER_COLORS.filter((color) => !used.has(color));
+  if (free.length === 0) return preferred;
+  return free[Math.min(free.length - 1, Math.floor(random() * free.length))];
+}
+
 /** A colour derived from a number (an awareness client id): used for peers that sent none. */
 export function colorForClient(clientId: number): string {
   return USER_COLORS[Math.abs(Math.trunc(clientId)) % USER_COLORS.length];

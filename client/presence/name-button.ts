@@ -3,20 +3,29 @@ import type { KeyValueStore } from '../storage.ts';
 import { saveIdentity, type UserIdentity } from './identity.ts';
 import { askDisplayName } from './name-dialog.ts';
 
+/** The name button of {@link createNameButton}. */
+export interface NameButton {
+  element: HTMLButtonElement;
+  /** Shows another colour (the one picked for this room) without storing it. */
+  setColor(color: string): void;
+}
+
 /**
  * The header button showing this user's name and colour; clicking it asks
- * for a new name, stores it and reports the new identity.
+ * for a new name, stores it and reports the new identity (with the stored
+ * colour: the caller decides which colour the room sees).
  */
 export function createNameButton(options: {
   store: KeyValueStore;
   identity: UserIdentity;
   onChange: (identity: UserIdentity) => void;
-}): HTMLButtonElement {
+}): NameButton {
   let identity = options.identity;
+  let color = identity.color;
   const button = h('button', { type: 'button', class: 'button name-button', title: 'Change your display name' });
   const render = () => {
     const dot = h('span', { class: 'presence-dot', 'aria-hidden': 'true' });
-    dot.style.backgroundColor = identity.color;
+    dot.style.backgroundColor = color;
     replaceChildren(button, dot, h('span', { class: 'name-button-text' }, identity.name));
     button.setAttribute('aria-label', `Your name: ${identity.name}. Change it`);
   };
@@ -28,5 +37,11 @@ export function createNameButton(options: {
     options.onChange(identity);
   });
   render();
-  return button;
+  return {
+    element: button,
+    setColor(next) {
+      color = next;
+      render();
+    },
+  };
 }

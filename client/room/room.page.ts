@@ -5,11 +5,12 @@ import { ApiError, type ApiClient } from '../api.ts';
 import { h, replaceChildren } from '../dom.ts';
 import { createEditor } from '../editor/create-editor.ts';
 import { LANGUAGE_LABELS } from '../editor/language-names.ts';
-import { SHORTCUTS, isApplePlatform, shortcutKeys } from '../editor/shortcuts.ts';
+import { createShortcutHint } from '../editor/shortcut-hint.ts';
+import { isApplePlatform } from '../editor/shortcuts.ts';
 import { createSuggestionClient } from '../editor/suggestion-client.ts';
 import { forgetRoom, rememberRoom } from '../lobby/recent-rooms.ts';
 import { trackPresence } from '../presence/awareness-users.ts';
-import { loadIdentity, saveIdentity, suggestGuestName } from '../presence/identity.ts';
+import { chooseJoinColor, loadIdentity, saveIdentity, suggestGuestName, toLightColor, type UserIdentity } from '../presence/identity.ts';
 import { createNameButton } from '../presence/name-button.ts';
 import { askDisplayName } from '../presence/name-dialog.ts';
 import { createPresenceBar } from '../presence/presence-bar.ts';
@@ -64,11 +65,8 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     // reconnects and the status pill says what is going on.
   }
   // Asked after the room is known to exist: nobody names themselves for a dead link.
-  let identity = loadIdentity(deps.store);
-  if (!identity) {
-    const name = await askDisplayName({ initial: suggestGuestName(), cancellable: false });
-    identity = saveIdentity(deps.store, name ?? suggestGuestName());
-  }
+  let identity: UserIdentity =
+    loadIdentity(deps.store) ?? saveIdentity(deps.store, (await askDisplayName({ initial: suggestGuestName(), cancellable: false })) ?? suggestGuestName());
 
   // A view id pasted into an /r/ link still only watches: the server decides.
   const readOnly = target.mode === 'view' || room?.access === 'view';
@@ -91,7 +89,32 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   cleanups.push(() => session.destroy());
   const presence = trackPresence(session.awareness);
   cleanups.push(() => presence.destroy());
-  presence.setUser(identity);
+  // The stored colour is the preference; the room may get another one (see chooseRoomColor).
+  let roomColor = identity.color;
+  const publishUser = (user: UserIdentity) => presence.setUser({ ...user, color: roomColor, colorLight: toLightColor(roomColor) });
+  publishUser(identity);
+  const nameButton = createNameButton({
+    store: deps.store,
+    identity,
+    onChange: (user) => {
+      identity = user;
+      publishUser(user);
+    },
+  });
+  // Once, on the first sync: the server sends the awareness of those already
+  // in the room before it answers the sync, so their colours are known by
+  // now. Later arrivals adapt to us, not the other way round.
+  let colorChosen = false;
+  const chooseRoomColor = () => {
+    if (colorChosen) return;
+    colorChosen = true;
+    const taken = presence.peers.filter((peer) => !peer.isSelf).map((peer) => peer.color);
+    const color = chooseJoinColor(identity.color, taken);
+    if (color === roomColor) return;
+    roomColor = color;
+    publishUser(identity);
+    nameButton.setColor(color);
+  };
 
   const currentLanguage = (): Language => session.language(room?.language ?? 'plaintext');
   const currentTitle = (): string => session.title(room?.title ?? '');
@@ -109,6 +132,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       announceTimer = undefined;
       setAnnouncing(false);
     } else if (announceTimer === undefined) {
+      chooseRoomColor();
       announceTimer = setTimeout(() => setAnnouncing(true), ANNOUNCE_AFTER_SYNC_MS);
     }
   });
@@ -121,7 +145,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     onLanguage: (language) => session.setLanguage(language),
     onTitle: (title) => session.setTitle(title),
     onDone: () => editor.view.focus(),
-    nameButton: createNameButton({ store: deps.store, identity, onChange: (user) => presence.setUser(user) }),
+    nameButton: nameButton.element,
     tools: [
       status.element,
       editRoomId ? createCopyLinkButton({ kind: 'edit', link: () => absolute(roomPath(editRoomId)) }) : null,
@@ -142,11 +166,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
 
   const editorHost = h('div', { class: 'editor-host' });
   const isMac = isApplePlatform(navigator.platform || navigator.userAgent);
-  const hint = h(
-    'footer',
-    { class: 'shortcut-hint', 'aria-label': 'Keyboard shortcuts' },
-    ...SHORTCUTS.map((shortcut) => h('span', { class: 'shortcut' }, h('kbd', {}, shortcutKeys(shortcut, isMac)), ` ${shortcut.action}`)),
-  );
+  const hint = createShortcutHint(isMac);
   replaceChildren(root, h('div', { class: 'room-page' }, header.element, presenceBar.element, h('main', { class: 'editor-main' }, editorHost), hint));
 
   const editor = createEditor({

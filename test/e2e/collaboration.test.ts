@@ -41,6 +41,10 @@ def test_binary_search():
     assert binary_search(data, 7) == bisect_left(data, 7)
 `;
 
+/** The first palette colour (`USER_COLORS[0]`), stored in both browsers. */
+const SHARED_COLOR = '#d1242f';
+const SHARED_COLOR_RGB = 'rgb(209, 36, 47)';
+
 let app: TestApp;
 let browser: Browser;
 let ada: Person;
@@ -53,6 +57,8 @@ beforeAll(async () => {
   ({ roomId } = await createRoom(app.baseUrl, { language: 'python', title: 'Pairing session', code: SAMPLE }));
   roomUrl = `${app.baseUrl}/r/${roomId}`;
   [ada, bob] = await Promise.all([newPerson(browser), newPerson(browser)]);
+  // Both browsers remember the same colour: the one who joins second gets another.
+  for (const person of [ada, bob]) await person.context.addInitScript(`localStorage.setItem('pairpad.color', '${SHARED_COLOR}')`);
   await joinRoom(ada, roomUrl, 'Ada');
   await joinRoom(bob, roomUrl, 'Bob');
 });
@@ -66,6 +72,16 @@ afterAll(async () => {
 const eventually = { timeout: 15_000, interval: 50 };
 const textOf = (person: Person) => () => readEditorText(person.page);
 const serverCode = () => fetchRoom(app.baseUrl, roomId).then((room) => room.code);
+
+/** Background colour of each presence dot (self first) and of the name button's dot, as the page computes them. */
+const READ_DOT_COLORS = `(() => ({
+  peers: Array.from(document.querySelectorAll('.presence-bar .presence-dot'), (dot) => getComputedStyle(dot).backgroundColor),
+  button: getComputedStyle(document.querySelector('.name-button .presence-dot')).backgroundColor,
+}))()`;
+const dotColors = (person: Person) => () => person.page.evaluate<{ peers: string[]; button: string }>(READ_DOT_COLORS);
+
+/** Computed opacity of the remote cursor labels in a page. */
+const READ_LABEL_OPACITY = `Array.from(document.querySelectorAll('.cm-remoteCaretLabel'), (label) => getComputedStyle(label).opacity)`;
 
 /** True when `part` occurs in `whole` in order (not necessarily contiguous). */
 function isSubsequence(part: string, whole: string): boolean {
@@ -88,6 +104,13 @@ describe('two people in one room', () => {
     expect(await ada.page.locator('.presence-bar .presence-name').allTextContents()).toEqual(['Ada', 'Bob']);
     expect(await bob.page.locator('.presence-bar .presence-name').allTextContents()).toEqual(['Bob', 'Ada']);
 
+    // Same stored colour: Ada, there first, keeps it; Bob wears another one in this room.
+    await expect.poll(() => dotColors(bob)().then((colors) => colors.peers[1]), eventually).toBe(SHARED_COLOR_RGB);
+    await expect.poll(() => dotColors(bob)().then((colors) => colors.peers[0]), eventually).not.toBe(SHARED_COLOR_RGB);
+    const bobColors = await dotColors(bob)();
+    expect(bobColors.button).toBe(bobColors.peers[0]);
+    await expect.poll(() => dotColors(ada)().then((colors) => colors.peers), eventually).toEqual([SHARED_COLOR_RGB, bobColors.peers[0]]);
+
     // A cursor is published once its editor has had a selection.
     await placeCursorAtLineEnd(ada.page, 1);
     await placeCursorAtLineEnd(bob.page, 3);
@@ -95,6 +118,16 @@ describe('two people in one room', () => {
     await expect.poll(() => ada.page.locator('.cm-remoteCaretLabel').allTextContents(), eventually).toEqual(['Bob']);
     // The label sits on the line where the other person's cursor is.
     await expect.poll(() => bob.page.locator('.cm-line', { has: bob.page.locator('.cm-remoteCaretLabel') }).textContent(), eventually).toContain('def greet');
+    // Right after a move the label can be read: shown, opaque, inside the editor (not cut off above line 1).
+    for (const person of [ada, bob]) {
+      const label = person.page.locator('.cm-remoteCaretLabel');
+      expect(await label.isVisible()).toBe(true);
+      expect(await person.page.evaluate<string[]>(READ_LABEL_OPACITY)).toEqual(['1']);
+      const [box, scroller] = await Promise.all([label.boundingBox(), person.page.locator('.cm-scroller').boundingBox()]);
+      expect(box!.width).toBeGreaterThan(10);
+      expect(box!.y).toBeGreaterThanOrEqual(scroller!.y);
+      expect(box!.y + box!.height).toBeLessThanOrEqual(scroller!.y + scroller!.height);
+    }
   });
 
   it('merges typing at the same time in the same line, and matches the server', async () => {
@@ -189,6 +222,16 @@ describe('two people in one room', () => {
       ada.page.screenshot({ path: 'test-results/two-users.png' }),
       bob.page.screenshot({ path: 'test-results/two-users-bob.png' }),
     ]);
+  });
+
+  it('tells the other person when someone closes their page', async () => {
+    expect(await ada.page.locator('.presence-bar .presence-name').allTextContents()).toEqual(['Ada L.', 'Bob']);
+    // Ada opened this room a moment ago; arrivals and departures are news only once her page settled.
+    await expect.poll(() => ada.page.locator('.presence-bar').getAttribute('data-announcing'), eventually).toBe('true');
+    await bob.page.close();
+    await expect.poll(() => ada.page.locator('.toast-leave').allTextContents(), eventually).toContain('Bob left');
+    await expect.poll(() => ada.page.locator('.presence-bar .presence-name').allTextContents(), eventually).toEqual(['Ada L.']);
+    expect(await ada.page.locator('.presence-count').textContent()).toBe('Only you');
   });
 
   it('raised no page errors and no dialogs', () => {

@@ -10,12 +10,16 @@ export interface CspProxy {
 }
 
 /**
- * Starts an HTTP proxy in front of `target` that adds `policy(nonce)` as
- * the Content-Security-Policy of every HTML page, with a fresh nonce per
- * page also put in `<meta name="csp-nonce">` (the way the client learns it,
- * see `client/main.ts`). Everything else, WebSocket upgrades included, passes
- * through untouched. It stands in for the server's own headers until the
- * access-control issue adds them.
+ * Starts an HTTP proxy in front of `target` that sets `policy(nonce)` as
+ * the Content-Security-Policy of every HTML page, replacing the one the
+ * server sent, with a fresh nonce per page also put in
+ * `<meta name="csp-nonce">` (the way the client learns it, see
+ * `readCspNonce` in `client/room/room.page.ts`). Everything else, WebSocket
+ * upgrades included, passes through untouched. The server's own policy
+ * (helmet, `server/http/app.ts`) allows inline styles; this proxy checks
+ * that the client also runs under a stricter, nonce-only `style-src`, for
+ * deployments whose reverse proxy sends one. The server's own headers are
+ * tested without it (`pages.test.ts`).
  */
 export async function startCspProxy(target: string, policy: (nonce: string) => string): Promise<CspProxy> {
   const upstream = new URL(target);

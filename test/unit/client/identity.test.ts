@@ -4,6 +4,7 @@ import {
   MAX_NAME_LENGTH,
   NAME_KEY,
   USER_COLORS,
+  chooseJoinColor,
   colorForClient,
   isUserColor,
   loadIdentity,
@@ -59,6 +60,41 @@ describe('colours', () => {
   it('derives a stable colour from a client id', () => {
     expect(colorForClient(12345)).toBe(colorForClient(12345));
     expect(USER_COLORS).toContain(colorForClient(-7));
+  });
+});
+
+describe('chooseJoinColor', () => {
+  const [red, blue, green] = USER_COLORS;
+
+  it('keeps the stored colour when nobody in the room has it', () => {
+    expect(chooseJoinColor(red, [])).toBe(red);
+    expect(chooseJoinColor(red, [blue, green], () => 0.99)).toBe(red);
+  });
+
+  it('picks a free palette colour when the stored one is taken', () => {
+    const taken = [red, blue, red];
+    for (const r of [0, 0.3, 0.6, 0.999999, 1]) {
+      const color = chooseJoinColor(red, taken, () => r);
+      expect(USER_COLORS).toContain(color);
+      expect(taken).not.toContain(color);
+    }
+    // `random` spreads the choice over every free colour.
+    const free = USER_COLORS.length - 2;
+    const seen = new Set(Array.from({ length: free }, (_, i) => chooseJoinColor(red, taken, () => i / free)));
+    expect(seen.size).toBe(free);
+  });
+
+  it('takes the last free colour when only one is left', () => {
+    const taken = USER_COLORS.filter((color) => color !== green);
+    expect(chooseJoinColor(red, taken, () => 0.5)).toBe(green);
+  });
+
+  it('keeps the stored colour when every colour is taken', () => {
+    expect(chooseJoinColor(blue, [...USER_COLORS, ...USER_COLORS])).toBe(blue);
+  });
+
+  it('ignores colours outside the palette among the others', () => {
+    expect(chooseJoinColor(red, ['#123456', 'red'])).toBe(red);
   });
 });
 

@@ -1,0 +1,28 @@
+import { h } from '../dom.ts';
+import { SHORTCUTS, shortcutKeys } from './shortcuts.ts';
+
+/**
+ * The keyboard-shortcut footer under the editor. The list wraps onto more
+ * lines when the window is narrow; on phones (see `styles/responsive.css`)
+ * it is folded behind a "?" button so that it does not eat editor rows.
+ */
+export function createShortcutHint(isMac: boolean): HTMLElement {
+  const list = h(
+    'ul',
+    { class: 'shortcut-list', id: 'shortcut-list' },
+    ...SHORTCUTS.map((shortcut) => h('li', { class: 'shortcut' }, h('kbd', {}, shortcutKeys(shortcut, isMac)), ` ${shortcut.action}`)),
+  );
+  const toggle = h(
+    'button',
+    { type: 'button', class: 'button button-small shortcut-toggle', 'aria-expanded': 'false', 'aria-controls': 'shortcut-list', title: 'Keyboard shortcuts' },
+    h('span', { 'aria-hidden': 'true' }, '?'),
+    h('span', { class: 'shortcut-toggle-text' }, 'Shortcuts'),
+  );
+  const footer = h('footer', { class: 'shortcut-hint', 'aria-label': 'Keyboard shortcuts', 'data-open': 'false' }, toggle, list);
+  toggle.addEventListener('click', () => {
+    const open = footer.dataset.open !== 'true';
+    footer.dataset.open = String(open);
+    toggle.setAttribute('aria-expanded', String(open));
+  });
+  return footer;
+}

@@ -94,6 +94,8 @@ export interface Config {
   storeMaxDebounceMs: number;
   /** How long a graceful shutdown waits for the database before it spills rooms to disk (`SHUTDOWN_TIMEOUT_MS`, default 30000). */
   shutdownTimeoutMs: number;
+  /** Longest a Postgres query may go unanswered before it fails and is retried, in ms; default 10000. */
+  databaseQueryTimeoutMs: number;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string[] {
@@ -156,5 +158,6 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     storeDebounceMs: 2000,
     storeMaxDebounceMs: 10_000,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
+    databaseQueryTimeoutMs: 10_000,
   });
 }

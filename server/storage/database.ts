@@ -47,6 +47,8 @@ export interface Storage {
 export interface StorageOptions {
   databaseUrl: string | undefined;
   sqlitePath: string;
+  /** Postgres: a query unanswered this long fails (and its write is retried), in ms; default 10000. */
+  databaseQueryTimeoutMs?: number;
 }
 
 // Postgres returns BIGINT/BIGSERIAL as strings; our ids stay far below 2^53.
@@ -64,6 +66,12 @@ export function openStorage(options: StorageOptions): Storage {
       connectionString: options.databaseUrl,
       max: 10,
       connectionTimeoutMillis: 5_000,
+      // A database that stops answering (a network partition, a frozen host)
+      // must fail queries rather than hang them: a hung journal write would
+      // hold every later one, and nothing would report the outage.
+      query_timeout: options.databaseQueryTimeoutMs ?? 10_000,
+      idle_in_transaction_session_timeout: 30_000,
+      keepAlive: true,
       types: pgTypes,
     });
     // An idle client that loses its server emits 'error' on the pool; without a

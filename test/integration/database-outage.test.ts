@@ -66,4 +66,49 @@ describe.runIf(testDatabaseUrl)('a Postgres outage while people type', () => {
     cleanups.push(() => restarted.stop());
     expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(typed);
   });
+
+  it('reports 503 within a second or two when the database stops answering, and stores everything once it answers again', async () => {
+    const database = await createPostgresDatabase();
+    cleanups.push(() => database.drop());
+    const target = new URL(database.url);
+    const proxy: TcpProxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    cleanups.push(() => proxy.close());
+    const viaProxy = new URL(database.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+
+    const server = await startTestServer({
+      databaseUrl: viaProxy.toString(),
+      overrides: { storeDebounceMs: 100, storeMaxDebounceMs: 300, databaseQueryTimeoutMs: 1_500 },
+    });
+    cleanups.push(() => server.close());
+    const { roomId } = await createRoom(server.baseUrl);
+    const alice: TestClient = connectClient(server.wsUrl, roomId);
+    cleanups.push(() => alice.destroy());
+    await alice.synced;
+    alice.text.insert(0, 'before. ');
+    await vi.waitFor(async () => expect((await health(server)).pendingWrites).toBe(0));
+
+    // Bytes are held, connections stay open: nothing fails fast, queries just hang.
+    proxy.freeze();
+    const frozenAt = Date.now();
+    expect(await health(server)).toMatchObject({ httpStatus: 503, database: 'unreachable' });
+    expect(Date.now() - frozenAt).toBeLessThan(2_500);
+    for (let i = 0; i < 30; i++) alice.text.insert(alice.text.length, 'h');
+    // The hung journal write times out (rather than holding every later write) and is retried.
+    await vi.waitFor(() => expect(server.pairpad.collab.journal.failing).toBe(true), { timeout: 10_000 });
+    expect(await health(server)).toMatchObject({ httpStatus: 503, status: 'degraded', database: 'unreachable' });
+    expect((await health(server)).pendingWrites).toBeGreaterThan(0);
+    const typed = alice.text.toString();
+
+    proxy.thaw();
+    await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 200, status: 'ok', pendingWrites: 0 }), { timeout: 20_000 });
+    alice.destroy();
+    const { hocuspocus } = server.pairpad.collab;
+    await vi.waitFor(() => expect(hocuspocus.getDocumentsCount()).toBe(0), { timeout: 15_000 });
+    await server.stop();
+    const restarted = await restartTestServer({ ...server, config: { ...server.config, databaseUrl: database.url } });
+    cleanups.push(() => restarted.stop());
+    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(typed);
+  });
 });

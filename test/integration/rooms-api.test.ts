@@ -137,3 +137,21 @@ describe('operations and docs', () => {
     await expectError(await fetch(`${server.baseUrl}/api/rooms`, { method: 'DELETE' }), 404, 'not_found');
   });
 });
+
+describe('unexpected failures', () => {
+  it('answer 500 internal without internals, and the server goes on', async () => {
+    const broken = await startTestServer();
+    try {
+      const { roomId } = await createRoom(broken.baseUrl);
+      // A real failure below the API: the database connection is gone.
+      await broken.pairpad.store.close();
+      const response = await fetch(`${broken.baseUrl}/api/rooms/${roomId}`);
+      const message = await expectError(response, 500, 'internal');
+      expect(message).toBe('Internal server error');
+      expect(JSON.stringify(message)).not.toMatch(/sqlite|database|connection|at .*\.ts/i);
+      expect((await fetch(`${broken.baseUrl}/livez`)).status).toBe(200);
+    } finally {
+      await broken.close().catch(() => undefined);
+    }
+  });
+});

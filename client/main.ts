@@ -1,3 +1,4 @@
+import './zod-config.ts';
 import { createApiClient } from './api.ts';
 import { renderLobbyPage } from './lobby/lobby.page.ts';
 import { renderNotFoundPage } from './room/not-found.page.ts';

@@ -46,7 +46,8 @@ export default defineConfig({
           groups: [
             { name: 'codemirror', test: /node_modules[\\/](@codemirror[\\/](state|view|language|commands|autocomplete|search)|@lezer[\\/](common|highlight)|style-mod|w3c-keyname|crelt)[\\/]/ },
             { name: 'collab', test: /node_modules[\\/](yjs|lib0|y-protocols|y-codemirror\.next|@hocuspocus[\\/]provider)[\\/]/ },
-            { name: 'zod', test: /node_modules[\\/]zod[\\/]/ },
+            // With the module that configures Zod, so it runs before any schema is built.
+            { name: 'zod', test: /node_modules[\\/]zod[\\/]|client[\\/]zod-config\.ts$/ },
           ],
         },
       },

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Hocuspocus, WebSocketLike } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { WebSocket } from 'ws';
-import { CloseCode, CloseReason } from '../../shared/protocol.ts';
+import { CloseCode, CloseReason, isRoomIdFormat } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
@@ -13,11 +14,44 @@ import { toFetchRequest } from './websocket-server.ts';
 // A client may send messages for a name that is still being resolved; this
 // bounds what is held meanwhile (Hocuspocus bounds its own queue the same way).
 const MAX_QUEUED_MESSAGES = 1_000;
+/** Documents one socket may have open or opening (a page opens one; a provider shares its socket). */
+const MAX_OPEN_DOCUMENTS = 16;
+/** Names one socket may have refused (unknown, malformed, no access) before it is closed. */
+const MAX_REFUSED_DOCUMENTS = 8;
+/** Bytes one socket may send for documents not yet authenticated (waiting here or in Hocuspocus). */
+const MAX_UNAUTHENTICATED_BYTES = 4 * 1024 * 1024;
+/** Authentication messages per socket: a burst of this many, then {@link AUTH_PER_SECOND}. */
+const AUTH_BURST = 32;
+const AUTH_PER_SECOND = 4;
+/** A name is remembered by at most this many characters (a malformed one may be 1 MiB long). */
+const MAX_NAME_KEY = 100;
 
-type NameState =
-  | { kind: 'resolving'; queue: Uint8Array[] }
-  | { kind: 'direct' }
-  | { kind: 'view'; roomId: string };
+const HOCUSPOCUS_AUTH = 2;
+const AUTH_PERMISSION_DENIED = 1;
+const AUTH_AUTHENTICATED = 2;
+
+/** Why a socket was closed by the bounds above (all with 4429). */
+export const SocketLimitReason = {
+  documents: 'too many documents on one socket',
+  refusals: 'too many refused documents on one socket',
+  authentication: 'too many authentication attempts',
+  unauthenticatedBytes: 'too much data before the document opened',
+} as const;
+
+interface NameCommon {
+  /** Hocuspocus answered "authenticated"; until then what is sent counts against the socket's budget. */
+  authenticated: boolean;
+  refused: boolean;
+  /** Bytes sent for this name since the last answer. */
+  bytes: number;
+}
+
+type NameState = NameCommon &
+  (
+    | { kind: 'resolving'; queue: Uint8Array[] }
+    | { kind: 'direct' }
+    | { kind: 'view'; roomId: string }
+  );
 
 /** Replaces the document name at the start of a Hocuspocus frame, keeping any `\0session` suffix. */
 function readdress(frame: Uint8Array, name: string): Uint8Array {
@@ -36,6 +70,19 @@ function documentNameOf(frame: Uint8Array): string {
   return separator === -1 ? rawKey : rawKey.slice(0, separator);
 }
 
+/** The document name of a frame and the message type after it. */
+function readHeader(frame: Uint8Array): { name: string; type: number; decoder: decoding.Decoder } {
+  const decoder = decoding.createDecoder(frame);
+  const rawKey = decoding.readVarString(decoder);
+  const separator = rawKey.indexOf('\0');
+  return { name: separator === -1 ? rawKey : rawKey.slice(0, separator), type: decoding.readVarUint(decoder), decoder };
+}
+
+/** A bounded key for a name: a long (malformed) name is kept as its digest. */
+function keyOf(name: string): string {
+  return name.length <= MAX_NAME_KEY ? name : `\0${createHash('sha256').update(name).digest('base64')}`;
+}
+
 /**
  * Serves one `/collab` socket. A client may name a room by its view id;
  * Hocuspocus knows rooms only by their edit id, so the first message for a
@@ -44,6 +91,11 @@ function documentNameOf(frame: Uint8Array): string {
  * back to the view id on the way out, so the view client never sees the edit
  * id. Frames for edit ids pass as they are; sockets without a view id pay
  * only for reading the name of each frame.
+ *
+ * What a socket can make the server hold is bounded: at most 16 documents
+ * open or opening and 8 refused, 4 MiB sent for documents not yet
+ * authenticated, and a rate of authentication attempts; past any of them the
+ * socket closes with 4429 and a reason from {@link SocketLimitReason}.
  */
 export function acceptCollabSocket({
   socket,
@@ -62,7 +114,52 @@ export function acceptCollabSocket({
 }): void {
   const names = new Map<string, NameState>();
   const viewIdOfRoom = new Map<string, string>();
+  let openCount = 0;
+  let refusedCount = 0;
+  /** Names Hocuspocus has not answered yet; while there are any, outgoing frames are read for the answer. */
+  let unanswered = 0;
+  let unauthenticatedBytes = 0;
+  let authTokens = AUTH_BURST;
+  let authRefilledAt = performance.now();
+  let closed = false;
+
+  const closeOverLimit = (reason: string) => {
+    if (closed) return;
+    closed = true;
+    metrics.rateLimited.labels('socket').inc();
+    log.info({ reason, documents: names.size }, 'closing a /collab socket over its limits');
+    socket.close(CloseCode.tooManyMessages, reason);
+  };
   const context: ConnectionContext = { views: new Map(), closeSocket: (code, reason) => socket.close(code, reason) };
+
+  // Hocuspocus's answer to an authentication: frees the name's budget, counts a refusal.
+  const noteAnswer = (frame: Uint8Array) => {
+    let header;
+    try {
+      header = readHeader(frame);
+    } catch {
+      return;
+    }
+    if (header.type !== HOCUSPOCUS_AUTH) return;
+    const state = names.get(keyOf(viewIdOfRoom.get(header.name) ?? header.name));
+    if (!state) return;
+    const answer = decoding.readVarUint(header.decoder);
+    if (answer !== AUTH_AUTHENTICATED && answer !== AUTH_PERMISSION_DENIED) return;
+    if (!state.authenticated && !state.refused) unanswered--;
+    unauthenticatedBytes -= state.bytes;
+    state.bytes = 0;
+    if (answer === AUTH_AUTHENTICATED) {
+      state.authenticated = true;
+      return;
+    }
+    if (!state.refused) {
+      state.refused = true;
+      openCount--;
+      refusedCount++;
+    }
+    // Closed after this frame is sent, so that the client reads why.
+    if (refusedCount > MAX_REFUSED_DOCUMENTS) setImmediate(() => closeOverLimit(SocketLimitReason.refusals));
+  };
 
   const adapter: WebSocketLike = {
     get readyState() {
@@ -71,6 +168,7 @@ export function acceptCollabSocket({
     close: (code, reason) => socket.close(code, reason),
     send(data) {
       const frame = data as Uint8Array;
+      if (unanswered > 0) noteAnswer(frame);
       if (viewIdOfRoom.size === 0) return socket.send(frame);
       const viewId = viewIdOfRoom.get(documentNameOf(frame));
       socket.send(viewId === undefined ? frame : readdress(frame, viewId));
@@ -83,14 +181,14 @@ export function acceptCollabSocket({
     else if (state.kind === 'view') connection.handleMessage(readdress(frame, state.roomId));
   };
 
-  const resolve = async (name: string, pending: { queue: Uint8Array[] }) => {
-    let state: NameState = { kind: 'direct' };
+  const resolve = async (name: string, pending: NameState & { kind: 'resolving' }) => {
+    let resolved: { kind: 'direct' } | { kind: 'view'; roomId: string } = { kind: 'direct' };
     try {
       const grant = await access.resolve(name);
       // A room already open for editing on this socket stays that way; the view
       // name then reaches the room gate as it is and is refused there.
       if (grant?.access === 'view' && names.get(grant.roomId)?.kind !== 'direct') {
-        state = { kind: 'view', roomId: grant.roomId };
+        resolved = { kind: 'view', roomId: grant.roomId };
         context.views.set(grant.roomId, name);
         viewIdOfRoom.set(grant.roomId, name);
       }
@@ -98,32 +196,71 @@ export function acceptCollabSocket({
       // The room gate queries again and refuses the name if the database is away.
       log.debug({ err: error }, 'could not resolve a document name');
     }
-    names.set(name, state);
+    if (closed) return;
+    // The same object stays in the map, so the counts above keep pointing at it.
+    const state = Object.assign(pending, resolved) as NameState;
     for (const frame of pending.queue) deliver(frame, state);
+    pending.queue = [];
+  };
+
+  const takeAuthToken = () => {
+    const now = performance.now();
+    authTokens = Math.min(AUTH_BURST, authTokens + ((now - authRefilledAt) / 1000) * AUTH_PER_SECOND);
+    authRefilledAt = now;
+    if (authTokens < 1) return false;
+    authTokens -= 1;
+    return true;
   };
 
   const incoming = metrics.traffic.collab.in;
   socket.on('message', (data: Buffer) => {
     incoming.messages.inc();
     incoming.bytes.inc(data.length);
-    let name: string;
+    if (closed) return;
+    let header;
     try {
-      name = documentNameOf(data);
+      header = readHeader(data);
     } catch {
       metrics.updatesRejected.labels('malformed').inc();
       return socket.close(CloseCode.malformedMessage, CloseReason.malformedMessage);
     }
-    const state = names.get(name);
+    if (header.type === HOCUSPOCUS_AUTH && !takeAuthToken()) {
+      metrics.updatesRejected.labels('rate_limited').inc();
+      return closeOverLimit(SocketLimitReason.authentication);
+    }
+    const key = keyOf(header.name);
+    let state = names.get(key);
     if (state === undefined) {
-      const pending = { kind: 'resolving' as const, queue: [data] };
-      names.set(name, pending);
-      void resolve(name, pending);
-    } else if (state.kind === 'resolving') {
-      if (state.queue.length >= MAX_QUEUED_MESSAGES) return socket.terminate();
+      if (openCount >= MAX_OPEN_DOCUMENTS) return closeOverLimit(SocketLimitReason.documents);
+      openCount++;
+      unanswered++;
+      // A malformed name needs no lookup; the room gate refuses it (4404).
+      if (!isRoomIdFormat(header.name)) state = { kind: 'direct', authenticated: false, refused: false, bytes: 0 };
+      else {
+        const pending = { kind: 'resolving' as const, queue: [] as Uint8Array[], authenticated: false, refused: false, bytes: 0 };
+        state = pending;
+        void resolve(header.name, pending);
+      }
+      names.set(key, state);
+    }
+    if (!state.authenticated) {
+      state.bytes += data.length;
+      unauthenticatedBytes += data.length;
+      if (unauthenticatedBytes > MAX_UNAUTHENTICATED_BYTES) return closeOverLimit(SocketLimitReason.unauthenticatedBytes);
+    }
+    if (state.kind === 'resolving') {
+      if (state.queue.length >= MAX_QUEUED_MESSAGES) return closeOverLimit(SocketLimitReason.unauthenticatedBytes);
       state.queue.push(data);
     } else {
       deliver(data, state);
     }
   });
-  socket.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
+  socket.on('error', (error: Error & { code?: string }) => {
+    // `ws` closes with 1009 itself; this only counts it.
+    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') metrics.updatesRejected.labels('too_large').inc();
+  });
+  socket.on('close', (code, reason) => {
+    closed = true;
+    connection.handleClose({ code, reason: reason.toString() });
+  });
 }

@@ -46,6 +46,10 @@ const YJS_SYNC = 0;
 const YJS_AWARENESS = 1;
 const YJS_QUERY_AWARENESS = 3;
 const MAX_EARLY_FRAMES = 1_000;
+/** Bytes that may wait while the room id is looked up (the same budget as `/collab` before authentication). */
+const MAX_EARLY_BYTES = 4 * 1024 * 1024;
+/** Why a socket that sends too much before its room is found is closed (4429). */
+export const EARLY_LIMIT_REASON = 'too much data before the document opened';
 
 /** True when a y-websocket frame has a known type and its lengths add up. */
 export function isWellFormedFrame(data: Uint8Array): boolean {
@@ -124,16 +128,28 @@ export function createYjsBridge({
       socket.close(CloseCode.roomNotFound, CloseReason.roomNotFound);
       return;
     }
-    // Frames that arrive while the id is looked up wait, in order.
+    socket.on('error', (error: Error & { code?: string }) => {
+      // `ws` closes with 1009 itself; this only counts it.
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') metrics.updatesRejected.labels('too_large').inc();
+    });
+    // Frames that arrive while the id is looked up wait, in order, within a budget.
     const early: Buffer[] = [];
+    let earlyBytes = 0;
+    let overLimit = false;
     const queue = (data: Buffer) => {
-      if (early.length >= MAX_EARLY_FRAMES) socket.terminate();
-      else early.push(data);
+      if (overLimit) return;
+      earlyBytes += data.length;
+      if (early.length < MAX_EARLY_FRAMES && earlyBytes <= MAX_EARLY_BYTES) return void early.push(data);
+      overLimit = true;
+      early.length = 0;
+      metrics.rateLimited.labels('socket').inc();
+      socket.close(CloseCode.tooManyMessages, EARLY_LIMIT_REASON);
     };
     socket.on('message', queue);
     access.resolve(id).then(
       (grant) => {
         socket.off('message', queue);
+        if (overLimit || socket.readyState !== socket.OPEN) return;
         if (!grant) return socket.close(CloseCode.roomNotFound, CloseReason.roomNotFound);
         const context: ConnectionContext = {
           views: new Map(grant.access === 'view' ? [[grant.roomId, id]] : []),

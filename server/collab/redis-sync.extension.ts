@@ -61,11 +61,16 @@ export class RedisSyncExtension extends Redis {
       return relay(channel, data);
     });
     let wasConnected = false;
-    this.pub.on('ready', () => {
+    // Resynchronise once both connections are back: the subscriber must be
+    // listening before peers answer, or their replies are lost.
+    const onReady = () => {
+      if (!this.reachable) return;
       if (wasConnected) log.info('redis reachable again; resynchronising rooms');
       wasConnected = true;
       void this.resynchronise();
-    });
+    };
+    this.pub.on('ready', onReady);
+    this.sub.on('ready', onReady);
     this.pub.on('end', () => log.warn('redis connection ended'));
     this.pub.on('close', () => {
       if (wasConnected) log.warn('redis unreachable; serving local clients only until it returns');
@@ -151,6 +156,15 @@ export class RedisSyncExtension extends Redis {
   }
 
   private async resynchronise(): Promise<void> {
+    // ioredis re-subscribes right after 'ready'; Redis answers a subscriber's
+    // commands in order, so once this one is confirmed, so are those, and
+    // the peers' replies to what we publish below will reach us.
+    try {
+      await this.sub.subscribe(this['replyKey'](this['configuration'].identifier));
+    } catch (error) {
+      this.log.warn({ err: error }, 'redis went away again while resynchronising');
+      return;
+    }
     for (const [name, payload] of [...this.unsubscribed]) {
       this.unsubscribed.delete(name);
       if (this.instance?.documents.get(name) === payload.document) await this.afterLoadDocument(payload);

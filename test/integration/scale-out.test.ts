@@ -188,6 +188,44 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('several instances sharing Redis
     expect(await readStoredRoom(env.DATABASE_URL, roomId)).toEqual({ code: typed, logRows: 0 });
   });
 
+  it('folds a busy room on its own cadence only: no store storm, whatever the other instances do', async () => {
+    const env = await sharedEnv();
+    const overrides = { storeDebounceMs: 200, storeMaxDebounceMs: 500 };
+    const a = await startTestServer({ databaseUrl: env.DATABASE_URL, env, overrides });
+    const b = await startTestServer({ databaseUrl: env.DATABASE_URL, env, overrides });
+    cleanups.push(() => a.stop(), () => b.stop());
+    const folds = async (server: TestServer) => {
+      const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+      return Number(/^pairpad_store_duration_seconds_count (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const { roomId } = await createRoom(a.baseUrl);
+    const typist = track(connectClient(a.wsUrl, roomId));
+    const watchers = [track(connectClient(b.wsUrl, roomId)), track(connectYjsClient(b.wsUrl, roomId))];
+    await Promise.all([typist.synced, ...watchers.map((watcher) => watcher.synced)]);
+    const [aBefore, bBefore] = [await folds(a), await folds(b)];
+
+    // Ten keystrokes a second for three seconds on A.
+    const started = Date.now();
+    while (Date.now() - started < 3_000) {
+      typist.text.insert(typist.text.length, 'k');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await vi.waitFor(() => watchers.forEach((watcher) => expect(watcher.text.toString()).toBe(typist.text.toString())));
+    const elapsed = Date.now() - started;
+    const aFolds = (await folds(a)) - aBefore;
+    const bFolds = (await folds(b)) - bBefore;
+    // A folds once per maxDebounce while typing goes on (plus the one after it stops), not once per keystroke.
+    expect(aFolds).toBeGreaterThanOrEqual(2);
+    expect(aFolds).toBeLessThanOrEqual(Math.ceil(elapsed / overrides.storeMaxDebounceMs) + 2);
+    // B only relays A's edits: it stores nothing while its clients stay (A has them in the log).
+    expect(bFolds).toBe(0);
+    // An idle room is not folded at all.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const idleFrom = await folds(a);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await folds(a)).toBe(idleFrom);
+  });
+
   it('keeps serving local clients while Redis is away, says so in /health, and catches up when it returns', async () => {
     const redis = new URL(testRedisUrl!);
     const proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });

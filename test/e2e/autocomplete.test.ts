@@ -1,4 +1,4 @@
-import type { Browser, Route } from 'playwright-core';
+import type { Browser, Request, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRoom, fetchRoom, startTestApp, type TestApp } from './support/app.ts';
 import { joinRoom, launchBrowser, newPerson, placeCursorAtLineEnd, readEditorText, type Person } from './support/browser.ts';
@@ -132,6 +132,92 @@ describe('a failing autocomplete endpoint', () => {
     await expect.poll(() => readEditorText(kim.page).then((text) => text?.split('\n')[5]), eventually).toBe('    calc_more = 1  # still typing');
     expect(await kim.page.locator('.connection-status').getAttribute('data-state')).toBe('connected');
     expect(kim.errors).toEqual([]);
+  });
+});
+
+describe('a slow autocomplete endpoint', () => {
+  // Another person in another room, whose requests are answered after
+  // `delayMs` (a slow server) with one item naming the word it was asked
+  // about, so that an answer to an old question can be recognised.
+  interface Call {
+    word: string;
+    state: 'pending' | 'answered' | 'aborted';
+  }
+  const calls: Call[] = [];
+  const callOf = new Map<Request, Call>();
+  let delayMs = 0;
+  let max: Person;
+
+  const wordOf = (body: AutocompleteBody) => /[A-Za-z_]*$/.exec(body.code.slice(0, body.cursorPosition))![0];
+  const options = () => max.page.locator('.cm-tooltip-autocomplete li');
+  const lastLine = () => readEditorText(max.page).then((text) => text?.split('\n').at(-1));
+
+  beforeAll(async () => {
+    const { roomId: slowRoom } = await createRoom(app.baseUrl, {
+      language: 'python',
+      code: 'def calculate_total(items):\n    return sum(items)\n\n# keep the cargo_manifest handy\n',
+    });
+    max = await newPerson(browser);
+    max.page.on('requestfailed', (request) => {
+      const call = callOf.get(request);
+      if (call) call.state = 'aborted';
+    });
+    await max.page.route('**/api/autocomplete', async (route) => {
+      const body = route.request().postDataJSON() as AutocompleteBody;
+      const call: Call = { word: wordOf(body), state: 'pending' };
+      calls.push(call);
+      callOf.set(route.request(), call);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const from = body.cursorPosition - call.word.length;
+      const item = { label: `calc_total_for_${call.word}`, insertText: `calc_total_for_${call.word}`, kind: 'identifier', score: 9 };
+      const answer = { suggestion: '', confidence: 0, type: 'identifier', from, to: body.cursorPosition, items: [item] };
+      try {
+        await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer) });
+        if (call.state === 'pending') call.state = 'answered';
+      } catch {
+        call.state = 'aborted'; // the page gave up on it first
+      }
+    });
+    await joinRoom(max, `${app.baseUrl}/r/${slowRoom}`, 'Max');
+    await placeCursorAtLineEnd(max.page, 5);
+  });
+
+  it('keeps typing responsive, aborts questions typing made stale and gives up at the deadline', async () => {
+    // Slower than the client's deadline (600 ms): no answer is ever used.
+    delayMs = 2_000;
+    await max.page.keyboard.type('ca');
+    await expect.poll(() => calls.filter((call) => call.word === 'ca').length, eventually).toBeGreaterThan(0);
+    expect(calls.filter((call) => call.word === 'ca').every((call) => call.state === 'pending')).toBe(true);
+    // While the server sits on that question, the next letters show at once.
+    await max.page.keyboard.type('lc');
+    expect(await lastLine()).toBe('calc');
+    // The question about "ca" is withdrawn as soon as the text moves on…
+    await expect.poll(() => calls.filter((call) => call.word === 'ca').every((call) => call.state === 'aborted'), eventually).toBe(true);
+    // …and the one about "calc" once the deadline passes, with nothing typed since.
+    await expect.poll(() => calls.some((call) => call.word === 'calc' && call.state === 'aborted'), eventually).toBe(true);
+    // Meanwhile the list offers the document's words alone.
+    await expect.poll(() => options().allTextContents(), eventually).toEqual(expect.arrayContaining([expect.stringContaining('calculate_total')]));
+    await expect.poll(() => calls.every((call) => call.state !== 'pending'), eventually).toBe(true);
+    expect((await options().allTextContents()).filter((text) => text.includes('calc_total_for_'))).toEqual([]);
+    expect(await lastLine()).toBe('calc');
+    expect(max.errors).toEqual([]);
+  });
+
+  it('lists words found only in the document beside the server’s items', async () => {
+    delayMs = 0;
+    await max.page.keyboard.press('Escape');
+    await max.page.keyboard.press('Enter');
+    await max.page.keyboard.type('ca');
+    await expect.poll(() => options().allTextContents(), eventually).toEqual(
+      expect.arrayContaining([expect.stringContaining('calc_total_for_ca'), expect.stringContaining('cargo_manifest')]),
+    );
+    // The server's item comes first; the word from the comment is a plain document word.
+    expect(await options().first().textContent()).toContain('calc_total_for_ca');
+    const word = options().filter({ hasText: 'cargo_manifest' });
+    expect(await word.locator('.cm-completionIcon-text').count()).toBe(1);
+    await word.click();
+    await expect.poll(lastLine, eventually).toBe('cargo_manifest');
+    expect(max.errors).toEqual([]);
   });
 });
 

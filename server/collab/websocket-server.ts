@@ -5,6 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode, CloseReason, COLLAB_PATH } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, Protocol } from '../metrics.ts';
+import { isAllowedOrigin } from '../origins.ts';
 
 /** Handles an upgraded socket on a path other than `/collab` (e.g. the y-websocket bridge). */
 export type SocketRoute = (socket: WebSocket, request: IncomingMessage, pathname: string) => void;
@@ -38,21 +39,6 @@ function compileTrust(value: boolean | number | string[]): (address: string, hop
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
-/**
- * Browsers always send `Origin`; a page of another site may open a socket to
- * us unless we check it. Same-origin pages and non-browser clients (no
- * `Origin`) are let in; others only when listed in `CORS_ORIGINS`.
- */
-export function isAllowedOrigin(request: IncomingMessage, allowed: readonly string[]): boolean {
-  const origin = request.headers.origin;
-  if (origin === undefined || allowed.includes('*') || allowed.includes(origin)) return true;
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -3,6 +3,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { MAX_BODY_BYTES } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
+import { isAllowedOrigin } from '../origins.ts';
 import type { RoomService } from '../rooms/room.service.ts';
 import type { RestAuth } from './auth.ts';
 import { createClientRouter } from './client.routes.ts';
@@ -63,6 +64,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
   );
 
   const api = express.Router();
+  // CORS headers only ask the browser to hide answers; a cross-site form post
+  // would still create rooms. Refuse other sites' pages before anything runs.
+  api.use((req, _res, next) => {
+    if (!isAllowedOrigin(req, options.corsOrigins)) throw new HttpError('forbidden', 'This origin may not call the API (CORS_ORIGINS)');
+    next();
+  });
   if (options.corsOrigins.length > 0) {
     api.use(cors({ origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins] }));
   }

@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { connectClient } from '../support/providers.ts';
+import { expectError } from '../support/http.ts';
 import { createRoom, fetchRoomCode, startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -64,6 +65,29 @@ describe('socket rules', () => {
     expect(csp).not.toContain('upgrade-insecure-requests');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('refuses REST calls from pages of other sites with 403, and answers listed origins with CORS headers', async () => {
+    const create = (origin?: string) =>
+      fetch(`${server.baseUrl}/api/rooms`, { method: 'POST', headers: origin ? { origin } : {} });
+    const foreign = await create('https://evil.example');
+    await expectError(foreign, 403, 'forbidden');
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    const read = await fetch(`${server.baseUrl}/api/rooms/AAAAAAAAAAAAAAAAAAAAAA`, { headers: { origin: 'https://evil.example' } });
+    await expectError(read, 403, 'forbidden');
+
+    const allowed = await create('https://allowed.example');
+    expect(allowed.status).toBe(201);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://allowed.example');
+    const preflight = await fetch(`${server.baseUrl}/api/rooms`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://allowed.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://allowed.example');
+    // The site itself and clients that are not browsers (no Origin) need no listing.
+    expect((await create(`http://127.0.0.1:${server.pairpad.port}`)).status).toBe(201);
+    expect((await create()).status).toBe(201);
   });
 
   it('keeps a HocuspocusProvider working beside all this', async () => {

@@ -1,15 +1,16 @@
 import { loadConfig } from './config.ts';
-import { openStorage } from './storage/database.ts';
+import { openStorage, type Storage } from './storage/database.ts';
 import { checkMigrationResult, migrateToLatest } from './storage/migrator.ts';
 
 // `npm run migrate`: bring the configured database's schema up to date and exit.
-const storage = openStorage(loadConfig(process.env));
+let storage: Storage | undefined;
 try {
+  storage = openStorage(loadConfig(process.env));
   const ran = checkMigrationResult(await migrateToLatest(storage.db));
   process.stdout.write(ran.length > 0 ? `Applied: ${ran.join(', ')}\n` : 'Schema already up to date.\n');
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 } finally {
-  await storage.db.destroy();
+  await storage?.db.destroy();
 }

@@ -65,7 +65,7 @@ describe.each(dialects)('durability across crashes on %s', (dialect) => {
     expect(reader.text.toString()).toBe(typed);
   });
 
-  it('stores every edit and exits 0 on SIGTERM sent right after the last keystroke', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('stores every edit and exits 0 on %s sent right after the last keystroke', async (signal) => {
     const env = await databaseEnv();
     const server = await start(env);
     const { roomId } = await createRoom(server.baseUrl);
@@ -74,7 +74,7 @@ describe.each(dialects)('durability across crashes on %s', (dialect) => {
     await client.synced;
     await typeInto(client, 300, 8);
     const typed = client.text.toString();
-    server.kill('SIGTERM');
+    server.kill(signal);
     expect(await server.exited).toBe(0);
     client.destroy();
     expect(server.logs.some((line) => line.includes('every room stored'))).toBe(true);

@@ -48,6 +48,13 @@ describe.each(dialects)('room store on %s', (dialect) => {
   const content = { code: 'print("hi")\n', language: 'python' as const, title: 'T' };
   const newRoom = (id: string) => store.createRoom({ id, viewId: `view-${id}`, ...content, state: encodeNewRoomState(content) });
 
+  it.runIf(dialect === 'sqlite')('creates the SQLite file with its folder, in WAL mode', async () => {
+    const { rows } = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(storage.db);
+    expect(rows[0].journal_mode).toBe('wal');
+    const { rows: keys } = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(storage.db);
+    expect(keys[0].foreign_keys).toBe(1);
+  });
+
   it('creates, finds and reports rooms; a missing room is undefined', async () => {
     const record = await newRoom('room-0000001');
     expect(record).toMatchObject({ id: 'room-0000001', ...content });

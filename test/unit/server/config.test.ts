@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../server/config.ts';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      sqlitePath: path.resolve('data', 'pairpad.db'),
+      logLevel: 'info',
+      corsOrigins: [],
+      maxDocumentChars: 5 * 1024 * 1024,
+      maxMessageBytes: 1024 * 1024,
+      rateLimits: { roomCreate: 30, autocomplete: 600, connections: 300 },
+      trustProxy: false,
+      redisUrl: undefined,
+      autocompleteModel: undefined,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reports every invalid variable at once', () => {
+    const load = () =>
+      loadConfig({ PORT: '70000', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', CORS_ORIGINS: 'not a url', AUTH_JWT_SECRET: 'short' });
+    expect(load).toThrow(ConfigError);
+    try {
+      load();
+    } catch (error) {
+      const message = (error as Error).message;
+      for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'CORS_ORIGINS', 'AUTH_JWT_SECRET']) expect(message).toContain(name);
+    }
+  });
+
+  it('reads DATA_DIR, Postgres, CORS origins and the proxy trust', () => {
+    const config = loadConfig({
+      DATA_DIR: '/srv/pairpad',
+      DATABASE_URL: 'postgres://u@db/pairpad',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      TRUST_PROXY: 'loopback,10.0.0.0/8',
+    });
+    expect(config.sqlitePath).toBe('/srv/pairpad/pairpad.db');
+    expect(config.databaseUrl).toBe('postgres://u@db/pairpad');
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+  });
+});

@@ -70,6 +70,14 @@ describe('/yjs/:roomId with a stock y-websocket WebsocketProvider', () => {
 
     yjs.destroy();
     await vi.waitFor(() => expect(names(hocus.provider.awareness!.getStates())).toEqual(['Hugo']));
+
+    // And the other way: a /collab client that leaves disappears from a /yjs client's screen.
+    const watcher = connectYjsClient(server.wsUrl, roomId);
+    clients.push(watcher);
+    await watcher.synced;
+    await vi.waitFor(() => expect(names(watcher.provider.awareness.getStates())).toEqual(['Hugo']));
+    hocus.destroy();
+    await vi.waitFor(() => expect(names(watcher.provider.awareness.getStates())).toEqual([]));
   });
 
   it('sends a joining client a room that holds 1 MB of code', async () => {

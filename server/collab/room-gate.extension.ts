@@ -47,7 +47,8 @@ export class RoomGateExtension implements Extension {
       }
     }
     if (!instance.documents.has(documentName)) {
-      const access = await this.access.resolve(documentName);
+      // A claim, not a lookup: the room expiry job must not delete it while it loads.
+      const access = await this.access.claim(documentName);
       if (access?.access !== 'edit') throw new RoomNotFoundRefusal();
     }
     const viewId = context?.views?.get(documentName);

@@ -15,7 +15,9 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * an array; a timer writes everything pending, every room in one statement,
  * at most `flushMs` after the first update arrived. A failed write keeps the
  * updates and retries with backoff, so nothing accepted is dropped while the
- * database is away.
+ * database is away. The one exception is a room that is no longer stored (a
+ * foreign-key violation): its updates are dropped with an error log naming
+ * it, and the other rooms of that batch are written one by one.
  */
 export class UpdateJournal {
   private pending = new Map<string, Uint8Array[]>();
@@ -121,27 +123,94 @@ export class UpdateJournal {
     }));
     const endTimer = this.options.metrics.journalWriteDuration.startTimer();
     try {
-      const ids = await this.options.append(rows);
+      let ids: number[];
+      try {
+        ids = await this.options.append(rows);
+      } catch (error) {
+        // One deleted room fails the whole statement; the others must not wait on it forever.
+        if (!isMissingRoomError(error)) {
+          for (const [roomId, updates] of batch) this.restore(roomId, updates);
+          this.noteFailure(error, rows.map((row) => row.roomId), count);
+          throw error;
+        }
+        const failed = await this.writeEachRoom(rows, batch);
+        endTimer();
+        if (failed) throw failed;
+        return;
+      }
       endTimer();
       rows.forEach((row, index) => this.options.onAppended(row.roomId, ids[index]));
       if (this.failures > 0) this.options.log.info({ updates: count }, 'update log writable again');
       this.failures = 0;
-    } catch (error) {
-      for (const [roomId, updates] of batch) this.restore(roomId, updates);
-      this.failures++;
-      this.options.metrics.journalWriteFailures.inc();
-      const retryMs = Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** this.failures);
-      this.options.log.error(
-        { err: error, rooms: rows.map((row) => row.roomId), updates: count, retryMs },
-        'writing the update log failed; keeping updates in memory and retrying',
-      );
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      // restore() could not schedule while this write was in flight.
-      setImmediate(() => this.schedule(retryMs));
-      throw error;
     } finally {
       if (this.pendingCount > 0 && this.failures === 0) setImmediate(() => this.schedule(this.options.flushMs));
     }
   }
+
+  /**
+   * After a batch failed on a deleted room: each room on its own, dropping
+   * only the rooms that no longer exist; the others are kept for a retry as
+   * after any failure. Returns the error of a room kept, if any.
+   */
+  private async writeEachRoom(rows: { roomId: string; update: Uint8Array }[], batch: Map<string, Uint8Array[]>): Promise<unknown> {
+    let failed: unknown;
+    const failedRooms: string[] = [];
+    for (const row of rows) {
+      const updates = batch.get(row.roomId)!;
+      try {
+        const [id] = await this.options.append([row]);
+        this.options.onAppended(row.roomId, id);
+      } catch (error) {
+        if (isMissingRoomError(error)) this.dropMissingRoom(row.roomId, updates.length, error);
+        else {
+          this.restore(row.roomId, updates);
+          failedRooms.push(row.roomId);
+          failed = error;
+        }
+      }
+    }
+    if (failedRooms.length === 0) {
+      this.failures = 0;
+      return undefined;
+    }
+    this.noteFailure(failed, failedRooms, failedRooms.reduce((sum, roomId) => sum + (this.pending.get(roomId)?.length ?? 0), 0));
+    return failed ?? new Error('writing the update log failed');
+  }
+
+  private dropMissingRoom(roomId: string, updates: number, error: unknown): void {
+    this.options.metrics.journalWriteFailures.inc();
+    this.options.log.error({ err: error, roomId, updates }, 'room no longer stored (deleted); dropping its unwritten updates');
+  }
+
+  private noteFailure(error: unknown, rooms: string[], updates: number): void {
+    this.failures++;
+    this.options.metrics.journalWriteFailures.inc();
+    const retryMs = Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** this.failures);
+    const cause = describeWriteFailure(error);
+    this.options.log.error(
+      { err: error, rooms, updates, retryMs, ...(cause ? { cause } : {}) },
+      `writing the update log failed${cause ? ` (${cause})` : ''}; keeping updates in memory and retrying`,
+    );
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    // restore() could not schedule while this write was in flight.
+    setImmediate(() => this.schedule(retryMs));
+  }
+}
+
+/** What an operator should look at, for the failures whose cause is known. */
+function describeWriteFailure(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return 'the disk is full';
+  // A database file made read-only under a running server fails its writes as I/O errors.
+  if (code === 'SQLITE_READONLY' || code === 'SQLITE_IOERR_WRITE' || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+    return 'the database file is not writable: read-only file, file system or permissions';
+  }
+  return undefined;
+}
+
+/** A log row whose room is gone: a foreign-key violation on SQLite or Postgres. */
+function isMissingRoomError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
 }

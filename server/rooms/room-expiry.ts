@@ -34,12 +34,15 @@ export function startRoomExpiry({
     let deleted = 0;
     for (;;) {
       const stale = await store.findStaleRooms(cutoff, BATCH);
-      // Checked right before the delete: a room someone has open is never removed.
-      const idle = stale.filter((room) => !hocuspocus.documents.has(room.id) && !hocuspocus.loadingDocuments.has(room.id));
-      await store.deleteRooms(idle.map((room) => room.id));
-      for (const room of idle) access.forget(room.id, room.viewId);
-      deleted += idle.length;
-      if (stale.length < BATCH || idle.length === 0) break;
+      // A room someone has open, or is opening, is never removed (see `RoomAccessResolver.retire`);
+      // the delete itself checks again that each room is still stale.
+      const removed = await access.retire(
+        stale,
+        (roomId) => hocuspocus.documents.has(roomId) || hocuspocus.loadingDocuments.has(roomId),
+        (roomIds) => store.deleteRooms(roomIds, cutoff),
+      );
+      deleted += removed.length;
+      if (stale.length < BATCH || removed.length === 0) break;
     }
     if (deleted > 0) log.info({ deleted, ttlDays }, 'deleted rooms untouched for longer than ROOM_TTL_DAYS');
     return deleted;

@@ -52,7 +52,8 @@ export interface RoomStore {
   foldRoom(id: string, knownVersion: number, knownLogIds: ReadonlySet<number>, callbacks: FoldCallbacks): Promise<FoldResult>;
   /** Up to `limit` rooms untouched since `cutoff`. */
   findStaleRooms(cutoff: Date, limit: number): Promise<{ id: string; viewId: string }[]>;
-  deleteRooms(ids: string[]): Promise<void>;
+  /** Deletes rooms by id, with `cutoff` only those still untouched since then; returns the ids deleted. */
+  deleteRooms(ids: string[], cutoff?: Date): Promise<string[]>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -66,7 +67,7 @@ export function createRoomStore({ db, dialect }: Storage): RoomStore {
     roomExists: (id) => roomExists(db, id),
     findRoomAccess: (id) => findRoomAccess(db, id),
     findStaleRooms: (cutoff, limit) => findStaleRooms(db, cutoff, limit),
-    deleteRooms: (ids) => deleteRooms(db, ids),
+    deleteRooms: (ids, cutoff) => deleteRooms(db, ids, cutoff),
     loadRoomState: (id) => loadRoomState(db, id),
     appendUpdates: (rows) => appendRoomUpdates(db, rows, new Date()),
 

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Database, Dialect } from './database.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -95,22 +95,41 @@ export async function findRoomAccess(db: Executor, id: string): Promise<{ roomId
 
 /** Up to `limit` rooms not changed since `cutoff` (no fold and no log row since). */
 export async function findStaleRooms(db: Executor, cutoff: Date, limit: number): Promise<{ id: string; viewId: string }[]> {
-  const before = cutoff.toISOString();
   const rows = await db
     .selectFrom('rooms')
     .select(['id', 'view_id'])
-    .where('updated_at', '<', before)
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('room_updates').select('room_updates.id').whereRef('room_updates.room_id', '=', 'rooms.id').where('room_updates.created_at', '>=', before))),
-    )
+    .where((eb) => isStale(eb, cutoff.toISOString()))
     .limit(limit)
     .execute();
   return rows.map((row) => ({ id: row.id, viewId: row.view_id ?? '' }));
 }
 
-/** Deletes rooms (and, by cascade, their log) by id. */
-export async function deleteRooms(db: Executor, ids: string[]): Promise<void> {
-  if (ids.length > 0) await db.deleteFrom('rooms').where('id', 'in', ids).execute();
+/** Rooms neither folded nor given a log row since `before` (ISO-8601). */
+function isStale(eb: ExpressionBuilder<Database, 'rooms'>, before: string) {
+  return eb.and([
+    eb('rooms.updated_at', '<', before),
+    eb.not(
+      eb.exists(
+        eb.selectFrom('room_updates').select('room_updates.id').whereRef('room_updates.room_id', '=', 'rooms.id').where('room_updates.created_at', '>=', before),
+      ),
+    ),
+  ]);
+}
+
+/**
+ * Deletes rooms (and, by cascade, their log) by id. With `cutoff`, only
+ * those still stale by {@link findStaleRooms}'s rule, checked by the delete
+ * itself, so a room touched since it was found is kept. Returns the ids deleted.
+ */
+export async function deleteRooms(db: Executor, ids: string[], cutoff?: Date): Promise<string[]> {
+  if (ids.length === 0) return [];
+  let query = db.deleteFrom('rooms').where('id', 'in', ids);
+  if (cutoff) {
+    const before = cutoff.toISOString();
+    query = query.where((eb) => isStale(eb, before));
+  }
+  const rows = await query.returning('id').execute();
+  return rows.map((row) => row.id);
 }
 
 /** Snapshot plus the update log of a room, in log order; `undefined` when the room does not exist. */

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dialects } from '../support/databases.ts';
 import { connectClient, type TestClient } from '../support/providers.ts';
 import { createRoom, startTestServer, type TestServer } from '../support/server.ts';
@@ -33,5 +33,51 @@ describe.each(dialects)('ROOM_TTL_DAYS on %s', (dialect) => {
     expect((await fetch(`${server.baseUrl}/api/rooms/${(stale as any).viewId}`)).status).toBe(404);
     expect((await fetch(`${server.baseUrl}/api/rooms/${staleButOpen.roomId}`)).status).toBe(200);
     expect((await fetch(`${server.baseUrl}/api/rooms/${fresh.roomId}`)).status).toBe(200);
+  });
+
+  /** A server with one room aged past the TTL. */
+  async function staleRoom() {
+    const server: TestServer = await startTestServer({ dialect, env: { ROOM_TTL_DAYS: '30' } });
+    cleanups.push(() => server.close());
+    const room = await createRoom(server.baseUrl, { code: 'old' });
+    const storage = openStorage({ databaseUrl: server.config.databaseUrl, sqlitePath: server.config.sqlitePath });
+    cleanups.push(() => storage.db.destroy());
+    const old = new Date(Date.now() - 40 * 24 * 3600 * 1000).toISOString();
+    await sql`update rooms set updated_at = ${old}, created_at = ${old} where id = ${room.roomId}`.execute(storage.db);
+    return { server, storage, roomId: room.roomId };
+  }
+
+  it('keeps a room touched between finding it stale and deleting it: the delete checks again', async () => {
+    const { server, storage, roomId } = await staleRoom();
+    const store = server.pairpad.store;
+    const find = store.findStaleRooms.bind(store);
+    store.findStaleRooms = async (cutoff, limit) => {
+      const found = await find(cutoff, limit);
+      // Someone edits it (a fold) right after the query.
+      await sql`update rooms set updated_at = ${new Date().toISOString()} where id = ${roomId}`.execute(storage.db);
+      return found;
+    };
+    expect(await server.pairpad.expiry.runOnce()).toBe(0);
+    expect((await fetch(`${server.baseUrl}/api/rooms/${roomId}`)).status).toBe(200);
+  });
+
+  it('never has a room loaded while its row is deleted: opening it during the delete waits and is refused', async () => {
+    const { server, roomId } = await staleRoom();
+    const store = server.pairpad.store;
+    const documents = server.pairpad.collab.hocuspocus.documents;
+    const remove = store.deleteRooms.bind(store);
+    const refusals: string[] = [];
+    store.deleteRooms = async (ids, cutoff) => {
+      // Someone opens the room after the pass checked it was not loaded, before the delete.
+      const client = connectClient(server.wsUrl, roomId, { onAuthenticationFailed: (reason) => refusals.push(reason) });
+      cleanups.push(() => client.destroy());
+      // The load is held back by the pass; give a loader every chance to overtake the delete.
+      await vi.waitFor(() => expect(documents.has(roomId)).toBe(true), { timeout: 1_000 }).catch(() => {});
+      return remove(ids, cutoff);
+    };
+    expect(await server.pairpad.expiry.runOnce()).toBe(1);
+    await vi.waitFor(() => expect(refusals).toEqual(['room not found']));
+    expect(documents.has(roomId)).toBe(false);
+    expect((await fetch(`${server.baseUrl}/api/rooms/${roomId}`)).status).toBe(404);
   });
 });

@@ -126,4 +126,39 @@ describe('storage faults', () => {
     const restarted = await start({ DATA_DIR: dataDir });
     expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(text);
   });
+
+  it('keeps editing when the SQLite file turns read-only, logs it clearly, and stores everything once it is writable', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pairpad-readonly-'));
+    const server = await start({ DATA_DIR: dataDir });
+    const files = ['pairpad.db', 'pairpad.db-wal'].map((name) => path.join(dataDir, name));
+    // Root ignores file modes, so the files are made immutable: every write, as root too, fails.
+    // (Not the -shm file: SQLite maps it into memory, and a write to it would kill the process.)
+    const setWritable = (writable: boolean) => execFileSync('chattr', [writable ? '-i' : '+i', ...files]);
+    cleanups.push(() => {
+      setWritable(true);
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const { roomId } = await createRoom(server.baseUrl, { code: 'start\n' });
+    const writer = track(connectClient(server.wsUrl, roomId));
+    const reader = track(connectClient(server.wsUrl, roomId));
+    await Promise.all([writer.synced, reader.synced]);
+
+    setWritable(false);
+    for (let i = 0; i < 200; i++) writer.text.insert(writer.text.length, `line ${i}\n`);
+    await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 503, status: 'degraded' }), { timeout: 10_000 });
+    expect(server.logs.some((line) => line.includes('writing the update log failed (the database file is not writable'))).toBe(true);
+    // Editing goes on for everyone in the room.
+    reader.text.insert(0, 'reader was here\n');
+    await vi.waitFor(() => expect(writer.text.toString()).toBe(reader.text.toString()));
+    expect(writer.text.toString()).toContain('line 199\n');
+
+    setWritable(true);
+    await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 200, pendingWrites: 0 }), { timeout: 20_000 });
+    expect(server.logs.some((line) => line.includes('update log writable again'))).toBe(true);
+    const text = writer.text.toString();
+    server.kill('SIGKILL');
+    await server.exited;
+    const restarted = await start({ DATA_DIR: dataDir });
+    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(text);
+  });
 });

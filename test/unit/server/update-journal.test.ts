@@ -1,0 +1,58 @@
+import { describe, expect, it, vi } from 'vitest';
+import { UpdateJournal } from '../../../server/collab/update-journal.ts';
+import { createMetrics } from '../../../server/metrics.ts';
+
+const foreignKeyViolation = () => Object.assign(new Error('FOREIGN KEY constraint failed'), { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+
+function journalWith(append: (rows: { roomId: string; update: Uint8Array }[]) => Promise<number[]>) {
+  const log = { error: vi.fn(), info: vi.fn(), warn: vi.fn(), debug: vi.fn() };
+  const appended: string[] = [];
+  const journal = new UpdateJournal({
+    flushMs: 1,
+    append,
+    onAppended: (roomId) => appended.push(roomId),
+    log: log as never,
+    metrics: createMetrics(),
+  });
+  return { journal, log, appended };
+}
+
+describe('UpdateJournal when a room is gone', () => {
+  it('writes the other rooms of the batch and drops only the deleted room, naming it', async () => {
+    const stored = new Set(['roomA', 'roomB']);
+    const { journal, log, appended } = journalWith(async (rows) => {
+      if (rows.some((row) => !stored.has(row.roomId))) throw foreignKeyViolation();
+      return rows.map((_, index) => index + 1);
+    });
+    journal.append('roomA', new Uint8Array([0, 0]));
+    journal.append('deletedRoom', new Uint8Array([0, 0]));
+    journal.append('roomB', new Uint8Array([0, 0]));
+    await journal.flush();
+    expect(appended.sort()).toEqual(['roomA', 'roomB']);
+    expect(journal.pendingUpdates).toBe(0);
+    expect(journal.failing).toBe(false);
+    expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ roomId: 'deletedRoom', updates: 1 }), expect.stringContaining('dropping'));
+    journal.stop();
+  });
+
+  it('never drops rows for any other failure: they stay and are retried', async () => {
+    let down = true;
+    const { journal, appended } = journalWith(async (rows) => {
+      if (rows.some((row) => row.roomId === 'deletedRoom')) throw foreignKeyViolation();
+      if (down) throw new Error('database is away');
+      return rows.map((_, index) => index + 1);
+    });
+    journal.append('deletedRoom', new Uint8Array([0, 0]));
+    journal.append('roomA', new Uint8Array([0, 0]));
+    await expect(journal.flush()).rejects.toThrow('database is away');
+    expect(journal.pendingUpdates).toBe(1);
+    expect(journal.failing).toBe(true);
+    await expect(journal.flush()).rejects.toThrow('database is away');
+    expect(journal.pendingUpdates).toBe(1);
+    down = false;
+    await journal.flush();
+    expect(appended).toEqual(['roomA']);
+    expect(journal.pendingUpdates).toBe(0);
+    journal.stop();
+  });
+});

@@ -24,7 +24,9 @@ export interface CspProxy {
 export async function startCspProxy(target: string, policy: (nonce: string) => string): Promise<CspProxy> {
   const upstream = new URL(target);
   const server = http.createServer((req, res) => {
-    const headers = { ...req.headers, host: upstream.host };
+    // The Host header passes unchanged, as from a reverse proxy that keeps it:
+    // the server compares it with the page's Origin.
+    const headers = { ...req.headers };
     delete headers['accept-encoding'];
     const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (answer) => {
       const isHtml = (answer.headers['content-type'] ?? '').includes('text/html');

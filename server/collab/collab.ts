@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { RedisSyncExtension } from './redis-sync.extension.ts';
+import { BroadcastWindowExtension } from './broadcast-window.extension.ts';
 import { FoldQueue } from './fold-queue.ts';
 import { MessageGuardExtension } from './message-guard.extension.ts';
 import { PersistenceExtension } from './persistence.extension.ts';
@@ -66,6 +67,7 @@ export function createCollab({
       new MessageGuardExtension({ maxDocumentChars: config.maxDocumentChars, maxMessagesPerSecond: config.maxMessagesPerSecond }, metrics),
       persistence,
       new StatelessRelayExtension(metrics),
+      new BroadcastWindowExtension(),
       ...(redis ? [redis] : []),
     ],
   });

@@ -47,6 +47,34 @@ describe.each(dialects)('ROOM_TTL_DAYS on %s', (dialect) => {
     return { server, storage, roomId: room.roomId };
   }
 
+  it('keeps writing other rooms when a loaded room was deleted under it, dropping only that room\'s log rows', async () => {
+    const server: TestServer = await startTestServer({ dialect, env: { SHUTDOWN_TIMEOUT_MS: '1500' } });
+    cleanups.push(async () => {
+      // The deleted room can never be stored, so the stop reports it (and spills it); that is not under test here.
+      await server.stop().catch(() => {});
+      await server.dispose();
+    });
+    const gone = await createRoom(server.baseUrl, { code: 'gone' });
+    const kept = await createRoom(server.baseUrl, { code: 'kept' });
+    const storage = openStorage({ databaseUrl: server.config.databaseUrl, sqlitePath: server.config.sqlitePath });
+    cleanups.push(() => storage.db.destroy());
+    const [a, b] = [connectClient(server.wsUrl, gone.roomId), connectClient(server.wsUrl, kept.roomId)];
+    cleanups.push(() => a.destroy(), () => b.destroy());
+    await Promise.all([a.synced, b.synced]);
+
+    // Deleted behind the server's back (as by another instance's expiry).
+    await sql`delete from rooms where id = ${gone.roomId}`.execute(storage.db);
+    a.text.insert(0, 'typed into a deleted room ');
+    b.text.insert(0, 'typed into a stored room ');
+    const journal = server.pairpad.collab.journal;
+    await vi.waitFor(async () => {
+      const rows = await sql<{ count: number | string }>`select count(*) as count from room_updates where room_id = ${kept.roomId}`.execute(storage.db);
+      expect(Number(rows.rows[0].count)).toBeGreaterThan(0);
+      expect(journal.pendingUpdates).toBe(0);
+    });
+    expect(journal.failing).toBe(false);
+  });
+
   it('keeps a room touched between finding it stale and deleting it: the delete checks again', async () => {
     const { server, storage, roomId } = await staleRoom();
     const store = server.pairpad.store;

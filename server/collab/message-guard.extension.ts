@@ -72,8 +72,9 @@ export function measureRoom(doc: Y.Doc): number {
 export function inspectUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   const { structs, ds } = Y.decodeUpdate(update);
   const store = doc.store;
-  // Where each client's structs in this update end; filled as they are read.
-  const ends = new Map<number, number>();
+  // Where each client's run of structs in this update ends: the first client
+  // in scalars (typing has one), any others in a map.
+  const runs: Runs = { firstClient: -1, firstEnd: 0, others: undefined };
   let lastClient = -1;
   let lastEnd = 0;
   let byClient: Map<number, (Y.Item | Y.GC | Y.Skip)[]> | undefined;
@@ -83,13 +84,16 @@ export function inspectUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
     const { client, clock } = struct.id;
     if (client !== lastClient) {
       // A client's structs come in one run, in clock order; the run must start where the room's state ends.
-      if (ends.has(client) || clock > Y.getState(store, client)) return { ok: false, problem: 'missing_dependencies' };
+      if (client === runs.firstClient || runs.others?.has(client) || clock > Y.getState(store, client)) return { ok: false, problem: 'missing_dependencies' };
+      if (runs.firstClient === -1) runs.firstClient = client;
+      else runs.others ??= new Map();
       lastClient = client;
     } else if (clock !== lastEnd) {
       return { ok: false, problem: 'missing_dependencies' };
     }
     lastEnd = clock + struct.length;
-    ends.set(client, lastEnd);
+    if (client === runs.firstClient) runs.firstEnd = lastEnd;
+    else runs.others!.set(client, lastEnd);
   }
 
   let addedBytes = 0;
@@ -98,8 +102,8 @@ export function inspectUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
     if (!(struct instanceof Y.Item)) continue; // GC: deleted content, nothing to store
     if (struct.id.clock + struct.length <= Y.getState(store, struct.id.client)) continue; // seen already; Yjs skips it
     const { origin, rightOrigin } = struct;
-    if (origin !== null && !isKnown(store, ends, origin.client, origin.clock)) return { ok: false, problem: 'missing_dependencies' };
-    if (rightOrigin !== null && !isKnown(store, ends, rightOrigin.client, rightOrigin.clock)) return { ok: false, problem: 'missing_dependencies' };
+    if (origin !== null && !isKnown(store, runs, origin.client, origin.clock)) return { ok: false, problem: 'missing_dependencies' };
+    if (rightOrigin !== null && !isKnown(store, runs, rightOrigin.client, rightOrigin.clock)) return { ok: false, problem: 'missing_dependencies' };
     const neighbour = origin ?? rightOrigin;
     let target: Target;
     if (typeof struct.parent === 'string') target = targetOfRoot(struct.parent, struct.parentSub);
@@ -132,14 +136,21 @@ export function inspectUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
 
   for (const [client, deletes] of ds.clients) {
     const last = deletes[deletes.length - 1];
-    if (last !== undefined && !isKnown(store, ends, client, last.clock + last.len - 1)) return { ok: false, problem: 'missing_dependencies' };
+    if (last !== undefined && !isKnown(store, runs, client, last.clock + last.len - 1)) return { ok: false, problem: 'missing_dependencies' };
   }
   return { ok: true, addedBytes };
 }
 
-/** True when the room holds `clock` of `client`, or the update does (`ends`: where its run of each client ends). */
-function isKnown(store: Y.Doc['store'], ends: Map<number, number>, client: number, clock: number): boolean {
-  return clock < Y.getState(store, client) || clock < (ends.get(client) ?? 0);
+interface Runs {
+  firstClient: number;
+  firstEnd: number;
+  others: Map<number, number> | undefined;
+}
+
+/** True when the room holds `clock` of `client`, or the update does. */
+function isKnown(store: Y.Doc['store'], runs: Runs, client: number, clock: number): boolean {
+  if (clock < Y.getState(store, client)) return true;
+  return client === runs.firstClient ? clock < runs.firstEnd : clock < (runs.others?.get(client) ?? 0);
 }
 
 function targetOfRoot(root: string, key: string | null): Target {

@@ -42,6 +42,8 @@ interface NameCommon {
   /** Hocuspocus answered "authenticated"; until then what is sent counts against the socket's budget. */
   authenticated: boolean;
   refused: boolean;
+  /** An authentication for it was sent and Hocuspocus has not answered yet. */
+  awaiting: boolean;
   /** Bytes sent for this name since the last answer. */
   bytes: number;
 }
@@ -145,7 +147,10 @@ export function acceptCollabSocket({
     if (!state) return;
     const answer = decoding.readVarUint(header.decoder);
     if (answer !== AUTH_AUTHENTICATED && answer !== AUTH_PERMISSION_DENIED) return;
-    if (!state.authenticated && !state.refused) unanswered--;
+    if (state.awaiting) {
+      state.awaiting = false;
+      unanswered--;
+    }
     unauthenticatedBytes -= state.bytes;
     state.bytes = 0;
     if (answer === AUTH_AUTHENTICATED) {
@@ -233,17 +238,20 @@ export function acceptCollabSocket({
     if (state === undefined) {
       if (openCount >= MAX_OPEN_DOCUMENTS) return closeOverLimit(SocketLimitReason.documents);
       openCount++;
-      unanswered++;
       // A malformed name needs no lookup; the room gate refuses it (4404).
-      if (!isRoomIdFormat(header.name)) state = { kind: 'direct', authenticated: false, refused: false, bytes: 0 };
+      if (!isRoomIdFormat(header.name)) state = { kind: 'direct', authenticated: false, refused: false, awaiting: false, bytes: 0 };
       else {
-        const pending = { kind: 'resolving' as const, queue: [] as Uint8Array[], authenticated: false, refused: false, bytes: 0 };
+        const pending = { kind: 'resolving' as const, queue: [] as Uint8Array[], authenticated: false, refused: false, awaiting: false, bytes: 0 };
         state = pending;
         void resolve(header.name, pending);
       }
       names.set(key, state);
     }
     if (!state.authenticated) {
+      if (header.type === HOCUSPOCUS_AUTH && !state.awaiting) {
+        state.awaiting = true;
+        unanswered++;
+      }
       state.bytes += data.length;
       unauthenticatedBytes += data.length;
       if (unauthenticatedBytes > MAX_UNAUTHENTICATED_BYTES) return closeOverLimit(SocketLimitReason.unauthenticatedBytes);

@@ -201,10 +201,11 @@ export class UpdateJournal {
 /** What an operator should look at, for the failures whose cause is known. */
 function describeWriteFailure(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') return 'the disk is full';
   // A database file made read-only under a running server fails its writes as I/O errors.
-  if (code === 'SQLITE_READONLY' || code === 'SQLITE_IOERR_WRITE' || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
-    return 'the database file is not writable: read-only file, file system or permissions';
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+    return 'the database file is not writable: read-only file or file system, permissions, or a failing disk';
   }
   return undefined;
 }

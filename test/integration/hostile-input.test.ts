@@ -162,6 +162,28 @@ describe('hostile input on the sockets', () => {
     await expectRoomHealthy(roomId, bystander, 'intact\n');
   });
 
+  it('refuses hostile room ids (SQL, path traversal, unicode, 10,000 characters) as not found, on every path', async () => {
+    const { roomId, bystander } = await watchedRoom();
+    const ids = [
+      "x' OR '1'='1",
+      "'; DROP TABLE rooms; --",
+      '../../../../etc/passwd',
+      '..%2F..%2Fdata%2Fpairpad.db',
+      'ルーム😀\u0000\u202e',
+      'r'.repeat(10_000),
+    ];
+    for (const id of ids) {
+      const reasons: string[] = [];
+      const client = connectClient(server.wsUrl, id, { onAuthenticationFailed: (reason) => reasons.push(reason) });
+      clients.push(client);
+      await vi.waitFor(() => expect(reasons).toEqual(['room not found']));
+      expect(await sendFrames(`/yjs/${encodeURIComponent(id)}`, [])).toEqual({ code: 4404, reason: 'room not found' });
+      expect((await fetch(`${server.baseUrl}/api/rooms/${encodeURIComponent(id)}`)).status).toBe(404);
+      expect(server.pairpad.collab.hocuspocus.documents.has(id)).toBe(false);
+    }
+    await expectRoomHealthy(roomId, bystander, 'intact\n');
+  });
+
   it('closes a connection that floods messages with 4429', async () => {
     const { roomId, bystander } = await watchedRoom();
     const awareness = encoding.createEncoder();
@@ -323,7 +345,7 @@ describe('hostile input on the sockets', () => {
     }
   });
   it('leaves every attacked room loadable after a restart, with its code', async () => {
-    expect(attackedRooms.size).toBeGreaterThanOrEqual(6);
+    expect(attackedRooms.size).toBeGreaterThanOrEqual(7);
     clients.splice(0).forEach((client) => client.destroy());
     await server.stop();
     server = await restartTestServer(server);

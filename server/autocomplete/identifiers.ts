@@ -250,10 +250,13 @@ export function rankWords(
     if (isMember && entry.member + entry.bare + entry.corpus + entry.memberPrior + entry.receiverMember + entry.common === 0) continue;
     // What other classes keep on `this` says little about this class, which the document defines.
     if (ownMembers && entry.member + entry.bare + entry.memberPrior === 0) continue;
+    // After a receiver whose members are known (`Math.`), a name is one of them or was seen after it (`receiver .`), not `Math.forEach`.
+    if (receiverMembers !== undefined && entry.receiverMember === 0 && entry.trigram === 0) continue;
     const caseMismatch = !text.startsWith(context.prefix) && text.toLowerCase().startsWith(lowerPrefix);
     const features = computeWordFeatures({
       entry, totals, kind: context.kind, caseMismatch, cursorIndex, length: text.length,
-      typed: context.prefix.length, builtin: builtins.has(text), afterOperator, typePosition,
+      // A standard member is one offered after any receiver; after a known one (`Math.`) its own list says more.
+      typed: context.prefix.length, builtin: builtins.has(text) && receiverMembers === undefined, afterOperator, typePosition,
       statementKeyword: entry.keyword && STATEMENT_KEYWORDS.has(text), capitalized: isCapitalized(text),
     }, weights);
     const score = scoreWordFeatures(features, featureWeights);
@@ -293,15 +296,16 @@ function addMemberPriors(stats: Map<string, WordStats>, members: readonly string
 }
 
 function addReceiverPriors(stats: Map<string, WordStats>, members: readonly string[], prefix: string, prior: number): void {
-  for (const text of members) {
-    if (!text.startsWith(prefix) || text === prefix) continue;
+  members.forEach((text, order) => {
+    if (!text.startsWith(prefix) || text === prefix) return;
     let entry = stats.get(text);
     if (entry === undefined) {
       entry = createWordStats(false, 0);
       stats.set(text, entry);
     }
-    entry.receiverMember += prior;
-  }
+    // The lists name the commonest members first (`floor` before `fround`): up to twice the prior for the first.
+    entry.receiverMember += prior * (1 + (members.length - order) / members.length);
+  });
 }
 
 function addCommonNames(stats: Map<string, WordStats>, names: readonly string[], prefix: string): void {

@@ -14,6 +14,7 @@ describe('names the document has not used yet', () => {
   it('offers a global object\'s own members first after it', () => {
     const answer = completeAt('const items = [];\nitems.forEach(print);\nconst half = Math.f|', 'javascript');
     expect(answer.items[0].label).toBe('floor');
+    expect(labelsOf(answer)).not.toContain('forEach');
     const symbol = completeAt('class Bag {\n  *[Symbol.i|', 'typescript');
     expect(labelsOf(symbol)).toContain('iterator');
   });

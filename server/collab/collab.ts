@@ -46,6 +46,7 @@ export function createCollab({
     flushMs: config.journalFlushMs,
     append: (rows) => store.appendUpdates(rows),
     onAppended: (roomId, logId) => persistence.noteAppended(roomId, logId),
+    restoreDeletedRoom: (roomId) => persistence.restoreDeletedRoom(roomId),
     log,
     metrics,
   });

@@ -1,6 +1,8 @@
 import type {
   Document,
   Extension,
+  Hocuspocus,
+  onConfigurePayload,
   afterUnloadDocumentPayload,
   beforeUnloadDocumentPayload,
   onChangePayload,
@@ -12,7 +14,7 @@ import * as Y from 'yjs';
 import { readRoomContent } from '../../shared/room-doc.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { RoomStore } from '../storage/room-store.ts';
+import { RoomDeletedError, type RoomStore } from '../storage/room-store.ts';
 import { RoomNotFoundRefusal } from './refusals.ts';
 import type { FoldQueue } from './fold-queue.ts';
 import type { UpdateJournal } from './update-journal.ts';
@@ -60,6 +62,7 @@ export class PersistenceExtension implements Extension {
   extensionName = 'pairpad-persistence';
   private readonly rooms = new Map<string, LoadedRoom>();
   private readonly failingRooms = new Set<string>();
+  private instance: Hocuspocus | undefined;
 
   constructor(
     private readonly store: RoomStore,
@@ -77,6 +80,27 @@ export class PersistenceExtension implements Extension {
   /** Stored facts of a loaded room, or `undefined` when it is not loaded. */
   loadedRoom(roomId: string): { createdAt: string; viewId: string } | undefined {
     return this.rooms.get(roomId);
+  }
+
+  async onConfigure({ instance }: onConfigurePayload): Promise<void> {
+    this.instance = instance;
+  }
+
+  /**
+   * Stores a loaded room again whose row was deleted under it (by another
+   * instance's expiry, or an operator), with everything its document holds,
+   * under the same ids: the people in it lose nothing, and their links work.
+   * False when the room is not loaded here (then there is nothing to restore).
+   */
+  async restoreDeletedRoom(roomId: string): Promise<boolean> {
+    const document = this.instance?.documents.get(roomId);
+    const room = this.rooms.get(roomId);
+    if (!document || !room) return false;
+    await this.store.createRoom({ id: roomId, viewId: room.viewId, ...readRoomContent(document), state: Y.encodeStateAsUpdate(document) });
+    room.stateVersion = 0;
+    room.knownLogIds.clear();
+    this.log.warn({ roomId }, 'room was deleted while loaded; stored it again from memory');
+    return true;
   }
 
   /** Called by the journal once a batch is in the log, so folds know our document holds it. */
@@ -192,6 +216,8 @@ export class PersistenceExtension implements Extension {
       room.stateVersion = result.stateVersion;
       for (const id of result.foldedLogIds) room.knownLogIds.delete(id);
     } catch (error) {
+      // The snapshot written by the restore holds everything the fold would have.
+      if (error instanceof RoomDeletedError && (await this.restoreDeletedRoom(roomId).catch(() => false))) return;
       room.dirty = true;
       room.relayed ||= relayed;
       this.journal.restore(roomId, taken);

@@ -8,6 +8,13 @@ export type AppendUpdates = (rows: { roomId: string; update: Uint8Array }[]) => 
 /** What the journal reports after a batch reached the database. */
 export type OnAppended = (roomId: string, logId: number) => void;
 
+/**
+ * Stores again, from memory, a loaded room whose row was deleted (another
+ * instance's expiry, an operator): resolves true once the stored snapshot
+ * holds everything the room's document holds, false when it cannot.
+ */
+export type RestoreDeletedRoom = (roomId: string) => Promise<boolean>;
+
 const MAX_RETRY_DELAY_MS = 5_000;
 
 /**
@@ -15,9 +22,10 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * an array; a timer writes everything pending, every room in one statement,
  * at most `flushMs` after the first update arrived. A failed write keeps the
  * updates and retries with backoff, so nothing accepted is dropped while the
- * database is away. The one exception is a room that is no longer stored (a
- * foreign-key violation): its updates are dropped with an error log naming
- * it, and the other rooms of that batch are written one by one.
+ * database is away. A room that is no longer stored (a foreign-key
+ * violation) does not hold the other rooms back: the batch is written room by
+ * room, and the deleted room is stored again from its document, which holds
+ * every update the journal had for it. Nothing accepted is ever dropped.
  */
 export class UpdateJournal {
   private pending = new Map<string, Uint8Array[]>();
@@ -31,6 +39,7 @@ export class UpdateJournal {
       flushMs: number;
       append: AppendUpdates;
       onAppended: OnAppended;
+      restoreDeletedRoom: RestoreDeletedRoom;
       log: Logger;
       metrics: Pick<Metrics, 'journalWriteDuration' | 'journalWriteFailures'>;
     },
@@ -148,9 +157,10 @@ export class UpdateJournal {
   }
 
   /**
-   * After a batch failed on a deleted room: each room on its own, dropping
-   * only the rooms that no longer exist; the others are kept for a retry as
-   * after any failure. Returns the error of a room kept, if any.
+   * After a batch failed on a deleted room: each room on its own. A deleted
+   * room is stored again from memory (its snapshot then holds these updates);
+   * any room that still fails keeps its updates for a retry, as after any
+   * failure. Returns the error of a room kept, if any.
    */
   private async writeEachRoom(rows: { roomId: string; update: Uint8Array }[], batch: Map<string, Uint8Array[]>): Promise<unknown> {
     let failed: unknown;
@@ -161,12 +171,10 @@ export class UpdateJournal {
         const [id] = await this.options.append([row]);
         this.options.onAppended(row.roomId, id);
       } catch (error) {
-        if (isMissingRoomError(error)) this.dropMissingRoom(row.roomId, updates.length, error);
-        else {
-          this.restore(row.roomId, updates);
-          failedRooms.push(row.roomId);
-          failed = error;
-        }
+        if (isMissingRoomError(error) && (await this.restoreDeletedRoom(row.roomId, updates.length, error))) continue;
+        this.restore(row.roomId, updates);
+        failedRooms.push(row.roomId);
+        failed = error;
       }
     }
     if (failedRooms.length === 0) {
@@ -177,9 +185,14 @@ export class UpdateJournal {
     return failed ?? new Error('writing the update log failed');
   }
 
-  private dropMissingRoom(roomId: string, updates: number, error: unknown): void {
-    this.options.metrics.journalWriteFailures.inc();
-    this.options.log.error({ err: error, roomId, updates }, 'room no longer stored (deleted); dropping its unwritten updates');
+  private async restoreDeletedRoom(roomId: string, updates: number, error: unknown): Promise<boolean> {
+    this.options.log.warn({ err: error, roomId, updates }, 'room deleted while loaded; storing it again from memory');
+    try {
+      return await this.options.restoreDeletedRoom(roomId);
+    } catch (restoreError) {
+      this.options.log.error({ err: restoreError, roomId }, 'could not store a deleted room again; keeping its updates');
+      return false;
+    }
   }
 
   private noteFailure(error: unknown, rooms: string[], updates: number): void {

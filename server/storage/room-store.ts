@@ -31,6 +31,14 @@ export interface FoldCallbacks {
   encode(): { state: Uint8Array; code: string; language: string; title: string };
 }
 
+/** A fold found no row for its room: the room was deleted while loaded. */
+export class RoomDeletedError extends Error {
+  override name = 'RoomDeletedError';
+  constructor(readonly roomId: string) {
+    super(`room ${roomId} is no longer stored`);
+  }
+}
+
 /** Result of a fold: the new snapshot version and the log rows it replaced. */
 export interface FoldResult {
   stateVersion: number;
@@ -74,7 +82,7 @@ export function createRoomStore({ db, dialect }: Storage): RoomStore {
     foldRoom: (id, knownVersion, knownLogIds, callbacks) =>
       db.transaction().execute(async (trx) => {
         const current = await lockRoomForFold(trx, dialect, id);
-        if (!current) throw new Error(`room ${id} is no longer stored`);
+        if (!current) throw new RoomDeletedError(id);
         if (current.stateVersion !== knownVersion) {
           const snapshot = await readRoomSnapshot(trx, id);
           if (snapshot) callbacks.apply(snapshot);

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dialects } from '../support/databases.ts';
 import { connectClient, type TestClient } from '../support/providers.ts';
-import { createRoom, startTestServer, type TestServer } from '../support/server.ts';
+import { createRoom, fetchRoomCode, restartTestServer, startTestServer, type TestServer } from '../support/server.ts';
 import { openStorage } from '../../server/storage/database.ts';
 
 describe.each(dialects)('ROOM_TTL_DAYS on %s', (dialect) => {
@@ -47,13 +47,9 @@ describe.each(dialects)('ROOM_TTL_DAYS on %s', (dialect) => {
     return { server, storage, roomId: room.roomId };
   }
 
-  it('keeps writing other rooms when a loaded room was deleted under it, dropping only that room\'s log rows', async () => {
-    const server: TestServer = await startTestServer({ dialect, env: { SHUTDOWN_TIMEOUT_MS: '1500' } });
-    cleanups.push(async () => {
-      // The deleted room can never be stored, so the stop reports it (and spills it); that is not under test here.
-      await server.stop().catch(() => {});
-      await server.dispose();
-    });
+  it('stores a loaded room again when it was deleted under it, with everything typed, and keeps writing the others', async () => {
+    const server: TestServer = await startTestServer({ dialect });
+    cleanups.push(() => server.close());
     const gone = await createRoom(server.baseUrl, { code: 'gone' });
     const kept = await createRoom(server.baseUrl, { code: 'kept' });
     const storage = openStorage({ databaseUrl: server.config.databaseUrl, sqlitePath: server.config.sqlitePath });
@@ -73,6 +69,18 @@ describe.each(dialects)('ROOM_TTL_DAYS on %s', (dialect) => {
       expect(journal.pendingUpdates).toBe(0);
     });
     expect(journal.failing).toBe(false);
+
+    // Everyone leaves; both rooms are stored and load again after a restart, under the same ids.
+    a.destroy();
+    b.destroy();
+    await vi.waitFor(() => expect(server.pairpad.collab.hocuspocus.getDocumentsCount()).toBe(0), { timeout: 10_000 });
+    await server.stop();
+    const restarted = await restartTestServer(server);
+    cleanups.push(() => restarted.close());
+    expect(await fetchRoomCode(restarted.baseUrl, gone.roomId)).toBe('typed into a deleted room gone');
+    expect(await fetchRoomCode(restarted.baseUrl, kept.roomId)).toBe('typed into a stored room kept');
+    const view = await fetch(`${restarted.baseUrl}/api/rooms/${(await (await fetch(`${restarted.baseUrl}/api/rooms/${gone.roomId}`)).json()).viewId}`);
+    expect(view.status).toBe(200);
   });
 
   it('keeps a room touched between finding it stale and deleting it: the delete checks again', async () => {

@@ -7,7 +7,10 @@ import path from 'node:path';
 /**
  * A Postgres server of the test's own (initdb in a temporary directory), so a
  * test can stop and start the real thing without touching the shared one.
- * Runs the machine's Postgres binaries as the `postgres` user.
+ * Runs the machine's Postgres binaries as the `postgres` user. It listens on
+ * a Unix socket in its own directory only: a TCP port, free while the server
+ * is stopped, could be taken meanwhile by another test's listener (a proxy to
+ * another database), and the server under test would write there.
  */
 export interface OwnPostgres {
   url: string;
@@ -44,11 +47,11 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   const ctl = (action: 'start' | 'stop') =>
     asPostgres('pg_ctl', action === 'start'
-      ? ['-D', data, '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']
+      ? ['-D', data, '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses= -c fsync=off`, 'start']
       : ['-D', data, '-w', '-m', 'fast', 'stop']);
   ctl('start');
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres@/postgres?host=${encodeURIComponent(dir)}&port=${port}`,
     stop: () => ctl('stop'),
     start: () => ctl('start'),
     destroy() {

@@ -4,13 +4,17 @@ import { createMetrics } from '../../../server/metrics.ts';
 
 const foreignKeyViolation = () => Object.assign(new Error('FOREIGN KEY constraint failed'), { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
 
-function journalWith(append: (rows: { roomId: string; update: Uint8Array }[]) => Promise<number[]>) {
+function journalWith(
+  append: (rows: { roomId: string; update: Uint8Array }[]) => Promise<number[]>,
+  restoreDeletedRoom: (roomId: string) => Promise<boolean> = async () => false,
+) {
   const log = { error: vi.fn(), info: vi.fn(), warn: vi.fn(), debug: vi.fn() };
   const appended: string[] = [];
   const journal = new UpdateJournal({
     flushMs: 1,
     append,
     onAppended: (roomId) => appended.push(roomId),
+    restoreDeletedRoom,
     log: log as never,
     metrics: createMetrics(),
   });
@@ -18,12 +22,20 @@ function journalWith(append: (rows: { roomId: string; update: Uint8Array }[]) =>
 }
 
 describe('UpdateJournal when a room is gone', () => {
-  it('writes the other rooms of the batch and drops only the deleted room, naming it', async () => {
+  it('writes the other rooms of the batch and stores the deleted room again from memory, naming it', async () => {
     const stored = new Set(['roomA', 'roomB']);
-    const { journal, log, appended } = journalWith(async (rows) => {
-      if (rows.some((row) => !stored.has(row.roomId))) throw foreignKeyViolation();
-      return rows.map((_, index) => index + 1);
-    });
+    const restored: string[] = [];
+    const { journal, log, appended } = journalWith(
+      async (rows) => {
+        if (rows.some((row) => !stored.has(row.roomId))) throw foreignKeyViolation();
+        return rows.map((_, index) => index + 1);
+      },
+      async (roomId) => {
+        restored.push(roomId);
+        stored.add(roomId);
+        return true;
+      },
+    );
     journal.append('roomA', new Uint8Array([0, 0]));
     journal.append('deletedRoom', new Uint8Array([0, 0]));
     journal.append('roomB', new Uint8Array([0, 0]));
@@ -31,7 +43,22 @@ describe('UpdateJournal when a room is gone', () => {
     expect(appended.sort()).toEqual(['roomA', 'roomB']);
     expect(journal.pendingUpdates).toBe(0);
     expect(journal.failing).toBe(false);
-    expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ roomId: 'deletedRoom', updates: 1 }), expect.stringContaining('dropping'));
+    expect(restored).toEqual(['deletedRoom']);
+    expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ roomId: 'deletedRoom', updates: 1 }), expect.stringContaining('storing it again'));
+    journal.stop();
+  });
+
+  it('keeps a deleted room\'s updates, and retries, when it cannot be stored again', async () => {
+    const { journal, appended } = journalWith(async (rows) => {
+      if (rows.some((row) => row.roomId === 'deletedRoom')) throw foreignKeyViolation();
+      return rows.map((_, index) => index + 1);
+    });
+    journal.append('deletedRoom', new Uint8Array([0, 0]));
+    journal.append('roomA', new Uint8Array([0, 0]));
+    await expect(journal.flush()).rejects.toThrow('FOREIGN KEY');
+    expect(appended).toEqual(['roomA']);
+    expect(journal.pendingUpdates).toBe(1);
+    expect(journal.failing).toBe(true);
     journal.stop();
   });
 
@@ -45,14 +72,15 @@ describe('UpdateJournal when a room is gone', () => {
     journal.append('deletedRoom', new Uint8Array([0, 0]));
     journal.append('roomA', new Uint8Array([0, 0]));
     await expect(journal.flush()).rejects.toThrow('database is away');
-    expect(journal.pendingUpdates).toBe(1);
+    expect(journal.pendingUpdates).toBe(2);
     expect(journal.failing).toBe(true);
     await expect(journal.flush()).rejects.toThrow('database is away');
-    expect(journal.pendingUpdates).toBe(1);
+    expect(journal.pendingUpdates).toBe(2);
     down = false;
-    await journal.flush();
+    // roomA goes in; the deleted room (which cannot be stored again here) keeps its update.
+    await expect(journal.flush()).rejects.toThrow('FOREIGN KEY');
     expect(appended).toEqual(['roomA']);
-    expect(journal.pendingUpdates).toBe(0);
+    expect(journal.pendingUpdates).toBe(1);
     journal.stop();
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Generated, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 
 /** A room: its latest folded Yjs snapshot and, beside it, the plain text for SQL readers. */
@@ -41,6 +41,36 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Storage {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The better-sqlite3 handle under `db` on SQLite, for the few statements on the keystroke path. */
+  sqlite?: SQLite.Database;
+}
+
+/** Prepared statements kept per SQL text; Kysely would prepare each query anew. */
+const STATEMENT_CACHE_SIZE = 64;
+
+/**
+ * better-sqlite3 as Kysely sees it, with its prepared statements reused: the
+ * fold and load queries have a fixed text, and preparing one costs about as
+ * much as running it. Kysely runs every statement to completion at once, so
+ * sharing one is safe.
+ */
+function withStatementCache(database: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(query: string) {
+      let statement = statements.get(query);
+      if (statement) {
+        // Most recently used last, so the first key is the one to evict.
+        statements.delete(query);
+      } else {
+        statement = database.prepare(query);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(query, statement);
+      return statement;
+    },
+  };
 }
 
 /** Connection settings: Postgres when `databaseUrl` is set, SQLite at `sqlitePath` otherwise. */
@@ -87,5 +117,5 @@ export function openStorage(options: StorageOptions): Storage {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite', sqlite: database };
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Storage } from './database.ts';
 import {
   appendRoomUpdates,
+  appendRoomUpdatesSqlite,
   deleteRooms,
   findRoomAccess,
   findStaleRooms,
@@ -68,7 +69,7 @@ export interface RoomStore {
 }
 
 /** The {@link RoomStore} over an open Kysely database. */
-export function createRoomStore({ db, dialect }: Storage): RoomStore {
+export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
   return {
     createRoom: (room) => insertRoom(db, { ...room, now: new Date() }),
     findRoom: (id) => findRoomById(db, id),
@@ -77,7 +78,7 @@ export function createRoomStore({ db, dialect }: Storage): RoomStore {
     findStaleRooms: (cutoff, limit) => findStaleRooms(db, cutoff, limit),
     deleteRooms: (ids, cutoff) => deleteRooms(db, ids, cutoff),
     loadRoomState: (id) => loadRoomState(db, id),
-    appendUpdates: (rows) => appendRoomUpdates(db, rows, new Date()),
+    appendUpdates: async (rows) => (sqlite ? appendRoomUpdatesSqlite(sqlite, rows, new Date()) : appendRoomUpdates(db, rows, new Date())),
 
     foldRoom: (id, knownVersion, knownLogIds, callbacks) =>
       db.transaction().execute(async (trx) => {
@@ -90,7 +91,7 @@ export function createRoomStore({ db, dialect }: Storage): RoomStore {
         const unseen = current.updateIds.filter((logId) => !knownLogIds.has(logId));
         for (const update of await readRoomUpdates(trx, id, unseen)) callbacks.apply(update);
         const stateVersion = current.stateVersion + 1;
-        await writeRoomSnapshot(trx, id, { ...callbacks.encode(), stateVersion }, current.updateIds, new Date());
+        await writeRoomSnapshot(trx, dialect, id, { ...callbacks.encode(), stateVersion }, current.updateIds, new Date());
         return { stateVersion, foldedLogIds: current.updateIds };
       }),
 

@@ -1,6 +1,7 @@
 import type { Language } from '../../shared/protocol.ts';
 import { getWordTables } from './keywords.ts';
 import { getLanguageSpec } from './languages.ts';
+import { findShellSlot, type ShellSlot } from './shell-roles.ts';
 import type { Token } from './token.ts';
 import { findTokenIndex } from './tokenize.ts';
 
@@ -22,6 +23,8 @@ export interface CursorContext {
   receiver?: string;
   /** For `import`: true when the module name is typed inside quotes or `<...>`. */
   quoted: boolean;
+  /** Shell only: a variable's name (after `$`, `${`), a command's (at command position), or an argument. */
+  slot?: ShellSlot;
 }
 
 const OPENERS = new Set(['(', '[', '{']);
@@ -123,7 +126,8 @@ export function readCursorContext(code: string, tokens: readonly Token[], cursor
   const around = tokens[index];
   if (around !== undefined && around.from < cursor) {
     const opaque = around.category === 'string' || around.category === 'comment';
-    if (opaque && (cursor < around.to || isUnterminated(around))) {
+    // A shell string is cut into runs around its expansions: its tokens say whether it goes on.
+    if (opaque && (cursor < around.to || (around.open ?? isUnterminated(around)))) {
       const lineStart = findLineStartIndex(code, tokens, index);
       const inImport = around.category === 'string' &&
         (isImportLine(language, tokens, lineStart, index, true) || /^(require|import)$/.test(tokens[index - 2]?.text ?? ''));
@@ -143,6 +147,7 @@ export function readCursorContext(code: string, tokens: readonly Token[], cursor
   const previousIndex = findPreviousSignificant(tokens, (partialIndex >= 0 ? partialIndex : index) - 1);
   const base = { prefix: code.slice(from, cursor), from, to: cursor, partialIndex, previousIndex, quoted: false };
   const previous = tokens[previousIndex];
+  if (language === 'shell') return readShellContext(code, tokens, base, previous, language);
   if (previous === undefined) return { ...base, kind: 'statement' };
   const lineStart = findLineStartIndex(code, tokens, Math.max(previousIndex, 0));
   const newLine = code.slice(previous.to, from).includes('\n');
@@ -161,4 +166,14 @@ export function readCursorContext(code: string, tokens: readonly Token[], cursor
     if (open === undefined || open === '{') return { ...base, kind: 'statement' };
   }
   return { ...base, kind: 'expression' };
+}
+
+/** Shell: a command position is a statement, `$name` and arguments are expressions (a quoted `source` path was handled as a string). */
+function readShellContext(
+  code: string, tokens: readonly Token[], base: Omit<CursorContext, 'kind'>, previous: Token | undefined, language: Language,
+): CursorContext {
+  const slot = findShellSlot(code, tokens, base.previousIndex, base.from);
+  if (previous === undefined) return { ...base, kind: 'statement', slot };
+  if (getWordTables(language).definers.has(previous.text)) return { ...base, kind: 'definition', slot };
+  return { ...base, kind: slot === 'command' ? 'statement' : 'expression', slot };
 }

@@ -4,6 +4,7 @@ import type { Language } from '../../shared/protocol.ts';
 import type { RankingWeights } from './ranking-weights.ts';
 import { getReceiverMembers, getStandardMembers } from './members.ts';
 import { analyzeScopes, type ScopeInfo } from './scope.ts';
+import { markShellRoles, SHELL_COMMAND, SHELL_DEFINITION, SHELL_VARIABLE } from './shell-roles.ts';
 import type { Token } from './token.ts';
 import { getCommonNames } from './vocabulary.ts';
 import { computeWordFeatures, createWordStats, scoreWordFeatures, type Totals, type WordStats } from './word-features.ts';
@@ -89,6 +90,8 @@ interface MiningPass {
   /** First token index of the cursor's line and of the line before it (-1 for the corpus). */
   lineStart: number;
   previousLineStart: number;
+  /** Shell: what each token does (`markShellRoles`), for the document only. */
+  roles?: Uint8Array;
 }
 
 /** Keywords after which a type's name is defined. */
@@ -171,7 +174,10 @@ function mineWords(
         if (pass.corpus) entry.corpus += weight;
         else if (members.has(p1)) entry.member += weight;
         else entry.bare += weight;
-        if (definers.has(p1) && !pass.corpus) entry.defined += weight;
+        const role = pass.roles?.[index] ?? 0;
+        if ((definers.has(p1) || (role & SHELL_DEFINITION) !== 0) && !pass.corpus) entry.defined += weight;
+        if ((role & SHELL_VARIABLE) !== 0) entry.variable += weight;
+        if ((role & SHELL_COMMAND) !== 0) entry.command += weight;
         if (TYPE_DEFINERS.has(p1) && !pass.corpus) entry.typeDefined += weight;
         entry.recency += decay;
         entry.near += nearDecay;
@@ -199,8 +205,9 @@ function mineWords(
 }
 
 /**
- * Mines the words of the document (never its strings or comments) and of
- * the built-in corpus that start with the typed prefix, and ranks them by an
+ * Mines the words of the document (never its strings or comments, except
+ * as weak text-only candidates in shell) and of the built-in corpus that
+ * start with the typed prefix, and ranks them by an
  * interpolated model: frequency, recency around the cursor, and what
  * followed the previous one and two tokens (which, after `self.`, are the
  * members seen on that receiver).
@@ -221,10 +228,12 @@ export function rankWords(
   const scope = analyzeScopes(code, tokens, cursorIndex, language === 'python');
   const lineStart = findLineStart(code, tokens, cursorIndex);
   const previousLineStart = findLineStart(code, tokens, lineStart - 1);
-  mineWords({ tokens, weight: 1, cursorIndex, skipIndex: context.partialIndex, corpus: false, scope, lineStart, previousLineStart }, ngram, context.prefix, members,
+  const roles = language === 'shell' ? markShellRoles(code, tokens) : undefined;
+  mineWords({ tokens, weight: 1, cursorIndex, skipIndex: context.partialIndex, corpus: false, scope, lineStart, previousLineStart, roles }, ngram, context.prefix, members,
     tables.definers, weights, stats, totals);
   mineWords({ tokens: corpus, weight: weights.corpusWeight, cursorIndex: -1, skipIndex: -1, corpus: true, lineStart: -1, previousLineStart: -1 }, ngram, context.prefix,
     members, tables.definers, weights, stats, totals);
+  if (language === 'shell') mineTextWords(tokens, context.prefix, stats);
   const isMember = context.kind === 'member';
   const standardMembers = getStandardMembers(language);
   if (isMember) addMemberPriors(stats, standardMembers, context.prefix, weights.builtinPrior);
@@ -252,12 +261,14 @@ export function rankWords(
     if (ownMembers && entry.member + entry.bare + entry.memberPrior === 0) continue;
     // After a receiver whose members are known (`Math.`), a name is one of them or was seen after it (`receiver .`), not `Math.forEach`.
     if (receiverMembers !== undefined && entry.receiverMember === 0 && entry.trigram === 0) continue;
+    // After `$` comes a variable: no keyword, no `apt-get`, no command known only from the builtin list.
+    if (context.slot === 'variable' && (entry.keyword || text.includes('-') || (entry.bare === 0 && entry.prior > 0 && entry.common === 0))) continue;
     const caseMismatch = !text.startsWith(context.prefix) && text.toLowerCase().startsWith(lowerPrefix);
     const features = computeWordFeatures({
       entry, totals, kind: context.kind, caseMismatch, cursorIndex, length: text.length,
       // A standard member is one offered after any receiver; after a known one (`Math.`) its own list says more.
       typed: context.prefix.length, builtin: builtins.has(text) && receiverMembers === undefined, afterOperator, typePosition,
-      statementKeyword: entry.keyword && STATEMENT_KEYWORDS.has(text), capitalized: isCapitalized(text),
+      statementKeyword: entry.keyword && STATEMENT_KEYWORDS.has(text), capitalized: isCapitalized(text), slot: context.slot,
     }, weights);
     const score = scoreWordFeatures(features, featureWeights);
     const evidence = entry.bare + entry.member + entry.prior + entry.memberPrior + entry.receiverMember + entry.corpus;
@@ -270,6 +281,35 @@ export function rankWords(
   for (const word of ranked) sum += Math.exp(word.score - top);
   for (const word of ranked) word.score = Math.exp(word.score - top) / sum;
   return ranked;
+}
+
+const TEXT_WORD = /[\p{L}_][\p{L}\p{N}_-]*/gu;
+
+/**
+ * Shell: counts the words of strings and comments that start with `prefix`.
+ * A shell string is mostly arguments (`"ubuntu")`, `"--force"`), so a word
+ * seen only there is still a candidate, weaker than one seen in code.
+ */
+function mineTextWords(tokens: readonly Token[], prefix: string, stats: Map<string, WordStats>): void {
+  // With nothing typed every word of every comment would be a candidate: text words need a first letter.
+  if (prefix === '') return;
+  const lowerPrefix = prefix.toLowerCase();
+  const lower = lowerPrefix[0];
+  const upper = prefix[0].toUpperCase();
+  for (const token of tokens) {
+    if (token.category !== 'string' && token.category !== 'comment') continue;
+    // Runs on every request: skip a text without the first letter before any regex or lower-casing.
+    if (!token.text.includes(lower) && !token.text.includes(upper)) continue;
+    for (const [text] of token.text.matchAll(TEXT_WORD)) {
+      if (text === prefix || !matchesPrefix(text, prefix, lowerPrefix)) continue;
+      let entry = stats.get(text);
+      if (entry === undefined) {
+        entry = createWordStats(false, 0);
+        stats.set(text, entry);
+      }
+      entry.text++;
+    }
+  }
 }
 
 function addPriors(stats: Map<string, WordStats>, tables: WordTables, prefix: string, prior: number): void {

@@ -135,7 +135,9 @@ const TABLES: Record<Language, WordTables> = {
   shell: createTables(
     `if then else elif fi case esac for select while until do done in function time return exit export local
      readonly declare unset shift break continue`,
-    'echo printf cd ls grep sed awk cat mkdir rm cp mv test set source exec eval read trap',
+    `echo printf cd ls grep sed awk cat mkdir rm cp mv test set source exec eval read trap true false command
+     type getopts wait kill sleep basename dirname readlink realpath mktemp head tail sort uniq wc tr cut find xargs
+     tee touch chmod chown ln date env printenv pwd umask shopt`,
     'function', 'source'),
   plaintext: createTables('', '', '', ''),
 };

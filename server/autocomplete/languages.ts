@@ -13,11 +13,15 @@ import { jsonLanguage } from '@codemirror/lang-json';
 import { StandardSQL } from '@codemirror/lang-sql';
 import type { Language } from '../../shared/protocol.ts';
 import type { LexicalRules } from './fallback-tokenizer.ts';
+import { tokenizeShell } from './shell-tokenizer.ts';
+import type { Token, TokenCategory } from './token.ts';
 
 /** How the engine reads one language. */
 export interface LanguageSpec {
   /** The Lezer parser for `code`, or undefined to use `lexical` instead. */
   selectParser?: (code: string) => Parser;
+  /** A hand-written tokenizer, used instead of a parser and of `lexical` (shell's quoting needs one). */
+  tokenize?: (code: string, classifyWord: (word: string) => TokenCategory) => Token[];
   /** Lexical rules for the tokenizer fallback (also used when no parser is set). */
   lexical: LexicalRules;
   /** Tokens that put a member name after a receiver (`.`, `->`, `::`). */
@@ -71,9 +75,12 @@ const SPECS: Record<Language, LanguageSpec> = {
   css: defineSpec({ lineComments: [], blockComments: [['/*', '*/']], quotes: ['"', "'"], word: String.raw`-?[\p{L}_][\p{L}\p{N}_-]*` }, new Set(), false, cssLanguage.parser),
   json: defineSpec({ lineComments: [], blockComments: [], quotes: ['"'], word: WORD }, new Set(), false, jsonLanguage.parser),
   markdown: defineSpec(PLAIN, new Set(), true),
-  shell: defineSpec(
-    { lineComments: ['#'], blockComments: [], quotes: ['"', "'"], word: String.raw`[\p{L}_][\p{L}\p{N}_-]*` },
-    new Set(), true),
+  shell: {
+    ...defineSpec(
+      { lineComments: ['#'], blockComments: [], quotes: ['"', "'"], word: String.raw`[\p{L}_][\p{L}\p{N}_-]*` },
+      new Set(), true),
+    tokenize: tokenizeShell,
+  },
   plaintext: defineSpec(PLAIN, new Set(), true),
 };
 

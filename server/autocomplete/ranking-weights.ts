@@ -7,8 +7,10 @@ import type { Language } from '../../shared/protocol.ts';
  * since with `-- --train --pool-scripts`, on the bench's held-out packages
  * only: the bench splits its files by package (npm package, Python stdlib
  * module, Debian package) and reports on the other packages, so no
- * reported file, copy of one, or package was tuned or trained on. Tests
- * pass their own weights when they need to.
+ * reported file, copy of one, or package was tuned or trained on. Shell's
+ * were refitted alone (`-- --train --train-only=shell`) when its tokenizer
+ * learned quoting and its slots (variable, command, argument) became
+ * features. Tests pass their own weights when they need to.
  */
 export interface RankingWeights {
   /** Weight of the document-wide frequency of the word. */
@@ -79,9 +81,10 @@ export const DEFAULT_WEIGHTS: Readonly<RankingWeights> = Object.freeze({
       0, 0,
     ],
     shell: [
-      1.265, -0.233, 0.175, -0.091, -0.14, -0.008, 0.134, 0.007, -0.11, 0, -0.468, 0, -3.746, -0.014, 0, 0, -0.228,
-      0.829, -0.695, 0.367, 1.205, -0.326, -0.046, 0.055, 0.093, 0.188, -0.216, -0.834, 0.168, -0.219, -0.072, -0.917,
-      0.075, -0.46, 0.531, 0.511, 0.034, 0.187, -0.341, -0.607, 0, -0.438, 0.238, 0, 0, 0.716, 0, 0, 0, 0,
+      0.588, -0.209, 0.224, -0.022, -0.045, 0.072, 0.109, -0.692, 0.741, 0, 1.191, 0, -3.548, -0.209, 0, 0, -0.624,
+      0.401, -0.293, -0.207, 1.316, -0.07, 0.016, 0.009, 0.083, 0.036, -0.367, -1.448, 0.026, -0.194, -0.458, -0.715,
+      0.765, -1.086, -0.021, 0.226, 0.11, 0.431, 0.034, 0.138, 0, -1.12, 0.447, 0, 0, 1.031, -0.464, -0.203, 0, 0,
+      1.668, -0.539, 1.086, 0.574, 0.248, -1.061, -0.464, -1.045, 0.451, 0.745,
     ],
   },
 });

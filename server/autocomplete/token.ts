@@ -7,6 +7,8 @@ export interface Token {
   to: number;
   text: string;
   category: TokenCategory;
+  /** For a string token cut by an interpolation or by the end of the code: the string goes on after it. */
+  open?: boolean;
 }
 
 const IDENT_CHAR = /[\p{L}\p{N}_$]/u;

@@ -13,13 +13,15 @@ export function createWordClassifier(language: Language): (word: string) => Toke
 }
 
 /**
- * Tokenizes `code` in `language`: with its Lezer grammar when there is one
- * (reparsing incrementally from the last text seen under `cacheKey`), with
- * the language's lexical rules otherwise.
+ * Tokenizes `code` in `language`: with its own tokenizer when it has one
+ * (shell), with its Lezer grammar when there is one (reparsing
+ * incrementally from the last text seen under `cacheKey`), with the
+ * language's lexical rules otherwise.
  */
 export function tokenizeDocument(code: string, language: Language, cacheKey: string): Token[] {
   const spec = getLanguageSpec(language);
   const classifyWord = createWordClassifier(language);
+  if (spec.tokenize !== undefined) return spec.tokenize(code, classifyWord);
   if (spec.selectParser === undefined) return tokenizeWithRules(code, spec.lexical, classifyWord);
   const parser = spec.selectParser(code);
   const tree = parseIncrementally(parser, code, `${language}\u0000${cacheKey}`);

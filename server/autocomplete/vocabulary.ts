@@ -62,9 +62,16 @@ const JS_MEMBER_NAMES = `addEventListener removeEventListener dispatchEvent quer
   options config data type kind id parent children type start end source target state props context
   min max size count items length`;
 
+// Variables shell scripts read without setting them (the environment, bash's own) and common names of their own.
+const SHELL_NAMES = `HOME PATH PWD OLDPWD USER SHELL IFS TMPDIR LANG LC_ALL OPTARG OPTIND REPLY BASH_SOURCE
+  FUNCNAME LINENO RANDOM PIPESTATUS EUID UID HOSTNAME DESTDIR PREFIX CC CFLAGS LDFLAGS DEBUG VERBOSE
+  file files dir line name arg args opt option version tmp tmpdir target src dest path prefix status rc ret
+  result output input config force verbose quiet pkg package`;
+
 const VOCABULARY: Partial<Record<Language, { names: string; members: string }>> = {
   javascript: { names: JS_NAMES, members: JS_MEMBER_NAMES },
   typescript: { names: `${JS_NAMES} ${TS_NAMES}`, members: JS_MEMBER_NAMES },
+  shell: { names: SHELL_NAMES, members: '' },
 };
 
 const split = new Map<string, readonly string[]>();

@@ -1,5 +1,6 @@
 import type { ContextKind } from './context.ts';
 import type { RankingWeights } from './ranking-weights.ts';
+import type { ShellSlot } from './shell-roles.ts';
 
 /** What the mining pass learned about one candidate word. */
 export interface WordStats {
@@ -39,6 +40,11 @@ export interface WordStats {
   typeDefined: number;
   /** 1 for a name the language's programs commonly use (`vocabulary.ts`), else 0. */
   common: number;
+  /** Shell: document occurrences as a variable (`$name`, `name=`, `local name`...) and as a command. */
+  variable: number;
+  command: number;
+  /** Shell: occurrences in strings and comments (words of text, not code). */
+  text: number;
 }
 
 /** A candidate nothing has been counted for yet. */
@@ -46,7 +52,7 @@ export function createWordStats(keyword: boolean, prior: number): WordStats {
   return {
     keyword, bare: 0, member: 0, recency: 0, bigram: 0, trigram: 0, shape: 0, defined: 0, prior, memberPrior: 0, corpus: 0,
     lastIndex: -1, inFunction: 0, global: 0, fourgram: 0, near: 0, far: 0, sameLine: 0, previousLine: 0,
-    receiverMember: 0, typeDefined: 0, common: 0,
+    receiverMember: 0, typeDefined: 0, common: 0, variable: 0, command: 0, text: 0,
   };
 }
 
@@ -75,6 +81,10 @@ export const FEATURE_NAMES = [
   'member of the receiver\'s known type', 'statement keyword after an operator', 'capitalized', 'capitalized × type position',
   'defined as a type × type position', 'defined as a type, not at a type position',
   'common name, unused in document', 'common name, used in document', 'common name × definition', 'common name × member',
+  'variable slot × used as a variable', 'variable slot × log variable uses', 'variable slot × used, never as a variable',
+  'command slot × used as a command', 'command slot × log command uses', 'command slot × used, never as a command',
+  'argument slot × used only as a command', 'argument slot × used as a variable',
+  'log uses in strings and comments', 'only in strings and comments',
 ] as const;
 
 const FLOOR = 1e-5;
@@ -102,6 +112,8 @@ export interface FeatureInput {
   statementKeyword: boolean;
   /** The word starts with a capital letter. */
   capitalized: boolean;
+  /** Shell only: what the cursor's word is (see `CursorContext.slot`). */
+  slot?: ShellSlot;
 }
 
 function readProbabilities(entry: WordStats, totals: Totals, isMember: boolean, weights: RankingWeights): number[] {
@@ -183,6 +195,23 @@ export function computeWordFeatures(input: FeatureInput, weights: RankingWeights
     entry.common > 0 && entry.bare + entry.member > 0 ? 1 : 0,
     entry.common > 0 && kind === 'definition' ? 1 : 0,
     entry.common > 0 && isMember ? 1 : 0,
+    ...computeShellFeatures(input),
+  ];
+}
+
+function computeShellFeatures({ entry, slot }: FeatureInput): number[] {
+  const used = entry.bare > 0;
+  return [
+    slot === 'variable' && entry.variable > 0 ? 1 : 0,
+    slot === 'variable' ? Math.log1p(entry.variable) : 0,
+    slot === 'variable' && used && entry.variable === 0 ? 1 : 0,
+    slot === 'command' && entry.command > 0 ? 1 : 0,
+    slot === 'command' ? Math.log1p(entry.command) : 0,
+    slot === 'command' && used && entry.command === 0 ? 1 : 0,
+    slot === 'argument' && used && entry.command >= entry.bare ? 1 : 0,
+    slot === 'argument' && entry.variable > 0 ? 1 : 0,
+    Math.log1p(entry.text),
+    entry.text > 0 && entry.bare + entry.member + entry.corpus === 0 ? 1 : 0,
   ];
 }
 

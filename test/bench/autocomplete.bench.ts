@@ -10,7 +10,8 @@
  * on the held-out packages only (`--names-only` trains on names without
  * keywords, which flatters the names-only figures: not the default;
  * `--pool-scripts` fits TypeScript on JavaScript's attempts too, and with
- * `--pool-both` JavaScript on TypeScript's). `--misses` classifies the
+ * `--pool-both` JavaScript on TypeScript's; `--train-only=shell` refits only the
+ * languages named and keeps the others' weights). `--misses` classifies the
  * engine's misses on the held-out packages and stops.
  */
 import { completeWithEngine } from '../../server/autocomplete/engine.ts';
@@ -117,14 +118,27 @@ function loadTrainingSamples(language: BenchLanguage, withKeywords: boolean): Sa
   return assertHeldOut(loadSamples(language, query, withKeywords));
 }
 
+/** The languages named by `--train-only=a,b` (their weights are refitted, the others' kept), or undefined for all. */
+function readTrainOnly(): ReadonlySet<string> | undefined {
+  const option = process.argv.find((argument) => argument.startsWith('--train-only='));
+  return option === undefined ? undefined : new Set(option.slice('--train-only='.length).split(','));
+}
+
 function trainWeights(weights: RankingWeights): RankingWeights {
   const withKeywords = !process.argv.includes('--names-only');
-  const perLanguage = LANGUAGES.map((language) => collectAttempts(loadTrainingSamples(language, withKeywords), weights));
-  const start = weights.features.default;
-  const features: { default: number[] } & Partial<Record<BenchLanguage, number[]>> = { default: trainFeatureWeights(perLanguage.flat(), start) };
-  // TypeScript is JavaScript with types: with `--pool-scripts` it learns from both (it has the fewest attempts).
+  const only = readTrainOnly();
   const pooled = process.argv.includes('--pool-scripts');
+  const needed = (language: BenchLanguage): boolean => only === undefined || only.has(language) ||
+    (pooled && language === 'javascript' && only.has('typescript'));
+  const perLanguage = LANGUAGES.map((language) => (needed(language) ? collectAttempts(loadTrainingSamples(language, withKeywords), weights) : []));
+  const start = weights.features.default;
+  const features: { default: readonly number[] } & Partial<Record<BenchLanguage, readonly number[]>> = {
+    ...weights.features,
+    default: only === undefined ? trainFeatureWeights(perLanguage.flat(), start) : start,
+  };
+  // TypeScript is JavaScript with types: with `--pool-scripts` it learns from both (it has the fewest attempts).
   LANGUAGES.forEach((language, index) => {
+    if (only !== undefined && !only.has(language)) return;
     const attempts = pooled && (language === 'typescript' || (language === 'javascript' && process.argv.includes('--pool-both')))
       ? [...perLanguage[LANGUAGES.indexOf('javascript')], ...perLanguage[LANGUAGES.indexOf('typescript')]] : perLanguage[index];
     features[language] = trainFeatureWeights(attempts, start);

@@ -42,7 +42,7 @@ function summarize(scenario: string, file: SourceFile, timings: number[]): Laten
  */
 export function measureLatency(root: string): LatencyReport[] {
   const reports: LatencyReport[] = [];
-  for (const language of ['python', 'typescript', 'c'] as const) {
+  for (const language of ['python', 'typescript', 'c', 'shell'] as const) {
     const file = findFileNear(language, root);
     const random = createRandom(99);
     const identifiers = tokenizeDocument(file.code, language, 'latency-sampling').filter((token) => token.category === 'ident');

@@ -1,7 +1,7 @@
 /**
  * Why the engine's top item was not the wanted name: the name absent from
  * the code before the cursor (nowhere, or only in strings and comments,
- * which the engine never mines), or present and ranked below; per context
+ * which the engine does not mine as code), or present and ranked below; per context
  * kind. Run by the bench's `--misses` on the held-out packages (never the reported ones).
  */
 import { readCursorContext } from '../../../server/autocomplete/context.ts';

@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Three kinds of test, one run: `npm test` runs them all. Integration and
 // end-to-end tests start real servers, databases and browsers, so they get
-// longer timeouts; no test relies on timing to pass.
+// longer timeouts. The kinds run one after another (groupOrder): a browser
+// waiting on its page should not share two cores with a 5,000-socket burst.
 export default defineConfig({
   test: {
     projects: [
@@ -10,6 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -18,6 +20,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -27,6 +30,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Config } from '../../server/config.ts';
 import { createPostgresDatabase, testDatabaseUrl } from '../support/databases.ts';
 import { connectClient, type TestClient } from '../support/providers.ts';
 import { createRoom, fetchRoomCode, restartTestServer, startTestServer, type TestServer } from '../support/server.ts';
@@ -13,21 +14,26 @@ describe.runIf(testDatabaseUrl)('a Postgres outage while people type', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('keeps editing in memory, reports 503, and stores everything once the database is back', async () => {
+  /** A server whose Postgres is reached through a TCP hop the test controls, with quick stores. */
+  async function startBehindProxy(overrides: Partial<Config> = {}): Promise<{ database: { url: string }; proxy: TcpProxy; server: TestServer }> {
     const database = await createPostgresDatabase();
     cleanups.push(() => database.drop());
     const target = new URL(database.url);
-    const proxy: TcpProxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     cleanups.push(() => proxy.close());
     const viaProxy = new URL(database.url);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
-
     const server = await startTestServer({
       databaseUrl: viaProxy.toString(),
-      overrides: { storeDebounceMs: 100, storeMaxDebounceMs: 300 },
+      overrides: { storeDebounceMs: 100, storeMaxDebounceMs: 300, ...overrides },
     });
     cleanups.push(() => server.close());
+    return { database, proxy, server };
+  }
+
+  it('keeps editing in memory, reports 503, and stores everything once the database is back', async () => {
+    const { database, proxy, server } = await startBehindProxy();
     const { roomId } = await createRoom(server.baseUrl);
     const alice: TestClient = connectClient(server.wsUrl, roomId);
     const bob: TestClient = connectClient(server.wsUrl, roomId);
@@ -68,20 +74,7 @@ describe.runIf(testDatabaseUrl)('a Postgres outage while people type', () => {
   });
 
   it('reports 503 within a second or two when the database stops answering, and stores everything once it answers again', async () => {
-    const database = await createPostgresDatabase();
-    cleanups.push(() => database.drop());
-    const target = new URL(database.url);
-    const proxy: TcpProxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    cleanups.push(() => proxy.close());
-    const viaProxy = new URL(database.url);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-
-    const server = await startTestServer({
-      databaseUrl: viaProxy.toString(),
-      overrides: { storeDebounceMs: 100, storeMaxDebounceMs: 300, databaseQueryTimeoutMs: 1_500 },
-    });
-    cleanups.push(() => server.close());
+    const { database, proxy, server } = await startBehindProxy({ databaseQueryTimeoutMs: 1_500 });
     const { roomId } = await createRoom(server.baseUrl);
     const alice: TestClient = connectClient(server.wsUrl, roomId);
     cleanups.push(() => alice.destroy());

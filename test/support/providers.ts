@@ -3,6 +3,9 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CODE_TEXT } from '../../shared/protocol.ts';
+import { createRandom } from './random.ts';
+
+export { createRandom };
 
 /** A real Hocuspocus client in a room, with its own Y.Doc. */
 export interface TestClient {
@@ -53,18 +56,6 @@ export function connectClient(
       socket.destroy();
       doc.destroy();
     },
-  };
-}
-
-/** A deterministic pseudo-random generator (mulberry32), so a failing run can be replayed. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -1,5 +1,6 @@
 import { completeLocally } from '../../../server/autocomplete/index.ts';
-import { createRandom, findSourceFiles, type BenchLanguage, type SourceFile } from './sources.ts';
+import { createRandom } from '../../support/random.ts';
+import { findSourceFiles, type BenchLanguage, type SourceFile } from './sources.ts';
 import { tokenizeDocument } from '../../../server/autocomplete/tokenize.ts';
 
 /** Latency percentiles of one scenario, in milliseconds. */

@@ -3,6 +3,7 @@ import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync } f
 import { join } from 'node:path';
 import { tokenizeDocument } from '../../../server/autocomplete/tokenize.ts';
 import type { Language } from '../../../shared/protocol.ts';
+import { createRandom } from '../../support/random.ts';
 
 /** A real source file that nobody in this project wrote. */
 export interface SourceFile {
@@ -18,18 +19,6 @@ export interface Sample {
   file: SourceFile;
   offset: number;
   target: string;
-}
-
-/** Deterministic PRNG (mulberry32), so every run samples the same occurrences. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function hashText(text: string): number {

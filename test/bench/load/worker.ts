@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as Y from 'yjs';
+import { createRandom } from '../../support/random.ts';
 import { connectBenchClient, emptyBytes, readClientBytes, subtractBytes, withTimeout, type BenchClient } from './clients.ts';
 import { LatencyRecorder } from './latency.ts';
 import type {
@@ -263,18 +264,6 @@ function fillerText(length: number): string {
     text += `    const ${words[line % words.length]}_${line} = compute(${line}, ${words[(line * 7) % words.length]});\n`;
   }
   return text.slice(0, length);
-}
-
-/** A deterministic pseudo-random generator (mulberry32). */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function wireBytes(request: Extract<WorkerRequest, { type: 'wireBytes' }>): Promise<WireBytesResult> {

@@ -5,7 +5,6 @@ import type {
   onConfigurePayload,
   afterUnloadDocumentPayload,
   beforeUnloadDocumentPayload,
-  onChangePayload,
   onLoadDocumentPayload,
   onStoreDocumentPayload,
 } from '@hocuspocus/server';
@@ -113,7 +112,7 @@ export class PersistenceExtension implements Extension {
     if (!stored) throw new RoomNotFoundRefusal();
     Y.applyUpdate(document, stored.state, STORAGE_ORIGIN);
     for (const row of stored.updates) Y.applyUpdate(document, row.update, STORAGE_ORIGIN);
-    this.rooms.set(documentName, {
+    const room: LoadedRoom = {
       createdAt: stored.record.createdAt,
       viewId: stored.record.viewId,
       stateVersion: stored.stateVersion,
@@ -122,20 +121,23 @@ export class PersistenceExtension implements Extension {
       relayed: false,
       retryDelayMs: 0,
       retryTimer: undefined,
+    };
+    this.rooms.set(documentName, room);
+    // Noted as the change is applied, not in the onChange hook: Hocuspocus
+    // starts a due store in the same turn and runs hooks a few microtasks
+    // later, so a hook could mark a room dirty after the fold that already
+    // holds the change had cleared it, and the room would never unload.
+    document.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === STORAGE_ORIGIN) return;
+      if (isFromRedis(origin)) {
+        // Journaled by the instance that accepted it; see `relayed`.
+        room.relayed = true;
+        return;
+      }
+      room.dirty = true;
+      this.journal.append(documentName, update);
     });
     this.log.debug({ roomId: documentName, logRows: stored.updates.length }, 'room loaded');
-  }
-
-  async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
-    if (transactionOrigin === STORAGE_ORIGIN) return;
-    const room = this.rooms.get(documentName);
-    if (isFromRedis(transactionOrigin)) {
-      // Journaled by the instance that accepted it; see `relayed`.
-      if (room) room.relayed = true;
-      return;
-    }
-    if (room) room.dirty = true;
-    this.journal.append(documentName, update);
   }
 
   async onStoreDocument(payload: onStoreDocumentPayload): Promise<void> {

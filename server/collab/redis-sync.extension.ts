@@ -19,8 +19,16 @@ import type { Logger } from '../log.ts';
 /**
  * Scale-out through `@hocuspocus/extension-redis`: edits, awareness and
  * stateless messages reach every instance that has the room open. Pairpad
- * changes three things about it:
+ * changes these things about it:
  *
+ * - A client's edit is published as the update itself, one message. The
+ *   extension publishes a state vector instead, which every peer answers
+ *   with a diff and a state vector of its own, answered with the diff: three
+ *   messages between instances and two diffs per keystroke. A state-vector
+ *   exchange still runs for each changed room every few seconds, so an
+ *   update a peer missed (while it reconnected) reaches it anyway.
+ * - Awareness removals are applied and published where Hocuspocus 4 drops
+ *   them (see below).
  * - No Redis lock around stores. A fold already runs under the room row's
  *   lock in Postgres (see `room-store.ts`), and the extension's lock would
  *   make an instance skip its fold, leaving its own changes unfolded.
@@ -30,9 +38,14 @@ import type { Logger } from '../log.ts';
  *   exchange what changed during the outage.
  * - Errors go to the log, not to the console.
  */
+/** How often a room that changed runs a state-vector exchange with its peers, repairing missed updates. */
+const REPAIR_INTERVAL_MS = 5_000;
+
 export class RedisSyncExtension extends Redis {
   extensionName = 'pairpad-redis';
   private readonly unsubscribed = new Map<string, afterLoadDocumentPayload>();
+  /** Rooms whose repairing state-vector exchange is due, by name. */
+  private readonly repairs = new Map<string, NodeJS.Timeout>();
 
   constructor(
     options: { url: string; prefix: string; identifier?: string },
@@ -96,7 +109,22 @@ export class RedisSyncExtension extends Redis {
   }
 
   override async onChange(payload: onChangePayload): Promise<void> {
-    if (this.reachable) await super.onChange(payload);
+    if (!this.reachable) return;
+    const { documentName, document, update, transactionOrigin } = payload;
+    if (!isTransactionOrigin(transactionOrigin) || transactionOrigin.source !== 'connection') {
+      // Loads, folds and relays: rare, possibly large; the exchange sends only what peers lack.
+      return super.onChange(payload);
+    }
+    const message = new OutgoingMessage(documentName).createSyncMessage().writeUpdate(update);
+    await this.pub.publish(this['pubKey'](documentName), this['encodeMessage'](message.toUint8Array()));
+    if (!this.repairs.has(documentName)) {
+      const timer = setTimeout(() => {
+        this.repairs.delete(documentName);
+        if (this.reachable && this.instance?.documents.get(documentName) === document) void super.onChange(payload);
+      }, REPAIR_INTERVAL_MS);
+      timer.unref();
+      this.repairs.set(documentName, timer);
+    }
   }
 
   override async onAwarenessUpdate(payload: onAwarenessUpdatePayload): Promise<void> {
@@ -123,11 +151,15 @@ export class RedisSyncExtension extends Redis {
 
   override async afterUnloadDocument(payload: Parameters<Redis['afterUnloadDocument']>[0]): Promise<void> {
     this.unsubscribed.delete(payload.documentName);
+    clearTimeout(this.repairs.get(payload.documentName));
+    this.repairs.delete(payload.documentName);
     if (this.reachable) await super.afterUnloadDocument(payload);
   }
 
   /** Closes both Redis connections. */
   async close(): Promise<void> {
+    for (const timer of this.repairs.values()) clearTimeout(timer);
+    this.repairs.clear();
     this.pub.disconnect(false);
     this.sub.disconnect(false);
   }

@@ -224,6 +224,14 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('several instances sharing Redis
     const idleFrom = await folds(a);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await folds(a)).toBe(idleFrom);
+
+    // Everyone leaves: both instances store and unload the room (a change noted after its fold had begun once kept it loaded forever).
+    typist.destroy();
+    watchers.forEach((watcher) => watcher.destroy());
+    await vi.waitFor(() => {
+      expect(a.pairpad.collab.hocuspocus.getDocumentsCount()).toBe(0);
+      expect(b.pairpad.collab.hocuspocus.getDocumentsCount()).toBe(0);
+    }, { timeout: 10_000 });
   });
 
   it('keeps serving local clients while Redis is away, says so in /health, and catches up when it returns', async () => {

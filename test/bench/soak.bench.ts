@@ -87,17 +87,22 @@ async function main() {
   await Promise.all(Array.from({ length: concurrentClients }, (_, slot) => sleep((slot * 2_000) / concurrentClients).then(() => runSlot(slot))));
   clearInterval(sampler);
   // Everyone left: the rooms should unload and memory settle.
-  await sleep(5_000);
-  await sample();
+  for (let second = 0; second < 30; second += sampleSeconds) {
+    await sleep(sampleSeconds * 1000);
+    await sample();
+  }
 
   server.kill('SIGTERM');
   await server.exited;
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 
-  const third = Math.max(1, Math.floor(samples.length / 3));
   const mean = (rows: Record<string, number>[]) => rows.reduce((sum, row) => sum + row.rssMiB, 0) / rows.length;
-  const middle = mean(samples.slice(third, 2 * third));
-  const last = mean(samples.slice(2 * third, -1).length ? samples.slice(2 * third, -1) : samples.slice(-1));
+  const running = samples.filter((row) => row.connections > 0);
+  const third = Math.max(1, Math.floor(running.length / 3));
+  const middle = mean(running.slice(third, 2 * third));
+  const last = mean(running.slice(2 * third));
+  // The heap after a major collection is its lowest sample: a leak shows as lows that keep rising.
+  const lowestHeap = (rows: Record<string, number>[]) => Math.min(...rows.map((row) => row.heapMiB));
   const summary = {
     minutes,
     concurrentClients,
@@ -107,6 +112,7 @@ async function main() {
     rssMiBMiddleThird: round(middle, 1),
     rssMiBLastThird: round(last, 1),
     rssGrowthPercent: round(((last - middle) / middle) * 100, 1),
+    heapLowMiBByThird: [running.slice(0, third), running.slice(third, 2 * third), running.slice(2 * third)].map((rows) => (rows.length ? lowestHeap(rows) : Number.NaN)),
     afterEveryoneLeft: samples.at(-1),
   };
   console.log(JSON.stringify(summary, null, 2));

@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { ConnectionContext } from './connection-context.ts';
 import { toFetchRequest } from './websocket-server.ts';
+import { AuthAnswer, MAX_UNAUTHENTICATED_BYTES, MessageType } from './hocuspocus-wire.ts';
 
 // A client may send messages for a name that is still being resolved; this
 // bounds what is held meanwhile (Hocuspocus bounds its own queue the same way).
@@ -18,17 +19,12 @@ const MAX_QUEUED_MESSAGES = 1_000;
 const MAX_OPEN_DOCUMENTS = 16;
 /** Names one socket may have refused (unknown, malformed, no access) before it is closed. */
 const MAX_REFUSED_DOCUMENTS = 8;
-/** Bytes one socket may send for documents not yet authenticated (waiting here or in Hocuspocus). */
-const MAX_UNAUTHENTICATED_BYTES = 4 * 1024 * 1024;
 /** Authentication messages per socket: a burst of this many, then {@link AUTH_PER_SECOND}. */
 const AUTH_BURST = 32;
 const AUTH_PER_SECOND = 4;
 /** A name is remembered by at most this many characters (a malformed one may be 1 MiB long). */
 const MAX_NAME_KEY = 100;
 
-const HOCUSPOCUS_AUTH = 2;
-const AUTH_PERMISSION_DENIED = 1;
-const AUTH_AUTHENTICATED = 2;
 
 /** Why a socket was closed by the bounds above (all with 4429). */
 export const SocketLimitReason = {
@@ -142,18 +138,18 @@ export function acceptCollabSocket({
     } catch {
       return;
     }
-    if (header.type !== HOCUSPOCUS_AUTH) return;
+    if (header.type !== MessageType.Auth) return;
     const state = names.get(keyOf(viewIdOfRoom.get(header.name) ?? header.name));
     if (!state) return;
     const answer = decoding.readVarUint(header.decoder);
-    if (answer !== AUTH_AUTHENTICATED && answer !== AUTH_PERMISSION_DENIED) return;
+    if (answer !== AuthAnswer.authenticated && answer !== AuthAnswer.permissionDenied) return;
     if (state.awaiting) {
       state.awaiting = false;
       unanswered--;
     }
     unauthenticatedBytes -= state.bytes;
     state.bytes = 0;
-    if (answer === AUTH_AUTHENTICATED) {
+    if (answer === AuthAnswer.authenticated) {
       state.authenticated = true;
       return;
     }
@@ -229,7 +225,7 @@ export function acceptCollabSocket({
       metrics.updatesRejected.labels('malformed').inc();
       return socket.close(CloseCode.malformedMessage, CloseReason.malformedMessage);
     }
-    if (header.type === HOCUSPOCUS_AUTH && !takeAuthToken()) {
+    if (header.type === MessageType.Auth && !takeAuthToken()) {
       metrics.updatesRejected.labels('rate_limited').inc();
       return closeOverLimit(SocketLimitReason.authentication);
     }
@@ -248,7 +244,7 @@ export function acceptCollabSocket({
       names.set(key, state);
     }
     if (!state.authenticated) {
-      if (header.type === HOCUSPOCUS_AUTH && !state.awaiting) {
+      if (header.type === MessageType.Auth && !state.awaiting) {
         state.awaiting = true;
         unanswered++;
       }

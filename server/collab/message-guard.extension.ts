@@ -4,12 +4,8 @@ import * as Y from 'yjs';
 import { CloseCode, CloseReason, CODE_TEXT, MAX_TITLE_LENGTH, META_LANGUAGE, META_MAP, META_TITLE } from '../../shared/protocol.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ConnectionContext } from './connection-context.ts';
+import { MessageType } from './hocuspocus-wire.ts';
 
-const SYNC = 0;
-const AWARENESS = 1;
-const SYNC_REPLY = 4;
-/** Highest message type a client sends (Hocuspocus's Pong). */
-const LAST_CLIENT_MESSAGE_TYPE = 10;
 const SYNC_STEP_1 = 0;
 /** Largest awareness state of one client, as JSON (cursor, selection and user fit in well under 1 KiB). */
 export const MAX_AWARENESS_STATE_CHARS = 8 * 1024;
@@ -262,9 +258,9 @@ export class MessageGuardExtension implements Extension {
       const decoder = decoding.createDecoder(frame);
       decoding.readVarString(decoder);
       const type = decoding.readVarUint(decoder);
-      if (type > LAST_CLIENT_MESSAGE_TYPE) throw new Error('unknown message type');
-      if (type === AWARENESS) this.awarenessBytes.set(connection, frame.length);
-      if (type !== SYNC && type !== SYNC_REPLY) return undefined;
+      if (type > MessageType.Pong) throw new Error('unknown message type');
+      if (type === MessageType.Awareness) this.awarenessBytes.set(connection, frame.length);
+      if (type !== MessageType.Sync && type !== MessageType.SyncReply) return undefined;
       if (decoding.readVarUint(decoder) === SYNC_STEP_1) return undefined;
       update = decoding.readVarUint8Array(decoder);
     } catch {

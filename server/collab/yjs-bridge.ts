@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { ConnectionContext } from './connection-context.ts';
 import { toFetchRequest, type SocketRoute } from './websocket-server.ts';
+import { AuthAnswer, MAX_UNAUTHENTICATED_BYTES, MessageType } from './hocuspocus-wire.ts';
 
 /*
  * The standard y-websocket protocol on `/yjs/:roomId`, bridged into the same
@@ -38,16 +39,10 @@ import { toFetchRequest, type SocketRoute } from './websocket-server.ts';
  * never touches the room.
  */
 
-const HOCUSPOCUS_AUTH = 2;
-const HOCUSPOCUS_SYNC_REPLY = 4;
-const HOCUSPOCUS_CLOSE = 7;
-const AUTH_PERMISSION_DENIED = 1;
 const YJS_SYNC = 0;
 const YJS_AWARENESS = 1;
 const YJS_QUERY_AWARENESS = 3;
 const MAX_EARLY_FRAMES = 1_000;
-/** Bytes that may wait while the room id is looked up (the same budget as `/collab` before authentication). */
-const MAX_EARLY_BYTES = 4 * 1024 * 1024;
 /** Why a socket that sends too much before its room is found is closed (4429). */
 export const EARLY_LIMIT_REASON = 'too much data before the document opened';
 
@@ -97,7 +92,7 @@ function encodeRoomPrefix(roomId: string): Uint8Array {
 function encodeAuthFrame(roomId: string, token: string): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarString(encoder, roomId);
-  encoding.writeVarUint(encoder, HOCUSPOCUS_AUTH);
+  encoding.writeVarUint(encoder, MessageType.Auth);
   encoding.writeVarUint(encoder, 0); // AuthMessageType.Token
   encoding.writeVarString(encoder, token);
   return encoding.toUint8Array(encoder);
@@ -139,7 +134,7 @@ export function createYjsBridge({
     const queue = (data: Buffer) => {
       if (overLimit) return;
       earlyBytes += data.length;
-      if (early.length < MAX_EARLY_FRAMES && earlyBytes <= MAX_EARLY_BYTES) return void early.push(data);
+      if (early.length < MAX_EARLY_FRAMES && earlyBytes <= MAX_UNAUTHENTICATED_BYTES) return void early.push(data);
       overLimit = true;
       early.length = 0;
       metrics.rateLimited.labels('socket').inc();
@@ -204,18 +199,18 @@ function bridgeSocket({
         case YJS_AWARENESS:
         case YJS_QUERY_AWARENESS:
           return socket.send(frame.subarray(prefix.length));
-        case HOCUSPOCUS_SYNC_REPLY: {
+        case MessageType.SyncReply: {
           const copy = frame.slice(prefix.length);
           copy[0] = YJS_SYNC;
           return socket.send(copy);
         }
-        case HOCUSPOCUS_AUTH: {
+        case MessageType.Auth: {
           const decoder = decoding.createDecoder(frame.subarray(prefix.length + 1));
-          if (decoding.readVarUint(decoder) !== AUTH_PERMISSION_DENIED) return;
+          if (decoding.readVarUint(decoder) !== AuthAnswer.permissionDenied) return;
           const reason = decoding.readVarString(decoder);
           return close(closeCodeFor(reason), reason);
         }
-        case HOCUSPOCUS_CLOSE: {
+        case MessageType.CLOSE: {
           // Hocuspocus drops a connection after a message it could not apply, or
           // when we end it (an expired token); the reason tells which.
           const reason = decoding.readVarString(decoding.createDecoder(frame.subarray(prefix.length + 1)));

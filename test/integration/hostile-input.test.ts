@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { connectClient, type TestClient } from '../support/providers.ts';
 import { createRoom, fetchRoomCode, restartTestServer, startTestServer, type TestServer } from '../support/server.ts';
+import { updateOn } from '../support/yjs-updates.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -29,16 +30,6 @@ function updateOf(change: (doc: Y.Doc) => void): Uint8Array {
   doc.on('update', (value: Uint8Array) => (update = value));
   change(doc);
   return update;
-}
-
-/** The update `change` makes on an existing `doc`. */
-function updateOn(doc: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {
-  const updates: Uint8Array[] = [];
-  const listener = (update: Uint8Array) => updates.push(update);
-  doc.on('update', listener);
-  change(doc);
-  doc.off('update', listener);
-  return Y.mergeUpdates(updates);
 }
 
 function sendFrames(path: string, frames: Uint8Array[]): Promise<{ code: number; reason: string }> {

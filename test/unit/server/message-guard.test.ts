@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { inspectUpdate, measureRoom } from '../../../server/collab/message-guard.extension.ts';
 import { encodeNewRoomState } from '../../../shared/room-doc.ts';
+import { updateOn } from '../../support/yjs-updates.ts';
 
 /** A server document of a new room, and a client that synced with it. */
 function room(code = 'hello\n') {
@@ -12,16 +13,6 @@ function room(code = 'hello\n') {
   return { server, client };
 }
 
-/** The update `change` makes on `doc`. */
-function updateOf(doc: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {
-  const updates: Uint8Array[] = [];
-  const listener = (update: Uint8Array) => updates.push(update);
-  doc.on('update', listener);
-  change(doc);
-  doc.off('update', listener);
-  return Y.mergeUpdates(updates);
-}
-
 describe('inspectUpdate', () => {
   it('accepts typing and counts 2 bytes per UTF-16 code unit', () => {
     const { server, client } = room();
@@ -30,7 +21,7 @@ describe('inspectUpdate', () => {
       [(doc: Y.Doc) => doc.getText('code').insert(0, 'é😀'), 6],
       [(doc: Y.Doc) => doc.getText('code').delete(0, 3), 0],
     ] as const) {
-      const update = updateOf(client, change);
+      const update = updateOn(client, change);
       expect(inspectUpdate(update, server)).toEqual({ ok: true, addedBytes });
       Y.applyUpdate(server, update);
     }
@@ -38,10 +29,10 @@ describe('inspectUpdate', () => {
 
   it('accepts a title and a language within their lengths, counted the same way', () => {
     const { server, client } = room();
-    const title = updateOf(client, (doc) => doc.getMap('meta').set('title', 't'.repeat(200)));
+    const title = updateOn(client, (doc) => doc.getMap('meta').set('title', 't'.repeat(200)));
     expect(inspectUpdate(title, server)).toEqual({ ok: true, addedBytes: 400 });
     Y.applyUpdate(server, title);
-    expect(inspectUpdate(updateOf(client, (doc) => doc.getMap('meta').set('language', 'typescript')), server)).toEqual({ ok: true, addedBytes: 20 });
+    expect(inspectUpdate(updateOn(client, (doc) => doc.getMap('meta').set('language', 'typescript')), server)).toEqual({ ok: true, addedBytes: 20 });
   });
 
   it('accepts a reconnecting client that sends its whole state, counting only what the room lacks', () => {
@@ -75,21 +66,21 @@ describe('inspectUpdate', () => {
     };
     for (const [name, change] of Object.entries(cases)) {
       const { server, client } = room();
-      expect({ name, verdict: inspectUpdate(updateOf(client, change), server) }).toEqual({ name, verdict: { ok: false, problem: 'layout' } });
+      expect({ name, verdict: inspectUpdate(updateOn(client, change), server) }).toEqual({ name, verdict: { ok: false, problem: 'layout' } });
     }
   });
 
   it('refuses updates that refer to structs the room never saw', () => {
     const { server, client } = room();
-    const first = updateOf(client, (doc) => doc.getText('code').insert(0, 'a'));
-    const second = updateOf(client, (doc) => doc.getText('code').insert(1, 'b'));
+    const first = updateOn(client, (doc) => doc.getText('code').insert(0, 'a'));
+    const second = updateOn(client, (doc) => doc.getText('code').insert(1, 'b'));
     expect(inspectUpdate(second, server)).toEqual({ ok: false, problem: 'missing_dependencies' });
     // Another client building on the unseen edit.
     const other = new Y.Doc();
     Y.applyUpdate(other, Y.encodeStateAsUpdate(client));
-    expect(inspectUpdate(updateOf(other, (doc) => doc.getText('code').insert(2, 'c')), server)).toEqual({ ok: false, problem: 'missing_dependencies' });
+    expect(inspectUpdate(updateOn(other, (doc) => doc.getText('code').insert(2, 'c')), server)).toEqual({ ok: false, problem: 'missing_dependencies' });
     // Deleting what the room never had.
-    expect(inspectUpdate(updateOf(other, (doc) => doc.getText('code').delete(0, 2)), server)).toEqual({ ok: false, problem: 'missing_dependencies' });
+    expect(inspectUpdate(updateOn(other, (doc) => doc.getText('code').delete(0, 2)), server)).toEqual({ ok: false, problem: 'missing_dependencies' });
     // In order, both are fine.
     expect(inspectUpdate(first, server).ok).toBe(true);
     Y.applyUpdate(server, first);

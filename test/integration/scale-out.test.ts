@@ -234,6 +234,29 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('several instances sharing Redis
     }, { timeout: 10_000 });
   });
 
+  it('repairs an update another instance missed within seconds, without a reconnect', async () => {
+    const env = await sharedEnv();
+    const a = await startInstance(env);
+    const b = await startInstance(env);
+    const { roomId } = await createRoom(a.baseUrl);
+    const onA = track(connectClient(a.wsUrl, roomId));
+    const onB = track(connectClient(b.wsUrl, roomId));
+    await Promise.all([onA.synced, onB.synced]);
+    onA.text.insert(0, 'seen ');
+    await vi.waitFor(() => expect(onB.text.toString()).toBe('seen '));
+
+    // B stops hearing the room's channel for a moment, as if the message were lost.
+    const channel = `${env.REDIS_PREFIX}:${roomId}`;
+    const sub = (b.pairpad.collab.redis as unknown as { sub: { unsubscribe(key: string): Promise<unknown>; subscribe(key: string): Promise<unknown> } }).sub;
+    await sub.unsubscribe(channel);
+    onA.text.insert(onA.text.length, 'missed');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(onB.text.toString()).toBe('seen ');
+    await sub.subscribe(channel);
+    // Nobody types again: the periodic state-vector exchange brings it.
+    await vi.waitFor(() => expect(onB.text.toString()).toBe('seen missed'), { timeout: 15_000, interval: 200 });
+  });
+
   it('keeps serving local clients while Redis is away, says so in /health, and catches up when it returns', async () => {
     const redis = new URL(testRedisUrl!);
     const proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });

@@ -26,7 +26,8 @@ export const STORAGE_ORIGIN = Object.freeze({ source: 'local' as const, skipStor
 
 const MAX_STORE_RETRY_MS = 5_000;
 
-function isFromRedis(origin: unknown): boolean {
+/** True for changes another instance relayed through Redis (the Redis extension's origin). */
+export function isFromRedis(origin: unknown): boolean {
   return isTransactionOrigin(origin) && origin.source === 'redis';
 }
 

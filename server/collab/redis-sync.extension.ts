@@ -6,6 +6,7 @@ import {
   MessageType,
   OutgoingMessage,
   isTransactionOrigin,
+  type Document,
   type afterLoadDocumentPayload,
   type beforeBroadcastStatelessPayload,
   type onAwarenessUpdatePayload,
@@ -15,6 +16,10 @@ import { Redis as IORedis } from 'ioredis';
 import * as decoding from 'lib0/decoding';
 import { removeAwarenessStates } from 'y-protocols/awareness';
 import type { Logger } from '../log.ts';
+import { isFromRedis } from './persistence.extension.ts';
+
+/** How often a room that changed runs a state-vector exchange with its peers, repairing missed updates. */
+const REPAIR_INTERVAL_MS = 5_000;
 
 /**
  * Scale-out through `@hocuspocus/extension-redis`: edits, awareness and
@@ -38,9 +43,6 @@ import type { Logger } from '../log.ts';
  *   exchange what changed during the outage.
  * - Errors go to the log, not to the console.
  */
-/** How often a room that changed runs a state-vector exchange with its peers, repairing missed updates. */
-const REPAIR_INTERVAL_MS = 5_000;
-
 export class RedisSyncExtension extends Redis {
   extensionName = 'pairpad-redis';
   private readonly unsubscribed = new Map<string, afterLoadDocumentPayload>();
@@ -120,7 +122,7 @@ export class RedisSyncExtension extends Redis {
     if (!this.repairs.has(documentName)) {
       const timer = setTimeout(() => {
         this.repairs.delete(documentName);
-        if (this.reachable && this.instance?.documents.get(documentName) === document) void super.onChange(payload);
+        if (this.reachable && this.instance?.documents.get(documentName) === document) void this.announceState(document);
       }, REPAIR_INTERVAL_MS);
       timer.unref();
       this.repairs.set(documentName, timer);
@@ -130,8 +132,7 @@ export class RedisSyncExtension extends Redis {
   override async onAwarenessUpdate(payload: onAwarenessUpdatePayload): Promise<void> {
     if (!this.reachable) return;
     const { document, documentName, awareness, removed, transactionOrigin } = payload;
-    const relayed = isTransactionOrigin(transactionOrigin) && transactionOrigin.source === 'redis';
-    if (removed.length > 0 && !relayed && document.connections.size <= 1) {
+    if (removed.length > 0 && !isFromRedis(transactionOrigin) && document.connections.size <= 1) {
       // The extension publishes on the next turn, and only while the room has
       // connections: the last local client's leaving would never reach the
       // other instances, and its cursor would linger there for 30 s. Publish now.
@@ -162,6 +163,11 @@ export class RedisSyncExtension extends Redis {
     this.repairs.clear();
     this.pub.disconnect(false);
     this.sub.disconnect(false);
+  }
+
+  /** Publishes the room's state vector: every peer sends what we miss and asks for what it misses. */
+  private announceState(document: Document): Promise<void> {
+    return super.onChange({ documentName: document.name, document, transactionOrigin: undefined } as onChangePayload);
   }
 
   /** Removes the awareness states an awareness message from another instance sets to null. */
@@ -201,9 +207,8 @@ export class RedisSyncExtension extends Redis {
       this.unsubscribed.delete(name);
       if (this.instance?.documents.get(name) === payload.document) await this.afterLoadDocument(payload);
     }
-    // A SyncStep1 per room makes every peer send what we miss and ask for what it misses.
     for (const document of this.instance?.documents.values() ?? []) {
-      await super.onChange({ documentName: document.name, document, transactionOrigin: undefined } as onChangePayload);
+      await this.announceState(document);
     }
   }
 }

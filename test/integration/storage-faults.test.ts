@@ -28,6 +28,14 @@ describe('storage faults', () => {
     return server;
   }
 
+  /** Kills the server (nothing gets a chance to be written then) and checks that a new one serves exactly `text`. */
+  async function expectStoredAfterKill(server: ChildServer, env: Record<string, string>, roomId: string, text: string): Promise<void> {
+    server.kill('SIGKILL');
+    await server.exited;
+    const restarted = await start(env);
+    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(text);
+  }
+
   function track(client: TestClient): TestClient {
     cleanups.push(() => client.destroy());
     return client;
@@ -61,10 +69,7 @@ describe('storage faults', () => {
     expect(text.match(/a/g)?.length).toBe(typed);
     expect(server.logs.some((line) => line.includes('writing the update log failed'))).toBe(true);
 
-    server.kill('SIGKILL');
-    await server.exited;
-    const restarted = await start({ DATABASE_URL: postgres.url });
-    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(text);
+    await expectStoredAfterKill(server, { DATABASE_URL: postgres.url }, roomId, text);
   }, OUTAGE_MS + 90_000);
 
   it('spills rooms to disk on SIGTERM while Postgres is down, and stores them at the next start', async () => {
@@ -121,10 +126,7 @@ describe('storage faults', () => {
     rmSync(filler, { force: true });
     await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 200, pendingWrites: 0 }), { timeout: 20_000 });
     const text = writer.text.toString();
-    server.kill('SIGKILL');
-    await server.exited;
-    const restarted = await start({ DATA_DIR: dataDir });
-    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(text);
+    await expectStoredAfterKill(server, { DATA_DIR: dataDir }, roomId, text);
   });
 
   it('keeps editing when the SQLite file turns read-only, logs it clearly, and stores everything once it is writable', async () => {
@@ -155,9 +157,6 @@ describe('storage faults', () => {
     setWritable(true);
     await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 200, pendingWrites: 0 }), { timeout: 20_000 });
     const text = writer.text.toString();
-    server.kill('SIGKILL');
-    await server.exited;
-    const restarted = await start({ DATA_DIR: dataDir });
-    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(text);
+    await expectStoredAfterKill(server, { DATA_DIR: dataDir }, roomId, text);
   });
 });

@@ -117,8 +117,7 @@ export class RedisSyncExtension extends Redis {
       // Loads, folds and relays: rare, possibly large; the exchange sends only what peers lack.
       return super.onChange(payload);
     }
-    const message = new OutgoingMessage(documentName).createSyncMessage().writeUpdate(update);
-    await this.pub.publish(this['pubKey'](documentName), this['encodeMessage'](message.toUint8Array()));
+    this.publish(documentName, new OutgoingMessage(documentName).createSyncMessage().writeUpdate(update).toUint8Array());
     if (!this.repairs.has(documentName)) {
       const timer = setTimeout(() => {
         this.repairs.delete(documentName);
@@ -136,14 +135,18 @@ export class RedisSyncExtension extends Redis {
       // The extension publishes on the next turn, and only while the room has
       // connections: the last local client's leaving would never reach the
       // other instances, and its cursor would linger there for 30 s. Publish now.
-      const message = new OutgoingMessage(documentName).createAwarenessUpdateMessage(awareness, removed);
-      await this.pub.publish(this['pubKey'](documentName), this['encodeMessage'](message.toUint8Array()));
+      this.publish(documentName, new OutgoingMessage(documentName).createAwarenessUpdateMessage(awareness, removed).toUint8Array());
     }
     await super.onAwarenessUpdate(payload);
   }
 
   override async beforeBroadcastStateless(payload: beforeBroadcastStatelessPayload): Promise<number> {
-    return this.reachable ? super.beforeBroadcastStateless(payload) : 0;
+    if (!this.reachable) return 0;
+    // As in `publish`: nothing upstream catches a rejection here.
+    return super.beforeBroadcastStateless(payload).catch((error: unknown) => {
+      this.log.debug({ err: error, roomId: payload.documentName }, 'could not publish a stateless message to redis');
+      return 0;
+    });
   }
 
   override async onStoreDocument(): Promise<void> {}
@@ -163,6 +166,18 @@ export class RedisSyncExtension extends Redis {
     this.repairs.clear();
     this.pub.disconnect(false);
     this.sub.disconnect(false);
+  }
+
+  /**
+   * Publishes a message to the room's other instances. Not awaited by the
+   * hooks: Hocuspocus does not catch what its change hooks reject, and Redis
+   * may go away between the check and the write; the missed message is
+   * repaired by the next state-vector exchange.
+   */
+  private publish(documentName: string, message: Uint8Array): void {
+    this.pub.publish(this['pubKey'](documentName), this['encodeMessage'](message)).catch((error: unknown) => {
+      this.log.debug({ err: error, roomId: documentName }, 'could not publish to redis; the next exchange repairs it');
+    });
   }
 
   /** Publishes the room's state vector: every peer sends what we miss and asks for what it misses. */

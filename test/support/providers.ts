@@ -1,4 +1,5 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -101,4 +102,18 @@ export function connectYjsClient(wsUrl: string, roomId: string, params: Record<s
       doc.destroy();
     },
   };
+}
+
+const SYNC_MESSAGE = 0;
+const SYNC_UPDATE = 2;
+
+/** Counts the document updates (sync messages of type "update", not sync answers) a client receives from now on. */
+export function countReceivedUpdates(client: TestClient): { count: number } {
+  const received = { count: 0 };
+  client.provider.on('message', ({ event }: { event: MessageEvent }) => {
+    const decoder = decoding.createDecoder(new Uint8Array(event.data as ArrayBuffer));
+    decoding.readVarString(decoder);
+    if (decoding.readVarUint(decoder) === SYNC_MESSAGE && decoding.readVarUint(decoder) === SYNC_UPDATE) received.count++;
+  });
+  return received;
 }

@@ -31,6 +31,28 @@ export function isFromRedis(origin: unknown): boolean {
   return isTransactionOrigin(origin) && origin.source === 'redis';
 }
 
+/**
+ * Runs `load` with the document's `update` listeners detached. The only one
+ * at load time is Hocuspocus's broadcast, and a loaded state is no change to
+ * anyone: with it attached, Yjs encodes the whole state once more as the
+ * event's update, and Hocuspocus then sends it to the room's first
+ * connection beside that connection's own sync answer, so a client opening a
+ * room after a restart downloaded and decoded it twice. (Relies on lib0's
+ * `Observable` keeping listeners in `_observers`; without that the load runs
+ * with them, as before.)
+ */
+function applyWithoutUpdateEvents(document: Y.Doc, load: () => void): void {
+  const observers = (document as unknown as { _observers?: unknown })._observers;
+  const listeners = observers instanceof Map ? observers.get('update') : undefined;
+  if (listeners === undefined) return load();
+  (observers as Map<string, unknown>).delete('update');
+  try {
+    load();
+  } finally {
+    (observers as Map<string, unknown>).set('update', listeners);
+  }
+}
+
 /** What this process knows about a loaded room's stored form. */
 interface LoadedRoom {
   createdAt: string;
@@ -111,8 +133,10 @@ export class PersistenceExtension implements Extension {
   async onLoadDocument({ documentName, document }: onLoadDocumentPayload): Promise<void> {
     const stored = await this.store.loadRoomState(documentName);
     if (!stored) throw new RoomNotFoundRefusal();
-    Y.applyUpdate(document, stored.state, STORAGE_ORIGIN);
-    for (const row of stored.updates) Y.applyUpdate(document, row.update, STORAGE_ORIGIN);
+    applyWithoutUpdateEvents(document, () => {
+      Y.applyUpdate(document, stored.state, STORAGE_ORIGIN);
+      for (const row of stored.updates) Y.applyUpdate(document, row.update, STORAGE_ORIGIN);
+    });
     const room: LoadedRoom = {
       createdAt: stored.record.createdAt,
       viewId: stored.record.viewId,

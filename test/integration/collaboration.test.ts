@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dialects } from '../support/databases.ts';
-import { connectClient, createRandom, makeRandomEdit, type TestClient } from '../support/providers.ts';
+import { connectClient, countReceivedUpdates, createRandom, makeRandomEdit, type TestClient } from '../support/providers.ts';
 import { createRoom, fetchRoomCode, restartTestServer, startTestServer, type TestServer } from '../support/server.ts';
 
 describe.each(dialects)('collaboration on %s', (dialect) => {
@@ -44,8 +44,12 @@ describe.each(dialects)('collaboration on %s', (dialect) => {
     expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(merged);
     const carol = connectClient(restarted.wsUrl, roomId);
     clients.push(carol);
+    const updates = countReceivedUpdates(carol);
     await carol.synced;
     expect(carol.text.toString()).toBe(merged);
+    // The loaded room arrives once, in the sync answer, not again as an update.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(updates.count).toBe(0);
   });
 
   it('refuses a room that does not exist with 4404 "room not found" and creates nothing', async () => {

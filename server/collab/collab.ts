@@ -9,7 +9,7 @@ import { RedisSyncExtension } from './redis-sync.extension.ts';
 import { BroadcastWindowExtension } from './broadcast-window.extension.ts';
 import { FoldQueue } from './fold-queue.ts';
 import { MessageGuardExtension } from './message-guard.extension.ts';
-import { NoEchoExtension } from './no-echo.extension.ts';
+import { RoomBroadcastExtension } from './room-broadcast.extension.ts';
 import { PersistenceExtension } from './persistence.extension.ts';
 import { RoomGateExtension } from './room-gate.extension.ts';
 import { StatelessRelayExtension } from './stateless-relay.extension.ts';
@@ -70,7 +70,7 @@ export function createCollab({
       persistence,
       new StatelessRelayExtension(metrics),
       new BroadcastWindowExtension(),
-      new NoEchoExtension(),
+      new RoomBroadcastExtension(),
       ...(redis ? [redis] : []),
     ],
   });

@@ -1,6 +1,7 @@
 import type { Connection } from '@hocuspocus/server';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
+import { MAX_CHANGES_PER_BROADCAST } from '../../server/collab/room-broadcast.extension.ts';
 import { CODE_TEXT } from '../../shared/protocol.ts';
 import { connectClient, countReceivedUpdates, type TestClient } from '../support/providers.ts';
 import { createRoom, startTestServer, type TestServer } from '../support/server.ts';
@@ -71,6 +72,26 @@ it('sends changes merged from several connections to all of them', async () => {
     expect(counts.map((received) => received.count)).toEqual([1, 1, 1]);
     expect(new Set(clients.map((client) => client.text.toString())).size).toBe(1);
     expect(third.text.toString()).toMatch(/^[ab]{2}\.\.$/);
+  } finally {
+    clients.forEach((client) => client.destroy());
+  }
+});
+
+it(`merges at most ${MAX_CHANGES_PER_BROADCAST} changes into one broadcast (merging is quadratic in their number)`, async () => {
+  const { roomId, clients } = await joinRoom(2);
+  const [, watcher] = clients;
+  try {
+    const document = server.pairpad.collab.hocuspocus.documents.get(roomId)!;
+    const updates = countReceivedUpdates(watcher);
+    // 2,000 keystrokes in one event-loop turn, as a flood of small frames arrives in one read.
+    const typist = new Y.Doc();
+    const keystrokes: Uint8Array[] = [];
+    typist.on('update', (update: Uint8Array) => keystrokes.push(update));
+    for (let i = 0; i < 2_000; i++) typist.getText(CODE_TEXT).insert(i, 'k');
+    for (const keystroke of keystrokes) Y.applyUpdate(document, keystroke, { source: 'local' });
+
+    await vi.waitFor(() => expect(watcher.text.toString()).toBe('k'.repeat(2_000)));
+    expect(updates.count).toBe(Math.ceil(2_000 / MAX_CHANGES_PER_BROADCAST));
   } finally {
     clients.forEach((client) => client.destroy());
   }

@@ -1,6 +1,15 @@
 import type { afterLoadDocumentPayload, Connection, Document, Extension } from '@hocuspocus/server';
 import { isTransactionOrigin, OutgoingMessage } from '@hocuspocus/server';
 
+/**
+ * Changes one broadcast window may gather. Hocuspocus merges a window's
+ * changes with `Y.mergeUpdates`, which is quadratic in their number; a
+ * window bounded only by bytes (1 MiB) held tens of thousands of keystrokes
+ * when a client sent fast (a paste of a typed history, a reconnect's queue),
+ * and merging them took the server's whole core for minutes.
+ */
+export const MAX_CHANGES_PER_BROADCAST = 64;
+
 /** The private members of Hocuspocus 4's `Document` this replaces or calls. */
 interface DocumentInternals {
   broadcastUpdate(update: Uint8Array): void;
@@ -8,42 +17,45 @@ interface DocumentInternals {
 }
 
 /**
- * Stops a room from sending a change back to the connection it came from.
- * Hocuspocus broadcasts every change to all of a room's connections, the
- * sender included, which already holds it (and gets its acknowledgement
- * anyway): in a pair that is every other update message, in a room of five
- * one send in six per keystroke, and a send's syscall is most of what a
- * delivery costs. A window's changes merged from several connections still
- * go to all of them.
+ * How a room's changes reach its connections: Hocuspocus's broadcast, with
+ * two changes.
+ * - Not back to the sender. Hocuspocus sends every change to all of a
+ *   room's connections, the one it came from included, which holds it
+ *   already (and gets its acknowledgement anyway): in a room of five that
+ *   is one send in six per keystroke, and a send's syscall is most of what
+ *   a delivery costs. Changes merged from several connections go to all.
+ * - At most {@link MAX_CHANGES_PER_BROADCAST} changes per broadcast: a
+ *   fuller window is sent at once.
  */
-export class NoEchoExtension implements Extension {
-  extensionName = 'pairpad-no-echo';
+export class RoomBroadcastExtension implements Extension {
+  extensionName = 'pairpad-room-broadcast';
 
   async afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
-    skipEchoes(document);
+    adjustBroadcast(document);
   }
 }
 
-/** Wraps the document's update callback and broadcast; see {@link NoEchoExtension}. */
-export function skipEchoes(document: Document): void {
+/** Wraps the document's update callback and broadcast; see {@link RoomBroadcastExtension}. */
+export function adjustBroadcast(document: Document): void {
   const internals = document as unknown as DocumentInternals;
   // A Hocuspocus without these members broadcasts as it always did (the tests notice).
   if (typeof internals.broadcastUpdate !== 'function' || typeof internals.broadcast !== 'function') return;
   const onUpdate = document.callbacks.onUpdate;
-  /** Changes are waiting for the next broadcast (Hocuspocus batches each event-loop turn or window). */
-  let pending = false;
+  /** Changes waiting for the next broadcast (Hocuspocus batches each event-loop turn, or a wider window). */
+  let pending = 0;
   /** The one connection all of them came from; null when several, or not from a connection. */
   let sender: Connection | null = null;
   // Hocuspocus calls this for each change, then buffers or broadcasts it.
   document.callbacks.onUpdate = (doc, origin, update) => {
+    if (pending >= MAX_CHANGES_PER_BROADCAST) document.flush();
     const from = isTransactionOrigin(origin) && origin.source === 'connection' ? origin.connection : null;
-    sender = !pending || sender === from ? from : null;
-    pending = true;
+    sender = pending === 0 || sender === from ? from : null;
+    pending++;
     onUpdate(doc, origin, update);
   };
   internals.broadcastUpdate = (update) => {
     const skip = sender;
-    pending = false;
+    pending = 0;
     sender = null;
     internals.broadcast(
       (address) => new OutgoingMessage(address).createSyncMessage().writeUpdate(update).toUint8Array(),

@@ -8,6 +8,7 @@ import type { RoomStore } from '../storage/room-store.ts';
 import { RedisSyncExtension } from './redis-sync.extension.ts';
 import { BroadcastWindowExtension } from './broadcast-window.extension.ts';
 import { FoldQueue } from './fold-queue.ts';
+import { FullStateCacheExtension } from './full-state-cache.extension.ts';
 import { MessageGuardExtension } from './message-guard.extension.ts';
 import { RoomBroadcastExtension } from './room-broadcast.extension.ts';
 import { PersistenceExtension } from './persistence.extension.ts';
@@ -71,6 +72,7 @@ export function createCollab({
       new StatelessRelayExtension(metrics),
       new BroadcastWindowExtension(),
       new RoomBroadcastExtension(),
+      new FullStateCacheExtension(metrics),
       ...(redis ? [redis] : []),
     ],
   });

@@ -27,6 +27,7 @@ const environment = z.object({
     .pipe(z.string().includes('-----BEGIN PUBLIC KEY-----', { message: 'must be a PEM public key' }))
     .optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  YJS_WARM_UP: z.enum(['0', '1']).default('1'),
   ROOM_TTL_DAYS: z.coerce.number().min(0).default(0),
   TRUST_PROXY: z.string().optional(),
   RATE_LIMIT_ROOM_CREATE: z.coerce.number().int().min(0).default(30),
@@ -96,6 +97,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Longest a Postgres query may go unanswered before it fails and is retried, in ms; default 10000. */
   databaseQueryTimeoutMs: number;
+  /** Optimise Yjs's load and sync code before listening (`YJS_WARM_UP`, `1` or `0`; default `1`); see `collab/yjs-warm-up.ts`. */
+  warmUpYjs: boolean;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string[] {
@@ -159,5 +162,6 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     storeMaxDebounceMs: 10_000,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     databaseQueryTimeoutMs: 10_000,
+    warmUpYjs: vars.YJS_WARM_UP === '1',
   });
 }

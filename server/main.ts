@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config.ts';
+import { warmUpYjs } from './collab/yjs-warm-up.ts';
 import { createLogger } from './log.ts';
 import { startPairpad } from './server.ts';
 
@@ -12,6 +13,13 @@ try {
   process.exit(2);
 }
 const log = createLogger(config.logLevel);
+
+// Per process, so here and not in startPairpad (which tests start many times in one process).
+if (config.warmUpYjs) {
+  const started = performance.now();
+  warmUpYjs();
+  log.info({ ms: Math.round(performance.now() - started) }, 'yjs warmed up');
+}
 
 let pairpad;
 try {

@@ -18,19 +18,21 @@ describe('loadConfig', () => {
       trustProxy: false,
       redisUrl: undefined,
       autocompleteModel: undefined,
+      warmUpYjs: true,
     });
     expect(Object.isFrozen(config)).toBe(true);
+    expect(loadConfig({ YJS_WARM_UP: '0' }).warmUpYjs).toBe(false);
   });
 
   it('reports every invalid variable at once', () => {
     const load = () =>
-      loadConfig({ PORT: '70000', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', CORS_ORIGINS: 'not a url', AUTH_JWT_SECRET: 'short' });
+      loadConfig({ PORT: '70000', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', CORS_ORIGINS: 'not a url', AUTH_JWT_SECRET: 'short', YJS_WARM_UP: 'yes' });
     expect(load).toThrow(ConfigError);
     try {
       load();
     } catch (error) {
       const message = (error as Error).message;
-      for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'CORS_ORIGINS', 'AUTH_JWT_SECRET']) expect(message).toContain(name);
+      for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'CORS_ORIGINS', 'AUTH_JWT_SECRET', 'YJS_WARM_UP']) expect(message).toContain(name);
     }
   });
 

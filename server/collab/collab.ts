@@ -54,7 +54,8 @@ export function createCollab({
   });
   // SQLite folds block the event loop, so one at a time; Postgres folds mostly wait on the network.
   const folds = new FoldQueue(config.databaseUrl ? 4 : 1);
-  persistence = new PersistenceExtension(store, journal, folds, log, metrics);
+  const fullStates = new FullStateCacheExtension(metrics);
+  persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates);
   const redis = config.redisUrl
     ? new RedisSyncExtension({ url: config.redisUrl, prefix: config.redisPrefix }, log)
     : undefined;
@@ -72,7 +73,7 @@ export function createCollab({
       new StatelessRelayExtension(metrics),
       new BroadcastWindowExtension(),
       new RoomBroadcastExtension(),
-      new FullStateCacheExtension(metrics),
+      fullStates,
       ...(redis ? [redis] : []),
     ],
   });

@@ -16,6 +16,7 @@ import type { Metrics } from '../metrics.ts';
 import { RoomDeletedError, type RoomStore } from '../storage/room-store.ts';
 import { RoomNotFoundRefusal } from './refusals.ts';
 import type { FoldQueue } from './fold-queue.ts';
+import type { FullStateCacheExtension } from './full-state-cache.extension.ts';
 import type { UpdateJournal } from './update-journal.ts';
 
 /**
@@ -92,6 +93,7 @@ export class PersistenceExtension implements Extension {
     private readonly folds: FoldQueue,
     private readonly log: Logger,
     private readonly metrics: Pick<Metrics, 'storeDuration' | 'storeFailures'>,
+    private readonly fullStates?: Pick<FullStateCacheExtension, 'seed'>,
   ) {}
 
   /** Rooms whose last fold failed and is being retried. */
@@ -137,6 +139,7 @@ export class PersistenceExtension implements Extension {
       Y.applyUpdate(document, stored.state, STORAGE_ORIGIN);
       for (const row of stored.updates) Y.applyUpdate(document, row.update, STORAGE_ORIGIN);
     });
+    if (stored.updates.length === 0) this.fullStates?.seed(document, stored.state);
     const room: LoadedRoom = {
       createdAt: stored.record.createdAt,
       viewId: stored.record.viewId,

@@ -77,7 +77,7 @@ export interface BenchConfig {
     tracePath: string;
     /** Replay only the first N edits (`BENCH_TRACE_EDITS`; default all, 20000 when quick). */
     edits: number | undefined;
-    /** Fresh-client syncs timed, warm and cold (`BENCH_SYNC_REPEATS`, default 3). */
+    /** Fresh-client syncs timed, warm and cold (`BENCH_SYNC_REPEATS`, default 5: the first of a process runs on cold client code, so the median needs a few more). */
     syncRepeats: number;
   };
   wireBytes: {
@@ -150,7 +150,7 @@ export function loadBenchConfig(env: Record<string, string | undefined>): Readon
     largeDocument: {
       tracePath: path.resolve(repoRoot, env.BENCH_TRACE || '../shared/data/automerge-paper.json.gz'),
       edits: env.BENCH_TRACE_EDITS ? Math.round(positive(env.BENCH_TRACE_EDITS, 0, 'BENCH_TRACE_EDITS')) : quick ? 20_000 : undefined,
-      syncRepeats: Math.round(positive(env.BENCH_SYNC_REPEATS, quick ? 1 : 3, 'BENCH_SYNC_REPEATS')),
+      syncRepeats: Math.round(positive(env.BENCH_SYNC_REPEATS, quick ? 1 : 5, 'BENCH_SYNC_REPEATS')),
     },
     wireBytes: {
       sizes: numbers(env.BENCH_WIRE_SIZES, [1024, 100 * 1024, 1024 * 1024], 'BENCH_WIRE_SIZES'),

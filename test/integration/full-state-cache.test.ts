@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { connectClient, connectYjsClient, type TestClient, type YjsTestClient } from '../support/providers.ts';
-import { createRoom, startTestServer, type TestServer } from '../support/server.ts';
+import { createRoom, restartTestServer, startTestServer, type TestServer } from '../support/server.ts';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 
@@ -11,12 +11,33 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+
 /** `pairpad_full_syncs_total` by answer. */
 async function fullSyncs(): Promise<{ cached: number; encoded: number }> {
   const text = await (await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   const read = (answer: string) => Number(new RegExp(`^pairpad_full_syncs_total\\{answer="${answer}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
   return { cached: read('cached'), encoded: read('encoded') };
 }
+
+it('answers the first client after a restart with the stored state, without encoding it', async () => {
+  const { roomId } = await createRoom(server.baseUrl);
+  const writer = connectClient(server.wsUrl, roomId);
+  await writer.synced;
+  writer.text.insert(0, 'stored before the restart\n');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  writer.destroy();
+  await server.stop();
+  server = await restartTestServer(server);
+
+  const reader = connectClient(server.wsUrl, roomId);
+  try {
+    await reader.synced;
+    expect(reader.text.toString()).toBe('stored before the restart\n');
+    expect(await fullSyncs()).toEqual({ cached: 1, encoded: 0 });
+  } finally {
+    reader.destroy();
+  }
+});
 
 it('answers clients that hold nothing from one encoding of the room until it changes; a reconnect gets its difference', async () => {
   const { roomId } = await createRoom(server.baseUrl, { code: 'start\n' });

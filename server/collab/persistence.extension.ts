@@ -8,13 +8,13 @@ import type {
   onLoadDocumentPayload,
   onStoreDocumentPayload,
 } from '@hocuspocus/server';
-import { isTransactionOrigin } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { readRoomContent } from '../../shared/room-doc.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { RoomDeletedError, type RoomStore } from '../storage/room-store.ts';
 import { RoomNotFoundRefusal } from './refusals.ts';
+import { isFromRedis } from './change-origins.ts';
 import type { FoldQueue } from './fold-queue.ts';
 import type { FullStateCacheExtension } from './full-state-cache.extension.ts';
 import type { UpdateJournal } from './update-journal.ts';
@@ -26,11 +26,6 @@ import type { UpdateJournal } from './update-journal.ts';
 export const STORAGE_ORIGIN = Object.freeze({ source: 'local' as const, skipStoreHooks: true });
 
 const MAX_STORE_RETRY_MS = 5_000;
-
-/** True for changes another instance relayed through Redis (the Redis extension's origin). */
-export function isFromRedis(origin: unknown): boolean {
-  return isTransactionOrigin(origin) && origin.source === 'redis';
-}
 
 /**
  * Runs `load` with the document's `update` listeners detached. The only one

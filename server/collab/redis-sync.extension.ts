@@ -5,7 +5,6 @@ import {
 import {
   MessageType,
   OutgoingMessage,
-  isTransactionOrigin,
   type Document,
   type afterLoadDocumentPayload,
   type beforeBroadcastStatelessPayload,
@@ -16,7 +15,7 @@ import { Redis as IORedis } from 'ioredis';
 import * as decoding from 'lib0/decoding';
 import { removeAwarenessStates } from 'y-protocols/awareness';
 import type { Logger } from '../log.ts';
-import { isFromRedis } from './persistence.extension.ts';
+import { isFromRedis, senderOf } from './change-origins.ts';
 
 /** How often a room that changed runs a state-vector exchange with its peers, repairing missed updates. */
 const REPAIR_INTERVAL_MS = 5_000;
@@ -113,7 +112,7 @@ export class RedisSyncExtension extends Redis {
   override async onChange(payload: onChangePayload): Promise<void> {
     if (!this.reachable) return;
     const { documentName, document, update, transactionOrigin } = payload;
-    if (!isTransactionOrigin(transactionOrigin) || transactionOrigin.source !== 'connection') {
+    if (senderOf(transactionOrigin) === undefined) {
       // Loads, folds and relays: rare, possibly large; the exchange sends only what peers lack.
       return super.onChange(payload);
     }

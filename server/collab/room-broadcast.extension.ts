@@ -1,5 +1,6 @@
 import type { afterLoadDocumentPayload, Connection, Document, Extension } from '@hocuspocus/server';
-import { isTransactionOrigin, OutgoingMessage } from '@hocuspocus/server';
+import { OutgoingMessage } from '@hocuspocus/server';
+import { senderOf } from './change-origins.ts';
 
 /**
  * Changes one broadcast window may gather. Hocuspocus merges a window's
@@ -48,7 +49,7 @@ export function adjustBroadcast(document: Document): void {
   // Hocuspocus calls this for each change, then buffers or broadcasts it.
   document.callbacks.onUpdate = (doc, origin, update) => {
     if (pending >= MAX_CHANGES_PER_BROADCAST) document.flush();
-    const from = isTransactionOrigin(origin) && origin.source === 'connection' ? origin.connection : null;
+    const from = senderOf(origin) ?? null;
     sender = pending === 0 || sender === from ? from : null;
     pending++;
     onUpdate(doc, origin, update);

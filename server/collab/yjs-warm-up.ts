@@ -36,7 +36,6 @@ export function warmUpYjs(edits = 20_000, rounds = 6): void {
     const room = new Document(`warm-up-${round}`, {}, { flushDelay: false, flushMaxBytes: 1 << 20 });
     Y.applyUpdate(room, state);
     Y.encodeStateAsUpdate(room);
-    Y.encodeStateAsUpdate(room, Y.encodeStateVector(new Y.Doc()));
     Y.encodeStateVector(room);
     readRoomContent(room);
     room.destroy();

@@ -5,6 +5,7 @@ import { MAX_CHANGES_PER_BROADCAST } from '../../server/collab/room-broadcast.ex
 import { CODE_TEXT } from '../../shared/protocol.ts';
 import { connectClient, countReceivedUpdates, type TestClient } from '../support/providers.ts';
 import { createRoom, startTestServer, type TestServer } from '../support/server.ts';
+import { updateOn } from '../support/yjs-updates.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -59,9 +60,7 @@ it('sends changes merged from several connections to all of them', async () => {
     const change = (text: string) => {
       const scratch = new Y.Doc();
       Y.applyUpdate(scratch, Y.encodeStateAsUpdate(document));
-      const before = Y.encodeStateVector(scratch);
-      scratch.getText(CODE_TEXT).insert(0, text);
-      return Y.encodeStateAsUpdate(scratch, before);
+      return updateOn(scratch, (doc) => doc.getText(CODE_TEXT).insert(0, text));
     };
     const fromFirst = change('a');
     const fromSecond = change('b');

@@ -34,7 +34,7 @@ export interface BenchConfig {
    */
   retries: number;
   disturbedPercent: number;
-  /** When set (`BENCH_PROFILE_DIR`), Pairpad servers run with `--cpu-prof` into this folder. */
+  /** When set (`BENCH_PROFILE_DIR`), the servers run with `--cpu-prof` into this folder. */
   profileDir: string | undefined;
   latency: {
     /** Concurrent clients per step (`BENCH_LATENCY_CLIENTS`, default 100,500,1000). */

@@ -178,10 +178,11 @@ export async function startTarget(id: TargetId, context: TargetContext): Promise
     redisPid = await readRedisPid(config.redisUrl);
   }
 
+  const nodeArgs = config.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${config.profileDir}`] : [];
   const startInstances = async (): Promise<ListeningProcess[]> => {
     if (!info.pairpad) {
       const script = id === 'hocuspocus' ? 'test/bench/servers/hocuspocus-plain.ts' : 'test/bench/servers/y-websocket-reference.ts';
-      return [await registry.spawnServer({ name: id, script, env: { NODE_ENV: 'production' } })];
+      return [await registry.spawnServer({ name: id, script, env: { NODE_ENV: 'production' }, nodeArgs })];
     }
     const env: Record<string, string> = {
       PORT: '0',
@@ -196,7 +197,6 @@ export async function startTarget(id: TargetId, context: TargetContext): Promise
       ...storage!.env,
       ...(redisPrefix ? { REDIS_URL: config.redisUrl, REDIS_PREFIX: redisPrefix } : {}),
     };
-    const nodeArgs = config.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${config.profileDir}`] : [];
     // Instances start one after the other: both run the migrator on the same database.
     const started: ListeningProcess[] = [];
     for (let instance = 0; instance < info.instances; instance++) {

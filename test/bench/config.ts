@@ -61,6 +61,8 @@ export interface BenchConfig {
     seconds: number;
     /** p99 budget that defines "holds" (`BENCH_HOT_P99_MS`, default 100). */
     p99BudgetMs: number;
+    /** Load-generator processes the room's clients are dealt over (`BENCH_HOT_WORKERS`, default 2: one drives ~250 clients of a busy room). */
+    workers: number;
   };
   idle: {
     /** Stop once this many idle connections are held (`BENCH_IDLE_MAX`, default 10000). */
@@ -140,6 +142,7 @@ export function loadBenchConfig(env: Record<string, string | undefined>): Readon
       rate: positive(env.BENCH_HOT_RATE, 5, 'BENCH_HOT_RATE'),
       seconds: positive(env.BENCH_HOT_SECONDS, quick ? 3 : 10, 'BENCH_HOT_SECONDS'),
       p99BudgetMs: positive(env.BENCH_HOT_P99_MS, 100, 'BENCH_HOT_P99_MS'),
+      workers: Math.round(positive(env.BENCH_HOT_WORKERS, 2, 'BENCH_HOT_WORKERS')),
     },
     idle: {
       max: Math.round(positive(env.BENCH_IDLE_MAX, quick ? 500 : 10_000, 'BENCH_IDLE_MAX')),

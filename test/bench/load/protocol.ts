@@ -28,16 +28,27 @@ export interface ByteCounts {
   socketReceived: number;
 }
 
-/** What a worker saw during one typing measurement. */
-export interface TypingStats {
-  /** Keystrokes sent while measuring. */
+/** The keystrokes one typist sent while measuring: clock of each character and when it was typed (ms, shared monotonic clock). */
+export interface TypistSends {
+  roomId: string;
+  clientId: number;
+  clocks: Float64Array;
+  timesMs: Float64Array;
+}
+
+/** Remote characters that reached a process's clients: whose (Yjs client id), which clock, when (ms, shared monotonic clock). */
+export interface ReceivedRecords {
+  clients: Float64Array;
+  clocks: Float64Array;
+  timesMs: Float64Array;
+}
+
+/** What a worker measured in one typing window (the answer to `measure` off). */
+export interface WindowStats {
+  /** Keystrokes sent while measuring, and sent in total (warm-up included). */
   keystrokes: number;
-  /** Keystrokes sent in total (warm-up included). */
   sentTotal: number;
-  /** Deliveries owed for the measured keystrokes: each one times the other members of its room. */
-  expectedDeliveries: number;
-  /** Edit-to-remote latency of every delivery that arrived, in ms. */
-  latenciesMs: Float64Array;
+  sends: TypistSends[];
   /** CPU time this worker used while measuring, in ms. */
   cpuMs: number;
   /** Length of the measurement window as the worker saw it, in ms. */
@@ -47,6 +58,20 @@ export interface TypingStats {
   /** Bytes of typists and of watchers (everyone else) while measuring. */
   typistBytes: ByteCounts;
   watcherBytes: ByteCounts;
+}
+
+/** A character every other client of `roomId` must hold before the drain ends. */
+export interface AwaitedClock {
+  roomId: string;
+  clientId: number;
+  clock: number;
+}
+
+/** What a worker's clients received, after the drain (the answer to `stopTyping`). */
+export interface DrainStats {
+  received: ReceivedRecords;
+  /** Every awaited character reached every local client of its room. */
+  complete: boolean;
   /** Socket closes seen since the clients connected. */
   disconnects: number;
 }
@@ -57,6 +82,8 @@ export interface ConnectResult {
   /** The first few failure reasons. */
   errors: string[];
   elapsedMs: number;
+  /** Connected clients per room id. */
+  roomMembers: Record<string, number>;
 }
 
 export interface CensusResult {
@@ -107,7 +134,7 @@ export type WorkerRequest =
   | { type: 'connect'; clients: ClientSpec[]; concurrency: number; timeoutMs: number; presence: boolean }
   | { type: 'startTyping'; rate: number; cursor: boolean }
   | { type: 'measure'; on: boolean }
-  | { type: 'stopTyping'; drainMs: number }
+  | { type: 'stopTyping'; drainMs: number; awaited: AwaitedClock[] }
   | { type: 'census' }
   | { type: 'closeAll' }
   | { type: 'replay'; writer: ClientSpec; reader: ClientSpec; tracePath: string; edits: number | undefined; timeoutMs: number }
@@ -118,8 +145,8 @@ export type WorkerRequest =
 export interface WorkerResults {
   connect: ConnectResult;
   startTyping: null;
-  measure: null;
-  stopTyping: TypingStats;
+  measure: WindowStats | null;
+  stopTyping: DrainStats;
   census: CensusResult;
   closeAll: null;
   replay: ReplayResult;

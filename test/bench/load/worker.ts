@@ -11,11 +11,13 @@ import { createRandom } from '../../support/random.ts';
 import { connectBenchClient, emptyBytes, readClientBytes, subtractBytes, withTimeout, type BenchClient } from './clients.ts';
 import { LatencyRecorder } from './latency.ts';
 import type {
+  AwaitedClock,
   ClientSpec,
   ConnectResult,
+  DrainStats,
   FreshSyncResult,
   ReplayResult,
-  TypingStats,
+  WindowStats,
   WireBytesResult,
   WorkerAnswer,
   WorkerEnvelope,
@@ -77,7 +79,8 @@ async function connect(request: Extract<WorkerRequest, { type: 'connect' }>): Pr
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, request.concurrency) }, lane));
-  return { connected, failed, errors, elapsedMs: performance.now() - started };
+  const roomMembers = Object.fromEntries([...rooms].map(([roomId, members]) => [roomId, members.length]));
+  return { connected, failed, errors, elapsedMs: performance.now() - started, roomMembers };
 }
 
 function relativeCursor(text: Y.Text, index: number): unknown {
@@ -88,11 +91,10 @@ function startTyping({ rate, cursor }: { rate: number; cursor: boolean }): void 
   const typists = clients.filter((client) => client.spec.typist);
   const period = 1000 / rate;
   typists.forEach((client, index) => {
-    const members = rooms.get(client.spec.roomId) ?? [client];
     const type = () => {
       if (!client.isOpen()) return; // a real editor would queue; we count what reached the socket
       const clock = Y.getState(client.doc.store, client.doc.clientID);
-      recorder.noteKeystroke(client.doc.clientID, clock, members.length - 1);
+      recorder.noteKeystroke(client.spec.roomId, client.doc.clientID, clock);
       const at = client.text.length;
       client.text.insert(at, 'x');
       if (cursor) {
@@ -116,9 +118,7 @@ function stopTypingTimers(): void {
   typingTimers = [];
 }
 
-let windowStats: { cpuMs: number; wallMs: number; eventLoopP99Ms: number } | undefined;
 let bytesAtStart = { typist: emptyBytes(), watcher: emptyBytes() };
-let bytesInWindow = { typist: emptyBytes(), watcher: emptyBytes() };
 
 function readBytesByRole() {
   return {
@@ -127,34 +127,43 @@ function readBytesByRole() {
   };
 }
 
-function measure(on: boolean): void {
+function measure(on: boolean): WindowStats | null {
   if (on) {
     bytesAtStart = readBytesByRole();
     recorder.start();
-  } else {
-    windowStats = recorder.stop();
-    const now = readBytesByRole();
-    bytesInWindow = { typist: subtractBytes(now.typist, bytesAtStart.typist), watcher: subtractBytes(now.watcher, bytesAtStart.watcher) };
+    return null;
   }
-}
-
-async function stopTyping(drainMs: number): Promise<TypingStats> {
-  stopTypingTimers();
-  if (!windowStats) measure(false);
-  const deadline = performance.now() + drainMs;
-  while (recorder.delivered < recorder.expectedDeliveries && performance.now() < deadline) await sleep(50);
-  const stats = windowStats!;
-  windowStats = undefined;
+  const window = recorder.stop();
+  const now = readBytesByRole();
   return {
+    ...window,
     keystrokes: recorder.keystrokes,
     sentTotal: recorder.sentTotal,
-    expectedDeliveries: recorder.expectedDeliveries,
-    latenciesMs: recorder.latencies(),
-    cpuMs: stats.cpuMs,
-    wallMs: stats.wallMs,
-    eventLoopP99Ms: stats.eventLoopP99Ms,
-    typistBytes: bytesInWindow.typist,
-    watcherBytes: bytesInWindow.watcher,
+    sends: recorder.sent(),
+    typistBytes: subtractBytes(now.typist, bytesAtStart.typist),
+    watcherBytes: subtractBytes(now.watcher, bytesAtStart.watcher),
+  };
+}
+
+/** Every local client of each awaited character's room, but its typist, holds it. */
+function holdsAll(awaited: AwaitedClock[]): boolean {
+  return awaited.every(({ roomId, clientId, clock }) =>
+    (rooms.get(roomId) ?? []).every((client) => client.doc.clientID === clientId || Y.getState(client.doc.store, clientId) > clock),
+  );
+}
+
+/** Stops typing, waits (at most `drainMs`) for the awaited characters to arrive everywhere, and hands over the arrivals. */
+async function stopTyping(drainMs: number, awaited: AwaitedClock[]): Promise<DrainStats> {
+  stopTypingTimers();
+  const deadline = performance.now() + drainMs;
+  let complete = holdsAll(awaited);
+  while (!complete && performance.now() < deadline) {
+    await sleep(50);
+    complete = holdsAll(awaited);
+  }
+  return {
+    received: recorder.takeReceived(),
+    complete,
     disconnects: clients.reduce((sum, client) => sum + client.disconnects, 0),
   };
 }
@@ -325,10 +334,9 @@ async function handle(request: WorkerRequest): Promise<unknown> {
       startTyping(request);
       return null;
     case 'measure':
-      measure(request.on);
-      return null;
+      return measure(request.on);
     case 'stopTyping':
-      return stopTyping(request.drainMs);
+      return stopTyping(request.drainMs, request.awaited);
     case 'census':
       return {
         clients: clients.length,

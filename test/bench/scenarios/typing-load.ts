@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClientSpec, TypingStats } from '../load/protocol.ts';
+import { joinLatencies } from '../load/latency.ts';
+import type { AwaitedClock, ClientSpec } from '../load/protocol.ts';
 import type { LoadWorker } from '../support/load-workers.ts';
 import { otherLoadPercent, readLoad, waitForQuietMachine } from '../support/machine.ts';
 import type { ProcessRegistry } from '../support/processes.ts';
-import { concatSamples, round, summarizeLatencies, type LatencySummary } from '../support/stats.ts';
+import { round, summarizeLatencies, type LatencySummary } from '../support/stats.ts';
 import { createRooms, sidecarCpuDelta, type RunningTarget } from '../support/targets.ts';
 
 /** How the clients of one typing load are laid out. */
@@ -17,6 +18,12 @@ export interface TypingLayout {
   cursor: boolean;
   warmupSeconds: number;
   seconds: number;
+  /**
+   * Deal each room's clients over the workers instead of whole rooms per
+   * worker: for a room larger than one load process can drive (latency is
+   * joined across processes by Yjs item id, on the shared monotonic clock).
+   */
+  splitRooms?: boolean;
 }
 
 /** What one typing load measured, server and client side. */
@@ -76,7 +83,7 @@ export async function runTypingLoad(target: RunningTarget, workers: LoadWorker[]
   roomIds.forEach((roomId, room) => {
     for (let member = 0; member < layout.clientsPerRoom; member++) {
       const index = room * layout.clientsPerRoom + member;
-      perWorker[room % workers.length].push({
+      perWorker[(layout.splitRooms ? index : room) % workers.length].push({
         url: target.clientUrl(index),
         protocol: target.info.protocol,
         roomId,
@@ -93,6 +100,8 @@ export async function runTypingLoad(target: RunningTarget, workers: LoadWorker[]
   );
   const connectSeconds = (performance.now() - connectStarted) / 1000;
   const connected = connects.reduce((sum, result) => sum + result.connected, 0);
+  const roomMembers = new Map<string, number>();
+  for (const result of connects) for (const [roomId, members] of Object.entries(result.roomMembers)) roomMembers.set(roomId, (roomMembers.get(roomId) ?? 0) + members);
   const failedConnects = connects.reduce((sum, result) => sum + result.failed, 0);
 
   // Other programs share these cores; start from a quiet machine when we can, and say how busy it was.
@@ -108,7 +117,7 @@ export async function runTypingLoad(target: RunningTarget, workers: LoadWorker[]
   const started = performance.now();
   await Promise.all(workers.map((worker) => worker.request({ type: 'measure', on: true }, 30_000)));
   await sleep(layout.seconds * 1000);
-  await Promise.all(workers.map((worker) => worker.request({ type: 'measure', on: false }, 30_000)));
+  const windows = (await Promise.all(workers.map((worker) => worker.request({ type: 'measure', on: false }, 30_000)))).map((window) => window!);
   const wallMs = performance.now() - started;
   const windowEndUs = monotonicMicros();
   const serverCpuMs = target.serverCpuMs() - cpuBefore;
@@ -117,15 +126,18 @@ export async function runTypingLoad(target: RunningTarget, workers: LoadWorker[]
   const rss = target.serverRssBytes().reduce((sum, value) => sum + value, 0);
   const otherLoad = otherLoadPercent(registry, loadBefore, (sidecar.databaseMs ?? 0) + (sidecar.redisMs ?? 0));
 
-  const stats: TypingStats[] = await Promise.all(workers.map((worker) => worker.request({ type: 'stopTyping', drainMs: DRAIN_MS }, DRAIN_MS + 60_000)));
-  const keystrokes = stats.reduce((sum, part) => sum + part.keystrokes, 0);
-  const expectedDeliveries = stats.reduce((sum, part) => sum + part.expectedDeliveries, 0);
-  const latencies = concatSamples(stats.map((part) => part.latenciesMs));
+  // The drain ends once every client holds the last measured keystroke of each typist of its room.
+  const sends = windows.flatMap((window) => window.sends);
+  const awaited: AwaitedClock[] = sends.map((typist) => ({ roomId: typist.roomId, clientId: typist.clientId, clock: Math.max(...typist.clocks) }));
+  const drains = await Promise.all(workers.map((worker) => worker.request({ type: 'stopTyping', drainMs: DRAIN_MS, awaited }, DRAIN_MS + 60_000)));
+  const keystrokes = windows.reduce((sum, window) => sum + window.keystrokes, 0);
+  const expectedDeliveries = sends.reduce((sum, typist) => sum + typist.clocks.length * ((roomMembers.get(typist.roomId) ?? 1) - 1), 0);
+  const latencies = joinLatencies(sends, drains.map((drain) => drain.received));
   const delivered = latencies.length;
   const typists = layout.rooms * layout.typistsPerRoom;
   const perDelivery = (ms: number | undefined) => (ms === undefined || delivered === 0 ? undefined : round((ms * 1000) / delivered, 1));
-  const typistUp = stats.reduce((sum, part) => sum + part.typistBytes.payloadSent, 0);
-  const watcherDown = stats.reduce((sum, part) => sum + part.watcherBytes.payloadReceived, 0);
+  const typistUp = windows.reduce((sum, window) => sum + window.typistBytes.payloadSent, 0);
+  const watcherDown = windows.reduce((sum, window) => sum + window.watcherBytes.payloadReceived, 0);
   // Watchers are everyone but the typists; in a hot room typists also receive, so this is per watcher delivery.
   const watcherDeliveries = layout.typistsPerRoom === 1 ? delivered : Number.NaN;
 
@@ -148,10 +160,10 @@ export async function runTypingLoad(target: RunningTarget, workers: LoadWorker[]
     serverRssBaselineMiB: round(rssBaseline / 2 ** 20, 1),
     rssPerConnectionKiB: round((rss - rssBaseline) / 1024 / Math.max(1, connected), 1),
     clientCpuPercent: round((clientCpuMs / wallMs) * 100, 1),
-    clientEventLoopP99Ms: round(Math.max(...stats.map((part) => part.eventLoopP99Ms)), 1),
+    clientEventLoopP99Ms: round(Math.max(...windows.map((window) => window.eventLoopP99Ms)), 1),
     upBytesPerKeystroke: round(typistUp / Math.max(1, keystrokes), 1),
     downBytesPerDelivery: round(watcherDown / watcherDeliveries, 1),
-    disconnects: stats.reduce((sum, part) => sum + part.disconnects, 0),
+    disconnects: drains.reduce((sum, drain) => sum + drain.disconnects, 0),
     machineBusyBeforePercent,
     otherLoadPercent: otherLoad,
     windowUs: [windowStartUs, windowEndUs],

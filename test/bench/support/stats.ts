@@ -41,17 +41,6 @@ export function summarizeLatencies(latencies: ArrayLike<number>, expected: numbe
   return { samples: latencies.length, missing, p50: pick(50), p95: pick(95), p99: pick(99), max: round(sorted.length > 0 ? sorted[sorted.length - 1] : Number.NaN) };
 }
 
-/** Joins Float64Arrays. */
-export function concatSamples(parts: Float64Array[]): Float64Array {
-  const joined = new Float64Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
-}
-
 /** Median of a few numbers. */
 export function median(values: number[]): number {
   if (values.length === 0) return Number.NaN;

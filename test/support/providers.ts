@@ -117,3 +117,16 @@ export function countReceivedUpdates(client: TestClient): { count: number } {
   });
   return received;
 }
+
+const AWARENESS_MESSAGE = 1;
+
+/** Counts the awareness frames (cursors, names) a client receives from now on. */
+export function countReceivedAwareness(client: TestClient): { count: number } {
+  const received = { count: 0 };
+  client.provider.on('message', ({ event }: { event: MessageEvent }) => {
+    const decoder = decoding.createDecoder(new Uint8Array(event.data as ArrayBuffer));
+    decoding.readVarString(decoder);
+    if (decoding.readVarUint(decoder) === AWARENESS_MESSAGE) received.count++;
+  });
+  return received;
+}

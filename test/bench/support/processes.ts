@@ -128,7 +128,8 @@ export class ProcessRegistry {
   forkWorker(name: string, script: string): ManagedProcess {
     const child = fork(script, [], {
       cwd: repoRoot,
-      execArgv: ['--import', 'tsx'],
+      // BENCH_PROFILE_WORKERS=dir: load generators write CPU profiles there (to see what a client costs).
+      execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROFILE_WORKERS ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_WORKERS}`] : [])],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -6,28 +6,46 @@ export type Protocol = 'collab' | 'yjs';
 /** Why an incoming message was refused. */
 export type RejectReason = 'malformed' | 'missing_dependencies' | 'too_large' | 'document_too_large' | 'read_only' | 'rate_limited' | 'awareness';
 
+/** Messages and bytes through one direction of one protocol: plain additions on the hot path. */
+export interface TrafficCount {
+  messages: number;
+  bytes: number;
+}
+
 /**
- * The Prometheus metrics of one server (served at `/metrics`). Hot-path
- * counters are bound to their labels once, so counting a message is an
- * addition, not a label lookup.
+ * The Prometheus metrics of one server (served at `/metrics`). Message
+ * traffic is counted in plain numbers that Prometheus reads when it scrapes:
+ * a prom-client counter hashes its labels on every increment, and every
+ * keystroke counts one message in and one out per receiver.
  */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'pairpad_' });
 
-  const messages = new Counter({ name: 'pairpad_messages_total', help: 'WebSocket messages by direction and protocol', labelNames: ['direction', 'protocol'] as const, registers: [registry] });
-  const bytes = new Counter({ name: 'pairpad_message_bytes_total', help: 'WebSocket message bytes by direction and protocol', labelNames: ['direction', 'protocol'] as const, registers: [registry] });
-  const bind = (direction: 'in' | 'out', protocol: Protocol) => ({
-    messages: messages.labels(direction, protocol),
-    bytes: bytes.labels(direction, protocol),
-  });
+  const count = (): TrafficCount => ({ messages: 0, bytes: 0 });
+  const traffic = {
+    collab: { in: count(), out: count() },
+    yjs: { in: count(), out: count() },
+  };
+  const trafficCounter = (name: string, help: string, field: keyof TrafficCount) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['direction', 'protocol'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const protocol of ['collab', 'yjs'] as const) {
+          for (const direction of ['in', 'out'] as const) this.inc({ direction, protocol }, traffic[protocol][direction][field]);
+        }
+      },
+    });
+  trafficCounter('pairpad_messages_total', 'WebSocket messages by direction and protocol', 'messages');
+  trafficCounter('pairpad_message_bytes_total', 'WebSocket message bytes by direction and protocol', 'bytes');
 
   return {
     registry,
-    traffic: {
-      collab: { in: bind('in', 'collab'), out: bind('out', 'collab') },
-      yjs: { in: bind('in', 'yjs'), out: bind('out', 'yjs') },
-    },
+    traffic,
     connections: new Gauge({ name: 'pairpad_connections', help: 'Open WebSocket connections by protocol', labelNames: ['protocol'] as const, registers: [registry] }),
     roomsLoaded: new Gauge({ name: 'pairpad_rooms_loaded', help: 'Rooms held in memory', registers: [registry] }),
     updatesRejected: new Counter({ name: 'pairpad_updates_rejected_total', help: 'Incoming messages refused, by reason', labelNames: ['reason'] as const, registers: [registry] }),

@@ -215,8 +215,8 @@ export function acceptCollabSocket({
 
   const incoming = metrics.traffic.collab.in;
   socket.on('message', (data: Buffer) => {
-    incoming.messages.inc();
-    incoming.bytes.inc(data.length);
+    incoming.messages++;
+    incoming.bytes += data.length;
     if (closed) return;
     let header;
     try {

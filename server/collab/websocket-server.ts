@@ -4,7 +4,7 @@ import proxyAddr from 'proxy-addr';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode, CloseReason, COLLAB_PATH } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
-import type { Metrics, Protocol } from '../metrics.ts';
+import type { Metrics, Protocol, TrafficCount } from '../metrics.ts';
 import { isAllowedOrigin } from '../origins.ts';
 
 /** Handles an upgraded socket on a path other than `/collab` (e.g. the y-websocket bridge). */
@@ -46,11 +46,11 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
  * more than `maxBufferedBytes` wait in its send buffer, the socket is
  * terminated rather than letting the buffer grow without bound.
  */
-function watchOutgoing(socket: WebSocket, counters: Metrics['traffic']['collab']['out'], maxBufferedBytes: number, log: Logger): void {
+function watchOutgoing(socket: WebSocket, counters: TrafficCount, maxBufferedBytes: number, log: Logger): void {
   const send = socket.send.bind(socket);
   socket.send = ((data: Uint8Array, ...rest: never[]) => {
-    counters.messages.inc();
-    counters.bytes.inc(data.byteLength);
+    counters.messages++;
+    counters.bytes += data.byteLength;
     send(data, ...rest);
     if (socket.bufferedAmount > maxBufferedBytes) {
       log.warn({ bufferedBytes: socket.bufferedAmount }, 'dropping a client that does not read its socket');

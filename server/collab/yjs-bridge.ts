@@ -229,8 +229,8 @@ function bridgeSocket({
   connection.handleMessage(encodeAuthFrame(roomId, token));
 
   const receive = (data: Buffer) => {
-    incoming.messages.inc();
-    incoming.bytes.inc(data.length);
+    incoming.messages++;
+    incoming.bytes += data.length;
     if (!isWellFormedFrame(data)) {
       metrics.updatesRejected.labels('malformed').inc();
       log.debug({ roomId, bytes: data.length }, 'malformed y-websocket frame; closing');

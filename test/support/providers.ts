@@ -106,27 +106,25 @@ export function connectYjsClient(wsUrl: string, roomId: string, params: Record<s
 
 const SYNC_MESSAGE = 0;
 const SYNC_UPDATE = 2;
+const AWARENESS_MESSAGE = 1;
 
-/** Counts the document updates (sync messages of type "update", not sync answers) a client receives from now on. */
-export function countReceivedUpdates(client: TestClient): { count: number } {
+/** Counts the frames a client receives from now on whose message (after the document name) `matches` reads as wanted. */
+function countReceived(client: TestClient, matches: (decoder: decoding.Decoder) => boolean): { count: number } {
   const received = { count: 0 };
   client.provider.on('message', ({ event }: { event: MessageEvent }) => {
     const decoder = decoding.createDecoder(new Uint8Array(event.data as ArrayBuffer));
     decoding.readVarString(decoder);
-    if (decoding.readVarUint(decoder) === SYNC_MESSAGE && decoding.readVarUint(decoder) === SYNC_UPDATE) received.count++;
+    if (matches(decoder)) received.count++;
   });
   return received;
 }
 
-const AWARENESS_MESSAGE = 1;
+/** Counts the document updates (sync messages of type "update", not sync answers) a client receives from now on. */
+export function countReceivedUpdates(client: TestClient): { count: number } {
+  return countReceived(client, (decoder) => decoding.readVarUint(decoder) === SYNC_MESSAGE && decoding.readVarUint(decoder) === SYNC_UPDATE);
+}
 
 /** Counts the awareness frames (cursors, names) a client receives from now on. */
 export function countReceivedAwareness(client: TestClient): { count: number } {
-  const received = { count: 0 };
-  client.provider.on('message', ({ event }: { event: MessageEvent }) => {
-    const decoder = decoding.createDecoder(new Uint8Array(event.data as ArrayBuffer));
-    decoding.readVarString(decoder);
-    if (decoding.readVarUint(decoder) === AWARENESS_MESSAGE) received.count++;
-  });
-  return received;
+  return countReceived(client, (decoder) => decoding.readVarUint(decoder) === AWARENESS_MESSAGE);
 }

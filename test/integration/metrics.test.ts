@@ -51,12 +51,13 @@ describe('/metrics', () => {
     expect(value(text, 'pairpad_message_bytes_total{direction="out",protocol="yjs"}')).toBeGreaterThan(0);
     expect(value(text, 'pairpad_autocomplete_duration_seconds_count')).toBe(1);
     // Traffic is read at scrape time: totals, which only grow as messages flow.
-    const collabIn = value(text, 'pairpad_messages_total{direction="in",protocol="collab"}');
+    const collabIn = value(text, 'pairpad_messages_total{direction="in",protocol="collab"}')!;
+    const yjsOutBytes = value(text, 'pairpad_message_bytes_total{direction="out",protocol="yjs"}')!;
     hocus.text.insert(5, ' world');
     await vi.waitFor(() => expect(yjs.text.toString()).toBe('hello world'));
     const later = await scrape();
     expect(value(later, 'pairpad_messages_total{direction="in",protocol="collab"}')).toBeGreaterThan(collabIn);
-    expect(value(later, 'pairpad_message_bytes_total{direction="out",protocol="yjs"}')).toBeGreaterThan(value(text, 'pairpad_message_bytes_total{direction="out",protocol="yjs"}'));
+    expect(value(later, 'pairpad_message_bytes_total{direction="out",protocol="yjs"}')).toBeGreaterThan(yjsOutBytes);
     expect(text).toContain('pairpad_process_resident_memory_bytes');
 
     hocus.destroy();

@@ -105,7 +105,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const httpServer = createServer(app);
   const websockets = attachWebSockets({
     httpServer,
-    collab: (socket, request) => acceptCollabSocket({ socket, request, hocuspocus, access, metrics, log }),
+    collab: (socket, request) => acceptCollabSocket({ socket, request, hocuspocus, fullStates: collab.fullStates, access, metrics, log }),
     log,
     metrics,
     maxMessageBytes: config.maxMessageBytes,

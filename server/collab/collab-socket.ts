@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { ConnectionContext } from './connection-context.ts';
 import { toFetchRequest } from './websocket-server.ts';
+import { asksForWholeState, syncStep2Frame, type FullStateCacheExtension } from './full-state-cache.extension.ts';
 import { AuthAnswer, MAX_UNAUTHENTICATED_BYTES, MessageType } from './hocuspocus-wire.ts';
 
 // A client may send messages for a name that is still being resolved; this
@@ -99,6 +100,7 @@ export function acceptCollabSocket({
   socket,
   request,
   hocuspocus,
+  fullStates,
   access,
   metrics,
   log,
@@ -106,6 +108,7 @@ export function acceptCollabSocket({
   socket: WebSocket;
   request: IncomingMessage;
   hocuspocus: Hocuspocus;
+  fullStates: Pick<FullStateCacheExtension, 'awaitStoredState'>;
   access: RoomAccessResolver;
   metrics: Metrics;
   log: Logger;
@@ -177,9 +180,29 @@ export function acceptCollabSocket({
   };
   const connection = hocuspocus.handleConnection(adapter, toFetchRequest(request), context);
 
+  /** Cancels of the stored-state waits of this socket (see `awaitStoredState`). */
+  const storedStateWaits: (() => void)[] = [];
+  // A client asking for the whole of a room that is not loaded yet gets its stored state as soon as the load has read it.
+  const awaitStoredState = (frame: Uint8Array, state: NameState & { kind: 'direct' | 'view' }) => {
+    const roomId = state.kind === 'view' ? state.roomId : documentNameOf(frame);
+    if (hocuspocus.documents.has(roomId)) return;
+    const header = readHeader(frame);
+    if (header.type !== MessageType.Sync || !asksForWholeState(header.decoder)) return;
+    const address = decoding.readVarString(decoding.createDecoder(frame));
+    storedStateWaits.push(
+      fullStates.awaitStoredState(roomId, adapter, (stored) => {
+        if (closed || !state.authenticated || state.refused) return false;
+        socket.send(syncStep2Frame(address, stored));
+        return true;
+      }),
+    );
+  };
+
   const deliver = (frame: Uint8Array, state: NameState) => {
+    if (state.kind === 'resolving') return;
+    if (!state.authenticated) awaitStoredState(frame, state);
     if (state.kind === 'direct') connection.handleMessage(frame);
-    else if (state.kind === 'view') connection.handleMessage(readdress(frame, state.roomId));
+    else connection.handleMessage(readdress(frame, state.roomId));
   };
 
   const resolve = async (name: string, pending: NameState & { kind: 'resolving' }) => {
@@ -265,6 +288,7 @@ export function acceptCollabSocket({
   });
   socket.on('close', (code, reason) => {
     closed = true;
+    storedStateWaits.forEach((cancel) => cancel());
     connection.handleClose({ code, reason: reason.toString() });
   });
 }

@@ -23,6 +23,8 @@ export interface Collab {
   persistence: PersistenceExtension;
   /** Present when `REDIS_URL` is set. */
   redis: RedisSyncExtension | undefined;
+  /** Answers clients that ask for a whole room from a cached or stored encoding. */
+  fullStates: FullStateCacheExtension;
   /** Stores every changed room and flushes the journal; used on shutdown. */
   storeAll(): Promise<void>;
 }
@@ -54,7 +56,7 @@ export function createCollab({
   });
   // SQLite folds block the event loop, so one at a time; Postgres folds mostly wait on the network.
   const folds = new FoldQueue(config.databaseUrl ? 4 : 1);
-  const fullStates = new FullStateCacheExtension(metrics);
+  const fullStates = new FullStateCacheExtension(metrics, !config.redisUrl);
   persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates);
   const redis = config.redisUrl
     ? new RedisSyncExtension({ url: config.redisUrl, prefix: config.redisPrefix }, log)
@@ -83,6 +85,7 @@ export function createCollab({
     journal,
     persistence,
     redis,
+    fullStates,
     storeAll: () => persistence.storeAll(hocuspocus.documents.values()),
   };
 }

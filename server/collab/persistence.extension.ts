@@ -88,7 +88,7 @@ export class PersistenceExtension implements Extension {
     private readonly folds: FoldQueue,
     private readonly log: Logger,
     private readonly metrics: Pick<Metrics, 'storeDuration' | 'storeFailures'>,
-    private readonly fullStates?: Pick<FullStateCacheExtension, 'seed'>,
+    private readonly fullStates?: Pick<FullStateCacheExtension, 'seed' | 'offerStoredState'>,
   ) {}
 
   /** Rooms whose last fold failed and is being retried. */
@@ -130,6 +130,8 @@ export class PersistenceExtension implements Extension {
   async onLoadDocument({ documentName, document }: onLoadDocumentPayload): Promise<void> {
     const stored = await this.store.loadRoomState(documentName);
     if (!stored) throw new RoomNotFoundRefusal();
+    // Clients waiting for the whole room start decoding while we apply it.
+    if (stored.updates.length === 0) this.fullStates?.offerStoredState(documentName, stored.state);
     applyWithoutUpdateEvents(document, () => {
       Y.applyUpdate(document, stored.state, STORAGE_ORIGIN);
       for (const row of stored.updates) Y.applyUpdate(document, row.update, STORAGE_ORIGIN);

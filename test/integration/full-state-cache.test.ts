@@ -1,3 +1,5 @@
+import { SignJWT } from 'jose';
+import * as decoding from 'lib0/decoding';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { connectClient, connectYjsClient, type TestClient, type YjsTestClient } from '../support/providers.ts';
@@ -13,29 +15,85 @@ afterAll(() => server.close());
 
 
 /** `pairpad_full_syncs_total` by answer. */
-async function fullSyncs(): Promise<{ cached: number; encoded: number }> {
-  const text = await (await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+async function fullSyncs(on: TestServer = server): Promise<{ cached: number; encoded: number; ahead: number }> {
+  const text = await (await fetch(`${on.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   const read = (answer: string) => Number(new RegExp(`^pairpad_full_syncs_total\\{answer="${answer}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-  return { cached: read('cached'), encoded: read('encoded') };
+  return { cached: read('cached'), encoded: read('encoded'), ahead: read('ahead') };
 }
 
-it('answers the first client after a restart with the stored state, without encoding it', async () => {
+/** The payload lengths of the sync step 2 frames (whole-room answers) a client receives from now on. */
+function syncAnswerSizes(client: TestClient): number[] {
+  const sizes: number[] = [];
+  client.provider.on('message', ({ event }: { event: MessageEvent }) => {
+    const decoder = decoding.createDecoder(new Uint8Array(event.data as ArrayBuffer));
+    decoding.readVarString(decoder);
+    if (decoding.readVarUint(decoder) === 0 && decoding.readVarUint(decoder) === 1) sizes.push(decoding.readVarUint8Array(decoder).length);
+  });
+  return sizes;
+}
+
+it('gives the first client after a restart the stored state while the room loads, once, without encoding it', async () => {
   const { roomId } = await createRoom(server.baseUrl);
   const writer = connectClient(server.wsUrl, roomId);
   await writer.synced;
   writer.text.insert(0, 'stored before the restart\n');
   await new Promise((resolve) => setTimeout(resolve, 100));
+  const stateBytes = Y.encodeStateAsUpdate(writer.doc).length;
   writer.destroy();
   await server.stop();
   server = await restartTestServer(server);
 
   const reader = connectClient(server.wsUrl, roomId);
+  const answers = syncAnswerSizes(reader);
   try {
     await reader.synced;
     expect(reader.text.toString()).toBe('stored before the restart\n');
-    expect(await fullSyncs()).toEqual({ cached: 1, encoded: 0 });
+    expect(await fullSyncs()).toEqual({ cached: 0, encoded: 0, ahead: 1 });
+    // The stored state, then Hocuspocus's answer, which is empty: the room is sent once.
+    expect(answers).toEqual([stateBytes, Y.encodeStateAsUpdate(new Y.Doc()).length]);
+    // The client is in the room as any other: its edits reach the others.
+    const other = connectClient(server.wsUrl, roomId);
+    await other.synced;
+    reader.text.insert(0, '> ');
+    await expect.poll(() => other.text.toString()).toBe('> stored before the restart\n');
+    other.destroy();
   } finally {
     reader.destroy();
+  }
+});
+
+it('gives the stored state ahead of the load only to clients let into the room', async () => {
+  const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
+  const mint = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
+  let guarded = await startTestServer({ env: { METRICS_TOKEN, AUTH_JWT_SECRET: SECRET } });
+  try {
+    const created = await fetch(`${guarded.baseUrl}/api/rooms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await mint({ room: '*', role: 'create' })}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'secret code\n' }),
+    });
+    const { roomId } = (await created.json()) as { roomId: string };
+    await guarded.stop();
+    guarded = await restartTestServer(guarded);
+
+    // Both ask for the whole room before it is loaded; only one may have it.
+    const refusals: string[] = [];
+    const intruder = connectClient(guarded.wsUrl, roomId, { token: await mint({ room: 'someOtherRoomId0000000', role: 'edit' }), onAuthenticationFailed: (reason) => refusals.push(reason) });
+    const member = connectClient(guarded.wsUrl, roomId, { token: await mint({ room: roomId, role: 'edit' }) });
+    const intruderAnswers = syncAnswerSizes(intruder);
+    try {
+      await member.synced;
+      expect(member.text.toString()).toBe('secret code\n');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(refusals).toEqual(['forbidden: the token is not for this room or role']);
+      expect(intruderAnswers).toEqual([]);
+      expect(intruder.text.toString()).toBe('');
+    } finally {
+      intruder.destroy();
+      member.destroy();
+    }
+  } finally {
+    await guarded.close();
   }
 });
 

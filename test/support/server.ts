@@ -86,12 +86,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
-/** Starts a new server on the database of a stopped one; closing it also removes the predecessor's files. */
+/** Starts a new server with the config and on the database of a stopped one; closing it also removes the predecessor's files. */
 export function restartTestServer(previous: TestServer, overrides?: Partial<Config>): Promise<TestServer> {
   return startTestServer({
     databaseUrl: previous.config.databaseUrl,
     dataDir: path.dirname(previous.config.sqlitePath),
-    overrides: { ...overrides },
+    overrides: { ...previous.config, ...overrides },
     disposeAlso: previous.dispose,
   });
 }

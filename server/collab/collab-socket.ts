@@ -38,6 +38,8 @@ export const SocketLimitReason = {
 interface NameCommon {
   /** Hocuspocus answered "authenticated"; until then what is sent counts against the socket's budget. */
   authenticated: boolean;
+  /** The room was seen loaded; until then frames are read for a stored-state wait (see `awaitStoredState`). */
+  roomLoaded?: boolean;
   refused: boolean;
   /** An authentication for it was sent and Hocuspocus has not answered yet. */
   awaiting: boolean;
@@ -185,7 +187,10 @@ export function acceptCollabSocket({
   // A client asking for the whole of a room that is not loaded yet gets its stored state as soon as the load has read it.
   const awaitStoredState = (frame: Uint8Array, state: NameState & { kind: 'direct' | 'view' }) => {
     const roomId = state.kind === 'view' ? state.roomId : documentNameOf(frame);
-    if (hocuspocus.documents.has(roomId)) return;
+    if (hocuspocus.documents.has(roomId)) {
+      state.roomLoaded = true;
+      return;
+    }
     const header = readHeader(frame);
     if (header.type !== MessageType.Sync || !asksForWholeState(header.decoder)) return;
     const address = decoding.readVarString(decoding.createDecoder(frame));
@@ -200,7 +205,7 @@ export function acceptCollabSocket({
 
   const deliver = (frame: Uint8Array, state: NameState) => {
     if (state.kind === 'resolving') return;
-    if (!state.authenticated) awaitStoredState(frame, state);
+    if (!state.roomLoaded) awaitStoredState(frame, state);
     if (state.kind === 'direct') connection.handleMessage(frame);
     else connection.handleMessage(readdress(frame, state.roomId));
   };

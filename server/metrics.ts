@@ -50,7 +50,7 @@ export function createMetrics() {
     roomsLoaded: new Gauge({ name: 'pairpad_rooms_loaded', help: 'Rooms held in memory', registers: [registry] }),
     updatesRejected: new Counter({ name: 'pairpad_updates_rejected_total', help: 'Incoming messages refused, by reason', labelNames: ['reason'] as const, registers: [registry] }),
     storeDuration: new Histogram({ name: 'pairpad_store_duration_seconds', help: 'Time to fold a room into its snapshot', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] }),
-    fullSyncs: new Counter({ name: 'pairpad_full_syncs_total', help: 'Whole-room sync answers to clients that held nothing yet, by whether the encoded room was cached', labelNames: ['answer'] as const, registers: [registry] }),
+    fullSyncs: new Counter({ name: 'pairpad_full_syncs_total', help: 'Whole-room sync answers to clients that held nothing yet: cached (one encoding of the room), encoded, or ahead (the stored state was sent while the room loaded; the answer is empty)', labelNames: ['answer'] as const, registers: [registry] }),
     storeFailures: new Counter({ name: 'pairpad_store_failures_total', help: 'Failed room stores (retried)', registers: [registry] }),
     journalWriteDuration: new Histogram({ name: 'pairpad_journal_write_duration_seconds', help: 'Time to write one group commit of updates', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [registry] }),
     journalWriteFailures: new Counter({ name: 'pairpad_journal_write_failures_total', help: 'Failed group commits (retried)', registers: [registry] }),

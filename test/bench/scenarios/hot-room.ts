@@ -21,8 +21,8 @@ export function largestRoomUnder(rows: HotRoomRow[], budgetMs: number): number {
  * A class or an interview watched by many: one room of N clients, 10% of
  * them typing at 5 keystrokes/s with an awareness cursor after each
  * keystroke. The room's clients are dealt over `BENCH_HOT_WORKERS` load
- * processes: one process drives about 250 of them before its own event loop,
- * not the server, sets the latency.
+ * processes: one process alone used its whole core at 400 clients, and then
+ * its own event loop, not the server, set the latency.
  */
 export async function runHotRoomScenario(target: TargetId, context: TargetContext): Promise<HotRoomRow[]> {
   const { hotRoom, latency } = context.config;

@@ -49,13 +49,15 @@ export class FullStateCacheExtension implements Extension {
   private readonly waiting = new Map<string, Map<object, StoredStateSend>>();
 
   /**
-   * With `headStart`, a client that asks for the whole of a room that is
-   * not loaded yet gets the stored state as soon as the load has read it,
-   * before the server applies it: the client decodes while the server
-   * does, instead of after (after a restart, the server's decode of the
-   * paper took 23–69 ms of a cold sync). Its sync answer is then empty,
-   * unless the room changed meanwhile (then it is the whole room, as
-   * before). Off with Redis, where another instance may hold newer changes.
+   * A client that asks for the whole of a room that is not loaded yet gets
+   * the stored state as soon as the load has read it, before the server
+   * applies it: the client decodes while the server does, instead of after
+   * (after a restart, the server's decode of the paper took 23–69 ms of a
+   * cold sync). Its sync answer is then empty, unless the room changed
+   * meanwhile: then it is the whole room, as before. Only a room whose
+   * stored state is all it has is given ahead (no log rows); with Redis,
+   * changes another instance made since reach the client with that answer
+   * or as updates, as they reach everyone else. `headStart` false turns it off.
    */
   constructor(
     metrics: Pick<Metrics, 'fullSyncs'>,

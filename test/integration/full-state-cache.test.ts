@@ -1,8 +1,7 @@
 import { SignJWT } from 'jose';
-import * as decoding from 'lib0/decoding';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { connectClient, connectYjsClient, type TestClient, type YjsTestClient } from '../support/providers.ts';
+import { connectClient, connectYjsClient, syncAnswerSizes, type TestClient, type YjsTestClient } from '../support/providers.ts';
 import { createRoom, restartTestServer, startTestServer, type TestServer } from '../support/server.ts';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
@@ -19,17 +18,6 @@ async function fullSyncs(on: TestServer = server): Promise<{ cached: number; enc
   const text = await (await fetch(`${on.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   const read = (answer: string) => Number(new RegExp(`^pairpad_full_syncs_total\\{answer="${answer}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
   return { cached: read('cached'), encoded: read('encoded'), ahead: read('ahead') };
-}
-
-/** The payload lengths of the sync step 2 frames (whole-room answers) a client receives from now on. */
-function syncAnswerSizes(client: TestClient): number[] {
-  const sizes: number[] = [];
-  client.provider.on('message', ({ event }: { event: MessageEvent }) => {
-    const decoder = decoding.createDecoder(new Uint8Array(event.data as ArrayBuffer));
-    decoding.readVarString(decoder);
-    if (decoding.readVarUint(decoder) === 0 && decoding.readVarUint(decoder) === 1) sizes.push(decoding.readVarUint8Array(decoder).length);
-  });
-  return sizes;
 }
 
 it('gives the first client after a restart the stored state while the room loads, once, without encoding it', async () => {

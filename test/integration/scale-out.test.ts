@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { spawnServer, type ChildServer } from '../support/child-server.ts';
 import { createPostgresDatabase, testDatabaseUrl, testRedisUrl } from '../support/databases.ts';
-import { connectClient, connectYjsClient, createRandom, makeRandomEdit, type TestClient, type YjsTestClient } from '../support/providers.ts';
+import { connectClient, connectYjsClient, createRandom, makeRandomEdit, syncAnswerSizes, type TestClient, type YjsTestClient } from '../support/providers.ts';
 import { createRoom, fetchRoomCode, startTestServer, type TestServer } from '../support/server.ts';
 import { readHealth as health } from '../support/http.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
@@ -94,6 +94,32 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('several instances sharing Redis
     clients.forEach((client) => client.destroy());
     await waitForNoRooms(a, b);
     expect(await readStoredRoom(env.DATABASE_URL, roomId)).toEqual({ code: merged, logRows: 0 });
+  });
+
+  it('gives a client the stored state ahead of the load, and then what another instance had not stored yet', async () => {
+    const env = await sharedEnv();
+    const a = await startInstance(env);
+    // B holds its change in memory: no group commit, no fold for a minute.
+    const b = await startTestServer({ databaseUrl: env.DATABASE_URL, env, overrides: { journalFlushMs: 60_000, storeDebounceMs: 60_000, storeMaxDebounceMs: 60_000 } });
+    cleanups.push(() => b.stop());
+    const { roomId } = await createRoom(a.baseUrl, { code: 'stored\n' });
+    const writer = track(connectClient(b.wsUrl, roomId));
+    await writer.synced;
+    writer.text.insert(0, 'unstored ');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await readStoredRoom(env.DATABASE_URL, roomId)).toEqual({ code: 'stored\n', logRows: 0 });
+
+    const reader = track(connectClient(a.wsUrl, roomId));
+    const answers = syncAnswerSizes(reader);
+    await reader.synced;
+    await vi.waitFor(() => expect(reader.text.toString()).toBe('unstored stored\n'));
+    // The stored state while A loaded, then A's own answer: the whole room if B's change
+    // had reached A by then, else nothing and B's change as an update, as to everyone.
+    expect(answers).toHaveLength(2);
+    expect(answers[0]).toBeGreaterThan(2);
+    // Both instances hold the same room, and edits keep flowing between them.
+    reader.text.insert(0, '> ');
+    await vi.waitFor(() => expect(writer.text.toString()).toBe('> unstored stored\n'));
   });
 
   it('carries cursors, their removal and stateless messages between instances', async () => {

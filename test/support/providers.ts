@@ -105,6 +105,7 @@ export function connectYjsClient(wsUrl: string, roomId: string, params: Record<s
 }
 
 const SYNC_MESSAGE = 0;
+const SYNC_STEP_2 = 1;
 const SYNC_UPDATE = 2;
 const AWARENESS_MESSAGE = 1;
 
@@ -127,4 +128,15 @@ export function countReceivedUpdates(client: TestClient): { count: number } {
 /** Counts the awareness frames (cursors, names) a client receives from now on. */
 export function countReceivedAwareness(client: TestClient): { count: number } {
   return countReceived(client, (decoder) => decoding.readVarUint(decoder) === AWARENESS_MESSAGE);
+}
+
+/** The payload lengths of the sync step 2 frames (whole-room answers) a client receives from now on. */
+export function syncAnswerSizes(client: TestClient): number[] {
+  const sizes: number[] = [];
+  countReceived(client, (decoder) => {
+    const answer = decoding.readVarUint(decoder) === SYNC_MESSAGE && decoding.readVarUint(decoder) === SYNC_STEP_2;
+    if (answer) sizes.push(decoding.readVarUint8Array(decoder).length);
+    return answer;
+  });
+  return sizes;
 }

@@ -38,8 +38,6 @@ export const SocketLimitReason = {
 interface NameCommon {
   /** Hocuspocus answered "authenticated"; until then what is sent counts against the socket's budget. */
   authenticated: boolean;
-  /** The room was seen loaded; until then frames are read for a stored-state wait (see `awaitStoredState`). */
-  roomLoaded?: boolean;
   refused: boolean;
   /** An authentication for it was sent and Hocuspocus has not answered yet. */
   awaiting: boolean;
@@ -58,11 +56,16 @@ type NameState = NameCommon &
 function readdress(frame: Uint8Array, name: string): Uint8Array {
   const decoder = decoding.createDecoder(frame);
   const rawKey = decoding.readVarString(decoder);
-  const separator = rawKey.indexOf('\0');
   const encoder = encoding.createEncoder();
-  encoding.writeVarString(encoder, separator === -1 ? name : name + rawKey.slice(separator));
+  encoding.writeVarString(encoder, readdressedName(rawKey, name));
   encoding.writeUint8Array(encoder, frame.subarray(decoder.pos));
   return encoding.toUint8Array(encoder);
+}
+
+/** A frame's address (`name` or `name\0session`) with the name replaced, the session kept. */
+function readdressedName(rawKey: string, name: string): string {
+  const separator = rawKey.indexOf('\0');
+  return separator === -1 ? name : name + rawKey.slice(separator);
 }
 
 function documentNameOf(frame: Uint8Array): string {
@@ -187,15 +190,12 @@ export function acceptCollabSocket({
   // A client asking for the whole of a room that is not loaded yet gets its stored state as soon as the load has read it.
   const awaitStoredState = (frame: Uint8Array, state: NameState & { kind: 'direct' | 'view' }) => {
     const roomId = state.kind === 'view' ? state.roomId : documentNameOf(frame);
-    if (hocuspocus.documents.has(roomId)) {
-      state.roomLoaded = true;
-      return;
-    }
+    if (hocuspocus.documents.has(roomId)) return;
     const header = readHeader(frame);
     if (header.type !== MessageType.Sync || !asksForWholeState(header.decoder)) return;
     const address = decoding.readVarString(decoding.createDecoder(frame));
     storedStateWaits.push(
-      fullStates.awaitStoredState(roomId, adapter, (stored) => {
+      fullStates.awaitStoredState(roomId, adapter, state.kind === 'view' ? readdressedName(address, roomId) : address, (stored) => {
         if (closed || !state.authenticated || state.refused) return false;
         socket.send(syncStep2Frame(address, stored));
         return true;
@@ -205,7 +205,8 @@ export function acceptCollabSocket({
 
   const deliver = (frame: Uint8Array, state: NameState) => {
     if (state.kind === 'resolving') return;
-    if (!state.roomLoaded) awaitStoredState(frame, state);
+    // Only before this name's authentication: a name let in once is not checked again here.
+    if (!state.authenticated) awaitStoredState(frame, state);
     if (state.kind === 'direct') connection.handleMessage(frame);
     else connection.handleMessage(readdress(frame, state.roomId));
   };

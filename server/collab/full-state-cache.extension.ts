@@ -27,8 +27,15 @@ const rooms = new WeakMap<Document, CachedRoom>();
 /** Sends a room's stored state to one client; false when the client may not have it (not authenticated). */
 export type StoredStateSend = (state: Uint8Array) => boolean;
 
-/** The stored state each socket's client was given ahead of the load, by room (see `headStart`). */
+/** The stored state each socket's clients were given ahead of the load, by the address they use (the room, or room and session). */
 const givenAhead = new WeakMap<object, Map<string, Uint8Array>>();
+
+/** A client waiting, on `socket`, for the stored state of a room it calls `address`. */
+interface Waiter {
+  socket: object;
+  address: string;
+  send: StoredStateSend;
+}
 
 /** A Yjs update that holds nothing: the answer to a client that already has the whole room. */
 const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
@@ -45,8 +52,8 @@ export class FullStateCacheExtension implements Extension {
   extensionName = 'pairpad-full-state-cache';
 
   private readonly answers: Answers;
-  /** Clients that asked for the whole of a room while it was not loaded, by room, then by socket. */
-  private readonly waiting = new Map<string, Map<object, StoredStateSend>>();
+  /** Clients that asked for the whole of a room while it was not loaded, by room. */
+  private readonly waiting = new Map<string, Set<Waiter>>();
 
   /**
    * A client that asks for the whole of a room that is not loaded yet gets
@@ -55,9 +62,9 @@ export class FullStateCacheExtension implements Extension {
    * (after a restart, the server's decode of the paper took 23–69 ms of a
    * cold sync). Its sync answer is then empty, unless the room changed
    * meanwhile: then it is the whole room, as before. Only a room whose
-   * stored state is all it has is given ahead (no log rows); with Redis,
-   * changes another instance made since reach the client with that answer
-   * or as updates, as they reach everyone else. `headStart` false turns it off.
+   * stored state is all it has is given ahead (no log rows), and only to
+   * clients let in. Off (`headStart` false) with Redis: a scale-out test
+   * lost an edit made on another instance during the load, 3 runs in 6.
    */
   constructor(
     metrics: Pick<Metrics, 'fullSyncs'>,
@@ -68,9 +75,13 @@ export class FullStateCacheExtension implements Extension {
   }
 
   async afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
-    // The load is over; whoever was not given the stored state gets the sync answer.
-    this.waiting.delete(document.name);
+    this.loadEnded(document.name);
     if (!rooms.has(document)) cacheRoom(document, undefined, this.answers);
+  }
+
+  /** A load of the room ended (or failed): whoever was not given the stored state gets the sync answer. */
+  loadEnded(roomId: string): void {
+    this.waiting.delete(roomId);
   }
 
   /**
@@ -78,14 +89,15 @@ export class FullStateCacheExtension implements Extension {
    * which is not loaded yet; `send` gives it the stored state when
    * {@link offerStoredState} has it. Returns a cancel (for a closed socket).
    */
-  awaitStoredState(roomId: string, socket: object, send: StoredStateSend): () => void {
+  awaitStoredState(roomId: string, socket: object, address: string, send: StoredStateSend): () => void {
     if (!this.headStart) return () => {};
     let waiters = this.waiting.get(roomId);
-    if (!waiters) this.waiting.set(roomId, (waiters = new Map()));
-    waiters.set(socket, send);
+    if (!waiters) this.waiting.set(roomId, (waiters = new Set()));
+    const waiter: Waiter = { socket, address, send };
+    waiters.add(waiter);
     return () => {
       const current = this.waiting.get(roomId);
-      current?.delete(socket);
+      current?.delete(waiter);
       if (current?.size === 0) this.waiting.delete(roomId);
     };
   }
@@ -95,11 +107,11 @@ export class FullStateCacheExtension implements Extension {
     const waiters = this.waiting.get(roomId);
     if (!waiters) return;
     this.waiting.delete(roomId);
-    for (const [socket, send] of waiters) {
+    for (const { socket, address, send } of waiters) {
       if (!send(state)) continue;
       let given = givenAhead.get(socket);
       if (!given) givenAhead.set(socket, (given = new Map()));
-      given.set(roomId, state);
+      given.set(address, state);
     }
   }
 
@@ -141,7 +153,7 @@ function answerFreshClientsFromCache(): void {
     const type = decoding.readVarUint(message.decoder);
     if (connection) await (connection as unknown as ConnectionInternals).callbacks.beforeSync(connection, { type, payload: message.peekVarUint8Array() });
     decoding.readVarUint8Array(message.decoder);
-    const ahead = connection ? takeGivenAhead(connection, document.name) : undefined;
+    const ahead = connection ? takeGivenAhead(connection) : undefined;
     let answer: Uint8Array;
     // Given the stored state, and the room has not changed since: it has everything.
     if (ahead !== undefined && ahead === room.state) {
@@ -171,11 +183,11 @@ export function syncStep2Frame(address: string, state: Uint8Array): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
-/** The stored state the client of `connection` was given ahead of the load of `roomId`, if any (once). */
-function takeGivenAhead(connection: Connection, roomId: string): Uint8Array | undefined {
+/** The stored state the client of `connection` was given ahead of the load, if any (once). */
+function takeGivenAhead(connection: Connection): Uint8Array | undefined {
   const given = givenAhead.get(connection.webSocket);
-  const state = given?.get(roomId);
-  given?.delete(roomId);
+  const state = given?.get(connection.messageAddress);
+  given?.delete(connection.messageAddress);
   return state;
 }
 

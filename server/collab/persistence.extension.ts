@@ -88,7 +88,7 @@ export class PersistenceExtension implements Extension {
     private readonly folds: FoldQueue,
     private readonly log: Logger,
     private readonly metrics: Pick<Metrics, 'storeDuration' | 'storeFailures'>,
-    private readonly fullStates?: Pick<FullStateCacheExtension, 'seed' | 'offerStoredState'>,
+    private readonly fullStates?: Pick<FullStateCacheExtension, 'seed' | 'offerStoredState' | 'loadEnded'>,
   ) {}
 
   /** Rooms whose last fold failed and is being retried. */
@@ -127,7 +127,16 @@ export class PersistenceExtension implements Extension {
     this.rooms.get(roomId)?.knownLogIds.add(logId);
   }
 
-  async onLoadDocument({ documentName, document }: onLoadDocumentPayload): Promise<void> {
+  async onLoadDocument(payload: onLoadDocumentPayload): Promise<void> {
+    try {
+      await this.load(payload);
+    } finally {
+      // Clients still waiting for the stored state get the sync answer, or the refusal.
+      this.fullStates?.loadEnded(payload.documentName);
+    }
+  }
+
+  private async load({ documentName, document }: onLoadDocumentPayload): Promise<void> {
     const stored = await this.store.loadRoomState(documentName);
     if (!stored) throw new RoomNotFoundRefusal();
     // Clients waiting for the whole room start decoding while we apply it.

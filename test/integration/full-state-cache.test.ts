@@ -72,6 +72,7 @@ it('gives the stored state ahead of the load only to clients let into the room',
     try {
       await member.synced;
       expect(member.text.toString()).toBe('secret code\n');
+      expect((await fullSyncs(guarded)).ahead).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(refusals).toEqual(['forbidden: the token is not for this room or role']);
       expect(intruderAnswers).toEqual([]);

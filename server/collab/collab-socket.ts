@@ -74,12 +74,12 @@ function documentNameOf(frame: Uint8Array): string {
   return separator === -1 ? rawKey : rawKey.slice(0, separator);
 }
 
-/** The document name of a frame and the message type after it. */
-function readHeader(frame: Uint8Array): { name: string; type: number; decoder: decoding.Decoder } {
+/** The address of a frame (`name` or `name\0session`), its document name and the message type after it. */
+function readHeader(frame: Uint8Array): { address: string; name: string; type: number; decoder: decoding.Decoder } {
   const decoder = decoding.createDecoder(frame);
-  const rawKey = decoding.readVarString(decoder);
-  const separator = rawKey.indexOf('\0');
-  return { name: separator === -1 ? rawKey : rawKey.slice(0, separator), type: decoding.readVarUint(decoder), decoder };
+  const address = decoding.readVarString(decoder);
+  const separator = address.indexOf('\0');
+  return { address, name: separator === -1 ? address : address.slice(0, separator), type: decoding.readVarUint(decoder), decoder };
 }
 
 /** A bounded key for a name: a long (malformed) name is kept as its digest. */
@@ -189,15 +189,15 @@ export function acceptCollabSocket({
   const storedStateWaits: (() => void)[] = [];
   // A client asking for the whole of a room that is not loaded yet gets its stored state as soon as the load has read it.
   const awaitStoredState = (frame: Uint8Array, state: NameState & { kind: 'direct' | 'view' }) => {
-    const roomId = state.kind === 'view' ? state.roomId : documentNameOf(frame);
-    if (hocuspocus.documents.has(roomId)) return;
     const header = readHeader(frame);
-    if (header.type !== MessageType.Sync || !asksForWholeState(header.decoder)) return;
-    const address = decoding.readVarString(decoding.createDecoder(frame));
+    const roomId = state.kind === 'view' ? state.roomId : header.name;
+    if (hocuspocus.documents.has(roomId) || header.type !== MessageType.Sync || !asksForWholeState(header.decoder)) return;
+    // Hocuspocus addresses the connection as the frame reaches it: a view id readdressed to the room.
+    const connectionAddress = state.kind === 'view' ? readdressedName(header.address, roomId) : header.address;
     storedStateWaits.push(
-      fullStates.awaitStoredState(roomId, adapter, state.kind === 'view' ? readdressedName(address, roomId) : address, (stored) => {
+      fullStates.awaitStoredState(roomId, adapter, connectionAddress, (stored) => {
         if (closed || !state.authenticated || state.refused) return false;
-        socket.send(syncStep2Frame(address, stored));
+        socket.send(syncStep2Frame(header.address, stored));
         return true;
       }),
     );

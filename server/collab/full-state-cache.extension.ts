@@ -2,11 +2,9 @@ import type { afterLoadDocumentPayload, Connection, Document, Extension } from '
 import { MessageReceiver, MessageType, OutgoingMessage } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { messageYjsSyncStep1, messageYjsSyncStep2 } from 'y-protocols/sync';
 import * as Y from 'yjs';
 import type { Metrics } from '../metrics.ts';
-
-const SYNC_STEP_1 = 0;
-const SYNC_STEP_2 = 1;
 
 /** A room's whole state, encoded, while it is unchanged. */
 interface CachedRoom {
@@ -75,6 +73,7 @@ export class FullStateCacheExtension implements Extension {
   }
 
   async afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
+    // Persistence ends the wait after its own load; this catches a client that asked while later hooks ran.
     this.loadEnded(document.name);
     if (!rooms.has(document)) cacheRoom(document, undefined, this.answers);
   }
@@ -164,12 +163,12 @@ function answerFreshClientsFromCache(): void {
       answer = room.state ??= Y.encodeStateAsUpdate(document);
       (cached ? room.answers.cached : room.answers.encoded).inc();
     }
-    encoding.writeVarUint(message.encoder, SYNC_STEP_2);
+    encoding.writeVarUint(message.encoder, messageYjsSyncStep2);
     encoding.writeVarUint8Array(message.encoder, answer);
     const address = connection?.messageAddress ?? document.name;
     if (reply && requestFirstSync) reply(new OutgoingMessage(address).createSyncReplyMessage().writeFirstSyncStepFor(document).toUint8Array());
     else connection?.send(new OutgoingMessage(address).createSyncMessage().writeFirstSyncStepFor(document).toUint8Array());
-    return SYNC_STEP_1;
+    return messageYjsSyncStep1;
   };
 }
 
@@ -178,7 +177,7 @@ export function syncStep2Frame(address: string, state: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarString(encoder, address);
   encoding.writeVarUint(encoder, MessageType.Sync);
-  encoding.writeVarUint(encoder, SYNC_STEP_2);
+  encoding.writeVarUint(encoder, messageYjsSyncStep2);
   encoding.writeVarUint8Array(encoder, state);
   return encoding.toUint8Array(encoder);
 }
@@ -200,7 +199,7 @@ interface ConnectionInternals {
 export function asksForWholeState(decoder: decoding.Decoder): boolean {
   const start = decoder.pos;
   try {
-    if (decoding.readVarUint(decoder) !== SYNC_STEP_1) return false;
+    if (decoding.readVarUint(decoder) !== messageYjsSyncStep1) return false;
     const stateVector = decoding.readVarUint8Array(decoder);
     return stateVector.length === 1 && stateVector[0] === 0;
   } catch {

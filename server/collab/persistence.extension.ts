@@ -139,13 +139,14 @@ export class PersistenceExtension implements Extension {
   private async load({ documentName, document }: onLoadDocumentPayload): Promise<void> {
     const stored = await this.store.loadRoomState(documentName);
     if (!stored) throw new RoomNotFoundRefusal();
-    // Clients waiting for the whole room start decoding while we apply it.
-    if (stored.updates.length === 0) this.fullStates?.offerStoredState(documentName, stored.state);
+    // With no log rows the stored state is the whole room: clients waiting for it start decoding while we apply it.
+    const storedIsWhole = stored.updates.length === 0;
+    if (storedIsWhole) this.fullStates?.offerStoredState(documentName, stored.state);
     applyWithoutUpdateEvents(document, () => {
       Y.applyUpdate(document, stored.state, STORAGE_ORIGIN);
       for (const row of stored.updates) Y.applyUpdate(document, row.update, STORAGE_ORIGIN);
     });
-    if (stored.updates.length === 0) this.fullStates?.seed(document, stored.state);
+    if (storedIsWhole) this.fullStates?.seed(document, stored.state);
     const room: LoadedRoom = {
       createdAt: stored.record.createdAt,
       viewId: stored.record.viewId,

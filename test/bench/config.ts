@@ -36,6 +36,8 @@ export interface BenchConfig {
   disturbedPercent: number;
   /** When set (`BENCH_PROFILE_DIR`), the servers run with `--cpu-prof` into this folder. */
   profileDir: string | undefined;
+  /** When set (`BENCH_PROFILE_WORKERS`), the load generators run with `--cpu-prof` into this folder (to see what a client costs). */
+  workerProfileDir: string | undefined;
   latency: {
     /** Concurrent clients per step (`BENCH_LATENCY_CLIENTS`, default 100,500,1000). */
     clients: readonly number[];
@@ -128,6 +130,7 @@ export function loadBenchConfig(env: Record<string, string | undefined>): Readon
     retries: env.BENCH_RETRIES === '0' ? 0 : Math.round(positive(env.BENCH_RETRIES, quick ? 0 : 1, 'BENCH_RETRIES')),
     disturbedPercent: positive(env.BENCH_DISTURBED_PERCENT, 30, 'BENCH_DISTURBED_PERCENT'),
     profileDir: env.BENCH_PROFILE_DIR || undefined,
+    workerProfileDir: env.BENCH_PROFILE_WORKERS || undefined,
     latency: {
       clients: numbers(env.BENCH_LATENCY_CLIENTS, quick ? [20, 50] : [100, 500, 1000], 'BENCH_LATENCY_CLIENTS'),
       roomSize: positive(env.BENCH_ROOM_SIZE, 5, 'BENCH_ROOM_SIZE'),

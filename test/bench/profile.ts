@@ -32,7 +32,7 @@ const config = loadBenchConfig({
   BENCH_PROFILE_DIR: profileDir,
 });
 mkdirSync(profileDir, { recursive: true });
-const registry = new ProcessRegistry();
+const registry = new ProcessRegistry(config.workerProfileDir);
 const context = { registry, config, runId: `prof${randomBytes(3).toString('hex')}` };
 const started = Date.now();
 process.on('SIGINT', () => void registry.stopAll(5_000).finally(() => process.exit(130)));

@@ -128,7 +128,7 @@ function scenarioTable(scenario: ScenarioId, results: SuiteResults, config: Read
 
 async function main(): Promise<void> {
   const config = loadBenchConfig(process.env);
-  const registry = new ProcessRegistry();
+  const registry = new ProcessRegistry(config.workerProfileDir);
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const context: TargetContext = { registry, config, runId };
   let interrupted = false;

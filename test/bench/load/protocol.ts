@@ -45,9 +45,8 @@ export interface ReceivedRecords {
 
 /** What a worker measured in one typing window (the answer to `measure` off). */
 export interface WindowStats {
-  /** Keystrokes sent while measuring, and sent in total (warm-up included). */
+  /** Keystrokes sent while measuring. */
   keystrokes: number;
-  sentTotal: number;
   sends: TypistSends[];
   /** CPU time this worker used while measuring, in ms. */
   cpuMs: number;
@@ -70,8 +69,6 @@ export interface AwaitedClock {
 /** What a worker's clients received, after the drain (the answer to `stopTyping`). */
 export interface DrainStats {
   received: ReceivedRecords;
-  /** Every awaited character reached every local client of its room. */
-  complete: boolean;
   /** Socket closes seen since the clients connected. */
   disconnects: number;
 }

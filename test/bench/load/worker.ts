@@ -138,7 +138,6 @@ function measure(on: boolean): WindowStats | null {
   return {
     ...window,
     keystrokes: recorder.keystrokes,
-    sentTotal: recorder.sentTotal,
     sends: recorder.sent(),
     typistBytes: subtractBytes(now.typist, bytesAtStart.typist),
     watcherBytes: subtractBytes(now.watcher, bytesAtStart.watcher),
@@ -156,14 +155,9 @@ function holdsAll(awaited: AwaitedClock[]): boolean {
 async function stopTyping(drainMs: number, awaited: AwaitedClock[]): Promise<DrainStats> {
   stopTypingTimers();
   const deadline = performance.now() + drainMs;
-  let complete = holdsAll(awaited);
-  while (!complete && performance.now() < deadline) {
-    await sleep(50);
-    complete = holdsAll(awaited);
-  }
+  while (!holdsAll(awaited) && performance.now() < deadline) await sleep(50);
   return {
     received: recorder.takeReceived(),
-    complete,
     disconnects: clients.reduce((sum, client) => sum + client.disconnects, 0),
   };
 }

@@ -56,7 +56,8 @@ function readListeningPort(line: string): number | undefined {
 export class ProcessRegistry {
   private readonly live = new Set<ManagedProcess>();
 
-  constructor() {
+  /** `workerProfileDir`: load generators write CPU profiles there. */
+  constructor(private readonly workerProfileDir?: string) {
     // Last resort: a synchronous kill of anything still running when this process exits.
     process.on('exit', () => {
       for (const managed of this.live) {
@@ -128,8 +129,7 @@ export class ProcessRegistry {
   forkWorker(name: string, script: string): ManagedProcess {
     const child = fork(script, [], {
       cwd: repoRoot,
-      // BENCH_PROFILE_WORKERS=dir: load generators write CPU profiles there (to see what a client costs).
-      execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROFILE_WORKERS ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_WORKERS}`] : [])],
+      execArgv: ['--import', 'tsx', ...(this.workerProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${this.workerProfileDir}`] : [])],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

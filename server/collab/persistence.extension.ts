@@ -237,6 +237,10 @@ export class PersistenceExtension implements Extension {
   }
 
   private async fold(roomId: string, document: Document, room: LoadedRoom): Promise<void> {
+    // A row the journal is still writing would commit after our transaction
+    // read the log (on Postgres), and the room could leave memory with a row
+    // its snapshot already holds: wait for it, so the fold deletes it.
+    await this.journal.writesSettled();
     // The journal's pending updates for this room are in the document already;
     // the snapshot written below contains them, so they need no log row.
     const taken = this.journal.take(roomId);

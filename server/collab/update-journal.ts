@@ -90,7 +90,7 @@ export class UpdateJournal {
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.flushing) await this.flushing;
+    await this.writesSettled();
     if (this.pendingCount === 0) return;
     const done = this.write();
     // Waiters only need to know the write is over; its failure goes to our caller.
@@ -103,6 +103,14 @@ export class UpdateJournal {
       },
     );
     await done;
+  }
+
+  /**
+   * Resolves once no write is in flight, whatever its outcome (a failed
+   * write's updates are pending again, for {@link take}).
+   */
+  async writesSettled(): Promise<void> {
+    while (this.flushing) await this.flushing;
   }
 
   /** Stops the timer; pending updates stay for a final {@link flush}. */

@@ -65,6 +65,12 @@ interface LoadedRoom {
    * copy is left, so we fold them before the room leaves our memory.
    */
   relayed: boolean;
+  /**
+   * Set when a row of ours reached the log after the fold that stored its
+   * updates had read the log (on Postgres the write was still in flight):
+   * the room folds once more before it leaves memory, or the row outlives it.
+   */
+  unfoldedRow: boolean;
   retryDelayMs: number;
   retryTimer: NodeJS.Timeout | undefined;
 }
@@ -124,7 +130,11 @@ export class PersistenceExtension implements Extension {
 
   /** Called by the journal once a batch is in the log, so folds know our document holds it. */
   noteAppended(roomId: string, logId: number): void {
-    this.rooms.get(roomId)?.knownLogIds.add(logId);
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    room.knownLogIds.add(logId);
+    // Not dirty: a fold began after these updates were accepted, and may have read the log before this row.
+    if (!room.dirty) room.unfoldedRow = true;
   }
 
   async onLoadDocument(payload: onLoadDocumentPayload): Promise<void> {
@@ -154,6 +164,7 @@ export class PersistenceExtension implements Extension {
       knownLogIds: new Set(stored.updates.map((row) => row.id)),
       dirty: false,
       relayed: false,
+      unfoldedRow: false,
       retryDelayMs: 0,
       retryTimer: undefined,
     };
@@ -205,15 +216,21 @@ export class PersistenceExtension implements Extension {
 
   /**
    * Refuses to unload a room whose changes are not all stored; the retry
-   * stores, then unloads it. A room that only holds changes relayed from
-   * other instances gets one fold first (Hocuspocus runs no store for those).
+   * stores, then unloads it. A room whose changes are stored but not all
+   * folded gets one more fold first (Hocuspocus runs no store for these):
+   * changes relayed from other instances, a log row that came after its
+   * fold, or updates a failed journal write handed back after the fold.
    */
   async beforeUnloadDocument({ documentName, document, instance }: beforeUnloadDocumentPayload): Promise<void> {
     const room = this.rooms.get(documentName);
-    if (room?.dirty) throw new Error(`room ${documentName} has unstored changes`);
-    if (room?.relayed) {
+    if (!room) return;
+    if (room.dirty) throw new Error(`room ${documentName} has unstored changes`);
+    // A write in flight may hold updates the last fold already stored: see where they end up.
+    await this.journal.writesSettled();
+    if (room.dirty) throw new Error(`room ${documentName} has unstored changes`);
+    if (room.relayed || room.unfoldedRow || this.journal.holds(documentName)) {
       instance.storeDocumentHooks(document, { instance, clientsCount: 0, document, documentName, lastContext: {}, lastTransactionOrigin: STORAGE_ORIGIN }, true);
-      throw new Error(`room ${documentName} holds relayed changes; folding them first`);
+      throw new Error(`room ${documentName} holds changes not folded yet; folding them first`);
     }
   }
 
@@ -229,7 +246,7 @@ export class PersistenceExtension implements Extension {
   async storeAll(documents: Iterable<Document>): Promise<void> {
     for (const document of documents) {
       const room = this.rooms.get(document.name);
-      if (!room?.dirty && !room?.relayed) continue;
+      if (!room?.dirty && !room?.relayed && !room?.unfoldedRow) continue;
       clearTimeout(room.retryTimer);
       await document.saveMutex.runExclusive(() => this.folds.run(() => this.fold(document.name, document, room)));
     }
@@ -237,16 +254,13 @@ export class PersistenceExtension implements Extension {
   }
 
   private async fold(roomId: string, document: Document, room: LoadedRoom): Promise<void> {
-    // A row the journal is still writing would commit after our transaction
-    // read the log (on Postgres), and the room could leave memory with a row
-    // its snapshot already holds: wait for it, so the fold deletes it.
-    await this.journal.writesSettled();
     // The journal's pending updates for this room are in the document already;
     // the snapshot written below contains them, so they need no log row.
     const taken = this.journal.take(roomId);
-    const relayed = room.relayed;
+    const { relayed, unfoldedRow } = room;
     room.dirty = false;
     room.relayed = false;
+    room.unfoldedRow = false;
     try {
       const result = await this.store.foldRoom(roomId, room.stateVersion, room.knownLogIds, {
         // Runs inside the fold transaction: anything another instance stored that
@@ -261,6 +275,7 @@ export class PersistenceExtension implements Extension {
       if (error instanceof RoomDeletedError && (await this.restoreDeletedRoom(roomId).catch(() => false))) return;
       room.dirty = true;
       room.relayed ||= relayed;
+      room.unfoldedRow ||= unfoldedRow;
       this.journal.restore(roomId, taken);
       throw error;
     }

@@ -55,6 +55,11 @@ export class UpdateJournal {
     return this.failures > 0 && this.pendingCount > 0;
   }
 
+  /** True while updates of the room wait for a write. */
+  holds(roomId: string): boolean {
+    return this.pending.has(roomId);
+  }
+
   /** Queues an update for the next group commit. */
   append(roomId: string, update: Uint8Array): void {
     const updates = this.pending.get(roomId);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { connectClient, countReceivedAwareness, countReceivedUpdates, type TestClient } from '../support/providers.ts';
+import { connectClient, countReceivedAwareness, type TestClient } from '../support/providers.ts';
 import { createRoom, startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -56,15 +56,15 @@ it('paces awareness in a big room, apart from the edits, and the last cursor of 
     await vi.waitFor(() => expect(server.pairpad.collab.hocuspocus.documents.get(roomId)?.flushDelay).toBe(5));
     await sleep(200); // the joins' presence settles
     const awareness = countReceivedAwareness(watcher);
-    const updates = countReceivedUpdates(watcher);
     const started = performance.now();
     await moveAndType(mover, 120);
     await vi.waitFor(() => expect(watcher.text.length).toBe(120));
     await vi.waitFor(() => expect(cursorStepOf(watcher, mover)).toBe(119));
     const elapsedMs = performance.now() - started;
-    // Without pacing every update window carried a cursor frame too.
+    // Without pacing every update window (5 ms) carried a cursor frame too. Not
+    // compared with the update frames: on a loaded machine their windows
+    // stretch past 13 ms, and the two counts meet.
     expect(awareness.count).toBeLessThanOrEqual(Math.ceil(elapsedMs / 13) + 2);
-    expect(awareness.count).toBeLessThan(updates.count * 0.7);
   } finally {
     clients.forEach((client) => client.destroy());
   }

@@ -40,6 +40,8 @@ const REPAIR_INTERVAL_MS = 5_000;
  *   is published then, rooms loaded meanwhile are subscribed once Redis is
  *   back, and every loaded room re-announces its state so the instances
  *   exchange what changed during the outage.
+ * - A room loading while another instance has it open waits for that
+ *   instance's answer from before it announces itself (see the constructor).
  * - Errors go to the log, not to the console.
  */
 export class RedisSyncExtension extends Redis {
@@ -74,6 +76,12 @@ export class RedisSyncExtension extends Redis {
       this.applyRelayedRemovals(data);
       return relay(channel, data);
     });
+    // Hocuspocus 4.7 registers its wait for a peer's answer to a loading
+    // room only once its own publishes are acknowledged. When two instances
+    // load a room at once, an answer often came first (on the other
+    // connection), found no one waiting, and the load sat out the whole
+    // timeout (1 s) with the answer long applied.
+    this['syncInitialStateFromPeers'] = (documentName: string, document: Document) => this.syncInitialState(documentName, document);
     let wasConnected = false;
     // Resynchronise once both connections are back: the subscriber must be
     // listening before peers answer, or their replies are lost.
@@ -177,6 +185,35 @@ export class RedisSyncExtension extends Redis {
     this.pub.publish(this['pubKey'](documentName), this['encodeMessage'](message)).catch((error: unknown) => {
       this.log.debug({ err: error, roomId: documentName }, 'could not publish to redis; the next exchange repairs it');
     });
+  }
+
+  /**
+   * Announces a room just loaded to the other instances and, when another
+   * has it open, waits (at most `awaitInitialSyncTimeout`) for its answer,
+   * registered before anything is published.
+   */
+  private async syncInitialState(documentName: string, document: Document): Promise<void> {
+    const timeout: number = this['configuration'].awaitInitialSyncTimeout;
+    const waiting: Map<string, () => void> = this['pendingInitialSyncResolves'];
+    let answered: Promise<void> | undefined;
+    if (timeout > 0 && (await this['hasOtherSubscribers'](documentName))) {
+      answered = new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          if (waiting.get(documentName) === done) waiting.delete(documentName);
+          resolve();
+        };
+        const timer = setTimeout(done, timeout);
+        waiting.set(documentName, done);
+      });
+    }
+    try {
+      await Promise.all([this['publishFirstSyncStep'](documentName, document), this['requestAwarenessFromOtherInstances'](documentName)]);
+    } catch (error) {
+      waiting.get(documentName)?.();
+      throw error;
+    }
+    await answered;
   }
 
   /** Publishes the room's state vector: every peer sends what we miss and asks for what it misses. */

@@ -120,6 +120,27 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('several instances sharing Redis
     await vi.waitFor(() => expect(writer.text.toString()).toBe('> unstored stored\n'));
   });
 
+  it('opens a room on two instances at once as soon as they have answered each other, not after the wait for an answer runs out', async () => {
+    const env = await sharedEnv();
+    const a = await startInstance(env);
+    const b = await startInstance(env);
+    // Both load the room and ask each other for its state. An answer could
+    // arrive before its asker had registered its wait for it; then that
+    // load waited the whole timeout (1 s), one room in three.
+    const syncMs: number[] = [];
+    for (let room = 0; room < 8; room++) {
+      const { roomId } = await createRoom(a.baseUrl, { code: `room ${room}\n` });
+      const started = performance.now();
+      const clients = [track(connectClient(a.wsUrl, roomId)), track(connectClient(b.wsUrl, roomId))];
+      await Promise.all(clients.map(async (client) => {
+        await client.synced;
+        syncMs.push(performance.now() - started);
+        expect(client.text.toString()).toBe(`room ${room}\n`);
+      }));
+    }
+    expect(Math.max(...syncMs)).toBeLessThan(500);
+  });
+
   it('carries cursors, their removal and stateless messages between instances', async () => {
     const env = await sharedEnv();
     const [a, b] = await Promise.all([spawnInstance(env), spawnInstance(env)]);

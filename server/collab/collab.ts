@@ -56,7 +56,7 @@ export function createCollab({
   });
   // SQLite folds block the event loop, so one at a time; Postgres folds mostly wait on the network.
   const folds = new FoldQueue(config.databaseUrl ? 4 : 1);
-  const fullStates = new FullStateCacheExtension(metrics, !config.redisUrl);
+  const fullStates = new FullStateCacheExtension(metrics);
   persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates);
   const redis = config.redisUrl
     ? new RedisSyncExtension({ url: config.redisUrl, prefix: config.redisPrefix }, log)

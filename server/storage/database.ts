@@ -92,6 +92,7 @@ const pgTypes = {
 /** Opens the database: a `pg` pool, or a better-sqlite3 file in WAL mode (created with its folder). */
 export function openStorage(options: StorageOptions): Storage {
   if (options.databaseUrl) {
+    const queryTimeoutMs = options.databaseQueryTimeoutMs ?? 10_000;
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: 10,
@@ -99,7 +100,12 @@ export function openStorage(options: StorageOptions): Storage {
       // A database that stops answering (a network partition, a frozen host)
       // must fail queries rather than hang them: a hung journal write would
       // hold every later one, and nothing would report the outage.
-      query_timeout: options.databaseQueryTimeoutMs ?? 10_000,
+      query_timeout: queryTimeoutMs,
+      // The timeout above only stops waiting: the database would still run the
+      // statement, and a journal insert given up on (its updates then folded
+      // into the snapshot) could commit after its room left memory, a log row
+      // nobody folds. The database cancels it first.
+      statement_timeout: Math.max(100, queryTimeoutMs - 250),
       idle_in_transaction_session_timeout: 30_000,
       keepAlive: true,
       types: pgTypes,

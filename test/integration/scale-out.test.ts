@@ -128,9 +128,9 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('several instances sharing Redis
     const b = await startInstance(env);
     // Both load the room and ask each other for its state. An answer could
     // arrive before its asker had registered its wait for it; then that
-    // load waited the whole timeout (1 s), one room in three.
+    // load waited the whole timeout (1 s), every few rooms.
     const syncMs: number[] = [];
-    for (let room = 0; room < 8; room++) {
+    for (let room = 0; room < 12; room++) {
       const { roomId } = await createRoom(a.baseUrl, { code: `room ${room}\n` });
       const started = performance.now();
       const clients = [track(connectClient(a.wsUrl, roomId)), track(connectClient(b.wsUrl, roomId))];
@@ -140,7 +140,8 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('several instances sharing Redis
         expect(client.text.toString()).toBe(`room ${room}\n`);
       }));
     }
-    expect(Math.max(...syncMs)).toBeLessThan(500);
+    // A room this small syncs in tens of milliseconds; the missed answer cost at least 1,000.
+    expect(Math.max(...syncMs)).toBeLessThan(800);
   });
 
   it('carries cursors, their removal and stateless messages between instances', async () => {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Config } from '../../server/config.ts';
 import { testDatabaseUrl } from '../support/databases.ts';
 import { readHealth as health } from '../support/http.ts';
 import { connectClient } from '../support/providers.ts';
@@ -17,8 +18,8 @@ describe.runIf(testDatabaseUrl)('a room leaving memory on Postgres while a log w
    * insert waits behind a table lock the test holds (reads, the fold's,
    * still go through). Returns the test's own connection, inside that lock.
    */
-  async function leaveWithInsertHeld(): Promise<{ server: TestServer; roomId: string; sql: pg.Client }> {
-    const server = await startTestServer({ dialect: 'postgres' });
+  async function leaveWithInsertHeld(overrides: Partial<Config> = {}): Promise<{ server: TestServer; roomId: string; sql: pg.Client }> {
+    const server = await startTestServer({ dialect: 'postgres', overrides });
     cleanups.push(() => server.close());
     const sql = new pg.Client({ connectionString: server.config.databaseUrl });
     await sql.connect();
@@ -64,6 +65,17 @@ describe.runIf(testDatabaseUrl)('a room leaving memory on Postgres while a log w
     await sql.query('select pg_cancel_backend($1)', [pid]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await sql.query('commit');
+    await expectFoldedAndUnloaded(server, sql, roomId);
+  });
+
+  it('has the database cancel a write the server gave up waiting for, so it cannot land after the room left', async () => {
+    // The insert waits longer than the query timeout: the journal hands its
+    // updates back, the fold takes them, and the room leaves while the lock holds.
+    const { server, roomId, sql } = await leaveWithInsertHeld({ databaseQueryTimeoutMs: 1_000 });
+    await vi.waitFor(async () => expect((await health(server)).rooms).toBe(0), { timeout: 10_000 });
+    await sql.query('commit');
+    // An insert given up on by the server alone would commit now.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await expectFoldedAndUnloaded(server, sql, roomId);
   });
 });

@@ -60,17 +60,15 @@ interface LoadedRoom {
   /** Set by every accepted change, cleared by a successful fold. */
   dirty: boolean;
   /**
-   * Set by changes another instance relayed through Redis. That instance
-   * journals them, but if it dies within its group-commit window only our
-   * copy is left, so we fold them before the room leaves our memory.
+   * Nothing of ours is unstored, but the room folds once more before it
+   * leaves memory. Set by:
+   * - changes another instance relayed through Redis. That instance journals
+   *   them, but if it dies within its group-commit window only our copy is left;
+   * - a row of ours that reached the log after the fold that stored its
+   *   updates had read the log (on Postgres the write was still in flight),
+   *   which would otherwise outlive the room.
    */
-  relayed: boolean;
-  /**
-   * Set when a row of ours reached the log after the fold that stored its
-   * updates had read the log (on Postgres the write was still in flight):
-   * the room folds once more before it leaves memory, or the row outlives it.
-   */
-  unfoldedRow: boolean;
+  foldBeforeUnload: boolean;
   retryDelayMs: number;
   retryTimer: NodeJS.Timeout | undefined;
 }
@@ -134,7 +132,7 @@ export class PersistenceExtension implements Extension {
     if (!room) return;
     room.knownLogIds.add(logId);
     // Not dirty: a fold began after these updates were accepted, and may have read the log before this row.
-    if (!room.dirty) room.unfoldedRow = true;
+    if (!room.dirty) room.foldBeforeUnload = true;
   }
 
   async onLoadDocument(payload: onLoadDocumentPayload): Promise<void> {
@@ -163,8 +161,7 @@ export class PersistenceExtension implements Extension {
       stateVersion: stored.stateVersion,
       knownLogIds: new Set(stored.updates.map((row) => row.id)),
       dirty: false,
-      relayed: false,
-      unfoldedRow: false,
+      foldBeforeUnload: false,
       retryDelayMs: 0,
       retryTimer: undefined,
     };
@@ -176,8 +173,8 @@ export class PersistenceExtension implements Extension {
     document.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === STORAGE_ORIGIN) return;
       if (isFromRedis(origin)) {
-        // Journaled by the instance that accepted it; see `relayed`.
-        room.relayed = true;
+        // Journaled by the instance that accepted it; see `foldBeforeUnload`.
+        room.foldBeforeUnload = true;
         return;
       }
       room.dirty = true;
@@ -228,7 +225,7 @@ export class PersistenceExtension implements Extension {
     // A write in flight may hold updates the last fold already stored: see where they end up.
     await this.journal.writesSettled();
     if (room.dirty) throw new Error(`room ${documentName} has unstored changes`);
-    if (room.relayed || room.unfoldedRow || this.journal.holds(documentName)) {
+    if (room.foldBeforeUnload || this.journal.holds(documentName)) {
       instance.storeDocumentHooks(document, { instance, clientsCount: 0, document, documentName, lastContext: {}, lastTransactionOrigin: STORAGE_ORIGIN }, true);
       throw new Error(`room ${documentName} holds changes not folded yet; folding them first`);
     }
@@ -246,7 +243,7 @@ export class PersistenceExtension implements Extension {
   async storeAll(documents: Iterable<Document>): Promise<void> {
     for (const document of documents) {
       const room = this.rooms.get(document.name);
-      if (!room?.dirty && !room?.relayed && !room?.unfoldedRow) continue;
+      if (!room?.dirty && !room?.foldBeforeUnload) continue;
       clearTimeout(room.retryTimer);
       await document.saveMutex.runExclusive(() => this.folds.run(() => this.fold(document.name, document, room)));
     }
@@ -257,10 +254,9 @@ export class PersistenceExtension implements Extension {
     // The journal's pending updates for this room are in the document already;
     // the snapshot written below contains them, so they need no log row.
     const taken = this.journal.take(roomId);
-    const { relayed, unfoldedRow } = room;
+    const { foldBeforeUnload } = room;
     room.dirty = false;
-    room.relayed = false;
-    room.unfoldedRow = false;
+    room.foldBeforeUnload = false;
     try {
       const result = await this.store.foldRoom(roomId, room.stateVersion, room.knownLogIds, {
         // Runs inside the fold transaction: anything another instance stored that
@@ -274,8 +270,7 @@ export class PersistenceExtension implements Extension {
       // The snapshot written by the restore holds everything the fold would have.
       if (error instanceof RoomDeletedError && (await this.restoreDeletedRoom(roomId).catch(() => false))) return;
       room.dirty = true;
-      room.relayed ||= relayed;
-      room.unfoldedRow ||= unfoldedRow;
+      room.foldBeforeUnload ||= foldBeforeUnload;
       this.journal.restore(roomId, taken);
       throw error;
     }

@@ -1,6 +1,8 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import { MessageType } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
+import { messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { CODE_TEXT } from '../../shared/protocol.ts';
@@ -104,10 +106,6 @@ export function connectYjsClient(wsUrl: string, roomId: string, params: Record<s
   };
 }
 
-const SYNC_MESSAGE = 0;
-const SYNC_STEP_2 = 1;
-const SYNC_UPDATE = 2;
-const AWARENESS_MESSAGE = 1;
 
 /** Counts the frames a client receives from now on whose message (after the document name) `matches` reads as wanted. */
 function countReceived(client: TestClient, matches: (decoder: decoding.Decoder) => boolean): { count: number } {
@@ -122,19 +120,19 @@ function countReceived(client: TestClient, matches: (decoder: decoding.Decoder) 
 
 /** Counts the document updates (sync messages of type "update", not sync answers) a client receives from now on. */
 export function countReceivedUpdates(client: TestClient): { count: number } {
-  return countReceived(client, (decoder) => decoding.readVarUint(decoder) === SYNC_MESSAGE && decoding.readVarUint(decoder) === SYNC_UPDATE);
+  return countReceived(client, (decoder) => decoding.readVarUint(decoder) === MessageType.Sync && decoding.readVarUint(decoder) === messageYjsUpdate);
 }
 
 /** Counts the awareness frames (cursors, names) a client receives from now on. */
 export function countReceivedAwareness(client: TestClient): { count: number } {
-  return countReceived(client, (decoder) => decoding.readVarUint(decoder) === AWARENESS_MESSAGE);
+  return countReceived(client, (decoder) => decoding.readVarUint(decoder) === MessageType.Awareness);
 }
 
 /** The payload lengths of the sync step 2 frames (whole-room answers) a client receives from now on. */
 export function syncAnswerSizes(client: TestClient): number[] {
   const sizes: number[] = [];
   countReceived(client, (decoder) => {
-    const answer = decoding.readVarUint(decoder) === SYNC_MESSAGE && decoding.readVarUint(decoder) === SYNC_STEP_2;
+    const answer = decoding.readVarUint(decoder) === MessageType.Sync && decoding.readVarUint(decoder) === messageYjsSyncStep2;
     if (answer) sizes.push(decoding.readVarUint8Array(decoder).length);
     return answer;
   });

@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
+import * as Y from 'yjs';
+import { readRoomContent } from '../../shared/room-doc.ts';
 import type { Storage } from './database.ts';
+import { mayDifferFromDocument } from './stored-text.ts';
 import {
   appendRoomUpdates,
   appendRoomUpdatesSqlite,
@@ -68,6 +71,26 @@ export interface RoomStore {
   close(): Promise<void>;
 }
 
+/**
+ * A loaded room whose record carries the document's exact text. The text
+ * columns replace what SQL cannot hold (`stored-text.ts`); when they may have,
+ * and no log row makes the caller decode the state anyway, the text comes
+ * from the snapshot. (Rare: only text that holds a U+FFFD.)
+ */
+function withExactText(stored: StoredRoomState | undefined): StoredRoomState | undefined {
+  if (!stored || stored.updates.length > 0) return stored;
+  const { record } = stored;
+  if (!mayDifferFromDocument(record.code) && !mayDifferFromDocument(record.title)) return stored;
+  const doc = new Y.Doc();
+  try {
+    Y.applyUpdate(doc, stored.state);
+    const { code, title } = readRoomContent(doc);
+    return { ...stored, record: { ...record, code, title } };
+  } finally {
+    doc.destroy();
+  }
+}
+
 /** The {@link RoomStore} over an open Kysely database. */
 export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
   return {
@@ -77,7 +100,7 @@ export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
     findRoomAccess: (id) => findRoomAccess(db, id),
     findStaleRooms: (cutoff, limit) => findStaleRooms(db, cutoff, limit),
     deleteRooms: (ids, cutoff) => deleteRooms(db, ids, cutoff),
-    loadRoomState: (id) => loadRoomState(db, id),
+    loadRoomState: async (id) => withExactText(await loadRoomState(db, id)),
     appendUpdates: async (rows) => (sqlite ? appendRoomUpdatesSqlite(sqlite, rows, new Date()) : appendRoomUpdates(db, rows, new Date())),
 
     foldRoom: (id, knownVersion, knownLogIds, callbacks) =>

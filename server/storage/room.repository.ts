@@ -1,6 +1,7 @@
 import type SQLite from 'better-sqlite3';
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Database, Dialect } from './database.ts';
+import { toStoredText } from './stored-text.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -51,7 +52,7 @@ function toRecord(row: {
   };
 }
 
-/** Inserts a new room with its seeded snapshot. */
+/** Inserts a new room with its seeded snapshot (its text columns by the rule in `stored-text.ts`). */
 export async function insertRoom(
   db: Executor,
   room: { id: string; viewId: string; language: string; title: string; code: string; state: Uint8Array; now: Date },
@@ -60,7 +61,7 @@ export async function insertRoom(
   await db
     .insertInto('rooms')
     .values({
-      id: room.id, view_id: room.viewId, language: room.language, title: room.title, code: room.code,
+      id: room.id, view_id: room.viewId, language: toStoredText(room.language), title: toStoredText(room.title), code: toStoredText(room.code),
       state: room.state, state_version: 0, created_at: now, updated_at: now,
     })
     .execute();
@@ -221,7 +222,10 @@ export async function readRoomUpdates(db: Executor, roomId: string, ids: number[
   return rows.map((row) => row.update);
 }
 
-/** Writes a folded snapshot and deletes the log rows it contains, inside the caller's transaction. */
+/**
+ * Writes a folded snapshot (its text columns by the rule in `stored-text.ts`)
+ * and deletes the log rows it contains, inside the caller's transaction.
+ */
 export async function writeRoomSnapshot(
   trx: Transaction<Database>,
   dialect: Dialect,
@@ -235,9 +239,9 @@ export async function writeRoomSnapshot(
     .set({
       state: snapshot.state,
       state_version: snapshot.stateVersion,
-      code: snapshot.code,
-      language: snapshot.language,
-      title: snapshot.title,
+      code: toStoredText(snapshot.code),
+      language: toStoredText(snapshot.language),
+      title: toStoredText(snapshot.title),
       updated_at: now.toISOString(),
     })
     .where('id', '=', id)

@@ -2,14 +2,42 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
+import { CODE_TEXT } from '../../shared/protocol.ts';
 import { encodeNewRoomState, readRoomContent } from '../../shared/room-doc.ts';
 import { openStorage, type Storage } from '../../server/storage/database.ts';
 import { checkMigrationResult, migrateToLatest } from '../../server/storage/migrator.ts';
 import { createRoomStore, type RoomStore } from '../../server/storage/room-store.ts';
+import { toStoredText } from '../../server/storage/stored-text.ts';
 import { spawnServer } from '../support/child-server.ts';
 import { createPostgresDatabase, dialects } from '../support/databases.ts';
+import { readHealth } from '../support/http.ts';
+import { connectClient } from '../support/providers.ts';
+import { createRoom, fetchRoomCode, restartTestServer, startTestServer } from '../support/server.ts';
+
+/** Text no SQL text column takes as it is: NUL, lone surrogates of both kinds, and characters of every plane. */
+const AWKWARD_TEXT = 'nul:\0 high:\uD800 low:\uDFFF astral:😀𝄞\u{10FFFF} bmp:é中\uFFFF end\n';
+
+/** What a Yjs document holds after `text` went through an update (Yjs encodes strings as UTF-8). */
+function throughYjs(text: string): string {
+  const doc = new Y.Doc();
+  doc.getText(CODE_TEXT).insert(0, text);
+  const copy = new Y.Doc();
+  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+  return copy.getText(CODE_TEXT).toString();
+}
+
+/** Any UTF-16 string: every plane, with NUL and lone surrogates mixed in often. */
+const anyText = fc.string({
+  unit: fc.oneof(
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+    fc.constant('\0'),
+    fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit)),
+  ),
+  maxLength: 60,
+});
 
 function updateInserting(text: string): Uint8Array {
   const doc = new Y.Doc();
@@ -177,8 +205,91 @@ describe.each(dialects)('room store on %s', (dialect) => {
     }
   });
 
+  it('stores any text the CRDT takes (NUL, lone surrogates, every plane): exact in the state, readable by SQL in the column', async () => {
+    const awkward = { code: AWKWARD_TEXT, language: 'python' as const, title: 'T\0\uD800😀' };
+    const created = await store.createRoom({ id: 'room-0000007', viewId: 'view-room-0000007', ...awkward, state: encodeNewRoomState(awkward) });
+    expect(created.code).toBe(AWKWARD_TEXT);
+    const readColumns = async () =>
+      (await sql<{ code: string; title: string }>`select code, title from rooms where id = ${'room-0000007'}`.execute(storage.db)).rows[0];
+    expect(await readColumns()).toEqual({ code: toStoredText(AWKWARD_TEXT), title: 'T\uFFFD\uFFFD😀' });
+    // The record read back carries the document's text, which the column could not hold.
+    expect((await store.loadRoomState('room-0000007'))!.record.code).toBe(throughYjs(AWKWARD_TEXT));
+
+    const loaded = (await store.loadRoomState('room-0000007'))!;
+    const live = new Y.Doc();
+    Y.applyUpdate(live, loaded.state);
+    live.getText(CODE_TEXT).insert(0, '\0typed\uDBFF😀\0');
+    await store.foldRoom('room-0000007', loaded.stateVersion, new Set(), {
+      apply: (update) => Y.applyUpdate(live, update),
+      encode: () => ({ state: Y.encodeStateAsUpdate(live), ...readRoomContent(live) }),
+    });
+    const expected = throughYjs(live.getText(CODE_TEXT).toString());
+    expect((await readColumns()).code).toBe(toStoredText(expected));
+    expect((await store.loadRoomState('room-0000007'))!.record.code).toBe(expected);
+  });
+
+  it('stores and folds any string (property)', async () => {
+    let index = 0;
+    await fc.assert(
+      fc.asyncProperty(anyText, anyText, async (initial, typed) => {
+        const id = `room-prop-${index++}`;
+        const room = { code: initial, language: 'python' as const, title: typed };
+        await store.createRoom({ id, viewId: `view-${id}`, ...room, state: encodeNewRoomState(room) });
+        const loaded = (await store.loadRoomState(id))!;
+        expect(loaded.record.code).toBe(throughYjs(initial));
+        const live = new Y.Doc();
+        Y.applyUpdate(live, loaded.state);
+        live.getText(CODE_TEXT).insert(live.getText(CODE_TEXT).length, typed);
+        await store.foldRoom(id, loaded.stateVersion, new Set(), {
+          apply: (update) => Y.applyUpdate(live, update),
+          encode: () => ({ state: Y.encodeStateAsUpdate(live), ...readRoomContent(live) }),
+        });
+        const expected = throughYjs(initial) + throughYjs(typed);
+        expect((await store.loadRoomState(id))!.record.code).toBe(expected);
+        const { rows } = await sql<{ code: string }>`select code from rooms where id = ${id}`.execute(storage.db);
+        expect(rows[0].code).toBe(toStoredText(expected));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('answers ping while the database is up', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
+
+describe.each(dialects)('any text through the server on %s', (dialect) => {
+  it('takes NUL, lone surrogates and every plane through REST and the socket, stays healthy, unloads, and serves it after a restart', async () => {
+    const server = await startTestServer({ dialect, overrides: { storeDebounceMs: 50, storeMaxDebounceMs: 200 } });
+    let current = server;
+    try {
+      const { roomId, code } = await createRoom(server.baseUrl, { code: AWKWARD_TEXT, title: 'nul\0' });
+      expect(code).toBe(AWKWARD_TEXT);
+      const writer = connectClient(server.wsUrl, roomId);
+      try {
+        await writer.synced;
+        writer.text.insert(writer.text.length, 'typed:\0\uD800😀\u{1F600}\0');
+        await vi.waitFor(() => expect(writer.provider.hasUnsyncedChanges).toBe(false));
+        // The server's copy: the client's own keeps its lone surrogate, which Yjs sends as U+FFFD.
+        const typed = throughYjs(writer.text.toString());
+        expect(typed).toContain('typed:\0\uFFFD😀');
+        // Every fold of the room succeeds: the instance stays healthy and nothing waits to be written.
+        await vi.waitFor(async () => expect(await readHealth(server)).toMatchObject({ httpStatus: 200, pendingWrites: 0 }));
+        expect(server.pairpad.collab.persistence.failingRoomCount).toBe(0);
+        expect(await fetchRoomCode(server.baseUrl, roomId)).toBe(typed);
+        writer.destroy();
+        await vi.waitFor(() => expect(server.pairpad.collab.hocuspocus.getDocumentsCount()).toBe(0), { timeout: 15_000 });
+        // Unloaded: read from storage.
+        expect(await fetchRoomCode(server.baseUrl, roomId)).toBe(typed);
+        await server.stop();
+        current = await restartTestServer(server);
+        expect(await fetchRoomCode(current.baseUrl, roomId)).toBe(typed);
+      } finally {
+        writer.destroy();
+      }
+    } finally {
+      await current.close();
+    }
   });
 });
 

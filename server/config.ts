@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -9,6 +10,10 @@ const environment = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  SPILL_DIRS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((dir) => dir.trim()).filter(Boolean)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z
     .string()
@@ -51,8 +56,13 @@ export interface Config {
   databaseUrl: string | undefined;
   /** SQLite file, `DATA_DIR/pairpad.db` (`DATA_DIR` default `./data`); unused with Postgres. */
   sqlitePath: string;
-  /** Where rooms go when the database is away at shutdown, `DATA_DIR/spill`; stored at the next start. */
-  spillDir: string;
+  /**
+   * Where a shutdown that cannot store its rooms writes them, tried in order
+   * (each recovered at the next start): `DATA_DIR/spill`, then the directories
+   * in `SPILL_DIRS` (comma-separated; default none), then `pairpad-spill` in
+   * the OS temp dir. See docs/operations.md.
+   */
+  spillDirs: readonly string[];
   /** pino level (`LOG_LEVEL`, default `info`). */
   logLevel: string;
   /** Origins allowed to call the REST API from a browser (`CORS_ORIGINS`, comma-separated; `*` for any; default none). */
@@ -130,7 +140,13 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     host: vars.HOST,
     databaseUrl: vars.DATABASE_URL,
     sqlitePath: path.resolve(vars.DATA_DIR, 'pairpad.db'),
-    spillDir: path.resolve(vars.DATA_DIR, 'spill'),
+    spillDirs: Object.freeze([
+      ...new Set([
+        path.resolve(vars.DATA_DIR, 'spill'),
+        ...vars.SPILL_DIRS.map((dir) => path.resolve(dir)),
+        path.join(os.tmpdir(), 'pairpad-spill'),
+      ]),
+    ]),
     logLevel: vars.LOG_LEVEL,
     corsOrigins: Object.freeze(vars.CORS_ORIGINS),
     auth: Object.freeze({ secret: vars.AUTH_JWT_SECRET, publicKey: vars.AUTH_JWT_PUBLIC_KEY }),

@@ -1,5 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as Y from 'yjs';
 import { createCollab, type Collab } from './collab/collab.ts';
 import { createYjsBridge } from './collab/yjs-bridge.ts';
 import { attachWebSockets, type WebSocketGateway } from './collab/websocket-server.ts';
@@ -50,7 +51,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   try {
     const migrations = checkMigrationResult(await migrateToLatest(storage.db));
     if (migrations.length > 0) log.info({ migrations }, 'database migrated');
-    await recoverSpilledRooms(config.spillDir, store, log);
+    await recoverSpilledRooms(config.spillDirs, store, log);
   } catch (error) {
     await store.close();
     throw error;
@@ -91,7 +92,9 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     health: {
       pingDatabase: () => store.ping(),
       pendingWrites: () => journal.pendingUpdates + persistence.failingRoomCount,
-      writesFailing: () => journal.failing || persistence.failingRoomCount > 0,
+      // Storage as a whole: one room whose fold fails for its own reason is logged and retried, and keeps the others in service.
+      writesFailing: () => journal.failing,
+      unsavedRooms: () => unsavedRooms,
       redisConnected: () => collab.redis?.reachable,
       rooms: () => hocuspocus.getDocumentsCount(),
       connections: () => hocuspocus.getConnectionsCount(),
@@ -125,6 +128,39 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const port = (httpServer.address() as AddressInfo).port;
   log.info({ port, host: config.host, database: storage.dialect }, 'pairpad listening');
 
+  /** Rooms a shutdown could neither store nor spill (it then stays up and retries); 0 otherwise. */
+  let unsavedRooms = 0;
+
+  /**
+   * Stores every loaded room: folded, or else (a fold can fail for one room's
+   * own reason while the log still takes rows) each room's full state as a
+   * row of its update log, which the next load applies. Rejects when the
+   * database takes neither.
+   */
+  const storeRooms = async () => {
+    try {
+      await collab.storeAll();
+    } catch (error) {
+      const rows = [...hocuspocus.documents.values()].map((document) => ({ roomId: document.name, update: Y.encodeStateAsUpdate(document) }));
+      try {
+        if (rows.length > 0) await store.appendUpdates(rows);
+      } catch {
+        throw error;
+      }
+      log.warn({ err: error, rooms: rows.map((row) => row.roomId) }, 'shutdown: a fold failed; stored each room\'s full state in its update log instead');
+    }
+  };
+
+  /** Re-opens the listener a shutdown closed, so `/health` can say why this process does not exit. */
+  const listenForHealth = () =>
+    new Promise<void>((resolve) => {
+      httpServer.once('error', (error) => {
+        log.error({ err: error, port }, 'shutdown: could not listen again for /health');
+        resolve();
+      });
+      httpServer.listen(port, config.host, () => resolve());
+    });
+
   let closing: Promise<void> | undefined;
   const close = async () => {
     const deadline = Date.now() + config.shutdownTimeoutMs;
@@ -137,25 +173,41 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
       await new Promise((resolve) => setTimeout(resolve, 20));
       if (persistence.failingRoomCount > 0) break;
     }
-    let stored = false;
-    for (let attempt = 0; !stored; attempt++) {
+    // Stored, or spilled (then `spilled` says where); an acknowledged edit is never dropped: with
+    // neither possible the process stays up, says so, and retries both until one works.
+    let spilled: { dir: string; rooms: number; cause: unknown } | undefined;
+    for (let attempt = 0; ; attempt++) {
       try {
-        await collab.storeAll();
-        stored = true;
+        await storeRooms();
+        break;
       } catch (error) {
         if (Date.now() > deadline) {
-          const spilled = await spillRooms(config.spillDir, hocuspocus.documents.values());
-          throw new Error(`shutdown: the database stayed unreachable; ${spilled} room(s) saved to ${config.spillDir}, stored at the next start`, { cause: error });
+          try {
+            spilled = { ...(await spillRooms(config.spillDirs, hocuspocus.documents.values(), log)), cause: error };
+            break;
+          } catch (spillError) {
+            if (unsavedRooms === 0) await listenForHealth();
+            unsavedRooms = Math.max(1, hocuspocus.getDocumentsCount());
+            log.error(
+              { err: error, spillErr: spillError, rooms: [...hocuspocus.documents.keys()], spillDirs: config.spillDirs },
+              `shutdown: cannot store or spill ${unsavedRooms} room(s); staying up and retrying (fix the database or free a spill directory)`,
+            );
+          }
         }
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 100 * 2 ** attempt)));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(unsavedRooms > 0 ? 5_000 : 1_000, 100 * 2 ** attempt)));
       }
     }
+    unsavedRooms = 0;
     journal.stop();
     expiry.stop();
     autocompleter.close();
     await collab.redis?.close();
+    httpServer.close();
     httpServer.closeAllConnections();
     await store.close();
+    if (spilled) {
+      throw new Error(`shutdown: could not store every room; ${spilled.rooms} room(s) saved to ${spilled.dir}, stored at the next start`, { cause: spilled.cause });
+    }
     log.info('pairpad stopped; every room stored');
   };
 

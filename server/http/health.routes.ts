@@ -10,6 +10,8 @@ export interface HealthSources {
   writesFailing(): boolean;
   /** Undefined without Redis; otherwise whether Redis is reachable. */
   redisConnected(): boolean | undefined;
+  /** Rooms a shutdown could neither store nor spill (it stays up and retries); 0 otherwise. */
+  unsavedRooms?(): number;
   rooms(): number;
   connections(): number;
 }
@@ -38,7 +40,8 @@ export function createHealthRouter(sources: HealthSources): Router {
 
   router.get('/health', async (_req, res) => {
     const reachable = await isDatabaseReachable(sources.pingDatabase);
-    const healthy = reachable && !sources.writesFailing();
+    const unsavedRooms = sources.unsavedRooms?.() ?? 0;
+    const healthy = reachable && !sources.writesFailing() && unsavedRooms === 0;
     const redis = sources.redisConnected();
     // Without Redis an instance still serves its own clients, so it stays in
     // rotation (200) and says it is degraded.
@@ -49,6 +52,7 @@ export function createHealthRouter(sources: HealthSources): Router {
       pendingWrites: sources.pendingWrites(),
       rooms: sources.rooms(),
       connections: sources.connections(),
+      ...(unsavedRooms > 0 ? { unsavedRooms } : {}),
     };
     res.status(healthy ? 200 : 503).set('Cache-Control', 'no-store').json(body);
   });

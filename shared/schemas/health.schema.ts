@@ -14,6 +14,8 @@ export const health = z
     rooms: z.int().nonnegative(),
     /** Open collaboration connections. */
     connections: z.int().nonnegative(),
+    /** Present while a shutdown can neither store nor spill these rooms: the process stays up and retries (see docs/operations.md). */
+    unsavedRooms: z.int().positive().optional(),
   })
   .meta({ id: 'Health' });
 export type Health = z.infer<typeof health>;

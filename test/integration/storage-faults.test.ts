@@ -41,6 +41,54 @@ describe('storage faults', () => {
     return client;
   }
 
+  /** A small file system of the test's own (tests run as root, which may mount); unmounted after the test. */
+  function mountTmpfs(name: string, sizeMb: number): string {
+    const mountPoint = path.join(os.tmpdir(), `pairpad-${name}-${process.pid}-${Date.now()}`);
+    mkdirSync(mountPoint);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', mountPoint]);
+    cleanups.push(() => {
+      execFileSync('umount', ['-l', mountPoint]);
+      rmSync(mountPoint, { recursive: true, force: true });
+    });
+    return mountPoint;
+  }
+
+  /** Fills the file system at `mountPoint` to the last byte; returns a function that frees it again. */
+  function fillDisk(mountPoint: string, sizeMb: number): () => void {
+    const filler = path.join(mountPoint, 'filler');
+    try {
+      writeFileSync(filler, Buffer.alloc(sizeMb * 1024 * 1024));
+    } catch {
+      // ENOSPC: full, as intended
+    }
+    return () => rmSync(filler, { force: true });
+  }
+
+  /** A directory of the test's own on the ordinary disk. */
+  function tempDir(name: string): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), `pairpad-${name}-`));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  /**
+   * Opens a room with a writer and a reader and types `lines` lines; resolves
+   * with the text once the reader has it all, i.e. once the server accepted
+   * every edit (whatever it has managed to store).
+   */
+  async function typeInRoom(server: ChildServer, roomId: string, lines: number, label: string, breakStorage: () => void): Promise<string> {
+    const writer = track(connectClient(server.wsUrl, roomId));
+    const reader = track(connectClient(server.wsUrl, roomId));
+    await Promise.all([writer.synced, reader.synced]);
+    writer.text.insert(writer.text.length, 'before the fault\n');
+    await vi.waitFor(() => expect(reader.text.toString()).toBe(writer.text.toString()));
+    breakStorage();
+    for (let i = 0; i < lines; i++) writer.text.insert(writer.text.length, `${label} ${i} ${'x'.repeat(100)}\n`);
+    const text = writer.text.toString();
+    await vi.waitFor(() => expect(reader.text.toString()).toBe(text), { timeout: 20_000 });
+    return text;
+  }
+
   it('keeps editing while the real Postgres server is stopped, answers 503, and stores everything when it returns', async () => {
     const postgres = await startOwnPostgres();
     cleanups.push(() => postgres.destroy());
@@ -95,6 +143,58 @@ describe('storage faults', () => {
     const restarted = await start(env);
     expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(typed);
     expect(restarted.logs.some((line) => line.includes('stored a room spilled at the last shutdown'))).toBe(true);
+  });
+
+  it('on SIGTERM with the SQLite disk full, spills past the full DATA_DIR/spill to SPILL_DIRS, and the next start stores every edit', async () => {
+    const mountPoint = mountTmpfs('full-sigterm', 3);
+    const spillDir = tempDir('spill-dirs');
+    const env = { DATA_DIR: path.join(mountPoint, 'data'), SPILL_DIRS: spillDir, SHUTDOWN_TIMEOUT_MS: '2000' };
+    const server = await start(env);
+    const { roomId } = await createRoom(server.baseUrl, { code: 'start\n' });
+    let freeDisk!: () => void;
+    const text = await typeInRoom(server, roomId, 200, 'typed on a full disk', () => (freeDisk = fillDisk(mountPoint, 3)));
+    await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 503 }), { timeout: 10_000 });
+
+    server.kill('SIGTERM');
+    expect(await server.exited).toBe(1);
+    freeDisk();
+    const restarted = await start(env);
+    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(text);
+    expect(server.logs.some((line) => line.includes(`could not spill rooms to ${path.join(env.DATA_DIR, 'spill')}`))).toBe(true);
+    expect(server.logs.some((line) => line.includes(`saved to ${spillDir}`))).toBe(true);
+    expect(restarted.logs.some((line) => line.includes('stored a room spilled at the last shutdown'))).toBe(true);
+  });
+
+  it('on SIGTERM when neither the database nor any spill directory takes the rooms, stays up, says so in /health, and exits once they are stored', async () => {
+    const postgres = await startOwnPostgres();
+    cleanups.push(() => postgres.destroy());
+    // DATA_DIR, SPILL_DIRS and the OS temp dir all on one file system that turns read-only.
+    const mountPoint = mountTmpfs('readonly-all', 8);
+    const env = {
+      DATABASE_URL: postgres.url,
+      DATA_DIR: path.join(mountPoint, 'data'),
+      SPILL_DIRS: path.join(mountPoint, 'spill-too'),
+      TMPDIR: path.join(mountPoint, 'tmp'),
+      SHUTDOWN_TIMEOUT_MS: '1000',
+    };
+    mkdirSync(env.TMPDIR);
+    const server = await start(env);
+    const { roomId } = await createRoom(server.baseUrl, { code: 'start\n' });
+    const text = await typeInRoom(server, roomId, 50, 'typed with nowhere to write', () => {
+      postgres.stop();
+      execFileSync('mount', ['-o', 'remount,ro', mountPoint]);
+    });
+
+    server.kill('SIGTERM');
+    await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 503, status: 'degraded', unsavedRooms: 1 }), { timeout: 20_000 });
+    expect(server.logs.some((line) => line.includes('cannot store or spill 1 room(s); staying up and retrying'))).toBe(true);
+    expect(server.process.exitCode).toBeNull();
+
+    postgres.start();
+    expect(await server.exited).toBe(0);
+    execFileSync('mount', ['-o', 'remount,rw', mountPoint]);
+    const restarted = await start(env);
+    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(text);
   });
 
   it('keeps editing when the SQLite disk is full, logs it clearly, and stores everything once there is room', async () => {

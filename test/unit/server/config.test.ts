@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../server/config.ts';
@@ -48,5 +49,15 @@ describe('loadConfig', () => {
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+  });
+
+  it('tries spill directories in order: DATA_DIR/spill, then SPILL_DIRS, then the OS temp dir', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/pairpad' }).spillDirs).toEqual(['/srv/pairpad/spill', path.join(os.tmpdir(), 'pairpad-spill')]);
+    expect(loadConfig({ DATA_DIR: '/srv/pairpad', SPILL_DIRS: '/mnt/a, /mnt/b,,/srv/pairpad/spill' }).spillDirs).toEqual([
+      '/srv/pairpad/spill',
+      '/mnt/a',
+      '/mnt/b',
+      path.join(os.tmpdir(), 'pairpad-spill'),
+    ]);
   });
 });

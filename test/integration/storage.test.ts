@@ -293,6 +293,56 @@ describe.each(dialects)('any text through the server on %s', (dialect) => {
   });
 });
 
+describe.each(dialects)('a write that fails for one room\'s own reason on %s', (dialect) => {
+  it('keeps that room\'s edits, leaves the instance healthy and the other rooms folding, and shutdown completes', async () => {
+    const server = await startTestServer({ dialect, overrides: { storeDebounceMs: 50, storeMaxDebounceMs: 200 } });
+    let current = server;
+    const clients: { destroy(): void }[] = [];
+    // A real database refusal (not a lost connection) for any snapshot whose code holds POISON.
+    const storage = openStorage({ databaseUrl: server.config.databaseUrl, sqlitePath: server.config.sqlitePath });
+    const poison =
+      dialect === 'postgres'
+        ? sql`alter table rooms add constraint no_poison check (position('POISON' in code) = 0) not valid`
+        : sql`create trigger no_poison before update on rooms when instr(new.code, 'POISON') > 0 begin select raise(abort, 'poisoned room'); end`;
+    const cure = dialect === 'postgres' ? sql`alter table rooms drop constraint no_poison` : sql`drop trigger no_poison`;
+    try {
+      await poison.execute(storage.db);
+      const poisoned = (await createRoom(server.baseUrl, { code: 'poisoned room\n' })).roomId;
+      const healthy = (await createRoom(server.baseUrl, { code: 'healthy room\n' })).roomId;
+      const [inPoisoned, inHealthy] = [connectClient(server.wsUrl, poisoned), connectClient(server.wsUrl, healthy)];
+      clients.push(inPoisoned, inHealthy);
+      await Promise.all([inPoisoned.synced, inHealthy.synced]);
+      inPoisoned.text.insert(inPoisoned.text.length, 'POISON typed\n');
+      await vi.waitFor(() => expect(server.pairpad.collab.persistence.failingRoomCount).toBe(1), { timeout: 15_000 });
+      const { persistence } = server.pairpad.collab;
+
+      // The other room keeps folding: its snapshot takes each edit.
+      for (let i = 0; i < 5; i++) {
+        inHealthy.text.insert(inHealthy.text.length, `healthy ${i}\n`);
+        await vi.waitFor(async () => expect((await server.pairpad.store.findRoom(healthy))!.code).toBe(inHealthy.text.toString()), { timeout: 15_000 });
+      }
+      inPoisoned.text.insert(inPoisoned.text.length, 'more typing\n');
+      await vi.waitFor(async () => expect(await readHealth(server)).toMatchObject({ httpStatus: 200, status: 'ok', database: 'ok' }));
+      expect(persistence.failingRoomCount).toBe(1);
+      const poisonedText = inPoisoned.text.toString();
+      const healthyText = inHealthy.text.toString();
+      await vi.waitFor(() => expect(inPoisoned.provider.hasUnsyncedChanges).toBe(false));
+
+      // Shutdown stores what the fold could not (the update log takes it) and completes.
+      for (const client of clients) client.destroy();
+      await expect(server.stop()).resolves.toBeUndefined();
+      await cure.execute(storage.db);
+      current = await restartTestServer(server);
+      expect(await fetchRoomCode(current.baseUrl, poisoned)).toBe(poisonedText);
+      expect(await fetchRoomCode(current.baseUrl, healthy)).toBe(healthyText);
+    } finally {
+      for (const client of clients) client.destroy();
+      await storage.db.destroy();
+      await current.close().catch(() => {});
+    }
+  });
+});
+
 describe.each(dialects)('start-up on %s', (dialect) => {
   it('stops with exit code 1 and names the migration when it fails', async () => {
     let env: Record<string, string>;

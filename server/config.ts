@@ -107,6 +107,13 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Longest a Postgres query may go unanswered before it fails and is retried, in ms; default 10000. */
   databaseQueryTimeoutMs: number;
+  /**
+   * The server holds the SQLite file exclusively, its WAL index in memory
+   * rather than a mapped `-shm` file, so an unwritable disk fails writes
+   * instead of killing the process (SIGBUS); default true. Other processes
+   * cannot open the file while the server runs. See docs/operations.md.
+   */
+  sqliteExclusiveLocking: boolean;
   /** Optimise Yjs's load and sync code before listening (`YJS_WARM_UP`, `1` or `0`; default `1`); see `collab/yjs-warm-up.ts`. */
   warmUpYjs: boolean;
 }
@@ -178,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     storeMaxDebounceMs: 10_000,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     databaseQueryTimeoutMs: 10_000,
+    sqliteExclusiveLocking: true,
     warmUpYjs: vars.YJS_WARM_UP === '1',
   });
 }

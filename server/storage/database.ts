@@ -79,6 +79,16 @@ export interface StorageOptions {
   sqlitePath: string;
   /** Postgres: a query unanswered this long fails (and its write is retried), in ms; default 10000. */
   databaseQueryTimeoutMs?: number;
+  /**
+   * SQLite: hold the file's lock for the life of the connection
+   * (`locking_mode = EXCLUSIVE`), so the WAL index lives in this process's
+   * heap rather than in a memory-mapped `-shm` file; default false. A write
+   * through that mapping to a file turned unwritable is not an error but a
+   * SIGBUS that kills the process; without it a broken disk fails writes as
+   * I/O errors, which are retried and spilled. The price: no other process
+   * can open the file while this one has it.
+   */
+  sqliteExclusiveLocking?: boolean;
 }
 
 // Postgres returns BIGINT/BIGSERIAL as strings; our ids stay far below 2^53.
@@ -117,6 +127,8 @@ export function openStorage(options: StorageOptions): Storage {
   }
   fs.mkdirSync(path.dirname(options.sqlitePath), { recursive: true });
   const database = new SQLite(options.sqlitePath);
+  // Before WAL mode is read: set later, the -shm file is already mapped.
+  if (options.sqliteExclusiveLocking) database.pragma('locking_mode = EXCLUSIVE');
   database.pragma('journal_mode = WAL');
   // NORMAL in WAL mode survives a process crash (kill -9); only a power loss
   // may roll back the last commits. FULL would fsync on the event loop.

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -197,6 +197,28 @@ describe('storage faults', () => {
     expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(text);
   });
 
+  it('degrades, never dies of SIGBUS, when the SQLite files and the data dir turn unwritable; SIGTERM spills and the next start stores every edit', async () => {
+    const dataDir = tempDir('unwritable');
+    const env = { DATA_DIR: dataDir, SPILL_DIRS: tempDir('spill-dirs'), SHUTDOWN_TIMEOUT_MS: '1000' };
+    const server = await start(env);
+    const { roomId } = await createRoom(server.baseUrl, { code: 'start\n' });
+    // Root ignores file modes, so the files are made immutable: every write, as root too, fails.
+    // The -shm file, where SQLite keeps one (shared locking), included: writes to its memory map then raise SIGBUS.
+    const targets = ['pairpad.db', 'pairpad.db-wal', 'pairpad.db-shm'].map((name) => path.join(dataDir, name)).filter((file) => existsSync(file));
+    const setWritable = (writable: boolean) => execFileSync('chattr', [writable ? '-i' : '+i', ...targets, dataDir]);
+    cleanups.push(() => setWritable(true));
+    const text = await typeInRoom(server, roomId, 300, 'typed on an unwritable disk', () => setWritable(false));
+    await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 503, status: 'degraded' }), { timeout: 10_000 });
+    expect(server.process.exitCode).toBeNull();
+    expect(server.process.signalCode).toBeNull();
+
+    server.kill('SIGTERM');
+    expect(await server.exited).toBe(1);
+    setWritable(true);
+    const restarted = await start(env);
+    expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(text);
+  });
+
   it('keeps editing when the SQLite disk is full, logs it clearly, and stores everything once there is room', async () => {
     const mountPoint = path.join(os.tmpdir(), `pairpad-full-${process.pid}-${Date.now()}`);
     mkdirSync(mountPoint);
@@ -234,7 +256,6 @@ describe('storage faults', () => {
     const server = await start({ DATA_DIR: dataDir });
     const files = ['pairpad.db', 'pairpad.db-wal'].map((name) => path.join(dataDir, name));
     // Root ignores file modes, so the files are made immutable: every write, as root too, fails.
-    // (Not the -shm file: SQLite maps it into memory, and a write to it would kill the process.)
     const setWritable = (writable: boolean) => execFileSync('chattr', [writable ? '-i' : '+i', ...files]);
     cleanups.push(() => {
       setWritable(true);

@@ -63,6 +63,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...options.env,
     }),
+    // In-process tests reach into the SQLite file from a second connection
+    // (aging rooms, injecting faults), which the exclusive lock would refuse;
+    // the child-process tests run the production setting.
+    sqliteExclusiveLocking: false,
     ...options.overrides,
   };
   const pairpad = await startPairpad({ config, log: createLogger(config.logLevel) });

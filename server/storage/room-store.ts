@@ -55,10 +55,12 @@ export interface FoldResult {
  */
 export interface RoomStore {
   createRoom(room: { id: string; viewId: string; language: string; title: string; code: string; state: Uint8Array }): Promise<RoomRecord>;
+  /** The stored row; its text is the column's, by the rule in `stored-text.ts` (see {@link RoomStore.loadRoomState} for the exact text). */
   findRoom(id: string): Promise<RoomRecord | undefined>;
   roomExists(id: string): Promise<boolean>;
   /** Resolves an edit id or a view id to its room; `undefined` when neither exists. */
   findRoomAccess(id: string): Promise<RoomAccess | undefined>;
+  /** Snapshot and log; with no log rows, the record's text is the document's exact text. */
   loadRoomState(id: string): Promise<StoredRoomState | undefined>;
   appendUpdates(rows: { roomId: string; update: Uint8Array }[]): Promise<number[]>;
   foldRoom(id: string, knownVersion: number, knownLogIds: ReadonlySet<number>, callbacks: FoldCallbacks): Promise<FoldResult>;

@@ -145,10 +145,14 @@ describe('storage faults', () => {
     expect(restarted.logs.some((line) => line.includes('stored a room spilled at the last shutdown'))).toBe(true);
   });
 
-  it('on SIGTERM with the SQLite disk full, spills past the full DATA_DIR/spill to SPILL_DIRS, and the next start stores every edit', async () => {
+  it.each([
+    { to: 'SPILL_DIRS', env: (dir: string) => ({ SPILL_DIRS: dir }), spillDir: (dir: string) => dir },
+    { to: 'the OS temp dir', env: (dir: string) => ({ TMPDIR: dir }), spillDir: (dir: string) => path.join(dir, 'pairpad-spill') },
+  ])('on SIGTERM with the SQLite disk full, spills past the full DATA_DIR/spill to $to, and the next start stores every edit', async (chain) => {
     const mountPoint = mountTmpfs('full-sigterm', 3);
-    const spillDir = tempDir('spill-dirs');
-    const env = { DATA_DIR: path.join(mountPoint, 'data'), SPILL_DIRS: spillDir, SHUTDOWN_TIMEOUT_MS: '2000' };
+    const dir = tempDir('spill-chain');
+    const spillDir = chain.spillDir(dir);
+    const env = { DATA_DIR: path.join(mountPoint, 'data'), SHUTDOWN_TIMEOUT_MS: '2000', ...chain.env(dir) };
     const server = await start(env);
     const { roomId } = await createRoom(server.baseUrl, { code: 'start\n' });
     let freeDisk!: () => void;

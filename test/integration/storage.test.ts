@@ -269,12 +269,12 @@ describe.each(dialects)('any text through the server on %s', (dialect) => {
       try {
         await writer.synced;
         writer.text.insert(writer.text.length, 'typed:\0\uD800😀\u{1F600}\0');
-        await vi.waitFor(() => expect(writer.provider.hasUnsyncedChanges).toBe(false));
+        await vi.waitFor(() => expect(writer.provider.hasUnsyncedChanges).toBe(false), { timeout: 10_000 });
         // The server's copy: the client's own keeps its lone surrogate, which Yjs sends as U+FFFD.
         const typed = throughYjs(writer.text.toString());
         expect(typed).toContain('typed:\0\uFFFD😀');
         // Every fold of the room succeeds: the instance stays healthy and nothing waits to be written.
-        await vi.waitFor(async () => expect(await readHealth(server)).toMatchObject({ httpStatus: 200, pendingWrites: 0 }));
+        await vi.waitFor(async () => expect(await readHealth(server)).toMatchObject({ httpStatus: 200, pendingWrites: 0 }), { timeout: 10_000 });
         expect(server.pairpad.collab.persistence.failingRoomCount).toBe(0);
         expect(await fetchRoomCode(server.baseUrl, roomId)).toBe(typed);
         writer.destroy();
@@ -322,11 +322,11 @@ describe.each(dialects)('a write that fails for one room\'s own reason on %s', (
         await vi.waitFor(async () => expect((await server.pairpad.store.findRoom(healthy))!.code).toBe(inHealthy.text.toString()), { timeout: 15_000 });
       }
       inPoisoned.text.insert(inPoisoned.text.length, 'more typing\n');
-      await vi.waitFor(async () => expect(await readHealth(server)).toMatchObject({ httpStatus: 200, status: 'ok', database: 'ok' }));
+      await vi.waitFor(async () => expect(await readHealth(server)).toMatchObject({ httpStatus: 200, status: 'ok', database: 'ok' }), { timeout: 10_000 });
       expect(persistence.failingRoomCount).toBe(1);
       const poisonedText = inPoisoned.text.toString();
       const healthyText = inHealthy.text.toString();
-      await vi.waitFor(() => expect(inPoisoned.provider.hasUnsyncedChanges).toBe(false));
+      await vi.waitFor(() => expect(inPoisoned.provider.hasUnsyncedChanges).toBe(false), { timeout: 10_000 });
 
       // Shutdown stores what the fold could not (the update log takes it) and completes.
       for (const client of clients) client.destroy();

@@ -1,6 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as Y from 'yjs';
 import { createCollab, type Collab } from './collab/collab.ts';
 import { createYjsBridge } from './collab/yjs-bridge.ts';
 import { attachWebSockets, type WebSocketGateway } from './collab/websocket-server.ts';
@@ -17,7 +16,8 @@ import { createTokenVerifier } from './auth/tokens.ts';
 import { createMetrics } from './metrics.ts';
 import type { Logger } from './log.ts';
 import { acceptCollabSocket } from './collab/collab-socket.ts';
-import { recoverSpilledRooms, spillRooms } from './collab/spill.ts';
+import { saveRoomsAtShutdown } from './collab/shutdown-save.ts';
+import { recoverSpilledRooms } from './collab/spill.ts';
 import { createRoomAccessResolver } from './rooms/room-access.ts';
 import { startRoomExpiry, type RoomExpiry } from './rooms/room-expiry.ts';
 import { createRoomService } from './rooms/room.service.ts';
@@ -131,34 +131,18 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   /** Rooms a shutdown could neither store nor spill (it then stays up and retries); 0 otherwise. */
   let unsavedRooms = 0;
 
-  /**
-   * Stores every loaded room: folded, or else (a fold can fail for one room's
-   * own reason while the log still takes rows) each room's full state as a
-   * row of its update log, which the next load applies. Rejects when the
-   * database takes neither.
-   */
-  const storeRooms = async () => {
-    try {
-      await collab.storeAll();
-    } catch (error) {
-      const rows = [...hocuspocus.documents.values()].map((document) => ({ roomId: document.name, update: Y.encodeStateAsUpdate(document) }));
-      try {
-        if (rows.length > 0) await store.appendUpdates(rows);
-      } catch {
-        throw error;
-      }
-      log.warn({ err: error, rooms: rows.map((row) => row.roomId) }, 'shutdown: a fold failed; stored each room\'s full state in its update log instead');
-    }
-  };
-
   /** Re-opens the listener a shutdown closed, so `/health` can say why this process does not exit. */
   const listenForHealth = () =>
     new Promise<void>((resolve) => {
-      httpServer.once('error', (error) => {
+      const failed = (error: Error) => {
         log.error({ err: error, port }, 'shutdown: could not listen again for /health');
         resolve();
+      };
+      httpServer.once('error', failed);
+      httpServer.listen(port, config.host, () => {
+        httpServer.off('error', failed);
+        resolve();
       });
-      httpServer.listen(port, config.host, () => resolve());
     });
 
   let closing: Promise<void> | undefined;
@@ -173,30 +157,19 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
       await new Promise((resolve) => setTimeout(resolve, 20));
       if (persistence.failingRoomCount > 0) break;
     }
-    // Stored, or spilled (then `spilled` says where); an acknowledged edit is never dropped: with
-    // neither possible the process stays up, says so, and retries both until one works.
-    let spilled: { dir: string; rooms: number; cause: unknown } | undefined;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await storeRooms();
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) {
-          try {
-            spilled = { ...(await spillRooms(config.spillDirs, hocuspocus.documents.values(), log)), cause: error };
-            break;
-          } catch (spillError) {
-            if (unsavedRooms === 0) await listenForHealth();
-            unsavedRooms = Math.max(1, hocuspocus.getDocumentsCount());
-            log.error(
-              { err: error, spillErr: spillError, rooms: [...hocuspocus.documents.keys()], spillDirs: config.spillDirs },
-              `shutdown: cannot store or spill ${unsavedRooms} room(s); staying up and retrying (fix the database or free a spill directory)`,
-            );
-          }
-        }
-        await new Promise((resolve) => setTimeout(resolve, Math.min(unsavedRooms > 0 ? 5_000 : 1_000, 100 * 2 ** attempt)));
-      }
-    }
+    // Never drops a room: with neither storage nor any spill directory working, this waits (and /health says so).
+    const spilled = await saveRoomsAtShutdown({
+      documents: () => hocuspocus.documents.values(),
+      storeAll: () => collab.storeAll(),
+      store,
+      spillDirs: config.spillDirs,
+      deadline,
+      log,
+      onStuck: async (rooms) => {
+        if (unsavedRooms === 0) await listenForHealth();
+        unsavedRooms = Math.max(1, rooms);
+      },
+    });
     unsavedRooms = 0;
     journal.stop();
     expiry.stop();

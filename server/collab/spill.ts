@@ -24,6 +24,7 @@ export class SpillFailedError extends AggregateError {
  * name, synced, then renamed, so a file that exists is whole).
  */
 async function spillTo(dir: string, documents: readonly Document[]): Promise<void> {
+  if (documents.length === 0) return;
   await fs.mkdir(dir, { recursive: true });
   for (const document of documents) {
     const file = path.join(dir, `${document.name}${SUFFIX}`);

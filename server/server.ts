@@ -110,11 +110,12 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     metrics,
     maxMessageBytes: config.maxMessageBytes,
     maxBufferedBytes: config.maxSocketBufferBytes,
+    maxMessagesPerSecond: config.maxMessagesPerSecond,
     allowConnection: createConnectionRateLimit(config.rateLimits.connections),
     trustProxy: config.trustProxy,
     allowedOrigins: config.corsOrigins,
   });
-  websockets.route(YJS_PATH, 'yjs', createYjsBridge({ hocuspocus, access, log, metrics }));
+  websockets.route(YJS_PATH, 'yjs', createYjsBridge({ hocuspocus, access, tokens, log, metrics }));
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => {

@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { ConnectionContext } from './connection-context.ts';
-import { toFetchRequest } from './websocket-server.ts';
+import { keepAliveWithPings, toFetchRequest } from './websocket-server.ts';
 import { asksForWholeState, syncStep2Frame, type FullStateCacheExtension } from './full-state-cache.extension.ts';
 import { AuthAnswer, MAX_UNAUTHENTICATED_BYTES, MessageType } from './hocuspocus-wire.ts';
 
@@ -41,6 +41,8 @@ interface NameCommon {
   refused: boolean;
   /** An authentication for it was sent and Hocuspocus has not answered yet. */
   awaiting: boolean;
+  /** The client sent an authentication for it (3.x and later always do, before syncing). */
+  authSent: boolean;
   /** Bytes sent for this name since the last answer. */
   bytes: number;
 }
@@ -82,6 +84,26 @@ function readHeader(frame: Uint8Array): { address: string; name: string; type: n
   return { address, name: separator === -1 ? address : address.slice(0, separator), type: decoding.readVarUint(decoder), decoder };
 }
 
+/** Whether a frame (its decoder past the message type) is a sync step 1, the first thing a provider sends to sync. */
+function isSyncStepOne(type: number, decoder: decoding.Decoder): boolean {
+  if (type !== MessageType.Sync) return false;
+  try {
+    return decoding.readVarUint(decoder) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Hocuspocus's "permission denied" answer to `address`, as a provider reads it (`onAuthenticationFailed`). */
+function permissionDeniedFrame(address: string, reason: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, address);
+  encoding.writeVarUint(encoder, MessageType.Auth);
+  encoding.writeVarUint(encoder, AuthAnswer.permissionDenied);
+  encoding.writeVarString(encoder, reason);
+  return encoding.toUint8Array(encoder);
+}
+
 /** A bounded key for a name: a long (malformed) name is kept as its digest. */
 function keyOf(name: string): string {
   return name.length <= MAX_NAME_KEY ? name : `\0${createHash('sha256').update(name).digest('base64')}`;
@@ -100,6 +122,11 @@ function keyOf(name: string): string {
  * open or opening and 8 refused, 4 MiB sent for documents not yet
  * authenticated, and a rate of authentication attempts; past any of them the
  * socket closes with 4429 and a reason from {@link SocketLimitReason}.
+ *
+ * A client that syncs a document before authenticating it speaks the
+ * protocol of `@hocuspocus/provider` 2.x (without a token), which Hocuspocus
+ * 3+ would hold forever waiting for the authentication: it is refused for
+ * that document and the socket closed with 4426 and a reason that says so.
  */
 export function acceptCollabSocket({
   socket,
@@ -184,6 +211,7 @@ export function acceptCollabSocket({
     },
   };
   const connection = hocuspocus.handleConnection(adapter, toFetchRequest(request), context);
+  keepAliveWithPings(socket, connection, hocuspocus.configuration.timeout / 2);
 
   /** Cancels of the stored-state waits of this socket (see `awaitStoredState`). */
   const storedStateWaits: (() => void)[] = [];
@@ -264,13 +292,21 @@ export function acceptCollabSocket({
       if (openCount >= MAX_OPEN_DOCUMENTS) return closeOverLimit(SocketLimitReason.documents);
       openCount++;
       // A malformed name needs no lookup; the room gate refuses it (4404).
-      if (!isRoomIdFormat(header.name)) state = { kind: 'direct', authenticated: false, refused: false, awaiting: false, bytes: 0 };
+      if (!isRoomIdFormat(header.name)) state = { kind: 'direct', authenticated: false, refused: false, awaiting: false, authSent: false, bytes: 0 };
       else {
-        const pending = { kind: 'resolving' as const, queue: [] as Uint8Array[], authenticated: false, refused: false, awaiting: false, bytes: 0 };
+        const pending = { kind: 'resolving' as const, queue: [] as Uint8Array[], authenticated: false, refused: false, awaiting: false, authSent: false, bytes: 0 };
         state = pending;
         void resolve(header.name, pending);
       }
       names.set(key, state);
+    }
+    if (header.type === MessageType.Auth) state.authSent = true;
+    else if (!state.authSent && isSyncStepOne(header.type, header.decoder)) {
+      closed = true;
+      metrics.updatesRejected.labels('unsupported_client').inc();
+      log.info('refusing a /collab client that syncs before authenticating (@hocuspocus/provider 2.x)');
+      socket.send(permissionDeniedFrame(header.address, CloseReason.unsupportedClient));
+      return socket.close(CloseCode.unsupportedClient, CloseReason.unsupportedClient);
     }
     if (!state.authenticated) {
       if (header.type === MessageType.Auth && !state.awaiting) {

@@ -41,8 +41,10 @@ interface NameCommon {
   refused: boolean;
   /** An authentication for it was sent and Hocuspocus has not answered yet. */
   awaiting: boolean;
-  /** The client sent an authentication for it (3.x and later always do, before syncing). */
+  /** An authentication for it was handed on (3.x and later always send one before syncing). */
   authSent: boolean;
+  /** The lookup found a room by this name (only then is a sync before authentication told apart from noise). */
+  exists?: boolean;
   /** Bytes sent for this name since the last answer. */
   bytes: number;
 }
@@ -231,8 +233,27 @@ export function acceptCollabSocket({
     );
   };
 
+  // A sync before any authentication is the protocol of @hocuspocus/provider
+  // 2.x without a token; Hocuspocus would hold it forever. Refused, for a room
+  // that exists (unknown names are refused by the room gate as usual).
+  const refuseUnauthenticatedSync = (frame: Uint8Array, state: NameState): boolean => {
+    const header = readHeader(frame);
+    if (header.type === MessageType.Auth) {
+      state.authSent = true;
+      return false;
+    }
+    if (!state.exists || !isSyncStepOne(header.type, header.decoder)) return false;
+    closed = true;
+    metrics.updatesRejected.labels('unsupported_client').inc();
+    log.info('refusing a /collab client that syncs before authenticating (@hocuspocus/provider 2.x)');
+    socket.send(permissionDeniedFrame(header.address, CloseReason.unsupportedClient));
+    socket.close(CloseCode.unsupportedClient, CloseReason.unsupportedClient);
+    return true;
+  };
+
   const deliver = (frame: Uint8Array, state: NameState) => {
-    if (state.kind === 'resolving') return;
+    if (state.kind === 'resolving' || closed) return;
+    if (!state.authSent && refuseUnauthenticatedSync(frame, state)) return;
     // Only before this name's authentication: a name let in once is not checked again here.
     if (!state.authenticated) awaitStoredState(frame, state);
     if (state.kind === 'direct') connection.handleMessage(frame);
@@ -243,6 +264,7 @@ export function acceptCollabSocket({
     let resolved: { kind: 'direct' } | { kind: 'view'; roomId: string } = { kind: 'direct' };
     try {
       const grant = await access.resolve(name);
+      pending.exists = grant !== undefined;
       // A room already open for editing on this socket stays that way; the view
       // name then reaches the room gate as it is and is refused there.
       if (grant?.access === 'view' && names.get(grant.roomId)?.kind !== 'direct') {
@@ -299,14 +321,6 @@ export function acceptCollabSocket({
         void resolve(header.name, pending);
       }
       names.set(key, state);
-    }
-    if (header.type === MessageType.Auth) state.authSent = true;
-    else if (!state.authSent && isSyncStepOne(header.type, header.decoder)) {
-      closed = true;
-      metrics.updatesRejected.labels('unsupported_client').inc();
-      log.info('refusing a /collab client that syncs before authenticating (@hocuspocus/provider 2.x)');
-      socket.send(permissionDeniedFrame(header.address, CloseReason.unsupportedClient));
-      return socket.close(CloseCode.unsupportedClient, CloseReason.unsupportedClient);
     }
     if (!state.authenticated) {
       if (header.type === MessageType.Auth && !state.awaiting) {

@@ -77,6 +77,8 @@ export function connectStockClient(
     // 2.x attaches itself; 3.x and later wait for this.
     (provider as { attach?: () => void }).attach?.();
     destroy = () => {
+      // 2.x closes a socket still connecting without listening for the error that raises.
+      (socket as unknown as { webSocket?: WebSocket }).webSocket?.on?.('error', () => {});
       provider.destroy();
       socket.destroy();
     };

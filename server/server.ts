@@ -61,7 +61,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const tokens = createTokenVerifier(config.auth);
   const collab = createCollab({ config, store, access, tokens, log, metrics });
   const { hocuspocus, journal, persistence } = collab;
-  const rooms = createRoomService({ store, hocuspocus, persistence, access });
+  const rooms = createRoomService({ store, hocuspocus, persistence, access, maxDocumentBytes: config.maxDocumentChars });
   const expiry = startRoomExpiry({ ttlDays: config.roomTtlDays, store, hocuspocus, access, log });
   const autocompleter = createAutocompleter({ model: config.autocompleteModel, log });
   const auth = createRestAuth(tokens, access);

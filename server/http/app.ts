@@ -1,5 +1,5 @@
 import cors from 'cors';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { MAX_BODY_BYTES } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
@@ -41,6 +41,16 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/**
+ * A body that does not decode as its `Content-Encoding` says (e.g. `gzip`
+ * on plain text) is the client's mistake: 400, not the 500 zlib's error
+ * would otherwise become.
+ */
+const refuseUndecodableBody: ErrorRequestHandler = (error, _req, _res, next) => {
+  const zlibError = typeof error?.code === 'string' && error.code.startsWith('Z_');
+  next(zlibError ? new HttpError('invalid_request', 'The body does not decode as its Content-Encoding says') : error);
+};
+
 /** The Express app: REST API, OpenAPI docs, health and the web client. It does not listen. */
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
@@ -73,7 +83,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   if (options.corsOrigins.length > 0) {
     api.use(cors({ origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins] }));
   }
-  api.use(options.auth.requireToken, requireJsonBody, express.json({ limit: MAX_BODY_BYTES, strict: false }));
+  api.use(options.auth.requireToken, requireJsonBody, express.json({ limit: MAX_BODY_BYTES, strict: false }), refuseUndecodableBody);
   api.use('/rooms', createRoomsRouter(options.rooms, options.auth, options.roomCreateLimit));
   for (const [mountPath, router] of Object.entries(options.apiRouters ?? {})) api.use(mountPath, router);
 

@@ -96,6 +96,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
       rooms: () => hocuspocus.getDocumentsCount(),
       connections: () => hocuspocus.getConnectionsCount(),
     },
+    limits: { maxDocumentBytes: config.maxDocumentChars, maxMessageBytes: config.maxMessageBytes },
     corsOrigins: config.corsOrigins,
     clientDir: config.clientDir,
     version,

@@ -1,7 +1,7 @@
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { MAX_BODY_BYTES } from '../../shared/protocol.ts';
+import { MAX_BODY_BYTES, type Limits } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
 import { isAllowedOrigin } from '../origins.ts';
 import type { RoomService } from '../rooms/room.service.ts';
@@ -22,6 +22,8 @@ export interface HttpAppOptions {
   /** Runs before `POST /api/rooms` (the room-creation rate limit). */
   roomCreateLimit: RequestHandler;
   health: HealthSources;
+  /** Sizes the server refuses past, served at `GET /api/limits` so the web client refuses them first. */
+  limits: Limits;
   /** Extra `/api` routers (e.g. autocomplete), mounted before the catch-all 404. */
   apiRouters?: Record<string, express.Router>;
   /** Extra routers at the top level (e.g. `/metrics`). */
@@ -83,6 +85,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
   if (options.corsOrigins.length > 0) {
     api.use(cors({ origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins] }));
   }
+  // Not secret, and needed before any token is at hand.
+  api.get('/limits', (_req, res) => {
+    res.json(options.limits);
+  });
   api.use(options.auth.requireToken, requireJsonBody, express.json({ limit: MAX_BODY_BYTES, strict: false }), refuseUndecodableBody);
   api.use('/rooms', createRoomsRouter(options.rooms, options.auth, options.roomCreateLimit));
   for (const [mountPath, router] of Object.entries(options.apiRouters ?? {})) api.use(mountPath, router);

@@ -13,6 +13,14 @@ afterAll(() => server.close());
 const postRoom = (body: string | Uint8Array, headers: Record<string, string> = {}) =>
   fetch(`${server.baseUrl}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
+describe('GET /api/limits', () => {
+  it('tells the web client what the server refuses past', async () => {
+    const response = await fetch(`${server.baseUrl}/api/limits`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ maxDocumentBytes: 4096, maxMessageBytes: server.config.maxMessageBytes });
+  });
+});
+
 describe('POST /api/rooms bodies', () => {
   it('answers 400 with the error shape for a body that is not what its Content-Encoding says', async () => {
     for (const encoding of ['gzip', 'deflate']) {

@@ -95,7 +95,11 @@ export const CloseCode = {
   forbidden: 4403,
   /** An update would make the code larger than the server's limit; it was not applied. */
   documentTooLarge: 4413,
-  /** The connection sent messages faster than the server's limit. */
+  /**
+   * A per-socket bound of `/collab` was passed (documents, refusals,
+   * authentication attempts, bytes before authentication); the reason says
+   * which. A fast sender is slowed down, never closed with this.
+   */
   tooManyMessages: 4429,
   /**
    * Neither a message nor a pong for the idle timeout (Hocuspocus's `timeout`,

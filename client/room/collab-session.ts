@@ -48,7 +48,7 @@ export interface CollabSessionOptions {
  */
 const PERMANENT_CLOSES: ReadonlyMap<number, string> = new Map([
   [1009, 'The server refused a change larger than it accepts in one message'],
-  [CloseCode.malformedMessage, 'The server refused a change it could not apply'],
+  [CloseCode.malformedMessage, 'The server refused a change it could not apply, twice'],
   [CloseCode.documentTooLarge, 'The server refused a change that would make the room larger than it allows'],
   [CloseCode.unsupportedClient, 'The server does not support this client version'],
 ]);
@@ -74,9 +74,18 @@ export function openCollabSession(options: CollabSessionOptions): CollabSession 
       });
     },
   });
+  let lastCloseCode: number | undefined;
+  // Everything confirmed: whatever was refused before is behind us.
+  provider.on('unsyncedChanges', () => {
+    if (provider.unsyncedChanges === 0 && provider.isSynced) lastCloseCode = undefined;
+  });
   provider.on('close', ({ event }: { event: CloseEvent }) => {
     const detail = PERMANENT_CLOSES.get(event.code);
-    if (detail === undefined || destroyed) return;
+    // A 4400 may be a one-off (an update whose dependencies were still on
+    // the way); only the same refusal right after reconnecting is final.
+    const final = detail !== undefined && (event.code !== CloseCode.malformedMessage || lastCloseCode === event.code);
+    lastCloseCode = event.code;
+    if (!final || destroyed) return;
     // Stops the reconnect the provider has scheduled; the document stays as it is.
     provider.configuration.websocketProvider.disconnect();
     options.onClosedForGood(detail);

@@ -51,4 +51,16 @@ describe('@hocuspocus/provider 2.x', () => {
     expect(client.text.toString()).toBe('');
     expect(await fetchRoomCode(server.baseUrl, roomId)).toBe('hello');
   });
+
+  it('is served when it has a token, since it then authenticates before syncing', async () => {
+    const { roomId } = await createRoom(server.baseUrl, { code: 'hello' });
+    const client = connectStockClient('@hocuspocus/provider 2.x', server.wsUrl, roomId, { token: 'any' });
+    const observer = connectClient(server.wsUrl, roomId);
+    clients.push(client, observer);
+    await Promise.all([client.synced, observer.synced]);
+    expect(client.text.toString()).toBe('hello');
+    client.text.insert(5, ' from 2.x');
+    await vi.waitFor(() => expect(observer.text.toString()).toBe('hello from 2.x'));
+    expect(client.closes).toEqual([]);
+  });
 });

@@ -32,7 +32,7 @@ export function connectStockClient(
   wsUrl: string,
   roomId: string,
   /** y-websocket's longest wait between reconnects (its default is 2,500 ms; tests reconnect faster). */
-  { maxBackoffTime = 500 }: { maxBackoffTime?: number } = {},
+  { maxBackoffTime = 500, token }: { maxBackoffTime?: number; /** Hocuspocus providers: the `token` option. */ token?: string } = {},
 ): StockClient {
   const doc = new Y.Doc();
   const closes: StockClient['closes'] = [];
@@ -71,6 +71,7 @@ export function connectStockClient(
       websocketProvider: socket,
       name: roomId,
       document: doc,
+      token,
       onSynced: () => markSynced(),
       onAuthenticationFailed: ({ reason }: { reason: string }) => refusals.push(reason),
     } as never);

@@ -69,14 +69,6 @@ export const MAX_TITLE_LENGTH = 200;
 /** Largest JSON body the REST API accepts, in bytes (1 MiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** `GET /api/limits`: what the server refuses past, so a client can refuse it first. */
-export interface Limits {
-  /** `MAX_DOCUMENT_BYTES`: a room's size, 2 bytes per UTF-16 code unit of the code, title and language. */
-  maxDocumentBytes: number;
-  /** `MAX_MESSAGE_BYTES`: the largest WebSocket message; one edit (one transaction) is one message. */
-  maxMessageBytes: number;
-}
-
 /**
  * WebSocket close codes (4000-4999 are ours by RFC 6455). A Hocuspocus
  * client also receives the reason as the refusal of that document

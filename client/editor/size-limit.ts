@@ -1,5 +1,5 @@
 import { EditorState, type Extension, type Transaction } from '@codemirror/state';
-import type { Limits } from '../../shared/protocol.ts';
+import { limits as limitsSchema, type Limits } from '../../shared/schemas/limits.schema.ts';
 
 /** The server's defaults (`MAX_DOCUMENT_BYTES`, `MAX_MESSAGE_BYTES`), used until its own answer arrives. */
 export const DEFAULT_LIMITS: Limits = { maxDocumentBytes: 5 * 1024 * 1024, maxMessageBytes: 1024 * 1024 };
@@ -9,10 +9,8 @@ export async function fetchLimits(): Promise<Limits> {
   try {
     const response = await fetch('/api/limits');
     if (!response.ok) return DEFAULT_LIMITS;
-    const body = (await response.json()) as Partial<Limits>;
-    return typeof body.maxDocumentBytes === 'number' && typeof body.maxMessageBytes === 'number'
-      ? { maxDocumentBytes: body.maxDocumentBytes, maxMessageBytes: body.maxMessageBytes }
-      : DEFAULT_LIMITS;
+    const parsed = limitsSchema.safeParse(await response.json());
+    return parsed.success ? parsed.data : DEFAULT_LIMITS;
   } catch {
     return DEFAULT_LIMITS;
   }

@@ -1,7 +1,8 @@
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { MAX_BODY_BYTES, type Limits } from '../../shared/protocol.ts';
+import { MAX_BODY_BYTES } from '../../shared/protocol.ts';
+import type { Limits } from '../../shared/schemas/limits.schema.ts';
 import type { Logger } from '../log.ts';
 import { isAllowedOrigin } from '../origins.ts';
 import type { RoomService } from '../rooms/room.service.ts';

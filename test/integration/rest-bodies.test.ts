@@ -18,6 +18,8 @@ describe('GET /api/limits', () => {
     const response = await fetch(`${server.baseUrl}/api/limits`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ maxDocumentBytes: 4096, maxMessageBytes: server.config.maxMessageBytes });
+    const openapi = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(openapi.paths['/api/limits']).toBeDefined();
   });
 });
 

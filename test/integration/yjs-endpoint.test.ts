@@ -289,6 +289,19 @@ describe('idle /yjs sockets', () => {
     quiet.socket.close();
   });
 
+  it('keeps a quiet HocuspocusProvider on /collab connected too', async () => {
+    const { roomId } = await createRoom(quick.baseUrl, { code: 'quiet' });
+    const client = connectClient(quick.wsUrl, roomId);
+    clients.push(client);
+    const closes: number[] = [];
+    client.socket.on('close', ({ event }: { event: { code: number } }) => closes.push(event.code));
+    await client.synced;
+    let pings = 0;
+    (client.socket as unknown as { webSocket: WebSocket }).webSocket.on('ping', () => pings++);
+    await vi.waitFor(() => expect(pings).toBeGreaterThanOrEqual(6), { timeout: 15_000 });
+    expect(closes).toEqual([]);
+  });
+
   it('closes a client that answers nothing with 4408 "idle timeout", not as a malformed message', async () => {
     const quiet = await openQuiet({ autoPong: false });
     expect(await quiet.closed).toEqual({ code: CloseCode.idleTimeout, reason: CloseReason.idleTimeout });

@@ -71,7 +71,7 @@ export interface Config {
   auth: { secret?: string; publicKey?: string };
   /** Largest code a room may hold, in characters (`MAX_DOCUMENT_BYTES`, default 5 MiB); a larger update is refused with 4413. */
   maxDocumentChars: number;
-  /** Average messages per second one connection may send (`MAX_MESSAGES_PER_SECOND`, default 200, bursts of twice that; 0 = off). */
+  /** Average messages per second one connection may send (`MAX_MESSAGES_PER_SECOND`, default 200, bursts of twice that; a faster one is slowed down, see `message-pacing.ts`; 0 = off). */
   maxMessagesPerSecond: number;
   /** Unsent bytes a socket may hold before its client counts as not reading and is dropped (`MAX_SOCKET_BUFFER_BYTES`, default 64 MiB). */
   maxSocketBufferBytes: number;

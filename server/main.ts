@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { warmUpYjs } from './collab/yjs-warm-up.ts';
-import { createLogger } from './log.ts';
+import { createLogger, routeConsoleToLog } from './log.ts';
 import { startPairpad } from './server.ts';
 
 // Composition root: the only module that touches process.env, signals and exit codes.
@@ -13,6 +13,8 @@ try {
   process.exit(2);
 }
 const log = createLogger(config.logLevel);
+// Hocuspocus writes plain text to the console; every line of the process is JSON.
+routeConsoleToLog(log);
 
 // Per process, so here and not in startPairpad (which tests start many times in one process).
 if (config.warmUpYjs) {

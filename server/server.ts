@@ -62,7 +62,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const tokens = createTokenVerifier(config.auth);
   const collab = createCollab({ config, store, access, tokens, log, metrics });
   const { hocuspocus, journal, persistence } = collab;
-  const rooms = createRoomService({ store, hocuspocus, persistence, access });
+  const rooms = createRoomService({ store, hocuspocus, persistence, access, maxDocumentBytes: config.maxDocumentChars });
   const expiry = startRoomExpiry({ ttlDays: config.roomTtlDays, store, hocuspocus, access, log });
   const autocompleter = createAutocompleter({ model: config.autocompleteModel, log });
   const auth = createRestAuth(tokens, access);
@@ -99,6 +99,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
       rooms: () => hocuspocus.getDocumentsCount(),
       connections: () => hocuspocus.getConnectionsCount(),
     },
+    limits: { maxDocumentBytes: config.maxDocumentChars, maxMessageBytes: config.maxMessageBytes },
     corsOrigins: config.corsOrigins,
     clientDir: config.clientDir,
     version,
@@ -113,11 +114,12 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     metrics,
     maxMessageBytes: config.maxMessageBytes,
     maxBufferedBytes: config.maxSocketBufferBytes,
+    maxMessagesPerSecond: config.maxMessagesPerSecond,
     allowConnection: createConnectionRateLimit(config.rateLimits.connections),
     trustProxy: config.trustProxy,
     allowedOrigins: config.corsOrigins,
   });
-  websockets.route(YJS_PATH, 'yjs', createYjsBridge({ hocuspocus, access, log, metrics }));
+  websockets.route(YJS_PATH, 'yjs', createYjsBridge({ hocuspocus, access, tokens, log, metrics }));
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => {

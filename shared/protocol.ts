@@ -87,8 +87,30 @@ export const CloseCode = {
   forbidden: 4403,
   /** An update would make the code larger than the server's limit; it was not applied. */
   documentTooLarge: 4413,
-  /** The connection sent messages faster than the server's limit. */
+  /**
+   * A per-socket bound of `/collab` was passed (documents, refusals,
+   * authentication attempts, bytes before authentication); the reason says
+   * which. A fast sender is slowed down, never closed with this.
+   */
   tooManyMessages: 4429,
+  /**
+   * Neither a message nor a pong for the idle timeout (Hocuspocus's `timeout`,
+   * 60 s): the client is gone. A client that answers WebSocket pings is never
+   * closed for being idle.
+   */
+  idleTimeout: 4408,
+  /**
+   * The client speaks an older protocol the server cannot serve: it sent a
+   * document's sync before authenticating (`@hocuspocus/provider` 2.x
+   * without a token). Upgrade to `@hocuspocus/provider` 3 or later.
+   */
+  unsupportedClient: 4426,
+  /**
+   * 1013 "Try Again Later": the connection kept sending faster than the
+   * server reads even while slowed down (see docs/protocol.md). Every stock
+   * client reconnects after it; nothing it sent before was dropped.
+   */
+  tryAgainLater: 1013,
 } as const;
 
 export const CloseReason = {
@@ -100,4 +122,7 @@ export const CloseReason = {
   tooManyMessages: 'too many messages',
   unauthorized: 'unauthorized',
   tokenExpired: 'unauthorized: the token has expired',
+  idleTimeout: 'idle timeout',
+  unsupportedClient: 'unsupported client: authenticate before syncing (@hocuspocus/provider 3 or later)',
+  tryAgainLater: 'try again later: sending too fast',
 } as const;

@@ -1,7 +1,7 @@
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CODE_TEXT, META_LANGUAGE, META_MAP, META_TITLE, toLanguage, type Language } from '../../shared/protocol.ts';
+import { CloseCode, CODE_TEXT, META_LANGUAGE, META_MAP, META_TITLE, toLanguage, type Language } from '../../shared/protocol.ts';
 
 /** The Yjs side of an open room: the shared document and its provider. */
 export interface CollabSession {
@@ -33,7 +33,25 @@ export interface CollabSessionOptions {
    * before this is called, so it does not retry.
    */
   onRefused(reason: string): void;
+  /**
+   * The server closed the socket for a reason reconnecting cannot fix (the
+   * provider would resend the same refused change forever): `detail` says
+   * which. The provider is stopped before this is called.
+   */
+  onClosedForGood(detail: string): void;
 }
+
+/**
+ * Close codes after which a reconnect would only be refused again, with what
+ * to tell the person (codes in `shared/protocol.ts`; 1009 is the WebSocket
+ * "message too big").
+ */
+const PERMANENT_CLOSES: ReadonlyMap<number, string> = new Map([
+  [1009, 'The server refused a change larger than it accepts in one message'],
+  [CloseCode.malformedMessage, 'The server refused a change it could not apply, twice'],
+  [CloseCode.documentTooLarge, 'The server refused a change that would make the room larger than it allows'],
+  [CloseCode.unsupportedClient, 'The server does not support this client version'],
+]);
 
 /** Connects to a room with `@hocuspocus/provider`; the provider reconnects by itself. */
 export function openCollabSession(options: CollabSessionOptions): CollabSession {
@@ -55,6 +73,22 @@ export function openCollabSession(options: CollabSessionOptions): CollabSession 
         options.onRefused(reason);
       });
     },
+  });
+  let lastCloseCode: number | undefined;
+  // Everything confirmed: whatever was refused before is behind us.
+  provider.on('unsyncedChanges', () => {
+    if (provider.unsyncedChanges === 0 && provider.isSynced) lastCloseCode = undefined;
+  });
+  provider.on('close', ({ event }: { event: CloseEvent }) => {
+    const detail = PERMANENT_CLOSES.get(event.code);
+    // A 4400 may be a one-off (an update whose dependencies were still on
+    // the way); only the same refusal right after reconnecting is final.
+    const final = detail !== undefined && (event.code !== CloseCode.malformedMessage || lastCloseCode === event.code);
+    lastCloseCode = event.code;
+    if (!final || destroyed) return;
+    // Stops the reconnect the provider has scheduled; the document stays as it is.
+    provider.configuration.websocketProvider.disconnect();
+    options.onClosedForGood(detail);
   });
   const awareness = provider.awareness;
   if (!awareness) throw new Error('the provider has no awareness');

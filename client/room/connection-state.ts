@@ -14,7 +14,8 @@ export interface ConnectionFacts {
 
 /** What the status pill shows. */
 export interface ConnectionView {
-  state: 'connecting' | 'connected' | 'reconnecting' | 'offline';
+  /** `failed`: the server closed for a reason retrying cannot fix (see {@link describeFailure}); nothing reconnects. */
+  state: 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'failed';
   /** Short label, e.g. "Connected". */
   label: string;
   /** A longer explanation for the tooltip and screen readers. */
@@ -66,4 +67,15 @@ export function describeConnection(facts: ConnectionFacts): ConnectionView {
 
 function join(sentence: string, edits: string): string {
   return edits === '' ? `${sentence}.` : `${sentence}. ${edits}.`;
+}
+
+/** The status shown for good once the server closed for a permanent reason (`detail` says which). */
+export function describeFailure(detail: string, unsyncedChanges: number): ConnectionView {
+  const pending = unsyncedChanges > 0;
+  return {
+    state: 'failed',
+    label: 'Disconnected',
+    detail: join(detail, pending ? 'Local changes were not saved; copy them before reloading' : ''),
+    pending,
+  };
 }

@@ -1,6 +1,6 @@
 import type { HocuspocusProvider } from '@hocuspocus/provider';
 import { h } from '../dom.ts';
-import { describeConnection, type ConnectionView } from './connection-state.ts';
+import { describeConnection, describeFailure, type ConnectionView } from './connection-state.ts';
 
 /**
  * The connection pill in the header: connected, connecting, reconnecting or
@@ -11,14 +11,22 @@ import { describeConnection, type ConnectionView } from './connection-state.ts';
 export function createConnectionStatus(
   provider: HocuspocusProvider,
   onChange: (view: ConnectionView) => void = () => {},
-): { element: HTMLElement; readonly current: ConnectionView; destroy(): void } {
+): {
+  element: HTMLElement;
+  readonly current: ConnectionView;
+  /** Shows, for good, that the server closed for a permanent reason (`detail`, a sentence). */
+  fail(detail: string): void;
+  destroy(): void;
+} {
   const label = h('span', { class: 'status-label' });
   const element = h('span', { class: 'connection-status', role: 'status' }, h('span', { class: 'status-dot', 'aria-hidden': 'true' }), label);
   const socket = provider.configuration.websocketProvider;
   let wasConnected = false;
+  let failure: string | undefined;
   let current = read();
 
   function read(): ConnectionView {
+    if (failure !== undefined) return describeFailure(failure, provider.unsyncedChanges);
     const status = socket.status as string;
     if (status === 'connected' && provider.isSynced) wasConnected = true;
     return describeConnection({
@@ -51,6 +59,10 @@ export function createConnectionStatus(
     element,
     get current() {
       return current;
+    },
+    fail(detail) {
+      failure = detail;
+      update();
     },
     destroy() {
       for (const event of events) provider.off(event, update);

@@ -1,3 +1,4 @@
+import { StateEffect } from '@codemirror/state';
 import type * as Y from 'yjs';
 import { CloseReason, type Language } from '../../shared/protocol.ts';
 import type { Room } from '../../shared/schemas/room.schema.ts';
@@ -5,6 +6,7 @@ import { ApiError, type ApiClient } from '../api.ts';
 import { h, replaceChildren } from '../dom.ts';
 import { createEditor } from '../editor/create-editor.ts';
 import { LANGUAGE_LABELS } from '../editor/language-names.ts';
+import { DEFAULT_LIMITS, fetchLimits, sizeLimit } from '../editor/size-limit.ts';
 import { createShortcutHint } from '../editor/shortcut-hint.ts';
 import { isApplePlatform } from '../editor/shortcuts.ts';
 import { createSuggestionClient } from '../editor/suggestion-client.ts';
@@ -73,6 +75,8 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   const editRoomId = readOnly ? undefined : (room?.roomId ?? documentName);
 
   const cleanups: (() => void)[] = [];
+  let limits = DEFAULT_LIMITS;
+  void fetchLimits().then((answer) => (limits = answer));
   const session = openCollabSession({
     url: collabUrl(location.href),
     name: documentName,
@@ -84,6 +88,10 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       } else {
         renderRefusedPage(root, reason);
       }
+    },
+    onClosedForGood(detail) {
+      status.fail(detail);
+      showToast(`${detail}. Reload the page to reconnect.`, 'error');
     },
   });
   cleanups.push(() => session.destroy());
@@ -182,6 +190,16 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       : createSuggestionClient({ api: deps.api, roomId: documentName, language: currentLanguage }),
   });
   cleanups.push(() => editor.destroy());
+  // Never send a change the server must refuse for its size.
+  editor.view.dispatch({
+    effects: StateEffect.appendConfig.of(
+      sizeLimit({
+        limits: () => limits,
+        extraChars: () => currentTitle().length + currentLanguage().length,
+        onRefused: (message) => showToast(message, 'error'),
+      }),
+    ),
+  });
   cleanups.push(deps.theme.subscribe((theme) => editor.setTheme(theme)));
 
   // Language and title live in the shared `meta` map: a change in any tab shows in every tab.

@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { ConnectionContext } from './connection-context.ts';
-import { toFetchRequest } from './websocket-server.ts';
+import { keepAliveWithPings, toFetchRequest } from './websocket-server.ts';
 import { asksForWholeState, syncStep2Frame, type FullStateCacheExtension } from './full-state-cache.extension.ts';
 import { AuthAnswer, MAX_UNAUTHENTICATED_BYTES, MessageType } from './hocuspocus-wire.ts';
 
@@ -41,6 +41,10 @@ interface NameCommon {
   refused: boolean;
   /** An authentication for it was sent and Hocuspocus has not answered yet. */
   awaiting: boolean;
+  /** An authentication for it was handed on (3.x and later always send one before syncing). */
+  authSent: boolean;
+  /** The lookup found a room by this name (only then is a sync before authentication told apart from noise). */
+  exists?: boolean;
   /** Bytes sent for this name since the last answer. */
   bytes: number;
 }
@@ -82,6 +86,26 @@ function readHeader(frame: Uint8Array): { address: string; name: string; type: n
   return { address, name: separator === -1 ? address : address.slice(0, separator), type: decoding.readVarUint(decoder), decoder };
 }
 
+/** Whether a frame (its decoder past the message type) is a sync step 1, the first thing a provider sends to sync. */
+function isSyncStepOne(type: number, decoder: decoding.Decoder): boolean {
+  if (type !== MessageType.Sync) return false;
+  try {
+    return decoding.readVarUint(decoder) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Hocuspocus's "permission denied" answer to `address`, as a provider reads it (`onAuthenticationFailed`). */
+function permissionDeniedFrame(address: string, reason: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, address);
+  encoding.writeVarUint(encoder, MessageType.Auth);
+  encoding.writeVarUint(encoder, AuthAnswer.permissionDenied);
+  encoding.writeVarString(encoder, reason);
+  return encoding.toUint8Array(encoder);
+}
+
 /** A bounded key for a name: a long (malformed) name is kept as its digest. */
 function keyOf(name: string): string {
   return name.length <= MAX_NAME_KEY ? name : `\0${createHash('sha256').update(name).digest('base64')}`;
@@ -100,6 +124,11 @@ function keyOf(name: string): string {
  * open or opening and 8 refused, 4 MiB sent for documents not yet
  * authenticated, and a rate of authentication attempts; past any of them the
  * socket closes with 4429 and a reason from {@link SocketLimitReason}.
+ *
+ * A client that syncs a document before authenticating it speaks the
+ * protocol of `@hocuspocus/provider` 2.x (without a token), which Hocuspocus
+ * 3+ would hold forever waiting for the authentication: it is refused for
+ * that document and the socket closed with 4426 and a reason that says so.
  */
 export function acceptCollabSocket({
   socket,
@@ -184,6 +213,7 @@ export function acceptCollabSocket({
     },
   };
   const connection = hocuspocus.handleConnection(adapter, toFetchRequest(request), context);
+  keepAliveWithPings(socket, connection, hocuspocus.configuration.timeout / 2);
 
   /** Cancels of the stored-state waits of this socket (see `awaitStoredState`). */
   const storedStateWaits: (() => void)[] = [];
@@ -203,8 +233,27 @@ export function acceptCollabSocket({
     );
   };
 
+  // A sync before any authentication is the protocol of @hocuspocus/provider
+  // 2.x without a token; Hocuspocus would hold it forever. Refused, for a room
+  // that exists (unknown names are refused by the room gate as usual).
+  const refuseUnauthenticatedSync = (frame: Uint8Array, state: NameState): boolean => {
+    const header = readHeader(frame);
+    if (header.type === MessageType.Auth) {
+      state.authSent = true;
+      return false;
+    }
+    if (!state.exists || !isSyncStepOne(header.type, header.decoder)) return false;
+    closed = true;
+    metrics.updatesRejected.labels('unsupported_client').inc();
+    log.info('refusing a /collab client that syncs before authenticating (@hocuspocus/provider 2.x)');
+    socket.send(permissionDeniedFrame(header.address, CloseReason.unsupportedClient));
+    socket.close(CloseCode.unsupportedClient, CloseReason.unsupportedClient);
+    return true;
+  };
+
   const deliver = (frame: Uint8Array, state: NameState) => {
-    if (state.kind === 'resolving') return;
+    if (state.kind === 'resolving' || closed) return;
+    if (!state.authSent && refuseUnauthenticatedSync(frame, state)) return;
     // Only before this name's authentication: a name let in once is not checked again here.
     if (!state.authenticated) awaitStoredState(frame, state);
     if (state.kind === 'direct') connection.handleMessage(frame);
@@ -215,6 +264,7 @@ export function acceptCollabSocket({
     let resolved: { kind: 'direct' } | { kind: 'view'; roomId: string } = { kind: 'direct' };
     try {
       const grant = await access.resolve(name);
+      pending.exists = grant !== undefined;
       // A room already open for editing on this socket stays that way; the view
       // name then reaches the room gate as it is and is refused there.
       if (grant?.access === 'view' && names.get(grant.roomId)?.kind !== 'direct') {
@@ -264,9 +314,9 @@ export function acceptCollabSocket({
       if (openCount >= MAX_OPEN_DOCUMENTS) return closeOverLimit(SocketLimitReason.documents);
       openCount++;
       // A malformed name needs no lookup; the room gate refuses it (4404).
-      if (!isRoomIdFormat(header.name)) state = { kind: 'direct', authenticated: false, refused: false, awaiting: false, bytes: 0 };
+      if (!isRoomIdFormat(header.name)) state = { kind: 'direct', authenticated: false, refused: false, awaiting: false, authSent: false, bytes: 0 };
       else {
-        const pending = { kind: 'resolving' as const, queue: [] as Uint8Array[], authenticated: false, refused: false, awaiting: false, bytes: 0 };
+        const pending = { kind: 'resolving' as const, queue: [] as Uint8Array[], authenticated: false, refused: false, awaiting: false, authSent: false, bytes: 0 };
         state = pending;
         void resolve(header.name, pending);
       }

@@ -230,7 +230,6 @@ class Refusal {
 export class MessageGuardExtension implements Extension {
   extensionName = 'pairpad-message-guard';
   priority = 900;
-  private readonly buckets = new WeakMap<object, { tokens: number; refilledAt: number }>();
   /** Length of the awareness frame a connection sent last; the awareness hook runs right after, for that frame. */
   private readonly awarenessBytes = new WeakMap<object, number>();
 
@@ -248,11 +247,6 @@ export class MessageGuardExtension implements Extension {
   }
 
   private check(frame: Uint8Array, document: Y.Doc, connection: Connection): Refusal | undefined {
-    if (!this.takeToken(connection)) {
-      this.metrics.rateLimited.labels('messages').inc();
-      this.metrics.updatesRejected.labels('rate_limited').inc();
-      return new Refusal(CloseCode.tooManyMessages, CloseReason.tooManyMessages);
-    }
     let update: Uint8Array;
     try {
       const decoder = decoding.createDecoder(frame);
@@ -317,22 +311,5 @@ export class MessageGuardExtension implements Extension {
         this.metrics.updatesRejected.labels('awareness').inc();
       }
     }
-  }
-
-  /** Token bucket per connection: `maxMessagesPerSecond` refill, twice that as burst. */
-  private takeToken(connection: object): boolean {
-    const rate = this.limits.maxMessagesPerSecond;
-    if (rate <= 0) return true;
-    const now = performance.now();
-    let bucket = this.buckets.get(connection);
-    if (!bucket) {
-      bucket = { tokens: rate * 2, refilledAt: now };
-      this.buckets.set(connection, bucket);
-    }
-    bucket.tokens = Math.min(rate * 2, bucket.tokens + ((now - bucket.refilledAt) / 1000) * rate);
-    bucket.refilledAt = now;
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
   }
 }

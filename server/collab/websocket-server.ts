@@ -6,16 +6,53 @@ import { CloseCode, CloseReason, COLLAB_PATH } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, Protocol, TrafficCount } from '../metrics.ts';
 import { isAllowedOrigin } from '../origins.ts';
+import { paceIncomingMessages } from './message-pacing.ts';
 
-/** Handles an upgraded socket on a path other than `/collab` (e.g. the y-websocket bridge). */
+/** Handles an upgraded socket. */
 export type SocketRoute = (socket: WebSocket, request: IncomingMessage, pathname: string) => void;
+
+/** Why an upgrade is refused before it happens: an HTTP status and its text. */
+export interface UpgradeRefusal {
+  status: number;
+  text: string;
+}
+
+/**
+ * Decides on an upgrade before the socket opens (e.g. the y-websocket bridge:
+ * unknown room, bad token): a refusal answered over HTTP, or the handler of
+ * the socket. A client refused before the socket opens backs off; one whose
+ * socket opens and then closes retries at once (y-websocket 1.x and 2.x).
+ */
+export type UpgradeGate = (request: IncomingMessage, pathname: string) => Promise<UpgradeRefusal | ((socket: WebSocket) => void)>;
+
+/** The hook Hocuspocus uses to decide a connection is idle (`ClientConnection.lastMessageReceivedAt`). */
+interface IdleClock {
+  lastMessageReceivedAt: number;
+}
+
+/**
+ * Pings the client every `intervalMs` and counts each pong as traffic for
+ * Hocuspocus's idle timeout, so a client that is there but quiet (alone in a
+ * room, no awareness) is never closed; one that answers nothing is closed
+ * with 4408 once the timeout passes. Every WebSocket client answers pings.
+ */
+export function keepAliveWithPings(socket: WebSocket, connection: IdleClock, intervalMs: number): void {
+  const timer = setInterval(() => {
+    if (socket.readyState === WebSocket.OPEN) socket.ping();
+  }, intervalMs);
+  timer.unref();
+  socket.on('pong', () => {
+    connection.lastMessageReceivedAt = Date.now();
+  });
+  socket.once('close', () => clearInterval(timer));
+}
 
 /** The WebSocket side of the HTTP server. */
 export interface WebSocketGateway {
   /** Open sockets by protocol. */
   socketCount(protocol?: Protocol): number;
-  /** Adds a handler for upgrades whose path starts with `prefix/`. */
-  route(prefix: string, protocol: Protocol, handler: SocketRoute): void;
+  /** Adds a gate (and through it a handler) for upgrades whose path starts with `prefix/`. */
+  route(prefix: string, protocol: Protocol, gate: UpgradeGate): void;
   /** Refuses new upgrades, closes open sockets with 1012 and waits (up to `timeoutMs`) for them to go. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -38,6 +75,7 @@ function compileTrust(value: boolean | number | string[]): (address: string, hop
 }
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  if (socket.destroyed) return;
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
@@ -62,7 +100,9 @@ function watchOutgoing(socket: WebSocket, counters: TrafficCount, maxBufferedByt
 /**
  * Answers WebSocket upgrades on the HTTP server: `/collab` goes to
  * `collab`, registered prefixes to their handlers, anything else gets 404.
- * Messages over `maxMessageBytes` close the socket with 1009 (done by `ws`).
+ * Messages over `maxMessageBytes` close the socket with 1009 (done by `ws`);
+ * a socket sending more than `maxMessagesPerSecond` is slowed down (see
+ * `message-pacing.ts`), never closed for it.
  */
 export function attachWebSockets({
   httpServer,
@@ -71,6 +111,7 @@ export function attachWebSockets({
   metrics,
   maxMessageBytes,
   maxBufferedBytes,
+  maxMessagesPerSecond,
   allowConnection,
   trustProxy,
   allowedOrigins,
@@ -81,6 +122,8 @@ export function attachWebSockets({
   metrics: Metrics;
   maxMessageBytes: number;
   maxBufferedBytes: number;
+  /** Messages per second a socket may send on average, twice that in a burst (`MAX_MESSAGES_PER_SECOND`, 0 = unpaced). */
+  maxMessagesPerSecond: number;
   /** Whether a client IP may open one more socket now (the per-IP connection rate). */
   allowConnection: (ip: string) => boolean;
   /** Whom to believe about the client IP (`TRUST_PROXY`), as for the REST API. */
@@ -88,10 +131,31 @@ export function attachWebSockets({
   allowedOrigins: readonly string[];
 }): WebSocketGateway {
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
-  const routes = new Map<string, { protocol: Protocol; handler: SocketRoute }>();
+  const routes = new Map<string, { protocol: Protocol; gate: UpgradeGate }>();
   const open = { collab: 0, yjs: 0 };
   const trust = compileTrust(trustProxy);
   let closing = false;
+
+  const accept = (request: IncomingMessage, socket: Duplex, head: Buffer, protocol: Protocol, handler: (ws: WebSocket) => void) => {
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      if (!isAllowedOrigin(request, allowedOrigins)) {
+        ws.close(CloseCode.forbidden, 'origin not allowed');
+        return;
+      }
+      open[protocol]++;
+      ws.on('close', () => open[protocol]--);
+      ws.on('error', (error) => log.debug({ err: error, protocol }, 'socket error'));
+      watchOutgoing(ws, metrics.traffic[protocol].out, maxBufferedBytes, log);
+      paceIncomingMessages(ws, {
+        perSecond: maxMessagesPerSecond,
+        // What `ws` may have read before the pause: a read chunk and one message.
+        maxQueuedBytes: maxMessageBytes + 1024 * 1024,
+        onPaused: () => metrics.rateLimited.labels('messages').inc(),
+        onOverflow: () => log.info({ protocol }, 'closing a socket that overran its paced queue'),
+      });
+      handler(ws);
+    });
+  };
 
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -101,30 +165,28 @@ export function attachWebSockets({
       return refuseUpgrade(socket, 429, 'Too Many Requests');
     }
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const route =
-      pathname === COLLAB_PATH
-        ? { protocol: 'collab' as const, handler: collab }
-        : routes.get(pathname.slice(0, pathname.indexOf('/', 1)));
+    if (pathname === COLLAB_PATH) return accept(request, socket, head, 'collab', (ws) => collab(ws, request, pathname));
+    const route = routes.get(pathname.slice(0, pathname.indexOf('/', 1)));
     if (!route) return refuseUpgrade(socket, 404, 'Not Found');
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      if (!isAllowedOrigin(request, allowedOrigins)) {
-        ws.close(CloseCode.forbidden, 'origin not allowed');
-        return;
-      }
-      open[route.protocol]++;
-      ws.on('close', () => open[route.protocol]--);
-      ws.on('error', (error) => log.debug({ err: error, protocol: route.protocol }, 'socket error'));
-      watchOutgoing(ws, metrics.traffic[route.protocol].out, maxBufferedBytes, log);
-      route.handler(ws, request, pathname);
-    });
+    route.gate(request, pathname).then(
+      (decision) => {
+        if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable');
+        if (typeof decision !== 'function') return refuseUpgrade(socket, decision.status, decision.text);
+        if (!socket.destroyed) accept(request, socket, head, route.protocol, decision);
+      },
+      (error) => {
+        log.warn({ err: error, protocol: route.protocol }, 'could not decide on an upgrade');
+        refuseUpgrade(socket, 503, 'Service Unavailable');
+      },
+    );
   });
 
   return {
     socketCount(protocol) {
       return protocol ? open[protocol] : wss.clients.size;
     },
-    route(prefix, protocol, handler) {
-      routes.set(prefix, { protocol, handler });
+    route(prefix, protocol, gate) {
+      routes.set(prefix, { protocol, gate });
     },
     async close(timeoutMs) {
       closing = true;

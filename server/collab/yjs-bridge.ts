@@ -7,10 +7,11 @@ import * as Y from 'yjs';
 import { CloseCode, CloseReason, isRoomIdFormat, YJS_PATH } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { TokenVerifier } from '../auth/tokens.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { ConnectionContext } from './connection-context.ts';
-import { toFetchRequest, type SocketRoute } from './websocket-server.ts';
-import { AuthAnswer, MAX_UNAUTHENTICATED_BYTES, MessageType } from './hocuspocus-wire.ts';
+import { keepAliveWithPings, toFetchRequest, type UpgradeGate } from './websocket-server.ts';
+import { AuthAnswer, MessageType } from './hocuspocus-wire.ts';
 
 /*
  * The standard y-websocket protocol on `/yjs/:roomId`, bridged into the same
@@ -37,14 +38,20 @@ import { AuthAnswer, MAX_UNAUTHENTICATED_BYTES, MessageType } from './hocuspocus
  * Frames are checked before they reach Hocuspocus (known type, lengths that
  * match, an update that decodes); a bad one closes the socket with 4400 and
  * never touches the room.
+ *
+ * The upgrade itself is refused over HTTP when the token is missing or
+ * invalid (401, checked before any lookup, so nothing tells which rooms
+ * exist) or the room is unknown (404): y-websocket 1.x and 2.x back off
+ * only when the socket never opens. The server pings the socket, so an idle
+ * client is closed (4408) only when it stops answering.
  */
+
+/** How Hocuspocus ends an idle connection (`ConnectionTimeout` of `@hocuspocus/common`, not a direct dependency). */
+const ConnectionTimeout = { code: 4408, reason: 'Connection Timeout' } as const;
 
 const YJS_SYNC = 0;
 const YJS_AWARENESS = 1;
 const YJS_QUERY_AWARENESS = 3;
-const MAX_EARLY_FRAMES = 1_000;
-/** Why a socket that sends too much before its room is found is closed (4429). */
-export const EARLY_LIMIT_REASON = 'too much data before the document opened';
 
 /** True when a y-websocket frame has a known type and its lengths add up. */
 export function isWellFormedFrame(data: Uint8Array): boolean {
@@ -105,63 +112,58 @@ function closeCodeFor(reason: string): number {
   return CloseCode.forbidden;
 }
 
-/** The `/yjs` route for the WebSocket gateway. */
+/** The close code for Hocuspocus dropping the connection (its CLOSE frame), by the reason it gave. */
+function closeOfDrop(reason: string): { code: number; reason: string } {
+  if (reason.startsWith(CloseReason.unauthorized)) return { code: CloseCode.unauthorized, reason };
+  if (reason === ConnectionTimeout.reason) return { code: CloseCode.idleTimeout, reason: CloseReason.idleTimeout };
+  // A message it could not apply.
+  return { code: CloseCode.malformedMessage, reason: CloseReason.malformedMessage };
+}
+
+/** The `/yjs` gate for the WebSocket gateway: refuses bad tokens and unknown rooms over HTTP, bridges the rest. */
 export function createYjsBridge({
   hocuspocus,
   access,
+  tokens,
   log,
   metrics,
 }: {
   hocuspocus: Hocuspocus;
   access: RoomAccessResolver;
+  /** Present when tokens are required. */
+  tokens: TokenVerifier | undefined;
   log: Logger;
   metrics: Metrics;
-}): SocketRoute {
-  return (socket: WebSocket, request: IncomingMessage, pathname: string) => {
-    const id = decodeURIComponentSafe(pathname.slice(YJS_PATH.length + 1));
-    if (id === undefined || !isRoomIdFormat(id)) {
-      socket.close(CloseCode.roomNotFound, CloseReason.roomNotFound);
-      return;
+}): UpgradeGate {
+  return async (request, pathname) => {
+    // The token first: without a valid one, nobody learns whether a room exists.
+    if (tokens) {
+      const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
+      try {
+        await tokens.verify(token);
+      } catch {
+        return { status: 401, text: 'Unauthorized' };
+      }
     }
-    socket.on('error', (error: Error & { code?: string }) => {
-      // `ws` closes with 1009 itself; this only counts it.
-      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') metrics.updatesRejected.labels('too_large').inc();
-    });
-    // Frames that arrive while the id is looked up wait, in order, within a budget.
-    const early: Buffer[] = [];
-    let earlyBytes = 0;
-    let overLimit = false;
-    const queue = (data: Buffer) => {
-      if (overLimit) return;
-      earlyBytes += data.length;
-      if (early.length < MAX_EARLY_FRAMES && earlyBytes <= MAX_UNAUTHENTICATED_BYTES) return void early.push(data);
-      overLimit = true;
-      early.length = 0;
-      metrics.rateLimited.labels('socket').inc();
-      socket.close(CloseCode.tooManyMessages, EARLY_LIMIT_REASON);
+    const id = decodeURIComponentSafe(pathname.slice(YJS_PATH.length + 1));
+    if (id === undefined || !isRoomIdFormat(id)) return { status: 404, text: 'Not Found' };
+    const grant = await access.resolve(id);
+    if (!grant) return { status: 404, text: 'Not Found' };
+    return (socket: WebSocket) => {
+      socket.on('error', (error: Error & { code?: string }) => {
+        // `ws` closes with 1009 itself; this only counts it.
+        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') metrics.updatesRejected.labels('too_large').inc();
+      });
+      const context: ConnectionContext = {
+        views: new Map(grant.access === 'view' ? [[grant.roomId, id]] : []),
+        closeSocket: (code, reason) => socket.close(code, reason),
+      };
+      bridgeSocket({ socket, request, roomId: grant.roomId, context, hocuspocus, log, metrics });
     };
-    socket.on('message', queue);
-    access.resolve(id).then(
-      (grant) => {
-        socket.off('message', queue);
-        if (overLimit || socket.readyState !== socket.OPEN) return;
-        if (!grant) return socket.close(CloseCode.roomNotFound, CloseReason.roomNotFound);
-        const context: ConnectionContext = {
-          views: new Map(grant.access === 'view' ? [[grant.roomId, id]] : []),
-          closeSocket: (code, reason) => socket.close(code, reason),
-        };
-        const receive = bridgeSocket({ socket, request, roomId: grant.roomId, context, hocuspocus, log, metrics });
-        early.forEach(receive);
-      },
-      (error) => {
-        log.warn({ err: error }, 'could not resolve a room id for /yjs');
-        socket.close(CloseCode.serviceRestart, 'try again');
-      },
-    );
   };
 }
 
-/** Connects one y-websocket socket to a room in Hocuspocus; returns the frame handler. */
+/** Connects one y-websocket socket to a room in Hocuspocus. */
 function bridgeSocket({
   socket,
   request,
@@ -178,7 +180,7 @@ function bridgeSocket({
   hocuspocus: Hocuspocus;
   log: Logger;
   metrics: Metrics;
-}): (data: Buffer) => void {
+}): void {
   const incoming = metrics.traffic.yjs.in;
   const prefix = encodeRoomPrefix(roomId);
   const close = (code: number, reason: string) => {
@@ -190,7 +192,7 @@ function bridgeSocket({
     get readyState() {
       return socket.readyState;
     },
-    close: (code, reason) => close(code ?? CloseCode.serviceRestart, reason ?? ''),
+    close: (code, reason) => (code === ConnectionTimeout.code ? close(CloseCode.idleTimeout, CloseReason.idleTimeout) : close(code ?? CloseCode.serviceRestart, reason ?? '')),
     send(data) {
       const frame = data as Uint8Array;
       const type = frame[prefix.length];
@@ -213,10 +215,8 @@ function bridgeSocket({
         case MessageType.CLOSE: {
           // Hocuspocus drops a connection after a message it could not apply, or
           // when we end it (an expired token); the reason tells which.
-          const reason = decoding.readVarString(decoding.createDecoder(frame.subarray(prefix.length + 1)));
-          return reason.startsWith(CloseReason.unauthorized)
-            ? close(CloseCode.unauthorized, reason)
-            : close(CloseCode.malformedMessage, CloseReason.malformedMessage);
+          const drop = closeOfDrop(decoding.readVarString(decoding.createDecoder(frame.subarray(prefix.length + 1))));
+          return close(drop.code, drop.reason);
         }
         default:
           return; // stateless, sync status, ping/pong: nothing a y-websocket client reads
@@ -225,6 +225,7 @@ function bridgeSocket({
   };
 
   const connection = hocuspocus.handleConnection(adapter, toFetchRequest(request), context);
+  keepAliveWithPings(socket, connection, hocuspocus.configuration.timeout / 2);
   const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
   connection.handleMessage(encodeAuthFrame(roomId, token));
 
@@ -233,7 +234,8 @@ function bridgeSocket({
     incoming.bytes += data.length;
     if (!isWellFormedFrame(data)) {
       metrics.updatesRejected.labels('malformed').inc();
-      log.debug({ roomId, bytes: data.length }, 'malformed y-websocket frame; closing');
+      // No room id: a viewer's socket must not put the edit id in a log.
+      log.debug({ bytes: data.length }, 'malformed y-websocket frame; closing');
       return close(CloseCode.malformedMessage, CloseReason.malformedMessage);
     }
     const framed = new Uint8Array(prefix.length + data.length);
@@ -243,7 +245,6 @@ function bridgeSocket({
   };
   socket.on('message', receive);
   socket.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
-  return receive;
 }
 
 function decodeURIComponentSafe(value: string): string | undefined {

@@ -1,7 +1,8 @@
 import cors from 'cors';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { MAX_BODY_BYTES } from '../../shared/protocol.ts';
+import type { Limits } from '../../shared/schemas/limits.schema.ts';
 import type { Logger } from '../log.ts';
 import { isAllowedOrigin } from '../origins.ts';
 import type { RoomService } from '../rooms/room.service.ts';
@@ -22,6 +23,8 @@ export interface HttpAppOptions {
   /** Runs before `POST /api/rooms` (the room-creation rate limit). */
   roomCreateLimit: RequestHandler;
   health: HealthSources;
+  /** Sizes the server refuses past, served at `GET /api/limits` so the web client refuses them first. */
+  limits: Limits;
   /** Extra `/api` routers (e.g. autocomplete), mounted before the catch-all 404. */
   apiRouters?: Record<string, express.Router>;
   /** Extra routers at the top level (e.g. `/metrics`). */
@@ -39,6 +42,16 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
     throw new HttpError('unsupported_media_type', 'Send the body as application/json');
   }
   next();
+};
+
+/**
+ * A body that does not decode as its `Content-Encoding` says (e.g. `gzip`
+ * on plain text) is the client's mistake: 400, not the 500 zlib's error
+ * would otherwise become.
+ */
+const refuseUndecodableBody: ErrorRequestHandler = (error, _req, _res, next) => {
+  const zlibError = typeof error?.code === 'string' && error.code.startsWith('Z_');
+  next(zlibError ? new HttpError('invalid_request', 'The body does not decode as its Content-Encoding says') : error);
 };
 
 /** The Express app: REST API, OpenAPI docs, health and the web client. It does not listen. */
@@ -73,7 +86,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
   if (options.corsOrigins.length > 0) {
     api.use(cors({ origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins] }));
   }
-  api.use(options.auth.requireToken, requireJsonBody, express.json({ limit: MAX_BODY_BYTES, strict: false }));
+  // Not secret, and needed before any token is at hand.
+  api.get('/limits', (_req, res) => {
+    res.json(options.limits);
+  });
+  api.use(options.auth.requireToken, requireJsonBody, express.json({ limit: MAX_BODY_BYTES, strict: false }), refuseUndecodableBody);
   api.use('/rooms', createRoomsRouter(options.rooms, options.auth, options.roomCreateLimit));
   for (const [mountPath, router] of Object.entries(options.apiRouters ?? {})) api.use(mountPath, router);
 

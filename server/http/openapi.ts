@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { autocompleteRequest, autocompleteResponse } from '../../shared/schemas/autocomplete.schema.ts';
 import { errorBody } from '../../shared/schemas/error.schema.ts';
 import { health } from '../../shared/schemas/health.schema.ts';
+import { limits } from '../../shared/schemas/limits.schema.ts';
 import { createRoomRequest, room } from '../../shared/schemas/room.schema.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -22,8 +23,12 @@ export function buildOpenApiDocument(version: string): object {
     responses: {
       201: json(room, 'The new room'),
       400: error('`invalid_json` or `invalid_request` naming the field'),
-      413: error('`payload_too_large`: body over 1 MiB'),
+      413: error('`payload_too_large`: body over 1 MiB, or a room over `MAX_DOCUMENT_BYTES`'),
     },
+  });
+  registry.registerPath({
+    method: 'get', path: '/api/limits', summary: 'The sizes the server refuses past (no token needed)', tags: ['rooms'],
+    responses: { 200: json(limits, 'The limits') },
   });
   registry.registerPath({
     method: 'get', path: '/api/rooms/{roomId}', summary: 'Read a room (live when loaded)', tags: ['rooms'],

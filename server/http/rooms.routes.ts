@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import { LANGUAGE_FILE_EXTENSIONS } from '../../shared/protocol.ts';
 import { createRoomRequest } from '../../shared/schemas/room.schema.ts';
-import type { RoomService } from '../rooms/room.service.ts';
+import { RoomTooLargeError, type RoomService } from '../rooms/room.service.ts';
 import type { RestAuth } from './auth.ts';
 import { HttpError, invalidRequest } from './errors.ts';
 
@@ -28,7 +28,9 @@ export function createRoomsRouter(rooms: RoomService, auth: RestAuth, createLimi
     await auth.authorize(res, 'create');
     const parsed = createRoomRequest.safeParse(req.body ?? {});
     if (!parsed.success) throw invalidRequest(parsed.error);
-    const room = await rooms.createRoom(parsed.data, originOf(req));
+    const room = await rooms.createRoom(parsed.data, originOf(req)).catch((error: unknown) => {
+      throw error instanceof RoomTooLargeError ? new HttpError('payload_too_large', error.message) : error;
+    });
     res.status(201).location(`/api/rooms/${room.roomId}`).json(room);
   });
 

@@ -18,6 +18,16 @@ export interface RoomService {
   readCode(id: string): Promise<string | undefined>;
 }
 
+/** A room asked for is larger than `MAX_DOCUMENT_BYTES`, measured as the server measures a live room (2 bytes per UTF-16 code unit). */
+export class RoomTooLargeError extends Error {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`The room would be ${bytes} bytes; the limit is ${limit} (MAX_DOCUMENT_BYTES)`);
+  }
+}
+
 /** A new room or view id: 128 random bits, url-safe. */
 export function generateRoomId(): string {
   return randomBytes(ROOM_ID_BYTES).toString('base64url');
@@ -44,11 +54,14 @@ export function createRoomService({
   hocuspocus,
   persistence,
   access,
+  maxDocumentBytes,
 }: {
   store: RoomStore;
   hocuspocus: Hocuspocus;
   persistence: PersistenceExtension;
   access: RoomAccessResolver;
+  /** `MAX_DOCUMENT_BYTES`: a room is created no larger than a live room may grow. */
+  maxDocumentBytes: number;
 }): RoomService {
   const readLive = (roomId: string): RoomSnapshot | undefined => {
     const document = hocuspocus.documents.get(roomId);
@@ -96,6 +109,8 @@ export function createRoomService({
       const roomId = generateRoomId();
       const viewId = generateRoomId();
       const content = { code: request.code, language: request.language, title: request.title };
+      const bytes = 2 * (content.code.length + content.language.length + content.title.length);
+      if (bytes > maxDocumentBytes) throw new RoomTooLargeError(bytes, maxDocumentBytes);
       const record = await store.createRoom({ id: roomId, viewId, ...content, state: encodeNewRoomState(content) });
       access.remember(roomId, viewId);
       return shape(roomId, 'edit', { ...content, viewId, createdAt: record.createdAt, updatedAt: record.updatedAt, activeUsers: 0 }, origin);

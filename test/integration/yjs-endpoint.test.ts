@@ -1,12 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { SignJWT } from 'jose';
 import * as encoding from 'lib0/encoding';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { CloseCode, CloseReason } from '../../shared/protocol.ts';
 import { spawnServer } from '../support/child-server.ts';
 import { connectClient, connectYjsClient, createRandom, makeRandomEdit, type TestClient, type YjsTestClient } from '../support/providers.ts';
 import { createRoom, fetchRoomCode, startTestServer, type TestServer } from '../support/server.ts';
+import { connectStockClient } from '../support/stock-clients.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -16,6 +20,28 @@ afterAll(() => server.close());
 
 const clients: (TestClient | YjsTestClient)[] = [];
 afterEach(() => clients.splice(0).forEach((client) => client.destroy()));
+
+/** The HTTP status an upgrade on `path` gets: 101 when the socket opens. */
+function upgradeStatus(path: string): Promise<number> {
+  return upgradeStatusAt(server.wsUrl, path);
+}
+
+function upgradeStatusAt(wsUrl: string, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${wsUrl}${path}`);
+    socket.on('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.on('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      socket.terminate();
+    });
+    socket.on('error', (error) => {
+      if (socket.readyState !== WebSocket.CLOSED) reject(error);
+    });
+  });
+}
 
 /** Opens a raw socket on `path`, sends `frames`, and resolves with how the server closed it. */
 function sendRaw(path: string, frames: (Uint8Array | string)[]): Promise<{ code: number; reason: string }> {
@@ -100,11 +126,32 @@ describe('/yjs/:roomId with a stock y-websocket WebsocketProvider', () => {
 });
 
 describe('/yjs refusals and hostile frames', () => {
-  it('closes 4404 "room not found" for unknown and malformed room ids, creating nothing', async () => {
+  it('refuses the upgrade itself with HTTP 404 for unknown and malformed room ids, creating nothing', async () => {
     for (const id of ['AAAAAAAAAAAAAAAAAAAAAA', 'bad', '%E0%A4%A', "x'%20OR%201=1", 'a'.repeat(5000)]) {
-      expect(await sendRaw(`/yjs/${id}`, [])).toEqual({ code: 4404, reason: 'room not found' });
+      expect(await upgradeStatus(`/yjs/${id}`)).toBe(404);
     }
     expect(server.pairpad.collab.hocuspocus.getDocumentsCount()).toBe(0);
+  });
+
+  it.each(['y-websocket 1.x', 'y-websocket 2.x'] as const)('%s backs off against an unknown room instead of reconnecting ~9 times a second', async (kind) => {
+    let attempts = 0;
+    const count = (request: IncomingMessage) => {
+      if (request.url?.startsWith('/yjs/AAAAAAAAAAAAAAAAAAAAAB')) attempts++;
+    };
+    server.pairpad.httpServer.on('upgrade', count);
+    const client = connectStockClient(kind, server.wsUrl, 'AAAAAAAAAAAAAAAAAAAAAB', { maxBackoffTime: 2_500 });
+    try {
+      await vi.waitFor(() => expect(attempts).toBeGreaterThanOrEqual(2));
+      // A window to measure a rate in: with its socket never opening the
+      // client's backoff grows (100 ms, 200 ms, 400 ms, ... 2.5 s); opened and
+      // then closed, it retried every ~100 ms (about 27 attempts in 3 s).
+      const before = attempts;
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(attempts - before).toBeLessThanOrEqual(6);
+    } finally {
+      client.destroy();
+      server.pairpad.httpServer.off('upgrade', count);
+    }
   });
 
   it('closes 4400 on garbage, truncated and corrupt frames, and the room and server carry on', async () => {
@@ -172,5 +219,91 @@ describe('durability of edits that arrive on /yjs', () => {
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('/yjs with tokens required', () => {
+  const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
+  const mint = (claims: Record<string, unknown>) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
+  let guarded: TestServer;
+  beforeAll(async () => {
+    guarded = await startTestServer({ env: { AUTH_JWT_SECRET: SECRET } });
+  });
+  afterAll(() => guarded.close());
+
+  const statusOf = (path: string) => upgradeStatusAt(guarded.wsUrl, path);
+
+  it('answers 401 before any lookup when the token is missing or invalid, whether or not the room exists; then 404 for an unknown room', async () => {
+    const created = await fetch(`${guarded.baseUrl}/api/rooms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await mint({ room: '*', role: 'create' })}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const { roomId } = (await created.json()) as { roomId: string };
+    const unknown = 'AAAAAAAAAAAAAAAAAAAAAA';
+    // No oracle: a client without a valid token gets the same answer for both.
+    for (const query of ['', '?token=not.a.jwt']) {
+      expect(await statusOf(`/yjs/${roomId}${query}`)).toBe(401);
+      expect(await statusOf(`/yjs/${unknown}${query}`)).toBe(401);
+    }
+    const token = await mint({ room: '*', role: 'edit' });
+    expect(await statusOf(`/yjs/${unknown}?token=${token}`)).toBe(404);
+    expect(await statusOf(`/yjs/${roomId}?token=${token}`)).toBe(101);
+  });
+});
+
+describe('idle /yjs sockets', () => {
+  let quick: TestServer;
+  beforeAll(async () => {
+    quick = await startTestServer();
+    // Hocuspocus's idle timeout (60 s by default), shortened; read as each socket opens.
+    quick.pairpad.collab.hocuspocus.configuration.timeout = 1_000;
+  });
+  afterAll(() => quick.close());
+
+  /** Opens a raw y-websocket socket on a new room that says nothing after its first sync request. */
+  async function openQuiet(options: WebSocket.ClientOptions = {}) {
+    const { roomId } = await createRoom(quick.baseUrl, { code: 'quiet' });
+    const socket = new WebSocket(`${quick.wsUrl}/yjs/${roomId}`, options);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    let pings = 0;
+    socket.on('ping', () => pings++);
+    await new Promise((resolve) => socket.once('open', resolve));
+    const step1 = encoding.createEncoder();
+    encoding.writeVarUint(step1, 0); // sync
+    encoding.writeVarUint(step1, 0); // step 1
+    encoding.writeVarUint8Array(step1, new Uint8Array([0])); // empty state vector
+    socket.send(encoding.toUint8Array(step1));
+    return { socket, closed, pings: () => pings };
+  }
+
+  it('stays open while the client answers pings, however long it says nothing', async () => {
+    const quiet = await openQuiet();
+    let closedWith: { code: number } | undefined;
+    void quiet.closed.then((event) => (closedWith = event));
+    // Pings every half timeout: six of them span three timeouts.
+    await vi.waitFor(() => expect(quiet.pings()).toBeGreaterThanOrEqual(6), { timeout: 15_000 });
+    expect(closedWith).toBeUndefined();
+    expect(quiet.socket.readyState).toBe(WebSocket.OPEN);
+    quiet.socket.close();
+  });
+
+  it('keeps a quiet HocuspocusProvider on /collab connected too', async () => {
+    const { roomId } = await createRoom(quick.baseUrl, { code: 'quiet' });
+    const client = connectClient(quick.wsUrl, roomId);
+    clients.push(client);
+    const closes: number[] = [];
+    client.socket.on('close', ({ event }: { event: { code: number } }) => closes.push(event.code));
+    await client.synced;
+    let pings = 0;
+    (client.socket as unknown as { webSocket: WebSocket }).webSocket.on('ping', () => pings++);
+    await vi.waitFor(() => expect(pings).toBeGreaterThanOrEqual(6), { timeout: 15_000 });
+    expect(closes).toEqual([]);
+  });
+
+  it('closes a client that answers nothing with 4408 "idle timeout", not as a malformed message', async () => {
+    const quiet = await openQuiet({ autoPong: false });
+    expect(await quiet.closed).toEqual({ code: CloseCode.idleTimeout, reason: CloseReason.idleTimeout });
   });
 });

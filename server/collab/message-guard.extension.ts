@@ -113,7 +113,7 @@ export class MessageGuardExtension implements Extension {
     }
     const verdict: UpdateVerdict = checkUpdate(update, document);
     if (!verdict.ok) {
-      if (verdict.problem === 'missing_dependencies' && this.pending.hold(connection, frame, verdict.waitingFor)) {
+      if (verdict.problem === 'missing_dependencies' && this.mayHold(verdict, document, connection) && this.pending.hold(connection, frame, verdict.waitingFor, verdict.writers)) {
         this.contexts.set(connection, { document, context });
         neutralise(frame, typeAt);
         return undefined;
@@ -135,6 +135,23 @@ export class MessageGuardExtension implements Extension {
     }
     this.ownership.claim(connection, verdict.writers);
     return undefined;
+  }
+
+  /**
+   * Only what waits for the sender's own structs is held (a client's typing
+   * that overtook its own sync answer): its own client id is one it writes
+   * under (here, in a held update or in this one) or its awareness id.
+   * Waiting for another client's clock would let anyone park a delete of
+   * someone else's future typing.
+   */
+  private mayHold(verdict: { waitingFor: { client: number }; writers: number[] }, document: Document, connection: Connection): boolean {
+    const client = verdict.waitingFor.client;
+    return (
+      verdict.writers.includes(client) ||
+      this.ownership.hasWritten(connection, client) ||
+      (document.connections.get(connection)?.clients.has(client) ?? false) ||
+      this.pending.holdsWritesOf(connection, client)
+    );
   }
 
   /** See {@link filterAwarenessStates}. */

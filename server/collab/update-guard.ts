@@ -28,9 +28,10 @@ export type UpdateVerdict =
   /**
    * It refers to structs the room does not hold (Yjs would keep it pending,
    * or a pending delete, without bound); `waitingFor` is one of them: only
-   * once the room holds it can the verdict change.
+   * once the room holds it can the verdict change. `writers` are the
+   * client ids the update has structs under.
    */
-  | { ok: false; problem: 'missing_dependencies'; waitingFor: Dependency }
+  | { ok: false; problem: 'missing_dependencies'; waitingFor: Dependency; writers: number[] }
   /** It is not something any Yjs client sends (Skip structs, a client in two blocks, an origin ahead of its own item). */
   | { ok: false; problem: 'malformed' };
 
@@ -75,18 +76,20 @@ export function inspectUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
   // Struct runs by client (decodeUpdate yields each client's block in clock order).
   const runs = splitRuns(structs, store);
   if (runs === undefined) return MALFORMED;
-  if (!Array.isArray(runs)) return { ok: false, problem: 'missing_dependencies', waitingFor: runs };
+  if (!Array.isArray(runs)) return { ok: false, problem: 'missing_dependencies', waitingFor: runs.missing, writers: runs.clients };
   // What the room will hold of each client once the structs that can integrate did.
   const available = new Map<number, number>();
   const blocked = integrate(runs, store, available);
   if (blocked === 'malformed') return MALFORMED;
-  if (blocked !== undefined) return { ok: false, problem: 'missing_dependencies', waitingFor: blocked };
+  if (blocked !== undefined) return { ok: false, problem: 'missing_dependencies', waitingFor: blocked, writers: clientsOf(runs) };
 
   for (const [client, deletes] of ds.clients) {
     const end = availableOf(available, store, client);
     for (const { clock, len } of deletes) {
       // A range at or past the end (even an empty one) stays pending in Yjs.
-      if (clock >= end || clock + len > end) return { ok: false, problem: 'missing_dependencies', waitingFor: { client, clock: Math.max(clock, clock + len - 1) } };
+      if (clock >= end || clock + len > end) {
+        return { ok: false, problem: 'missing_dependencies', waitingFor: { client, clock: Math.max(clock, clock + len - 1) }, writers: clientsOf(runs) };
+      }
     }
   }
 
@@ -150,7 +153,7 @@ export function checkUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
  * not what a Yjs client sends (Skip structs, a client in two blocks), or the
  * dependency the first run that starts past the room's state waits for.
  */
-function splitRuns(structs: Struct[], store: Y.Doc['store']): Struct[][] | Dependency | undefined {
+function splitRuns(structs: Struct[], store: Y.Doc['store']): Struct[][] | { missing: Dependency; clients: number[] } | undefined {
   const runs: Struct[][] = [];
   let run: Struct[] | undefined;
   for (const struct of structs) {
@@ -171,7 +174,7 @@ function splitRuns(structs: Struct[], store: Y.Doc['store']): Struct[][] | Depen
   }
   for (const { 0: first } of runs) {
     const state = Y.getState(store, first.id.client);
-    if (first.id.clock > state) return { client: first.id.client, clock: state };
+    if (first.id.clock > state) return { missing: { client: first.id.client, clock: state }, clients: clientsOf(runs) };
   }
   return runs;
 }
@@ -221,6 +224,10 @@ function integrate(runs: Struct[][], store: Y.Doc['store'], available: Map<numbe
     if (!progressed) return firstMissing;
   }
   return undefined;
+}
+
+function clientsOf(runs: Struct[][]): number[] {
+  return runs.map((run) => run[0].id.client);
 }
 
 function advance(struct: Struct, available: Map<number, number>): void {

@@ -1,4 +1,5 @@
 import type { beforeHandleAwarenessPayload, Connection, Document } from '@hocuspocus/server';
+import * as decoding from 'lib0/decoding';
 import type { Metrics } from '../metrics.ts';
 import { isFromRedis } from './change-origins.ts';
 import type { ClientOwnership } from './client-ownership.ts';
@@ -10,11 +11,34 @@ export const MAX_CLIENTS_PER_CONNECTION = 4;
 /** Awareness states a room may hold, from every instance together (a pair-programming room has a handful). */
 export const MAX_AWARENESS_STATES_PER_ROOM = 256;
 
+/** What the guard read of a client's awareness frame before Hocuspocus applies it. */
+export interface AwarenessFrame {
+  bytes: number;
+  /** The client ids the frame sets or clears. */
+  clientIds: Set<number>;
+}
+
+/** Reads the client ids of an awareness update (`decoder` at its length prefix). Throws when it does not decode. */
+export function readAwarenessFrame(decoder: decoding.Decoder, bytes: number): AwarenessFrame {
+  const update = decoding.createDecoder(decoding.readVarUint8Array(decoder));
+  const clientIds = new Set<number>();
+  for (let count = decoding.readVarUint(update); count > 0; count--) {
+    clientIds.add(decoding.readVarUint(update));
+    decoding.readVarUint(update); // clock
+    const length = decoding.readVarUint(update);
+    update.pos += length; // the state's JSON, unread
+    if (update.pos > update.arr.length) throw new Error('truncated awareness update');
+  }
+  return { bytes, clientIds };
+}
+
 /**
  * Filters the states of one incoming awareness frame before Hocuspocus
  * applies it (what is dropped is simply not applied; the rest is).
  *
- * From a client connection, a state is dropped when it is over 8 KiB, when
+ * From a client connection, only the ids the frame itself carries pass
+ * (Hocuspocus 4 reads the frame into a scratch Awareness, whose own local
+ * state, under a random id, comes along). A state is dropped when it is over 8 KiB, when
  * its client id is owned by another live connection here, when it is set
  * from another instance (a state the room holds that no connection here
  * owns), when the connection would own more than 4 ids (counting the new
@@ -26,11 +50,11 @@ export const MAX_AWARENESS_STATES_PER_ROOM = 256;
  */
 export function filterAwarenessStates(
   { connection, document, states, transactionOrigin }: Pick<beforeHandleAwarenessPayload, 'connection' | 'document' | 'states' | 'transactionOrigin'>,
-  frameBytes: number,
+  frame: AwarenessFrame | undefined,
   ownership: ClientOwnership,
   metrics: Pick<Metrics, 'updatesRejected'>,
 ): void {
-  if (connection) filterFromConnection(connection, document, states, frameBytes, ownership, metrics);
+  if (connection) filterFromConnection(connection, document, states, frame, ownership, metrics);
   else if (isFromRedis(transactionOrigin)) filterFromPeer(document, states, ownership, metrics);
 }
 
@@ -38,7 +62,7 @@ function filterFromConnection(
   connection: Connection,
   document: Document,
   states: Map<number, unknown>,
-  frameBytes: number,
+  frame: AwarenessFrame | undefined,
   ownership: ClientOwnership,
   metrics: Pick<Metrics, 'updatesRejected'>,
 ): void {
@@ -47,8 +71,12 @@ function filterFromConnection(
   let roomStates = document.awareness.states.size;
   // A state is JSON inside the frame (UTF-8, never shorter than the UTF-16
   // length); a frame this small cannot hold an oversized one.
-  const measure = frameBytes > MAX_AWARENESS_STATE_CHARS;
+  const measure = (frame?.bytes ?? Infinity) > MAX_AWARENESS_STATE_CHARS;
   for (const [clientId, state] of states) {
+    if (frame !== undefined && !frame.clientIds.has(clientId)) {
+      states.delete(clientId);
+      continue;
+    }
     let refused = measure && state !== null && JSON.stringify(state).length > MAX_AWARENESS_STATE_CHARS;
     if (!refused && !own?.has(clientId)) {
       const known = document.awareness.states.has(clientId);

@@ -2,7 +2,7 @@ import type { afterHandleMessagePayload, beforeHandleAwarenessPayload, beforeHan
 import * as decoding from 'lib0/decoding';
 import { CloseCode, CloseReason, CODE_TEXT } from '../../shared/protocol.ts';
 import type { Metrics } from '../metrics.ts';
-import { filterAwarenessStates } from './awareness-guard.ts';
+import { filterAwarenessStates, readAwarenessFrame, type AwarenessFrame } from './awareness-guard.ts';
 import { ClientOwnership } from './client-ownership.ts';
 import type { ConnectionContext } from './connection-context.ts';
 import { MessageType } from './hocuspocus-wire.ts';
@@ -50,8 +50,8 @@ export class MessageGuardExtension implements Extension {
   extensionName = 'pairpad-message-guard';
   priority = 900;
   private readonly buckets = new WeakMap<object, { tokens: number; refilledAt: number }>();
-  /** Length of the awareness frame a connection sent last; the awareness hook runs right after, for that frame. */
-  private readonly awarenessBytes = new WeakMap<object, number>();
+  /** The awareness frame a connection sent last; the awareness hook runs right after, for that frame. */
+  private readonly awarenessFrames = new WeakMap<object, AwarenessFrame>();
   private readonly ownership = new ClientOwnership();
   private readonly pending: PendingUpdates;
   /** Where each held connection may be closed from, when its held updates expire. */
@@ -98,7 +98,7 @@ export class MessageGuardExtension implements Extension {
       typeAt = decoder.pos;
       const type = decoding.readVarUint(decoder);
       if (type > MessageType.Pong) throw new Error('unknown message type');
-      if (type === MessageType.Awareness) this.awarenessBytes.set(connection, frame.length);
+      if (type === MessageType.Awareness) this.awarenessFrames.set(connection, readAwarenessFrame(decoder, frame.length));
       if (type !== MessageType.Sync && type !== MessageType.SyncReply) return undefined;
       if (decoding.readVarUint(decoder) === SYNC_STEP_1) return undefined;
       update = decoding.readVarUint8Array(decoder);
@@ -156,8 +156,8 @@ export class MessageGuardExtension implements Extension {
 
   /** See {@link filterAwarenessStates}. */
   async beforeHandleAwareness(payload: beforeHandleAwarenessPayload): Promise<void> {
-    const frameBytes = payload.connection ? (this.awarenessBytes.get(payload.connection) ?? Infinity) : Infinity;
-    filterAwarenessStates(payload, frameBytes, this.ownership, this.metrics);
+    const frame = payload.connection ? this.awarenessFrames.get(payload.connection) : undefined;
+    filterAwarenessStates(payload, frame, this.ownership, this.metrics);
   }
 
   /** Token bucket per connection: `maxMessagesPerSecond` refill, twice that as burst. */

@@ -113,7 +113,7 @@ export class MessageGuardExtension implements Extension {
     }
     const verdict: UpdateVerdict = checkUpdate(update, document);
     if (!verdict.ok) {
-      if (verdict.problem === 'missing_dependencies' && this.mayHold(verdict, document, connection) && this.pending.hold(connection, frame, verdict.waitingFor, verdict.writers)) {
+      if (verdict.problem === 'missing_dependencies' && this.mayHold(verdict, document, connection) && this.pending.hold(connection, frame, verdict.waitingFor)) {
         this.contexts.set(connection, { document, context });
         neutralise(frame, typeAt);
         return undefined;
@@ -138,20 +138,13 @@ export class MessageGuardExtension implements Extension {
   }
 
   /**
-   * Only what waits for the sender's own structs is held (a client's typing
-   * that overtook its own sync answer): its own client id is one it writes
-   * under (here, in a held update or in this one) or its awareness id.
-   * Waiting for another client's clock would let anyone park a delete of
-   * someone else's future typing.
+   * Only what may wait for the sender's own structs is held (a client's
+   * typing that overtook its own sync answer): not what waits for a client
+   * id another live connection owns, or anyone could park a delete of that
+   * person's next typing.
    */
-  private mayHold(verdict: { waitingFor: { client: number }; writers: number[] }, document: Document, connection: Connection): boolean {
-    const client = verdict.waitingFor.client;
-    return (
-      verdict.writers.includes(client) ||
-      this.ownership.hasWritten(connection, client) ||
-      (document.connections.get(connection)?.clients.has(client) ?? false) ||
-      this.pending.holdsWritesOf(connection, client)
-    );
+  private mayHold(verdict: { waitingFor: { client: number } }, document: Document, connection: Connection): boolean {
+    return !this.ownership.ownedByAnother(document, verdict.waitingFor.client, connection);
   }
 
   /** See {@link filterAwarenessStates}. */

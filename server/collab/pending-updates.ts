@@ -10,8 +10,6 @@ export const MAX_HELD_MS = 10_000;
 interface HeldFrame {
   /** A copy of the frame as the client sent it. */
   frame: Uint8Array;
-  /** Client ids it writes structs under. */
-  writers: readonly number[];
   waitingFor: Dependency;
   heldAt: number;
 }
@@ -40,7 +38,7 @@ export class PendingUpdates {
    * Holds a copy of `frame` until `waitingFor` is in the room. False when the
    * connection's budget is spent (the caller refuses it).
    */
-  hold(connection: Connection, frame: Uint8Array, waitingFor: Dependency, writers: readonly number[]): boolean {
+  hold(connection: Connection, frame: Uint8Array, waitingFor: Dependency): boolean {
     let held = this.held.get(connection);
     if (!held) {
       held = { frames: [], bytes: 0, timer: undefined };
@@ -50,7 +48,7 @@ export class PendingUpdates {
     const heldAt = this.firstHeldAt.get(frame) ?? performance.now();
     const copy = frame.slice();
     this.firstHeldAt.set(copy, heldAt);
-    held.frames.push({ frame: copy, writers, waitingFor, heldAt });
+    held.frames.push({ frame: copy, waitingFor, heldAt });
     held.bytes += copy.length;
     if (held.timer === undefined) this.schedule(connection, held);
     return true;
@@ -59,11 +57,6 @@ export class PendingUpdates {
   /** True when `connection` has updates held. */
   has(connection: Connection): boolean {
     return (this.held.get(connection)?.frames.length ?? 0) > 0;
-  }
-
-  /** True when an update `connection` has held writes structs under `client`. */
-  holdsWritesOf(connection: Connection, client: number): boolean {
-    return this.held.get(connection)?.frames.some((entry) => entry.writers.includes(client)) ?? false;
   }
 
   /** Removes and returns, in arrival order, the held frames whose dependency `doc` now holds. */

@@ -1,5 +1,6 @@
 import type { beforeHandleAwarenessPayload, Connection, Document } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
+import { MAX_AWARENESS_CLIENTS_PER_CONNECTION, MAX_AWARENESS_STATES_PER_ROOM } from '../../shared/protocol.ts';
 import type { Metrics } from '../metrics.ts';
 import { isFromRedis } from './change-origins.ts';
 import type { ClientOwnership } from './client-ownership.ts';
@@ -7,9 +8,13 @@ import type { ClientOwnership } from './client-ownership.ts';
 /** Largest awareness state of one client, as JSON (cursor, selection and user fit in well under 1 KiB). */
 export const MAX_AWARENESS_STATE_CHARS = 8 * 1024;
 /** Awareness client ids one connection may own, counted within a frame too (a provider has one; a few allow for reconnects). */
-export const MAX_CLIENTS_PER_CONNECTION = 4;
-/** Awareness states a room may hold, from every instance together (a pair-programming room has a handful). */
-export const MAX_AWARENESS_STATES_PER_ROOM = 256;
+export const MAX_CLIENTS_PER_CONNECTION = MAX_AWARENESS_CLIENTS_PER_CONNECTION;
+/**
+ * Awareness states a room may hold, from every instance together: 64
+ * connections' worth at 4 each (a pair-programming room has a handful, and
+ * each state costs every client a copy per awareness frame).
+ */
+export { MAX_AWARENESS_STATES_PER_ROOM };
 
 /** What the guard read of a client's awareness frame before Hocuspocus applies it. */
 export interface AwarenessFrame {

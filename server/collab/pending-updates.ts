@@ -1,11 +1,12 @@
 import type { Connection } from '@hocuspocus/server';
+import { MAX_HELD_UPDATE_BYTES, MAX_HELD_UPDATE_MS } from '../../shared/protocol.ts';
 import type * as Y from 'yjs';
 import type { Dependency } from './update-guard.ts';
 
 /** Bytes of updates one connection may have held at once (1 MiB). */
-export const MAX_HELD_BYTES = 1024 * 1024;
+const MAX_HELD_BYTES = MAX_HELD_UPDATE_BYTES;
 /** How long an update may wait for its dependencies before the connection is refused (10 s). */
-export const MAX_HELD_MS = 10_000;
+const MAX_HELD_MS = MAX_HELD_UPDATE_MS;
 
 interface HeldFrame {
   /** A copy of the frame as the client sent it. */

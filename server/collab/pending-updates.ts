@@ -47,7 +47,8 @@ export class PendingUpdates {
     }
     if (held.bytes + frame.length > MAX_HELD_BYTES) return false;
     const heldAt = this.firstHeldAt.get(frame) ?? performance.now();
-    const copy = frame.slice();
+    // A copy (not a view: a Buffer's slice shares its bytes), since the caller then blanks the original.
+    const copy = new Uint8Array(frame);
     this.firstHeldAt.set(copy, heldAt);
     held.frames.push({ frame: copy, waitingFor, heldAt });
     held.bytes += copy.length;

@@ -89,6 +89,8 @@ describe.each(Object.keys(providers) as (keyof typeof providers)[])('%s reconnec
       }
     }
     await vi.waitFor(() => expect(observer.text.toString()).toBe(text.toString()), { timeout: 20_000 });
+    // Every update it sent was acknowledged: none was held and then lost.
+    await vi.waitFor(() => expect(provider.hasUnsyncedChanges).toBe(false), { timeout: 20_000 });
     expect(await fetchRoomCode(server.baseUrl, roomId)).toBe(text.toString());
     expect(closes).not.toContain(4400);
     const document = server.pairpad.collab.hocuspocus.documents.get(roomId)!;

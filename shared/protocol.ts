@@ -79,7 +79,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  *   would break it is refused with 4400 before it is applied: the room is
  *   byte for byte as before.
  * - Ownership: a live connection owns the Yjs client ids it has written
- *   structs under and its awareness client ids (at most
+ *   new structs under (in an update under that one id: a batch under
+ *   several, a reconnect's sync, may carry others' edits and claims only
+ *   the connection's own awareness ids) and its awareness client ids (at most
  *   {@link MAX_AWARENESS_CLIENTS_PER_CONNECTION}). No connection may write
  *   structs (items or GC) under a client id another live connection owns
  *   (4400); so no update can claim a range of a live client's clock. A

@@ -24,14 +24,23 @@ export class ClientOwnership {
     return this.written.get(connection)?.has(client) ?? false;
   }
 
-  /** Records that `connection` writes under `clients` (after its update was accepted). */
-  claim(connection: Connection, clients: readonly number[]): void {
-    if (clients.length === 0) return;
+  /**
+   * Records that `connection` wrote new structs under `writers` (its update
+   * was accepted). An update under one client id is that client's typing; a
+   * batch under several (a reconnect's sync) may carry other people's edits
+   * this room has not seen yet (another instance had them), so of a batch
+   * only the connection's awareness ids are claimed.
+   */
+  claim(connection: Connection, writers: readonly number[], awarenessIds: ReadonlySet<number> | undefined): void {
+    if (writers.length === 0) return;
     let own = this.written.get(connection);
-    if (!own) {
-      own = new Set();
-      this.written.set(connection, own);
+    for (const client of writers) {
+      if (writers.length > 1 && !awarenessIds?.has(client)) continue;
+      if (!own) {
+        own = new Set();
+        this.written.set(connection, own);
+      }
+      own.add(client);
     }
-    for (const client of clients) own.add(client);
   }
 }

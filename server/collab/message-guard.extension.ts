@@ -133,7 +133,7 @@ export class MessageGuardExtension implements Extension {
       this.metrics.updatesRejected.labels('document_too_large').inc();
       return new Refusal(CloseCode.documentTooLarge, CloseReason.documentTooLarge);
     }
-    this.ownership.claim(connection, verdict.writers);
+    this.ownership.claim(connection, verdict.writers, document.connections.get(connection)?.clients);
     return undefined;
   }
 

@@ -7,6 +7,7 @@ import { encodeRawUpdate } from '../support/crafted-updates.ts';
 import { connectClient, type TestClient } from '../support/providers.ts';
 import { createRoom, fetchRoomCode, startTestServer, type TestServer } from '../support/server.ts';
 import { updateOn } from '../support/yjs-updates.ts';
+import { CODE_TEXT } from '../../shared/protocol.ts';
 
 /**
  * Crafted updates against a victim typing with a stock provider: none may
@@ -101,6 +102,33 @@ describe('crafted updates against acknowledged typing', () => {
     expect(await attacker.closed).toEqual({ code: 4400, reason: 'malformed message' });
     await typeAndAwaitAck(victim, 'def', roomId);
     expect(await fetchRoomCode(server.baseUrl, roomId)).toBe('abcdef');
+  });
+});
+
+describe('ownership of client ids', () => {
+  it('does not give a reconnect’s batch the ids of the other people whose edits it carries', async () => {
+    const { roomId } = await createRoom(server.baseUrl, { code: 'base\n' });
+    const watcher = await victimIn(roomId);
+    // Bob typed where the room never saw it (an instance that died); Alice got it from there.
+    const bobDoc = new Y.Doc();
+    Y.applyUpdate(bobDoc, Y.encodeStateAsUpdate(watcher.doc));
+    bobDoc.getText(CODE_TEXT).insert(0, 'bob ');
+    const alice = new Y.Doc();
+    Y.applyUpdate(alice, Y.encodeStateAsUpdate(bobDoc));
+    alice.getText(CODE_TEXT).insert(0, 'alice ');
+    const raw = await openRaw(roomId);
+    raw.send(updateFrame(Y.encodeStateAsUpdate(alice, Y.encodeStateVector(watcher.doc))));
+    await vi.waitFor(() => expect(watcher.text.toString()).toBe('alice bob base\n'));
+    // Bob comes back while Alice is still connected, and types on.
+    const bob = connectClient(server.wsUrl, roomId, { document: bobDoc });
+    cleanups.push(() => bob.destroy());
+    const closes: number[] = [];
+    bob.socket.on('close', ({ event }: { event: { code: number } }) => closes.push(event.code));
+    await bob.synced;
+    await typeAndAwaitAck(bob, '!', roomId);
+    expect(await fetchRoomCode(server.baseUrl, roomId)).toBe('alice bob base\n!');
+    expect(closes).toEqual([]);
+    expect(raw.isOpen()).toBe(true);
   });
 });
 

@@ -7,7 +7,7 @@ import { encodeRawUpdate } from '../support/crafted-updates.ts';
 import { connectClient, type TestClient } from '../support/providers.ts';
 import { createRoom, fetchRoomCode, startTestServer, type TestServer } from '../support/server.ts';
 import { updateOn } from '../support/yjs-updates.ts';
-import { CODE_TEXT } from '../../shared/protocol.ts';
+import { CODE_TEXT, MAX_HELD_UPDATE_MS } from '../../shared/protocol.ts';
 
 /**
  * Crafted updates against a victim typing with a stock provider: none may
@@ -156,6 +156,22 @@ describe('updates that arrive before what they build on', () => {
     expect(raw.isOpen()).toBe(true);
     expect(roomDoc(roomId).store.pendingStructs).toBeNull();
     expect(roomDoc(roomId).store.pendingDs).toBeNull();
+  });
+
+  it('refuses (4400) at once what would take a connection past 1 MiB held', async () => {
+    const { roomId } = await createRoom(server.baseUrl, { code: 'base\n' });
+    const watcher = await victimIn(roomId);
+    const writer = new Y.Doc();
+    Y.applyUpdate(writer, Y.encodeStateAsUpdate(watcher.doc));
+    updateOn(writer, (doc) => doc.getText(CODE_TEXT).insert(0, 'never sent '));
+    const raw = await openRaw(roomId);
+    const sentAt = performance.now();
+    // Four updates of 300 kB, each building on the one before, none of them resolvable.
+    for (let i = 0; i < 4; i++) raw.send(updateFrame(updateOn(writer, (doc) => doc.getText(CODE_TEXT).insert(3, 'x'.repeat(300_000)))));
+    expect(await raw.closed).toEqual({ code: 4400, reason: 'malformed message' });
+    // Refused for the budget, not after the 10 s a held update may wait.
+    expect(performance.now() - sentAt).toBeLessThan(MAX_HELD_UPDATE_MS);
+    expect(watcher.text.toString()).toBe('base\n');
   });
 
   it('refuses (4400) what is still unresolved after 10 s, having never applied it', async () => {

@@ -151,6 +151,16 @@ describe('updates that arrive before what they build on', () => {
     raw.send(encoding.toUint8Array(frame));
     raw.send(updateFrame(third));
     raw.send(updateFrame(second));
+    // A cursor move after them: once others see it, the two were handled, and held outside the room.
+    awareness.setLocalStateField('cursor', { anchor: 1 });
+    const moved = encoding.createEncoder();
+    encoding.writeVarUint(moved, 1);
+    encoding.writeVarUint8Array(moved, encodeAwarenessUpdate(awareness, [writer.clientID]));
+    raw.send(encoding.toUint8Array(moved));
+    await vi.waitFor(() => expect(watcher.provider.awareness!.getStates().get(writer.clientID)).toMatchObject({ cursor: { anchor: 1 } }));
+    expect(watcher.text.toString()).toBe('base\n');
+    expect(roomDoc(roomId).store.pendingStructs).toBeNull();
+    expect(roomDoc(roomId).store.pendingDs).toBeNull();
     raw.send(updateFrame(first));
     await vi.waitFor(() => expect(watcher.text.toString()).toBe('two base\n'));
     expect(raw.isOpen()).toBe(true);

@@ -65,7 +65,8 @@ export function measureRoom(doc: Y.Doc): number {
  *   what the room and the update hold of its client;
  * - every new item belongs to `code` (strings only) or to `meta` (`title`
  *   and `language`, one string each, within their lengths); nested types,
- *   embeds, formats, binary, JSON and subdocuments are refused;
+ *   embeds, formats, binary, JSON and subdocuments are refused; no item,
+ *   seen or new, names another root type (Yjs would create it on reading);
  * - `addedBytes` counts 2 bytes per UTF-16 code unit of the new content
  *   (deletions are not subtracted, so the count errs on the safe side).
  * Throws when the update does not decode.
@@ -105,6 +106,8 @@ export function inspectUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
     // (No closures here: under tsx every closure created costs a defineProperty.)
     for (const struct of run) {
       if (!(struct instanceof Y.Item)) continue; // GC: deleted content, nothing to store
+      // Yjs creates a root type for every root name it reads, seen structs included.
+      if (typeof struct.parent === 'string' && struct.parent !== CODE_TEXT && struct.parent !== META_MAP) return LAYOUT;
       if (struct.id.clock + struct.length <= stored) continue; // seen already; Yjs skips it
       const neighbour = struct.origin ?? struct.rightOrigin;
       let target: Target;

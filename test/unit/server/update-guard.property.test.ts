@@ -16,7 +16,8 @@ import { updateOn } from '../../support/yjs-updates.ts';
 
 const KNOWN_CLIENTS = [1, 2, 3];
 const HUGE = [2 ** 32 - 1, 2 ** 40, 2 ** 53 - 1];
-const RUNS = 4_000;
+// FUZZ_RUNS overrides, for a longer search by hand.
+const RUNS = Number(process.env.FUZZ_RUNS ?? 3_000);
 
 /** A room some clients typed in, and updates those clients made that the room has not seen (in order per client). */
 function buildRoom() {

@@ -162,6 +162,9 @@ function splitRuns(structs: Struct[], store: Y.Doc['store']): Struct[][] | { mis
   for (const struct of structs) {
     if (struct instanceof Y.Skip) return undefined;
     if (run !== undefined && run[0].id.client === struct.id.client) {
+      const previous = run[run.length - 1];
+      // A block's clocks follow on; a jump is a second block of the client (Yjs would keep only that one).
+      if (struct.id.clock !== previous.id.clock + previous.length) return undefined;
       run.push(struct);
       continue;
     }

@@ -70,6 +70,44 @@ export const MAX_TITLE_LENGTH = 200;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
+ * What the server accepts into a room (the update guard, `server/collab/`;
+ * the why in `docs/security.md`).
+ *
+ * - Invariant: after every update the server accepts, the room holds no
+ *   pending structs and no pending delete set (`doc.store.pendingStructs`
+ *   and `pendingDs` are null) and only the layout above. An update that
+ *   would break it is refused with 4400 before it is applied: the room is
+ *   byte for byte as before.
+ * - Ownership: a live connection owns the Yjs client ids it has written
+ *   new structs under (in an update under that one id: a batch under
+ *   several, a reconnect's sync, may carry others' edits and claims only
+ *   the connection's own awareness ids) and its awareness client ids (at most
+ *   {@link MAX_AWARENESS_CLIENTS_PER_CONNECTION}). No connection may write
+ *   structs (items or GC) under a client id another live connection owns
+ *   (4400); so no update can claim a range of a live client's clock. A
+ *   connection's claims end with it: a client that reconnects takes its id
+ *   back. A client id no live connection owns can be taken by the first
+ *   connection that writes under it. A delete set may only delete what the
+ *   room or the update holds.
+ * - Held updates: an update that needs structs the room does not hold yet,
+ *   and not of a client id another live connection owns, is held outside
+ *   the room (per connection at most {@link MAX_HELD_UPDATE_BYTES} and
+ *   {@link MAX_HELD_UPDATE_MS}) and applied, and acknowledged, once the same
+ *   connection has sent what it needs; past either bound the socket is
+ *   closed with 4400.
+ * - Awareness: a frame may set or clear only states of client ids the
+ *   connection owns or takes, up to {@link MAX_AWARENESS_CLIENTS_PER_CONNECTION}
+ *   counted within the frame; a room holds at most
+ *   {@link MAX_AWARENESS_STATES_PER_ROOM} states; a state the room holds
+ *   from another instance (Redis) can be changed only by that instance;
+ *   states over 8 KiB are dropped. Dropped states are simply not applied.
+ */
+export const MAX_HELD_UPDATE_BYTES = 1024 * 1024;
+export const MAX_HELD_UPDATE_MS = 10_000;
+export const MAX_AWARENESS_CLIENTS_PER_CONNECTION = 4;
+export const MAX_AWARENESS_STATES_PER_ROOM = 256;
+
+/**
  * WebSocket close codes (4000-4999 are ours by RFC 6455). A Hocuspocus
  * client also receives the reason as the refusal of that document
  * (`onAuthenticationFailed`), since one socket may carry several documents.
@@ -79,7 +117,11 @@ export const CloseCode = {
   roomNotFound: 4404,
   /** The server is shutting down or restarting; reconnect (1012 "Service Restart"). */
   serviceRestart: 1012,
-  /** A message could not be decoded (garbage or truncated bytes); the room is untouched. */
+  /**
+   * A message could not be decoded (garbage or truncated bytes), or an
+   * update breaks the guard's rules (layout, invariant, ownership, held too
+   * long; see above); the room is untouched.
+   */
   malformedMessage: 4400,
   /** No token, or a token that is invalid or expired (also sent when a token expires mid-session). */
   unauthorized: 4401,

@@ -70,7 +70,7 @@ export function createCollab({
     unloadImmediately: true,
     extensions: [
       new RoomGateExtension(access, tokens),
-      new MessageGuardExtension({ maxDocumentChars: config.maxDocumentChars, maxMessagesPerSecond: config.maxMessagesPerSecond }, metrics),
+      new MessageGuardExtension({ maxDocumentChars: config.maxDocumentChars }, metrics),
       persistence,
       new StatelessRelayExtension(metrics),
       new BroadcastWindowExtension(),

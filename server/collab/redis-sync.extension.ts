@@ -236,7 +236,8 @@ export class RedisSyncExtension extends Redis {
         const clock = decoding.readVarUint(update);
         if (decoding.readVarString(update) !== 'null') continue;
         const known = document.awareness.meta.get(clientId);
-        if (known && known.clock <= clock && document.awareness.states.has(clientId)) removed.push(clientId);
+        // Only the instance holding a client's connection may clear its state.
+        if (known && known.clock <= clock && document.awareness.states.has(clientId) && !isHeldHere(document, clientId)) removed.push(clientId);
       }
       if (removed.length > 0) removeAwarenessStates(document.awareness, removed, this['redisTransactionOrigin']);
     } catch {
@@ -262,4 +263,10 @@ export class RedisSyncExtension extends Redis {
       await this.announceState(document);
     }
   }
+}
+
+/** True when a connection to this instance owns the awareness client id. */
+function isHeldHere(document: Document, clientId: number): boolean {
+  for (const entry of document.connections.values()) if (entry.clients.has(clientId)) return true;
+  return false;
 }

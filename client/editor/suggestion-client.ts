@@ -8,9 +8,10 @@ export interface SuggestionClient {
   /**
    * The answer for `pos` in `state`, or `undefined` when there is none, the
    * request failed, or it was aborted. Never rejects: a failing server must
-   * not break the editor.
+   * not break the editor. `explicit` is true when the person asked with
+   * Ctrl+Space (the server may then answer where it would stay quiet).
    */
-  request(state: EditorState, pos: number, signal: AbortSignal): Promise<AutocompleteResponse | undefined>;
+  request(state: EditorState, pos: number, signal: AbortSignal, explicit: boolean): Promise<AutocompleteResponse | undefined>;
   /** True while requests are paused after the server failed (requests answer `undefined` at once). */
   readonly paused: boolean;
 }
@@ -41,7 +42,7 @@ export function createSuggestionClient(options: SuggestionClientOptions): Sugges
     get paused() {
       return Date.now() < pausedUntil;
     },
-    async request(state, pos, signal) {
+    async request(state, pos, signal, explicit) {
       const language = options.language();
       if (last && last.doc === state.doc && last.pos === pos && last.language === language) return last.answer;
       if (Date.now() < pausedUntil || signal.aborted) return undefined;
@@ -54,6 +55,7 @@ export function createSuggestionClient(options: SuggestionClientOptions): Sugges
             cursorPosition: pos,
             language,
             limit: options.limit ?? 12,
+            explicit,
           },
           signal,
         );

@@ -100,6 +100,7 @@ const preselection = ViewPlugin.fromClass(
 export function completionChoice(): Extension {
   return [
     pickedField,
+    EditorView.contentAttributes.compute([pickedField], (state) => ({ 'data-completion-picked': String(state.field(pickedField)) })),
     preselection,
     Prec.highest(keymap.of([
       { key: 'Ctrl-Space', run: openList },

@@ -36,7 +36,8 @@ export function createSuggestionClient(options: SuggestionClientOptions): Sugges
   const maxInlineCode = options.maxInlineCode ?? 100_000;
   const backoffMs = options.failureBackoffMs ?? 30_000;
   let pausedUntil = 0;
-  let last: { doc: Text; pos: number; language: Language; answer: AutocompleteResponse } | undefined;
+  // The server may answer an explicit request where it stays quiet otherwise: part of the key.
+  let last: { doc: Text; pos: number; language: Language; explicit: boolean; answer: AutocompleteResponse } | undefined;
 
   return {
     get paused() {
@@ -44,7 +45,7 @@ export function createSuggestionClient(options: SuggestionClientOptions): Sugges
     },
     async request(state, pos, signal, explicit) {
       const language = options.language();
-      if (last && last.doc === state.doc && last.pos === pos && last.language === language) return last.answer;
+      if (last && last.doc === state.doc && last.pos === pos && last.language === language && last.explicit === explicit) return last.answer;
       if (Date.now() < pausedUntil || signal.aborted) return undefined;
       const doc = state.doc;
       const inline = doc.length <= maxInlineCode;
@@ -59,7 +60,7 @@ export function createSuggestionClient(options: SuggestionClientOptions): Sugges
           },
           signal,
         );
-        last = { doc, pos, language, answer };
+        last = { doc, pos, language, explicit, answer };
         return answer;
       } catch (error) {
         if (signal.aborted) return undefined;

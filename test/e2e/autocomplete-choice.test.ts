@@ -24,6 +24,8 @@ const ITEMS_FOR: Record<string, string[]> = {
   total: ['total'],
   ca: ['calculate_total', 'calendar'],
   fi: ['file', 'filter'],
+  // What the list offered at the end of a comment: Enter took it.
+  once: ['oncen'],
 };
 
 function answerFor(body: AutocompleteBody) {
@@ -87,6 +89,13 @@ const lines = async (page: Page) => (await readEditorText(page))?.split('\n') ??
  */
 const react = (page: Page) => page.waitForTimeout(200);
 
+/**
+ * A person stopping to think, longer than the list (80 ms) and the ghost
+ * text (450 ms) wait before they appear: checks that nothing does.
+ */
+const pause = (page: Page) => page.waitForTimeout(1_000);
+const nothingShown = async (page: Page) => ({ list: await list(page).count(), ghost: await ghost(page).count() });
+
 /** Waits until the list shows `label` and every source has answered. */
 async function waitForList(page: Page, label: string): Promise<void> {
   await expect.poll(() => list(page).locator('li').allTextContents(), eventually).toEqual(expect.arrayContaining([expect.stringContaining(label)]));
@@ -146,6 +155,8 @@ describe('where nothing opens by itself', () => {
   it('leaves comments alone, and Ctrl+Space still works there', async () => {
     const page = await openRoom('python');
     await page.keyboard.type('# loop over the array once');
+    await pause(page);
+    expect(await nothingShown(page)).toEqual({ list: 0, ghost: 0 });
     await page.keyboard.press('Enter');
     // A word in code afterwards does open the list: the comment had its chance.
     await page.keyboard.type('x = ca');
@@ -164,9 +175,13 @@ describe('where nothing opens by itself', () => {
   it('shows no ghost text after a closing bracket, and Tab indents a blank line', async () => {
     const page = await openRoom('python');
     await page.keyboard.type('add(1, 2)');
+    await pause(page);
+    expect(await nothingShown(page)).toEqual({ list: 0, ghost: 0 });
     await page.keyboard.press('Enter');
     await page.keyboard.type('for x in items:');
     await page.keyboard.press('Enter');
+    await pause(page);
+    expect(await nothingShown(page)).toEqual({ list: 0, ghost: 0 });
     await page.keyboard.press('Tab');
     await page.keyboard.type('pass');
     await expect.poll(() => lines(page), eventually).toEqual(['add(1, 2)', 'for x in items:', '        pass']);

@@ -14,7 +14,7 @@ import { planTyping, typePlan, type TypingPace } from './support/human-typing.ts
 // files at human speed.
 const FIXTURE = readFileSync(new URL('../fixtures/simple_copy.py', import.meta.url), 'utf8');
 const PACE: TypingPace = {
-  minGapMs: 5, maxGapMs: 40, pauseChance: 0.02, pauseBeforeEnterChance: 0.35, minPauseMs: 300, maxPauseMs: 700,
+  minGapMs: 3, maxGapMs: 25, pauseChance: 0.02, pauseBeforeEnterChance: 0.35, minPauseMs: 300, maxPauseMs: 700,
 };
 const SEED = 13;
 

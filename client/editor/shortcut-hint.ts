@@ -36,5 +36,5 @@ export function createAutocompleteToggle(on: boolean, onChange: (on: boolean) =>
   const input = h('input', { type: 'checkbox', class: 'autocomplete-toggle-input' });
   input.checked = on;
   input.addEventListener('change', () => onChange(input.checked));
-  return h('label', { class: 'shortcut autocomplete-toggle', title: 'Open the suggestion list and grey suggestions by themselves while typing' }, input, ' Suggest as I type');
+  return h('label', { class: 'autocomplete-toggle', title: 'Open the suggestion list and grey suggestions by themselves while typing' }, input, ' Suggest as I type');
 }

@@ -11,7 +11,8 @@ import { ghostText } from './ghost-text.ts';
 import { detectIndentUnit } from './indentation.ts';
 import { loadLanguageSupport } from './languages.ts';
 import { mergedCompletionSource } from './remote-completions.ts';
-import { editorSetup } from './setup.ts';
+import { editorLanguage } from './editor-language.ts';
+import { completionList, editorSetup } from './setup.ts';
 import type { SuggestionClient } from './suggestion-client.ts';
 import { editorTheme } from './themes.ts';
 
@@ -28,6 +29,8 @@ export interface EditorOptions {
   readOnly: boolean;
   /** Server suggestions for the completion list and ghost text; none when omitted. */
   suggestions?: SuggestionClient;
+  /** Whether the list opens by itself while typing and ghost text shows (`autocomplete-setting.ts`); default true. */
+  suggestWhileTyping?: boolean;
   /** Accessible name of the editor. */
   label: string;
   /**
@@ -46,6 +49,8 @@ export interface EditorController {
    */
   setLanguage(language: Language): Promise<void>;
   setTheme(theme: Theme): void;
+  /** Turns the list opening by itself and the ghost text on or off; Ctrl+Space works either way. */
+  setSuggestWhileTyping(on: boolean): void;
   destroy(): void;
 }
 
@@ -57,12 +62,17 @@ export interface EditorController {
 export function createEditor(options: EditorOptions): EditorController {
   const languageSlot = new Compartment();
   const themeSlot = new Compartment();
+  const suggestionSlot = new Compartment();
+  const suggestionExtensions = (on: boolean): Extension => [
+    // Before the setup: its Escape must run before the completion list's,
+    // which would otherwise swallow the key while the list is open.
+    on && options.suggestions && !options.readOnly ? ghostText(options.suggestions) : [],
+    completionList(on),
+  ];
   const undoManager = new Y.UndoManager(options.ytext, { trackedOrigins: new Set() });
   const extensions: Extension[] = [
     keymap.of(yUndoManagerKeymap),
-    // Before the setup: its Escape must run before the completion list's,
-    // which would otherwise swallow the key while the list is open.
-    options.suggestions && !options.readOnly ? ghostText(options.suggestions) : [],
+    suggestionSlot.of(suggestionExtensions(options.suggestWhileTyping ?? true)),
     editorSetup({ completionSource: options.suggestions ? mergedCompletionSource(options.suggestions) : undefined }),
     // Awareness is left out of yCollab: remote cursors are drawn by our own plugin.
     yCollab(options.ytext, null, { undoManager }),
@@ -92,10 +102,19 @@ export function createEditor(options: EditorOptions): EditorController {
       }
       if (request !== languageRequest || view.dom.parentNode === null) return;
       const unit = detectIndentUnit(view.state.doc.toString(), language);
-      view.dispatch({ effects: languageSlot.reconfigure([support, indentUnit.of(unit)]) });
+      view.dispatch({ effects: languageSlot.reconfigure([
+        support,
+        indentUnit.of(unit),
+        editorLanguage.of(language),
+        // Tells tests and styles that the language mode is applied.
+        EditorView.editorAttributes.of({ 'data-language': language }),
+      ]) });
     },
     setTheme(theme) {
       view.dispatch({ effects: themeSlot.reconfigure(editorTheme(theme)) });
+    },
+    setSuggestWhileTyping(on) {
+      view.dispatch({ effects: suggestionSlot.reconfigure(suggestionExtensions(on)) });
     },
     destroy() {
       view.destroy();

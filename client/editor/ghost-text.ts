@@ -1,7 +1,10 @@
-import { Prec, StateEffect, StateField, type Extension } from '@codemirror/state';
-import { Decoration, EditorView, ViewPlugin, WidgetType, keymap, type ViewUpdate } from '@codemirror/view';
+import { closeCompletion, completionStatus, currentCompletions, selectedCompletionIndex } from '@codemirror/autocomplete';
+import { Prec, StateEffect, StateField, type EditorState, type Extension } from '@codemirror/state';
+import { Decoration, EditorView, ViewPlugin, WidgetType, keymap, type DecorationSet, type ViewUpdate } from '@codemirror/view';
+import { typedWordBefore } from './completion-choice.ts';
 import { ghostTextFor } from './suggestion.ts';
 import type { SuggestionClient } from './suggestion-client.ts';
+import { suggestsByItselfAt } from './suggestion-context.ts';
 
 /** Options of {@link ghostText}. */
 export interface GhostTextOptions {
@@ -11,7 +14,8 @@ export interface GhostTextOptions {
   minConfidence?: number;
 }
 
-interface Ghost {
+/** A ghost suggestion: `text` shown greyed at `pos`. */
+export interface Ghost {
   pos: number;
   text: string;
 }
@@ -68,16 +72,57 @@ const ghostField = StateField.define<Ghost | null>({
     if (tr.state.selection.ranges.length !== 1 || !main.empty || main.head !== ghost.pos) return null;
     return ghost;
   },
-  provide: (field) =>
-    EditorView.decorations.from(field, (ghost) =>
-      ghost ? Decoration.set([Decoration.widget({ widget: new GhostWidget(ghost.text), side: 1 }).range(ghost.pos)]) : Decoration.none,
-    ),
 });
 
-/** Inserts the ghost suggestion (Tab). Returns false when there is none. */
+/**
+ * The ghost text shown now, agreeing with the completion list: while the
+ * list is open with an item selected, the rest of that item; while it is
+ * open with none selected, only a suggestion that does not continue the
+ * typed word (` == "__main__":`); while it is closed, the server's
+ * suggestion.
+ */
+export function visibleGhost(state: EditorState): Ghost | null {
+  const ghost = state.field(ghostField, false) ?? null;
+  if (completionStatus(state) !== 'active') return ghost;
+  const selection = state.selection;
+  const index = selectedCompletionIndex(state);
+  if (index === null || index < 0) return ghost && !/^[\w$]/.test(ghost.text) ? ghost : null;
+  const option = currentCompletions(state)[index];
+  if (!option || selection.ranges.length !== 1 || !selection.main.empty) return null;
+  if (option.apply !== undefined && option.apply !== option.label) return null;
+  const pos = selection.main.head;
+  const word = typedWordBefore(state, pos);
+  if (option.label.length <= word.length || !option.label.startsWith(word)) return null;
+  return { pos, text: option.label.slice(word.length) };
+}
+
+function ghostDecorations(ghost: Ghost | null): DecorationSet {
+  return ghost ? Decoration.set([Decoration.widget({ widget: new GhostWidget(ghost.text), side: 1 }).range(ghost.pos)]) : Decoration.none;
+}
+
+const ghostView = ViewPlugin.fromClass(
+  class {
+    ghost: Ghost | null;
+    decorations: DecorationSet;
+    constructor(view: EditorView) {
+      this.ghost = visibleGhost(view.state);
+      this.decorations = ghostDecorations(this.ghost);
+    }
+    update(update: ViewUpdate): void {
+      const ghost = visibleGhost(update.state);
+      if (ghost?.pos === this.ghost?.pos && ghost?.text === this.ghost?.text) return;
+      this.ghost = ghost;
+      this.decorations = ghostDecorations(ghost);
+    }
+  },
+  { decorations: (plugin) => plugin.decorations },
+);
+
+/** Inserts the ghost suggestion (Tab). Returns false when there is none, so Tab indents. */
 export function acceptGhostText(view: EditorView): boolean {
-  const ghost = view.state.field(ghostField, false);
+  const ghost = visibleGhost(view.state);
   if (!ghost) return false;
+  closeCompletion(view);
   view.dispatch({
     changes: { from: ghost.pos, insert: ghost.text },
     selection: { anchor: ghost.pos + ghost.text.length },
@@ -96,14 +141,16 @@ export function dismissGhostText(view: EditorView): boolean {
 
 /** The current ghost suggestion, for tests and status displays. */
 export function currentGhostText(view: EditorView): string | undefined {
-  return view.state.field(ghostField, false)?.text;
+  return visibleGhost(view.state)?.text;
 }
 
 /**
  * Inline "ghost" suggestions: after a short pause in typing, the best
- * answer of the autocomplete endpoint is shown greyed after the cursor; Tab
- * accepts it, Escape dismisses it, typing on it consumes it. Requests are
- * aborted when typing resumes and failures are silent.
+ * answer of the autocomplete endpoint is shown greyed after the cursor (or
+ * the rest of the list's selected item, see {@link visibleGhost}); Tab
+ * accepts it and indents when there is none, Escape dismisses it, typing on
+ * it consumes it. Requests are aborted when typing resumes and failures are
+ * silent.
  */
 export function ghostText(client: SuggestionClient, options: GhostTextOptions = {}): Extension {
   const pauseMs = options.pauseMs ?? 450;
@@ -128,14 +175,16 @@ export function ghostText(client: SuggestionClient, options: GhostTextOptions = 
         if (selection.ranges.length !== 1 || !selection.main.empty) return;
         const pos = selection.main.head;
         // Only where the text would not cover anything: at the end of a line
-        // or before closing brackets and quotes.
-        if (!/^[\s)\]}'"`;,]*$/.test(state.sliceDoc(pos, state.doc.lineAt(pos).to))) return;
+        // or before closing brackets and quotes; never in comments, strings,
+        // blank lines or after a closing bracket.
+        const rest = state.sliceDoc(pos, state.doc.lineAt(pos).to);
+        if (!/^[\s)\]}'"`;,]*$/.test(rest) || !suggestsByItselfAt(state, pos)) return;
         const controller = new AbortController();
         this.controller = controller;
-        const answer = await client.request(state, pos, controller.signal);
+        const answer = await client.request(state, pos, controller.signal, false);
         if (!answer || controller.signal.aborted || this.view.state.doc !== state.doc) return;
         if (this.view.state.selection.main.head !== pos) return;
-        const text = ghostTextFor(answer, pos, minConfidence);
+        const text = ghostTextFor(answer, pos, minConfidence, rest);
         if (text) this.view.dispatch({ effects: setGhost.of({ pos, text }) });
       }
 
@@ -154,6 +203,7 @@ export function ghostText(client: SuggestionClient, options: GhostTextOptions = 
 
   return [
     ghostField,
+    ghostView,
     requester,
     Prec.highest(keymap.of([
       { key: 'Tab', run: acceptGhostText },

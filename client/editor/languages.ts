@@ -1,4 +1,4 @@
-import { StreamLanguage } from '@codemirror/language';
+import { LanguageSupport, StreamLanguage } from '@codemirror/language';
 import type { Extension } from '@codemirror/state';
 import type { Language } from '../../shared/protocol.ts';
 
@@ -10,12 +10,15 @@ import type { Language } from '../../shared/protocol.ts';
  */
 export async function loadLanguageSupport(language: Language): Promise<Extension> {
   switch (language) {
+    // Python and JavaScript without their own completion sources: their
+    // keywords and builtins would list words a second time beside ours
+    // (keyword-completions.ts and the server's), with other ranks.
     case 'python':
-      return (await import('@codemirror/lang-python')).python();
+      return new LanguageSupport((await import('@codemirror/lang-python')).pythonLanguage);
     case 'javascript':
-      return (await import('@codemirror/lang-javascript')).javascript();
+      return new LanguageSupport((await import('@codemirror/lang-javascript')).javascriptLanguage);
     case 'typescript':
-      return (await import('@codemirror/lang-javascript')).javascript({ typescript: true });
+      return new LanguageSupport((await import('@codemirror/lang-javascript')).typescriptLanguage);
     case 'java':
       return (await import('@codemirror/lang-java')).java();
     case 'c':

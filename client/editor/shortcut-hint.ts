@@ -5,8 +5,9 @@ import { SHORTCUTS, shortcutKeys } from './shortcuts.ts';
  * The keyboard-shortcut footer under the editor. The list wraps onto more
  * lines when the window is narrow; on phones (see `styles/responsive.css`)
  * it is folded behind a "?" button so that it does not eat editor rows.
+ * `autocompleteToggle` ({@link createAutocompleteToggle}) goes at its end.
  */
-export function createShortcutHint(isMac: boolean): HTMLElement {
+export function createShortcutHint(isMac: boolean, autocompleteToggle?: HTMLElement): HTMLElement {
   const list = h(
     'ul',
     { class: 'shortcut-list', id: 'shortcut-list' },
@@ -18,11 +19,22 @@ export function createShortcutHint(isMac: boolean): HTMLElement {
     h('span', { 'aria-hidden': 'true' }, '?'),
     h('span', { class: 'shortcut-toggle-text' }, 'Shortcuts'),
   );
-  const footer = h('footer', { class: 'shortcut-hint', 'aria-label': 'Keyboard shortcuts', 'data-open': 'false' }, toggle, list);
+  const footer = h('footer', { class: 'shortcut-hint', 'aria-label': 'Keyboard shortcuts', 'data-open': 'false' }, toggle, list, autocompleteToggle ?? null);
   toggle.addEventListener('click', () => {
     const open = footer.dataset.open !== 'true';
     footer.dataset.open = String(open);
     toggle.setAttribute('aria-expanded', String(open));
   });
   return footer;
+}
+
+/**
+ * The "Suggest as I type" checkbox of the hint bar: turns the automatic
+ * completion list and the ghost text on and off (Ctrl+Space still works).
+ */
+export function createAutocompleteToggle(on: boolean, onChange: (on: boolean) => void): HTMLElement {
+  const input = h('input', { type: 'checkbox', class: 'autocomplete-toggle-input' });
+  input.checked = on;
+  input.addEventListener('change', () => onChange(input.checked));
+  return h('label', { class: 'autocomplete-toggle', title: 'Open the suggestion list and grey suggestions by themselves while typing' }, input, ' Suggest as I type');
 }

@@ -8,9 +8,10 @@ export interface SuggestionClient {
   /**
    * The answer for `pos` in `state`, or `undefined` when there is none, the
    * request failed, or it was aborted. Never rejects: a failing server must
-   * not break the editor.
+   * not break the editor. `explicit` is true when the person asked with
+   * Ctrl+Space (the server may then answer where it would stay quiet).
    */
-  request(state: EditorState, pos: number, signal: AbortSignal): Promise<AutocompleteResponse | undefined>;
+  request(state: EditorState, pos: number, signal: AbortSignal, explicit: boolean): Promise<AutocompleteResponse | undefined>;
   /** True while requests are paused after the server failed (requests answer `undefined` at once). */
   readonly paused: boolean;
 }
@@ -35,15 +36,16 @@ export function createSuggestionClient(options: SuggestionClientOptions): Sugges
   const maxInlineCode = options.maxInlineCode ?? 100_000;
   const backoffMs = options.failureBackoffMs ?? 30_000;
   let pausedUntil = 0;
-  let last: { doc: Text; pos: number; language: Language; answer: AutocompleteResponse } | undefined;
+  // The server may answer an explicit request where it stays quiet otherwise: part of the key.
+  let last: { doc: Text; pos: number; language: Language; explicit: boolean; answer: AutocompleteResponse } | undefined;
 
   return {
     get paused() {
       return Date.now() < pausedUntil;
     },
-    async request(state, pos, signal) {
+    async request(state, pos, signal, explicit) {
       const language = options.language();
-      if (last && last.doc === state.doc && last.pos === pos && last.language === language) return last.answer;
+      if (last && last.doc === state.doc && last.pos === pos && last.language === language && last.explicit === explicit) return last.answer;
       if (Date.now() < pausedUntil || signal.aborted) return undefined;
       const doc = state.doc;
       const inline = doc.length <= maxInlineCode;
@@ -54,10 +56,11 @@ export function createSuggestionClient(options: SuggestionClientOptions): Sugges
             cursorPosition: pos,
             language,
             limit: options.limit ?? 12,
+            explicit,
           },
           signal,
         );
-        last = { doc, pos, language, answer };
+        last = { doc, pos, language, explicit, answer };
         return answer;
       } catch (error) {
         if (signal.aborted) return undefined;

@@ -8,14 +8,18 @@ export const MAX_GHOST_LINES = 6;
  * The inline ("ghost") text to show after the cursor for an autocomplete
  * answer, or `undefined` for none. `suggestion` is what to insert at the
  * cursor: the rest of the word being typed (`from..to` is that word's typed
- * part), or what usually follows (` == "__main__":`).
+ * part), or what usually follows (` == "__main__":`). `restOfLine` is the
+ * text after the cursor: when there is some (`console.log(fi|)`), only the
+ * rest of the word is shown, never punctuation that would clash with it.
  */
 export function ghostTextFor(
   answer: Pick<AutocompleteResponse, 'suggestion' | 'confidence' | 'to'>,
   cursor: number,
   minConfidence: number,
+  restOfLine = '',
 ): string | undefined {
   if (answer.suggestion === '' || answer.confidence < minConfidence || answer.to !== cursor) return undefined;
+  if (restOfLine.trim() !== '') return /^[\w$]*/.exec(answer.suggestion)?.[0] || undefined;
   const lines = answer.suggestion.slice(0, MAX_GHOST_CHARS).split('\n').slice(0, MAX_GHOST_LINES);
   const result = lines.join('\n').replace(/\s+$/, '');
   return result === '' ? undefined : result;

@@ -6,8 +6,9 @@ import { ApiError, type ApiClient } from '../api.ts';
 import { h, replaceChildren } from '../dom.ts';
 import { createEditor } from '../editor/create-editor.ts';
 import { LANGUAGE_LABELS } from '../editor/language-names.ts';
+import { readAutocompleteSetting, saveAutocompleteSetting } from '../editor/autocomplete-setting.ts';
 import { DEFAULT_LIMITS, fetchLimits, sizeLimit } from '../editor/size-limit.ts';
-import { createShortcutHint } from '../editor/shortcut-hint.ts';
+import { createAutocompleteToggle, createShortcutHint } from '../editor/shortcut-hint.ts';
 import { isApplePlatform } from '../editor/shortcuts.ts';
 import { createSuggestionClient } from '../editor/suggestion-client.ts';
 import { forgetRoom, rememberRoom } from '../lobby/recent-rooms.ts';
@@ -174,7 +175,14 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
 
   const editorHost = h('div', { class: 'editor-host' });
   const isMac = isApplePlatform(navigator.platform || navigator.userAgent);
-  const hint = createShortcutHint(isMac);
+  const suggestWhileTyping = readAutocompleteSetting(deps.store, location.search);
+  const autocompleteToggle = readOnly
+    ? undefined
+    : createAutocompleteToggle(suggestWhileTyping, (on) => {
+        saveAutocompleteSetting(deps.store, on);
+        editor.setSuggestWhileTyping(on);
+      });
+  const hint = createShortcutHint(isMac, autocompleteToggle);
   replaceChildren(root, h('div', { class: 'room-page' }, header.element, presenceBar.element, h('main', { class: 'editor-main' }, editorHost), hint));
 
   const editor = createEditor({
@@ -185,6 +193,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     readOnly,
     label: 'Code editor',
     cspNonce: readCspNonce(),
+    suggestWhileTyping,
     suggestions: readOnly
       ? undefined
       : createSuggestionClient({ api: deps.api, roomId: documentName, language: currentLanguage }),

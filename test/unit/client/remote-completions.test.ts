@@ -1,6 +1,7 @@
 import { CompletionContext, type CompletionResult } from '@codemirror/autocomplete';
 import { EditorState } from '@codemirror/state';
 import { describe, expect, it } from 'vitest';
+import { editorLanguage } from '../../../client/editor/editor-language.ts';
 import { mergedCompletionSource } from '../../../client/editor/remote-completions.ts';
 import type { SuggestionClient } from '../../../client/editor/suggestion-client.ts';
 import type { AutocompleteResponse } from '../../../shared/schemas/autocomplete.schema.ts';
@@ -63,5 +64,25 @@ describe('mergedCompletionSource', () => {
     const { client, signals } = fakeClient(async () => undefined);
     await mergedCompletionSource(client, { deadlineMs: 5_000 })(contextAtEnd());
     expect(signals[0].aborted).toBe(false);
+  });
+});
+
+describe('mergedCompletionSource and keywords', () => {
+  it('leaves keywords to the keyword source, so none is listed twice', async () => {
+    const doc = 'import os\nimport sys\nim';
+    const state = EditorState.create({ doc, extensions: [editorLanguage.of('python')] });
+    const { client } = fakeClient(async () => ({
+      suggestion: 'port',
+      confidence: 0.8,
+      type: 'keyword',
+      from: doc.length - 2,
+      to: doc.length,
+      items: [
+        { label: 'import', insertText: 'import', kind: 'keyword', score: 5 },
+        { label: 'ImportError', insertText: 'ImportError', kind: 'identifier', score: 3 },
+      ],
+    }));
+    const result = await mergedCompletionSource(client)(new CompletionContext(state, doc.length, true));
+    expect(result?.options.map((option) => option.label)).toEqual(['ImportError', 'os', 'sys']);
   });
 });

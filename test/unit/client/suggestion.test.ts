@@ -44,3 +44,13 @@ describe('completion helpers', () => {
     expect(hasSnippetFields('print(')).toBe(false);
   });
 });
+
+describe('ghostTextFor before other text on the line', () => {
+  it('shows only the rest of the word, never punctuation that would clash', () => {
+    const cursor = 'console.log(fi'.length;
+    const answer = { suggestion: 'le) {', confidence: 0.9, to: cursor };
+    expect(ghostTextFor(answer, cursor, 0.2, ')')).toBe('le');
+    expect(ghostTextFor(answer, cursor, 0.2, '')).toBe('le) {');
+    expect(ghostTextFor({ ...answer, suggestion: ') {' }, cursor, 0.2, ')')).toBeUndefined();
+  });
+});

@@ -1,4 +1,5 @@
 import { TreeFragment, type Parser, type Tree } from '@lezer/common';
+import { checkBudget } from './budget.ts';
 import { createLruCache } from './lru-cache.ts';
 
 interface ParsedText {
@@ -66,19 +67,27 @@ function findChangedRanges(before: string, after: string, split = true): Changed
   return [{ fromA: from, toA, fromB: from, toB }];
 }
 
+/** Parser steps between two clock reads: a step is a few tokens, so this is well under a millisecond. */
+const STEPS_PER_CHECK = 256;
+
 /**
  * Parses `code`, reusing the previous tree parsed under `cacheKey` for the
- * unchanged parts of the text (Lezer incremental parsing).
+ * unchanged parts of the text (Lezer incremental parsing). Parses in steps
+ * and throws `BudgetExceeded` once `deadline` has passed, so pathological
+ * input (a million open brackets) costs its budget, not seconds.
  */
-export function parseIncrementally(parser: Parser, code: string, cacheKey: string): Tree {
+export function parseIncrementally(parser: Parser, code: string, cacheKey: string, deadline?: number): Tree {
   const previous = lastParses.get(cacheKey);
-  let tree: Tree;
+  let fragments: readonly TreeFragment[] | undefined;
   if (previous !== undefined && previous.parser === parser) {
     if (previous.code === code) return previous.tree;
-    const fragments = TreeFragment.applyChanges(TreeFragment.addTree(previous.tree), findChangedRanges(previous.code, code));
-    tree = parser.parse(code, fragments);
-  } else {
-    tree = parser.parse(code);
+    fragments = TreeFragment.applyChanges(TreeFragment.addTree(previous.tree), findChangedRanges(previous.code, code));
+  }
+  const parse = parser.startParse(code, fragments);
+  let tree: Tree | null = null;
+  for (let steps = 1; tree === null; steps++) {
+    tree = parse.advance();
+    if (steps % STEPS_PER_CHECK === 0) checkBudget(deadline);
   }
   lastParses.set(cacheKey, { parser, code, tree });
   return tree;

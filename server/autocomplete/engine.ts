@@ -7,6 +7,7 @@ import { countImportedModules, rankModules } from './imports.ts';
 import { getWordTables } from './keywords.ts';
 import { getLanguageSpec } from './languages.ts';
 import { getStandardMembers } from './members.ts';
+import { BudgetExceeded, checkBudget } from './budget.ts';
 import { predictContinuation, type NgramSource } from './ngram.ts';
 import { DEFAULT_WEIGHTS, type RankingWeights } from './ranking-weights.ts';
 import { findSnippets, indentSnippet, renderSnippetDefaults } from './snippets.ts';
@@ -25,6 +26,13 @@ export interface CompleteInput {
   limit: number;
   /** Who is typing: a newer request cancels this client's older model request, and its reparse is incremental. */
   clientKey?: string;
+  /**
+   * True when the person asked for completions (Ctrl+Space); default false.
+   * Without it a cursor inside a comment or a string gets no items.
+   */
+  explicit?: boolean;
+  /** Epoch milliseconds past which the engine stops and answers empty (no deadline: no budget). */
+  deadline?: number;
 }
 
 /** Minimum agreement of earlier occurrences before a multi-token continuation becomes the ghost text. */
@@ -116,28 +124,41 @@ function chooseSuggestion(items: readonly CompletionItem[], prefix: string, tota
  * multi-token continuation for the ghost text when earlier code agrees on one.
  */
 export function completeWithEngine(request: CompleteInput, weights: RankingWeights = DEFAULT_WEIGHTS): AutocompleteResponse {
-  const { code, cursorPosition } = request;
+  try {
+    return completeWithinBudget(request, weights);
+  } catch (error) {
+    // Out of time: nothing is ready to offer (a partial ranking would mislead more than it helps).
+    if (error instanceof BudgetExceeded) return createEmptyResponse(request.cursorPosition);
+    throw error;
+  }
+}
+
+function completeWithinBudget(request: CompleteInput, weights: RankingWeights): AutocompleteResponse {
+  const { code, cursorPosition, deadline } = request;
   const language = toLanguage(request.language);
   const limit = Math.max(1, Math.min(50, Math.floor(request.limit)));
-  const tokens = tokenizeDocument(code, language, request.clientKey ?? '');
+  const tokens = tokenizeDocument(code, language, request.clientKey ?? '', deadline);
+  checkBudget(deadline);
   const context = readCursorContext(code, tokens, cursorPosition, language);
   const tables = getWordTables(language);
   let items: CompletionItem[] = [];
   let words: RankedWord[] = [];
+  const inProse = context.kind === 'comment' || context.kind === 'string';
+  // In prose, what the person types is theirs: offer nothing unless they asked.
+  if (inProse && request.explicit !== true) return createEmptyResponse(cursorPosition);
   switch (context.kind) {
-    case 'string':
-      return createEmptyResponse(cursorPosition);
     case 'import':
       items = listModuleItems(code, tokens, context, language);
       break;
+    case 'string':
     case 'comment':
     case 'member':
     case 'statement':
     case 'definition':
     case 'expression': {
       const members = getLanguageSpec(language).memberOperators;
-      words = rankWords(code, tokens, getCorpus(language).tokens, context, language, members, weights);
-      if (context.kind === 'comment') words = words.filter((word) => !word.keyword);
+      words = rankWords(code, tokens, getCorpus(language).tokens, context, language, members, weights, deadline);
+      if (inProse) words = words.filter((word) => !word.keyword);
       const builtins = new Set(context.kind === 'member' ? getStandardMembers(language) : tables.builtins);
       items = words.slice(0, limit + 5).map((word) => toWordItem(word, context.kind, builtins));
       if (context.kind === 'statement') items.push(...listSnippetItems(code, context, language, words));
@@ -148,8 +169,9 @@ export function completeWithEngine(request: CompleteInput, weights: RankingWeigh
       throw new Error(`unknown context ${String(unreachable)}`);
     }
   }
+  checkBudget(deadline);
   items.sort((a, b) => b.score - a.score);
-  const line = context.kind === 'comment' ? undefined : findLineItem(code, tokens, context, language, items[0]);
+  const line = inProse ? undefined : findLineItem(code, tokens, context, language, items[0]);
   if (line !== undefined) {
     const leads = context.prefix === '' ? line.agreement >= LINE_AGREEMENT : items.length === 0;
     if (leads) line.item.score = Math.max(line.item.score, (items[0]?.score ?? 0) * 1.01);

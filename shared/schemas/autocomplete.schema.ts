@@ -25,6 +25,11 @@ export const autocompleteRequest = z
     language: z.string(),
     /** Most items to return, a positive integer; default 10, and more than 50 is clamped to 50 by the server. */
     limit: z.int().min(1).default(10),
+    /**
+     * True when the person asked for completions (Ctrl+Space); default false. Without it a cursor
+     * inside a comment or a string gets an empty list.
+     */
+    explicit: z.boolean().default(false),
   })
   .refine((body) => body.code !== undefined || body.roomId !== undefined, {
     message: 'either code or roomId is required',

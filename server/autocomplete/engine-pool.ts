@@ -1,0 +1,99 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { Logger } from 'pino';
+import type { AutocompleteResponse } from '../../shared/schemas/autocomplete.schema.ts';
+import { createEmptyResponse, type CompleteInput } from './engine.ts';
+
+/** Runs the engine on worker threads, each request within a time budget. */
+export interface EnginePool {
+  /** Resolves within about the budget with the engine's answer, or an empty one (overrun, full queue, worker error); never rejects. */
+  complete(input: CompleteInput): Promise<AutocompleteResponse>;
+  /** Stops the threads; later calls answer empty. */
+  close(): Promise<void>;
+  /** Number of worker threads. */
+  readonly threads: number;
+}
+
+/** Share of the budget the engine itself may spend; the rest is slack before the thread is terminated. */
+const COOPERATIVE_SHARE = 0.8;
+/** Requests waiting for a thread beyond these are answered empty at once: under a flood they would only expire in the queue. */
+const QUEUE_PER_THREAD = 32;
+
+/**
+ * Threads by default: one per core, keeping one core for the socket thread,
+ * at most 4 (the engine answers in milliseconds; more threads only help a flood).
+ */
+export function chooseWorkerCount(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(4, cores - 1));
+}
+
+/**
+ * Where the worker's entry is and how to load it: the `.ts` source under tsx
+ * (dev, tests), the compiled `.js` beside this file in `dist/`. A worker does
+ * not inherit the loader of a host that is not plain node (vitest), so the
+ * `.ts` entry brings tsx itself.
+ */
+function locateWorker(): { filename: string; execArgv: string[] } {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const filename = fileURLToPath(new URL(`./engine.worker.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const hasTsx = process.execArgv.some((argument) => argument.includes('tsx'));
+  return { filename, execArgv: fromSource && !hasTsx ? [...process.execArgv, '--import', 'tsx'] : process.execArgv };
+}
+
+/**
+ * Starts `threads` worker threads running the engine and resolves once each
+ * has loaded it (a request arriving before would spend its budget waiting).
+ * Each request gets a deadline of `budgetMs` from its arrival (time in the
+ * queue counts): the engine stops itself at 80% of it and answers empty; a
+ * thread still busy at 100% is terminated by Piscina's abort and replaced,
+ * and the caller gets an empty answer.
+ */
+export async function startEnginePool(options: { threads: number; budgetMs: number; log: Logger }): Promise<EnginePool> {
+  const { threads, budgetMs, log } = options;
+  const { filename, execArgv } = locateWorker();
+  const pool = new Piscina<CompleteInput, AutocompleteResponse>({
+    filename,
+    execArgv,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: Infinity,
+    maxQueue: threads * QUEUE_PER_THREAD,
+    name: 'default',
+  });
+  // A thread that dies (out of memory, a crash in the engine) is replaced by Piscina; say so once per death.
+  pool.on('error', (error: unknown) => log.error({ err: error }, 'autocomplete worker failed'));
+  // One task per thread: a thread takes a task only once it is ready and only one at a time, so each is waited for.
+  const warmUp: CompleteInput = { code: '', cursorPosition: 0, language: 'plaintext', limit: 1 };
+  try {
+    await Promise.all(Array.from({ length: threads }, () => pool.run(warmUp)));
+  } catch (error) {
+    await pool.close({ force: true });
+    throw new Error('autocomplete: the worker threads failed to start', { cause: error });
+  }
+  let closed = false;
+
+  return {
+    threads,
+    async complete(input) {
+      if (closed) return createEmptyResponse(input.cursorPosition);
+      const started = Date.now();
+      try {
+        return await pool.run(
+          { ...input, deadline: started + budgetMs * COOPERATIVE_SHARE },
+          { signal: AbortSignal.timeout(budgetMs) },
+        );
+      } catch (error) {
+        const elapsedMs = Date.now() - started;
+        const reason = error instanceof Error ? error.message : String(error);
+        if (elapsedMs >= budgetMs) log.debug({ elapsedMs, budgetMs, language: input.language }, 'autocomplete over budget');
+        else log.warn({ elapsedMs, err: reason, language: input.language }, 'autocomplete failed in its worker');
+        return createEmptyResponse(input.cursorPosition);
+      }
+    },
+    async close() {
+      closed = true;
+      await pool.close({ force: true });
+    },
+  };
+}

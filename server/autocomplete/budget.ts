@@ -6,13 +6,18 @@ export class BudgetExceeded extends Error {
   }
 }
 
+/** True once `deadline` (epoch milliseconds) has passed; never without one. */
+export function isPastDeadline(deadline: number | undefined): boolean {
+  return deadline !== undefined && Date.now() > deadline;
+}
+
 /**
  * Throws `BudgetExceeded` once `deadline` (epoch milliseconds, `Date.now()`
  * clock: it is shared by the threads, unlike `performance.now()`) has
  * passed. No deadline means no budget (the bench and unit tests).
  */
 export function checkBudget(deadline: number | undefined): void {
-  if (deadline !== undefined && Date.now() > deadline) throw new BudgetExceeded();
+  if (isPastDeadline(deadline)) throw new BudgetExceeded();
 }
 
 /** Loop iterations between two clock reads in the engine's long loops. */

@@ -15,8 +15,12 @@ export interface EnginePool {
   readonly threads: number;
 }
 
-/** Share of the budget the engine itself may spend; the rest is slack before the thread is terminated. */
-const COOPERATIVE_SHARE = 0.8;
+/**
+ * A thread still busy this long after the budget (a multiple of it) is terminated. The engine stops
+ * itself at the budget; the slack is for a busy machine, where a thread can be descheduled for tens of
+ * milliseconds, and a needless termination costs a new thread's start (hundreds of milliseconds).
+ */
+const TERMINATE_AFTER_BUDGETS = 4;
 /** Requests waiting for a thread beyond these are answered empty at once: under a flood they would only expire in the queue. */
 const QUEUE_PER_THREAD = 32;
 
@@ -45,9 +49,9 @@ function locateWorker(): { filename: string; execArgv: string[] } {
  * Starts `threads` worker threads running the engine and resolves once each
  * has loaded it (a request arriving before would spend its budget waiting).
  * Each request gets a deadline of `budgetMs` from its arrival (time in the
- * queue counts): the engine stops itself at 80% of it and answers empty; a
- * thread still busy at 100% is terminated by Piscina's abort and replaced,
- * and the caller gets an empty answer.
+ * queue counts): the caller gets what the engine answered by then, or an
+ * empty answer; the engine stops itself at the deadline, and a thread still
+ * busy at 4 times the budget is terminated by Piscina's abort and replaced.
  */
 export async function startEnginePool(options: { threads: number; budgetMs: number; log: Logger }): Promise<EnginePool> {
   const { threads, budgetMs, log } = options;
@@ -78,17 +82,25 @@ export async function startEnginePool(options: { threads: number; budgetMs: numb
     async complete(input) {
       if (closed) return createEmptyResponse(input.cursorPosition);
       const started = Date.now();
+      const empty = createEmptyResponse(input.cursorPosition);
+      const answer = pool
+        .run({ ...input, deadline: started + budgetMs }, { signal: AbortSignal.timeout(budgetMs * TERMINATE_AFTER_BUDGETS) })
+        .catch((error: unknown) => {
+          const elapsedMs = Date.now() - started;
+          const reason = error instanceof Error ? error.message : String(error);
+          if (elapsedMs >= budgetMs) log.warn({ elapsedMs, budgetMs, language: input.language }, 'autocomplete worker overran its budget: terminated');
+          else log.warn({ elapsedMs, err: reason, language: input.language }, 'autocomplete failed in its worker');
+          return empty;
+        });
+      // The caller waits no longer than the budget, whatever the thread does.
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<AutocompleteResponse>((resolve) => {
+        timer = setTimeout(() => resolve(empty), budgetMs);
+      });
       try {
-        return await pool.run(
-          { ...input, deadline: started + budgetMs * COOPERATIVE_SHARE },
-          { signal: AbortSignal.timeout(budgetMs) },
-        );
-      } catch (error) {
-        const elapsedMs = Date.now() - started;
-        const reason = error instanceof Error ? error.message : String(error);
-        if (elapsedMs >= budgetMs) log.debug({ elapsedMs, budgetMs, language: input.language }, 'autocomplete over budget');
-        else log.warn({ elapsedMs, err: reason, language: input.language }, 'autocomplete failed in its worker');
-        return createEmptyResponse(input.cursorPosition);
+        return await Promise.race([answer, expired]);
+      } finally {
+        clearTimeout(timer);
       }
     },
     async close() {

@@ -7,6 +7,7 @@ import { countImportedModules, rankModules } from './imports.ts';
 import { getWordTables } from './keywords.ts';
 import { getLanguageSpec } from './languages.ts';
 import { getStandardMembers } from './members.ts';
+import { getKindMembers, inferReceiverKind } from './receiver-kind.ts';
 import { BudgetExceeded, checkBudget } from './budget.ts';
 import { predictContinuation, type NgramSource } from './ngram.ts';
 import { DEFAULT_WEIGHTS, type RankingWeights } from './ranking-weights.ts';
@@ -109,6 +110,38 @@ function findLineItem(
   return { item: { label: insertText, insertText, kind: 'line', score }, agreement: continuation.agreement };
 }
 
+/**
+ * Puts the members of the receiver's known kind (`users.fi` on an array:
+ * `filter`, `find`) above every other word: the ones the document used in
+ * the ranker's order, then the rest in the list's (commonest first).
+ */
+function preferMembers(words: readonly RankedWord[], members: readonly string[], prefix: string): RankedWord[] {
+  const wanted = members.filter((member) => member.startsWith(prefix) && member !== prefix);
+  if (wanted.length === 0) return [...words];
+  const byText = new Map(words.map((word) => [word.text, word]));
+  const wantedSet = new Set(wanted);
+  const top = words[0]?.score ?? 0;
+  const lifted = wanted.map((text, order): RankedWord => {
+    const ranked = byText.get(text);
+    const score = top + (ranked?.score ?? 0) + (wanted.length - order) * 1e-9;
+    return ranked !== undefined ? { ...ranked, score } : { text, keyword: false, score, evidence: 0, features: [] };
+  });
+  lifted.sort((a, b) => b.score - a.score);
+  return [...lifted, ...words.filter((word) => !wantedSet.has(word.text))];
+}
+
+/** Keeps the first (best) item of each insert text and of each label: a list shows a word once. */
+function removeDuplicates(items: readonly CompletionItem[]): CompletionItem[] {
+  const texts = new Set<string>();
+  const labels = new Set<string>();
+  return items.filter((item) => {
+    if (texts.has(item.insertText) || labels.has(item.label)) return false;
+    texts.add(item.insertText);
+    labels.add(item.label);
+    return true;
+  });
+}
+
 function chooseSuggestion(items: readonly CompletionItem[], prefix: string, total: number): Pick<AutocompleteResponse, 'suggestion' | 'confidence' | 'type'> {
   const best = items.find((item) => item.insertText.startsWith(prefix));
   if (best === undefined) return { suggestion: '', confidence: 0, type: 'identifier' };
@@ -158,6 +191,8 @@ function completeWithinBudget(request: CompleteInput, weights: RankingWeights): 
     case 'expression': {
       const members = getLanguageSpec(language).memberOperators;
       words = rankWords(code, tokens, getCorpus(language).tokens, context, language, members, weights, deadline);
+      const receiverKind = context.kind === 'member' ? inferReceiverKind(tokens, context.previousIndex, language) : undefined;
+      if (receiverKind !== undefined) words = preferMembers(words, getKindMembers(language, receiverKind), context.prefix);
       if (inProse) words = words.filter((word) => !word.keyword);
       const builtins = new Set(context.kind === 'member' ? getStandardMembers(language) : tables.builtins);
       items = words.slice(0, limit + 5).map((word) => toWordItem(word, context.kind, builtins));
@@ -179,7 +214,7 @@ function completeWithinBudget(request: CompleteInput, weights: RankingWeights): 
     else line.item.score = Math.min(line.item.score, items[Math.min(limit, items.length) - 1]?.score ?? 0);
     items.splice(leads ? 0 : Math.min(limit - 1, items.length), 0, line.item);
   }
-  items = items.slice(0, limit);
+  items = removeDuplicates(items).slice(0, limit);
   if (items.length === 0) return createEmptyResponse(cursorPosition);
   const total = words.reduce((sum, word) => sum + word.score, 0) || items.reduce((sum, item) => sum + item.score, 0);
   const chosen = chooseSuggestion(items, context.prefix, total);

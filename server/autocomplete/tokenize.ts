@@ -1,3 +1,4 @@
+import type { Tree } from '@lezer/common';
 import type { Language } from '../../shared/protocol.ts';
 import { tokenizeWithRules } from './fallback-tokenizer.ts';
 import { getWordTables } from './keywords.ts';
@@ -24,7 +25,15 @@ export function tokenizeDocument(code: string, language: Language, cacheKey: str
   if (spec.tokenize !== undefined) return spec.tokenize(code, classifyWord);
   if (spec.selectParser === undefined) return tokenizeWithRules(code, spec.lexical, classifyWord);
   const parser = spec.selectParser(code);
-  const tree = parseIncrementally(parser, code, `${language}\u0000${cacheKey}`, deadline);
+  let tree: Tree;
+  try {
+    tree = parseIncrementally(parser, code, `${language}\u0000${cacheKey}`, deadline);
+  } catch (error) {
+    // Lezer builds its tree recursively: nesting a few hundred thousand deep overflows the stack. Such
+    // text is no program; its lexical tokens are all the completion needs.
+    if (!(error instanceof RangeError)) throw error;
+    return tokenizeWithRules(code, spec.lexical, classifyWord);
+  }
   return listTreeTokens(code, tree, classifyWord, deadline);
 }
 

@@ -63,6 +63,8 @@ export async function startEnginePool(options: { threads: number; budgetMs: numb
     maxThreads: threads,
     idleTimeout: Infinity,
     maxQueue: threads * QUEUE_PER_THREAD,
+    // 'sync' would block an idle thread in Atomics.wait: the parse a budget cut short is carried on while idle.
+    atomics: 'async',
     name: 'default',
   });
   // A thread that dies (out of memory, a crash in the engine) is replaced by Piscina; say so once per death.

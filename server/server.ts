@@ -5,7 +5,7 @@ import { createYjsBridge } from './collab/yjs-bridge.ts';
 import { attachWebSockets, type WebSocketGateway } from './collab/websocket-server.ts';
 import { YJS_PATH } from '../shared/protocol.ts';
 import type { Config } from './config.ts';
-import { chooseWorkerCount, createAutocompleter, startEnginePool } from './autocomplete/index.ts';
+import { chooseWorkerCount, createAutocompleter, createEnginePool } from './autocomplete/index.ts';
 import { createHttpApp } from './http/app.ts';
 import { createAutocompleteRouter } from './http/autocomplete.routes.ts';
 import { createMetricsRouter } from './http/metrics.routes.ts';
@@ -63,7 +63,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const { hocuspocus, journal, persistence } = collab;
   const rooms = createRoomService({ store, hocuspocus, persistence, access });
   const expiry = startRoomExpiry({ ttlDays: config.roomTtlDays, store, hocuspocus, access, log });
-  const engines = await startEnginePool({
+  const engines = createEnginePool({
     threads: config.autocomplete.workers ?? chooseWorkerCount(), budgetMs: config.autocomplete.budgetMs, log,
   });
   const autocompleter = createAutocompleter({ model: config.autocompleteModel, log, engine: engines.complete });

@@ -46,43 +46,43 @@ function locateWorker(): { filename: string; execArgv: string[] } {
 }
 
 /**
- * Starts `threads` worker threads running the engine and resolves once each
- * has loaded it (a request arriving before would spend its budget waiting).
+ * Creates the pool of `threads` worker threads running the engine. The
+ * threads start at the first request (a server that is never asked pays
+ * nothing; a test suite starts many), and the requests of the first few
+ * hundred milliseconds answer empty while they load.
  * Each request gets a deadline of `budgetMs` from its arrival (time in the
  * queue counts): the caller gets what the engine answered by then, or an
  * empty answer; the engine stops itself at the deadline, and a thread still
  * busy at 4 times the budget is terminated by Piscina's abort and replaced.
  */
-export async function startEnginePool(options: { threads: number; budgetMs: number; log: Logger }): Promise<EnginePool> {
+export function createEnginePool(options: { threads: number; budgetMs: number; log: Logger }): EnginePool {
   const { threads, budgetMs, log } = options;
-  const { filename, execArgv } = locateWorker();
-  const pool = new Piscina<CompleteInput, AutocompleteResponse>({
-    filename,
-    execArgv,
-    minThreads: threads,
-    maxThreads: threads,
-    idleTimeout: Infinity,
-    maxQueue: threads * QUEUE_PER_THREAD,
-    // 'sync' would block an idle thread in Atomics.wait: the parse a budget cut short is carried on while idle.
-    atomics: 'async',
-    name: 'default',
-  });
-  // A thread that dies (out of memory, a crash in the engine) is replaced by Piscina; say so once per death.
-  pool.on('error', (error: unknown) => log.error({ err: error }, 'autocomplete worker failed'));
-  // One task per thread: a thread takes a task only once it is ready and only one at a time, so each is waited for.
-  const warmUp: CompleteInput = { code: '', cursorPosition: 0, language: 'plaintext', limit: 1 };
-  try {
-    await Promise.all(Array.from({ length: threads }, () => pool.run(warmUp)));
-  } catch (error) {
-    await pool.close({ force: true });
-    throw new Error('autocomplete: the worker threads failed to start', { cause: error });
-  }
+  let pool: Piscina<CompleteInput, AutocompleteResponse> | undefined;
   let closed = false;
+
+  function startThreads(): Piscina<CompleteInput, AutocompleteResponse> {
+    const { filename, execArgv } = locateWorker();
+    const started = new Piscina<CompleteInput, AutocompleteResponse>({
+      filename,
+      execArgv,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: Infinity,
+      maxQueue: threads * QUEUE_PER_THREAD,
+      // 'sync' would block an idle thread in Atomics.wait: the parse a budget cut short is carried on while idle.
+      atomics: 'async',
+      name: 'default',
+    });
+    // A thread that dies (out of memory, a crash in the engine) is replaced by Piscina; say so once per death.
+    started.on('error', (error: unknown) => log.error({ err: error }, 'autocomplete worker failed'));
+    return started;
+  }
 
   return {
     threads,
     async complete(input) {
       if (closed) return createEmptyResponse(input.cursorPosition);
+      pool ??= startThreads();
       const started = Date.now();
       const empty = createEmptyResponse(input.cursorPosition);
       const answer = pool
@@ -107,7 +107,7 @@ export async function startEnginePool(options: { threads: number; budgetMs: numb
     },
     async close() {
       closed = true;
-      await pool.close({ force: true });
+      await pool?.close({ force: true });
     },
   };
 }

@@ -3,7 +3,7 @@ import { completeWithEngine, type CompleteInput } from './engine.ts';
 
 export type { CompleteInput } from './engine.ts';
 export { createAutocompleter, type Autocompleter, type LocalEngine, type ModelBackendOptions } from './model-backend.ts';
-export { chooseWorkerCount, startEnginePool, type EnginePool } from './engine-pool.ts';
+export { chooseWorkerCount, createEnginePool, type EnginePool } from './engine-pool.ts';
 
 /**
  * Completes at the cursor with the local engine only: pure and synchronous

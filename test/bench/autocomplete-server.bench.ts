@@ -85,16 +85,19 @@ async function measureFlood(server: Server, withFlood: boolean) {
   const floodLatencies: number[] = [];
   const bodies = PATHOLOGICAL_REQUESTS.map((request) => Buffer.from(JSON.stringify(request.body)));
   const pending = new Set<Promise<void>>();
+  // A server that runs the engine on its socket thread falls behind the flood; what it still owes at the end is given up.
+  const giveUp = new AbortController();
   let sent = 0;
   const send = (): void => {
     const started = performance.now();
     const request = fetch(`${server.baseUrl}/api/autocomplete`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[sent++ % bodies.length],
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[sent++ % bodies.length], signal: giveUp.signal,
     }).then(async (response) => {
       await response.arrayBuffer();
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       floodLatencies.push(performance.now() - started);
     }, () => { statuses.set(0, (statuses.get(0) ?? 0) + 1); }).finally(() => pending.delete(request));
+    // Status 0: no answer (given up at the end, or the connection failed).
     pending.add(request);
   };
   const floodTimer = withFlood ? setInterval(send, 100) : undefined;
@@ -128,7 +131,10 @@ async function measureFlood(server: Server, withFlood: boolean) {
   }
   running = false;
   clearInterval(floodTimer);
-  await Promise.all([probing, ...pending]);
+  const drained = Promise.all([...pending]);
+  await Promise.race([drained, sleep(3_000)]);
+  giveUp.abort();
+  await Promise.all([probing, drained]);
   await sleep(500);
   const owed = sentAt.size;
   writer.destroy();
@@ -136,6 +142,7 @@ async function measureFlood(server: Server, withFlood: boolean) {
   return {
     keystrokeToPeer: { ...summarize(keystrokes), lost: owed },
     livez: summarize(livez),
+    /** Status 0 counts requests with no answer: given up 3 s after the flood, or failed. */
     pathological: { ...summarize(floodLatencies), statuses: Object.fromEntries(statuses) },
   };
 }

@@ -103,13 +103,18 @@ async function measureFlood(server: Server, withFlood: boolean) {
   const floodTimer = withFlood ? setInterval(send, 100) : undefined;
 
   const livez: number[] = [];
+  let livezUnanswered = 0;
   let running = true;
   const probing = (async () => {
     while (running) {
       const started = performance.now();
-      const response = await fetch(`${server.baseUrl}/livez`);
-      await response.arrayBuffer();
-      livez.push(performance.now() - started);
+      try {
+        const response = await fetch(`${server.baseUrl}/livez`, { signal: giveUp.signal });
+        await response.arrayBuffer();
+        livez.push(performance.now() - started);
+      } catch {
+        livezUnanswered++;
+      }
       await sleep(50);
     }
   })();
@@ -141,7 +146,7 @@ async function measureFlood(server: Server, withFlood: boolean) {
   reader.destroy();
   return {
     keystrokeToPeer: { ...summarize(keystrokes), lost: owed },
-    livez: summarize(livez),
+    livez: { ...summarize(livez), unanswered: livezUnanswered },
     /** Status 0 counts requests with no answer: given up 3 s after the flood, or failed. */
     pathological: { ...summarize(floodLatencies), statuses: Object.fromEntries(statuses) },
   };

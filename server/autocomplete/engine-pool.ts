@@ -16,11 +16,15 @@ export interface EnginePool {
 }
 
 /**
- * A thread still busy this long after the budget (a multiple of it) is terminated. The engine stops
- * itself at the budget; the slack is for a busy machine, where a thread can be descheduled for tens of
- * milliseconds, and a needless termination costs a new thread's start (hundreds of milliseconds).
+ * A thread still busy this long after a request's arrival is terminated: 4 budgets, at least 1 s. The
+ * engine stops itself at the budget; the slack is for a busy machine, where a thread is descheduled for
+ * tens or hundreds of milliseconds, and a needless termination costs a new thread's start (0.5 s of CPU,
+ * seconds of wall time on a loaded machine), while the requests queued behind answer empty meanwhile.
  */
-const TERMINATE_AFTER_BUDGETS = 4;
+function computeTerminationMs(budgetMs: number): number {
+  return Math.max(4 * budgetMs, 1_000);
+}
+
 /** Requests waiting for a thread beyond these are answered empty at once: under a flood they would only expire in the queue. */
 const QUEUE_PER_THREAD = 32;
 
@@ -53,10 +57,11 @@ function locateWorker(): { filename: string; execArgv: string[] } {
  * Each request gets a deadline of `budgetMs` from its arrival (time in the
  * queue counts): the caller gets what the engine answered by then, or an
  * empty answer; the engine stops itself at the deadline, and a thread still
- * busy at 4 times the budget is terminated by Piscina's abort and replaced.
+ * busy at 4 times the budget (at least 1 s) is terminated by Piscina's abort and replaced.
  */
 export function createEnginePool(options: { threads: number; budgetMs: number; log: Logger }): EnginePool {
   const { threads, budgetMs, log } = options;
+  const terminationMs = computeTerminationMs(budgetMs);
   let pool: Piscina<CompleteInput, AutocompleteResponse> | undefined;
   let closed = false;
 
@@ -75,6 +80,9 @@ export function createEnginePool(options: { threads: number; budgetMs: number; l
     });
     // A thread that dies (out of memory, a crash in the engine) is replaced by Piscina; say so once per death.
     started.on('error', (error: unknown) => log.error({ err: error }, 'autocomplete worker failed'));
+    started.on('workerDestroy', () => {
+      if (!closed) log.warn({ terminationMs }, 'autocomplete worker thread terminated (busy past the hard limit); starting another');
+    });
     return started;
   }
 
@@ -86,11 +94,12 @@ export function createEnginePool(options: { threads: number; budgetMs: number; l
       const started = Date.now();
       const empty = createEmptyResponse(input.cursorPosition);
       const answer = pool
-        .run({ ...input, deadline: started + budgetMs }, { signal: AbortSignal.timeout(budgetMs * TERMINATE_AFTER_BUDGETS) })
+        .run({ ...input, deadline: started + budgetMs }, { signal: AbortSignal.timeout(terminationMs) })
         .catch((error: unknown) => {
           const elapsedMs = Date.now() - started;
           const reason = error instanceof Error ? error.message : String(error);
-          if (elapsedMs >= budgetMs) log.warn({ elapsedMs, budgetMs, language: input.language }, 'autocomplete worker overran its budget: terminated');
+          // Past the hard limit the task was dropped from the queue, or its thread terminated ('workerDestroy' says which).
+          if (elapsedMs >= terminationMs) log.debug({ elapsedMs, language: input.language }, 'autocomplete task aborted at the hard limit');
           else log.warn({ elapsedMs, err: reason, language: input.language }, 'autocomplete failed in its worker');
           return empty;
         });

@@ -193,6 +193,7 @@ async function measureTyping(server: Server) {
 
 const env: Record<string, string> = {};
 if (options.has('workers')) env.AUTOCOMPLETE_WORKERS = options.get('workers')!;
+if (options.has('budget')) env.AUTOCOMPLETE_BUDGET_MS = options.get('budget')!;
 const report: Record<string, unknown> = { root: serverRoot, env, floodSeconds };
 const server = await startServer(env);
 try {

@@ -44,6 +44,8 @@ const environment = z.object({
   AUTOCOMPLETE_LLM_MODEL: z.string().min(1).default('default'),
   AUTOCOMPLETE_LLM_API_KEY: z.string().min(1).optional(),
   AUTOCOMPLETE_LLM_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(400),
+  AUTOCOMPLETE_BUDGET_MS: z.coerce.number().int().min(5).max(10_000).default(50),
+  AUTOCOMPLETE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
 });
 
 /** Everything the server needs to know from outside; built once by {@link loadConfig}. */
@@ -95,6 +97,11 @@ export interface Config {
   redisPrefix: string;
   /** Optional model backend for autocomplete (`AUTOCOMPLETE_LLM_URL`, `_MODEL`, `_API_KEY`, `_TIMEOUT_MS` default 400 ms). */
   autocompleteModel: { url: string; model: string; apiKey?: string; timeoutMs: number } | undefined;
+  /**
+   * The local engine's worker threads: time one request may take, queue included (`AUTOCOMPLETE_BUDGET_MS`,
+   * default 50; past it the answer is empty), and how many threads (`AUTOCOMPLETE_WORKERS`; unset = cores − 1, 1 to 4).
+   */
+  autocomplete: { budgetMs: number; workers: number | undefined };
   /** Directory of the built web client, served at `/`; default `dist/client`. */
   clientDir: string;
   /** Longest an accepted update waits in memory before it is written (group commit), in ms; default 50. */
@@ -179,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
           timeoutMs: vars.AUTOCOMPLETE_LLM_TIMEOUT_MS,
         })
       : undefined,
+    autocomplete: Object.freeze({ budgetMs: vars.AUTOCOMPLETE_BUDGET_MS, workers: vars.AUTOCOMPLETE_WORKERS }),
     clientDir: path.resolve('dist/client'),
     journalFlushMs: 50,
     storeDebounceMs: 2000,

@@ -5,7 +5,7 @@ import { createYjsBridge } from './collab/yjs-bridge.ts';
 import { attachWebSockets, type WebSocketGateway } from './collab/websocket-server.ts';
 import { YJS_PATH } from '../shared/protocol.ts';
 import type { Config } from './config.ts';
-import { createAutocompleter } from './autocomplete/index.ts';
+import { chooseWorkerCount, createAutocompleter, createEnginePool } from './autocomplete/index.ts';
 import { createHttpApp } from './http/app.ts';
 import { createAutocompleteRouter } from './http/autocomplete.routes.ts';
 import { createMetricsRouter } from './http/metrics.routes.ts';
@@ -64,7 +64,10 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const { hocuspocus, journal, persistence } = collab;
   const rooms = createRoomService({ store, hocuspocus, persistence, access, maxDocumentBytes: config.maxDocumentChars });
   const expiry = startRoomExpiry({ ttlDays: config.roomTtlDays, store, hocuspocus, access, log });
-  const autocompleter = createAutocompleter({ model: config.autocompleteModel, log });
+  const engines = createEnginePool({
+    threads: config.autocomplete.workers ?? chooseWorkerCount(), budgetMs: config.autocomplete.budgetMs, log,
+  });
+  const autocompleter = createAutocompleter({ model: config.autocompleteModel, log, engine: engines.complete });
   const auth = createRestAuth(tokens, access);
   const app = createHttpApp({
     trustProxy: config.trustProxy,
@@ -176,6 +179,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     journal.stop();
     expiry.stop();
     autocompleter.close();
+    await engines.close();
     await collab.redis?.close();
     httpServer.close();
     httpServer.closeAllConnections();

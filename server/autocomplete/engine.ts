@@ -7,6 +7,8 @@ import { countImportedModules, rankModules } from './imports.ts';
 import { getWordTables } from './keywords.ts';
 import { getLanguageSpec } from './languages.ts';
 import { getStandardMembers } from './members.ts';
+import { getKindMembers, inferReceiverKind } from './receiver-kind.ts';
+import { BudgetExceeded, checkBudget } from './budget.ts';
 import { predictContinuation, type NgramSource } from './ngram.ts';
 import { DEFAULT_WEIGHTS, type RankingWeights } from './ranking-weights.ts';
 import { findSnippets, indentSnippet, renderSnippetDefaults } from './snippets.ts';
@@ -25,6 +27,13 @@ export interface CompleteInput {
   limit: number;
   /** Who is typing: a newer request cancels this client's older model request, and its reparse is incremental. */
   clientKey?: string;
+  /**
+   * True when the person asked for completions (Ctrl+Space); default false.
+   * Without it a cursor inside a comment or a string gets no items.
+   */
+  explicit?: boolean;
+  /** Epoch milliseconds past which the engine stops and answers empty (no deadline: no budget). */
+  deadline?: number;
 }
 
 /** Minimum agreement of earlier occurrences before a multi-token continuation becomes the ghost text. */
@@ -101,6 +110,38 @@ function findLineItem(
   return { item: { label: insertText, insertText, kind: 'line', score }, agreement: continuation.agreement };
 }
 
+/**
+ * Puts the members of the receiver's known kind (`users.fi` on an array:
+ * `filter`, `find`) above every other word: the ones the document used in
+ * the ranker's order, then the rest in the list's (commonest first).
+ */
+function preferMembers(words: readonly RankedWord[], members: readonly string[], prefix: string): RankedWord[] {
+  const wanted = members.filter((member) => member.startsWith(prefix) && member !== prefix);
+  if (wanted.length === 0) return [...words];
+  const byText = new Map(words.map((word) => [word.text, word]));
+  const wantedSet = new Set(wanted);
+  const top = words[0]?.score ?? 0;
+  const lifted = wanted.map((text, order): RankedWord => {
+    const ranked = byText.get(text);
+    const score = top + (ranked?.score ?? 0) + (wanted.length - order) * 1e-9;
+    return ranked !== undefined ? { ...ranked, score } : { text, keyword: false, score, evidence: 0, features: [] };
+  });
+  lifted.sort((a, b) => b.score - a.score);
+  return [...lifted, ...words.filter((word) => !wantedSet.has(word.text))];
+}
+
+/** Keeps the first (best) item of each insert text and of each label: a list shows a word once. */
+function removeDuplicates(items: readonly CompletionItem[]): CompletionItem[] {
+  const texts = new Set<string>();
+  const labels = new Set<string>();
+  return items.filter((item) => {
+    if (texts.has(item.insertText) || labels.has(item.label)) return false;
+    texts.add(item.insertText);
+    labels.add(item.label);
+    return true;
+  });
+}
+
 function chooseSuggestion(items: readonly CompletionItem[], prefix: string, total: number): Pick<AutocompleteResponse, 'suggestion' | 'confidence' | 'type'> {
   const best = items.find((item) => item.insertText.startsWith(prefix));
   if (best === undefined) return { suggestion: '', confidence: 0, type: 'identifier' };
@@ -116,28 +157,43 @@ function chooseSuggestion(items: readonly CompletionItem[], prefix: string, tota
  * multi-token continuation for the ghost text when earlier code agrees on one.
  */
 export function completeWithEngine(request: CompleteInput, weights: RankingWeights = DEFAULT_WEIGHTS): AutocompleteResponse {
-  const { code, cursorPosition } = request;
+  try {
+    return completeWithinBudget(request, weights);
+  } catch (error) {
+    // Out of time: nothing is ready to offer (a partial ranking would mislead more than it helps).
+    if (error instanceof BudgetExceeded) return createEmptyResponse(request.cursorPosition);
+    throw error;
+  }
+}
+
+function completeWithinBudget(request: CompleteInput, weights: RankingWeights): AutocompleteResponse {
+  const { code, cursorPosition, deadline } = request;
   const language = toLanguage(request.language);
   const limit = Math.max(1, Math.min(50, Math.floor(request.limit)));
-  const tokens = tokenizeDocument(code, language, request.clientKey ?? '');
+  const tokens = tokenizeDocument(code, language, request.clientKey ?? '', deadline);
+  checkBudget(deadline);
   const context = readCursorContext(code, tokens, cursorPosition, language);
   const tables = getWordTables(language);
   let items: CompletionItem[] = [];
   let words: RankedWord[] = [];
+  const inProse = context.kind === 'comment' || context.kind === 'string';
+  // In prose, what the person types is theirs: offer nothing unless they asked.
+  if (inProse && request.explicit !== true) return createEmptyResponse(cursorPosition);
   switch (context.kind) {
-    case 'string':
-      return createEmptyResponse(cursorPosition);
     case 'import':
       items = listModuleItems(code, tokens, context, language);
       break;
+    case 'string':
     case 'comment':
     case 'member':
     case 'statement':
     case 'definition':
     case 'expression': {
       const members = getLanguageSpec(language).memberOperators;
-      words = rankWords(code, tokens, getCorpus(language).tokens, context, language, members, weights);
-      if (context.kind === 'comment') words = words.filter((word) => !word.keyword);
+      words = rankWords(code, tokens, getCorpus(language).tokens, context, language, members, weights, deadline);
+      const receiverKind = context.kind === 'member' ? inferReceiverKind(tokens, context.previousIndex, language) : undefined;
+      if (receiverKind !== undefined) words = preferMembers(words, getKindMembers(language, receiverKind), context.prefix);
+      if (inProse) words = words.filter((word) => !word.keyword);
       const builtins = new Set(context.kind === 'member' ? getStandardMembers(language) : tables.builtins);
       items = words.slice(0, limit + 5).map((word) => toWordItem(word, context.kind, builtins));
       if (context.kind === 'statement') items.push(...listSnippetItems(code, context, language, words));
@@ -148,8 +204,9 @@ export function completeWithEngine(request: CompleteInput, weights: RankingWeigh
       throw new Error(`unknown context ${String(unreachable)}`);
     }
   }
+  checkBudget(deadline);
   items.sort((a, b) => b.score - a.score);
-  const line = context.kind === 'comment' ? undefined : findLineItem(code, tokens, context, language, items[0]);
+  const line = inProse ? undefined : findLineItem(code, tokens, context, language, items[0]);
   if (line !== undefined) {
     const leads = context.prefix === '' ? line.agreement >= LINE_AGREEMENT : items.length === 0;
     if (leads) line.item.score = Math.max(line.item.score, (items[0]?.score ?? 0) * 1.01);
@@ -157,7 +214,7 @@ export function completeWithEngine(request: CompleteInput, weights: RankingWeigh
     else line.item.score = Math.min(line.item.score, items[Math.min(limit, items.length) - 1]?.score ?? 0);
     items.splice(leads ? 0 : Math.min(limit - 1, items.length), 0, line.item);
   }
-  items = items.slice(0, limit);
+  items = removeDuplicates(items).slice(0, limit);
   if (items.length === 0) return createEmptyResponse(cursorPosition);
   const total = words.reduce((sum, word) => sum + word.score, 0) || items.reduce((sum, item) => sum + item.score, 0);
   const chosen = chooseSuggestion(items, context.prefix, total);

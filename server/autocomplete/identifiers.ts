@@ -1,3 +1,4 @@
+import { BUDGET_CHECK_INTERVAL, checkBudget } from './budget.ts';
 import type { CursorContext } from './context.ts';
 import { getWordTables, type WordTables } from './keywords.ts';
 import type { Language } from '../../shared/protocol.ts';
@@ -92,6 +93,8 @@ interface MiningPass {
   previousLineStart: number;
   /** Shell: what each token does (`markShellRoles`), for the document only. */
   roles?: Uint8Array;
+  /** Epoch milliseconds past which mining throws `BudgetExceeded`. */
+  deadline?: number;
 }
 
 /** Keywords after which a type's name is defined. */
@@ -139,6 +142,7 @@ function mineWords(
   let q2 = '\u0000';
   let q3 = '\u0000';
   for (let index = 0; index < tokens.length; index++) {
+    if (index % BUDGET_CHECK_INTERVAL === 0) checkBudget(pass.deadline);
     const token = tokens[index];
     if (token.category === 'comment' || index === pass.skipIndex) continue;
     const followsContext = p1 === c1;
@@ -214,7 +218,7 @@ function mineWords(
  */
 export function rankWords(
   code: string, tokens: readonly Token[], corpus: readonly Token[], context: CursorContext, language: Language,
-  members: ReadonlySet<string>, weights: RankingWeights,
+  members: ReadonlySet<string>, weights: RankingWeights, deadline?: number,
 ): RankedWord[] {
   const tables = getWordTables(language);
   const [t3, t2, t1] = readSignificantBefore(tokens, context.previousIndex, 3);
@@ -229,9 +233,9 @@ export function rankWords(
   const lineStart = findLineStart(code, tokens, cursorIndex);
   const previousLineStart = findLineStart(code, tokens, lineStart - 1);
   const roles = language === 'shell' ? markShellRoles(code, tokens) : undefined;
-  mineWords({ tokens, weight: 1, cursorIndex, skipIndex: context.partialIndex, corpus: false, scope, lineStart, previousLineStart, roles }, ngram, context.prefix, members,
+  mineWords({ tokens, weight: 1, cursorIndex, skipIndex: context.partialIndex, corpus: false, scope, lineStart, previousLineStart, roles, deadline }, ngram, context.prefix, members,
     tables.definers, weights, stats, totals);
-  mineWords({ tokens: corpus, weight: weights.corpusWeight, cursorIndex: -1, skipIndex: -1, corpus: true, lineStart: -1, previousLineStart: -1 }, ngram, context.prefix,
+  mineWords({ tokens: corpus, weight: weights.corpusWeight, cursorIndex: -1, skipIndex: -1, corpus: true, lineStart: -1, previousLineStart: -1, deadline }, ngram, context.prefix,
     members, tables.definers, weights, stats, totals);
   if (language === 'shell') mineTextWords(tokens, context.prefix, stats);
   const isMember = context.kind === 'member';

@@ -2,7 +2,8 @@ import type { AutocompleteResponse } from '../../shared/schemas/autocomplete.sch
 import { completeWithEngine, type CompleteInput } from './engine.ts';
 
 export type { CompleteInput } from './engine.ts';
-export { createAutocompleter, type Autocompleter, type ModelBackendOptions } from './model-backend.ts';
+export { createAutocompleter, type Autocompleter, type LocalEngine, type ModelBackendOptions } from './model-backend.ts';
+export { chooseWorkerCount, createEnginePool, type EnginePool } from './engine-pool.ts';
 
 /**
  * Completes at the cursor with the local engine only: pure and synchronous

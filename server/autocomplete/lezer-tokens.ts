@@ -1,5 +1,6 @@
 import type { NodeType, Tree, TreeCursor } from '@lezer/common';
 import { getStyleTags, tags, type Tag } from '@lezer/highlight';
+import { BUDGET_CHECK_INTERVAL, checkBudget } from './budget.ts';
 import { splitLooseText, type Token, type TokenCategory } from './token.ts';
 
 /** How a node type is tokenized: one token for the whole node, or look at its children / text. */
@@ -59,33 +60,36 @@ function emitLoose(state: WalkState, from: number, to: number): void {
   }
 }
 
-function walkString(cursor: TreeCursor, state: WalkState): void {
-  const { from, to } = cursor;
-  let position = from;
-  if (cursor.firstChild()) {
-    do {
-      if (!INTERPOLATION.test(cursor.name)) continue;
-      emitToken(state, position, cursor.from, 'string');
-      walkNode(cursor, state);
-      position = cursor.to;
-    } while (cursor.nextSibling());
-    cursor.parent();
-  }
-  emitToken(state, position, to, 'string');
+/** A node the walk has descended into; a string's text is emitted around the code interpolated into it. */
+interface Frame {
+  string: boolean;
+  /** For a string: where its text not yet emitted starts, and where it ends. */
+  position: number;
+  to: number;
 }
 
-function walkNode(cursor: TreeCursor, state: WalkState): void {
-  const nodeClass = cursor.type.isTop ? 'loose' : findNodeClass(cursor);
-  if (nodeClass === 'string') return walkString(cursor, state);
-  if (nodeClass === 'comment') return emitToken(state, cursor.from, cursor.to, 'comment');
-  if (cursor.firstChild()) {
-    do walkNode(cursor, state);
-    while (cursor.nextSibling());
-    cursor.parent();
-    return;
+/** Visits the node at `cursor`; returns true when it descended into the node's first child (and pushed its frame). */
+function visitNode(cursor: TreeCursor, state: WalkState, frames: Frame[]): boolean {
+  const parent = frames[frames.length - 1];
+  if (parent?.string) {
+    // Only a string's interpolations hold code; the rest of it is one string token.
+    if (!INTERPOLATION.test(cursor.name)) return false;
+    emitToken(state, parent.position, cursor.from, 'string');
   }
-  if (nodeClass === 'loose' || nodeClass === 'punct') emitLoose(state, cursor.from, cursor.to);
+  const nodeClass = cursor.type.isTop ? 'loose' : findNodeClass(cursor);
+  if (nodeClass === 'comment') {
+    emitToken(state, cursor.from, cursor.to, 'comment');
+    return false;
+  }
+  const frame: Frame = { string: nodeClass === 'string', position: cursor.from, to: cursor.to };
+  if (cursor.firstChild()) {
+    frames.push(frame);
+    return true;
+  }
+  if (frame.string) emitToken(state, frame.position, frame.to, 'string');
+  else if (nodeClass === 'loose' || nodeClass === 'punct') emitLoose(state, cursor.from, cursor.to);
   else emitToken(state, cursor.from, cursor.to, nodeClass);
+  return false;
 }
 
 /**
@@ -93,15 +97,31 @@ function walkNode(cursor: TreeCursor, state: WalkState): void {
  * out whole (so their words are never mined as names) except for the code
  * interpolated into them, names and keywords as the grammar's highlighting
  * tags say, and any text the tree leaves uncovered (anonymous operators,
- * error recovery) is split loosely.
+ * error recovery) is split loosely. Throws `BudgetExceeded` past `deadline`.
  */
 export function listTreeTokens(
   code: string,
   tree: Tree,
   classifyWord: (word: string) => TokenCategory,
+  deadline?: number,
 ): Token[] {
   const state: WalkState = { code, classifyWord, out: [], covered: 0 };
-  walkNode(tree.cursor(), state);
+  // A loop with its own stack, not recursion: a million nested brackets make a tree a million deep.
+  const cursor = tree.cursor();
+  const frames: Frame[] = [];
+  let visits = 0;
+  walk: for (;;) {
+    if (++visits % BUDGET_CHECK_INTERVAL === 0) checkBudget(deadline);
+    if (visitNode(cursor, state, frames)) continue;
+    for (;;) {
+      const parent = frames[frames.length - 1];
+      if (parent?.string && INTERPOLATION.test(cursor.name)) parent.position = cursor.to;
+      if (frames.length > 0 && cursor.nextSibling()) break;
+      const frame = frames.pop();
+      if (frame === undefined || !cursor.parent()) break walk;
+      if (frame.string) emitToken(state, frame.position, frame.to, 'string');
+    }
+  }
   emitLoose(state, state.covered, code.length);
   return state.out;
 }

@@ -3,6 +3,8 @@ export interface LruCache<K, V> {
   get(key: K): V | undefined;
   set(key: K, value: V): void;
   delete(key: K): void;
+  /** The most recently used entry, without touching it. */
+  newest(): [K, V] | undefined;
   readonly size: number;
 }
 
@@ -26,6 +28,11 @@ export function createLruCache<K, V>(capacity: number): LruCache<K, V> {
     },
     delete(key) {
       entries.delete(key);
+    },
+    newest() {
+      let last: [K, V] | undefined;
+      for (const entry of entries) last = entry;
+      return last;
     },
     get size() {
       return entries.size;

@@ -45,15 +45,19 @@ function mergeModelText(local: AutocompleteResponse, text: string, limit: number
   return { suggestion: text, confidence: Math.max(local.confidence, 0.7), type: 'model', from: local.from, to: local.to, items };
 }
 
+/** Runs the local engine: on worker threads in the server (`EnginePool.complete`), in-line by default. */
+export type LocalEngine = (input: CompleteInput) => Promise<AutocompleteResponse>;
+
 /**
  * Creates the autocompleter the HTTP edge calls. Without `model` it answers
- * with the local engine. With one, it also asks the model (prompt = text
+ * with the local engine (`engine`, default: in-line on the calling thread). With one, it also asks the model (prompt = text
  * before the cursor, suffix = text after) within `timeoutMs`, cancels the
  * previous request of the same `clientKey`, caches answers, and falls back
  * to the local engine on timeout or error.
  */
-export function createAutocompleter(options: { model?: ModelBackendOptions; log: Logger }): Autocompleter {
+export function createAutocompleter(options: { model?: ModelBackendOptions; log: Logger; engine?: LocalEngine }): Autocompleter {
   const { model, log } = options;
+  const completeLocally: LocalEngine = options.engine ?? (async (input) => completeWithEngine(input));
   const inFlight = new Map<string, AbortController>();
   const cache = createLruCache<string, string>(CACHE_ENTRIES);
   const anonymous = new Set<AbortController>();
@@ -80,7 +84,7 @@ export function createAutocompleter(options: { model?: ModelBackendOptions; log:
   }
 
   async function completeWithModel(backend: ModelBackendOptions, input: CompleteInput): Promise<AutocompleteResponse> {
-    const local = completeWithEngine(input);
+    const local = await completeLocally(input);
     const before = input.code.slice(0, input.cursorPosition);
     const after = input.code.slice(input.cursorPosition);
     const prompt = before.slice(-MAX_PROMPT_CHARS);
@@ -119,7 +123,7 @@ export function createAutocompleter(options: { model?: ModelBackendOptions; log:
 
   return {
     async complete(input) {
-      if (model === undefined || closed) return completeWithEngine(input);
+      if (model === undefined || closed) return completeLocally(input);
       return completeWithModel(model, input);
     },
     close() {

@@ -1,10 +1,20 @@
-import { TreeFragment, type Parser, type Tree } from '@lezer/common';
+import { TreeFragment, type Parser, type PartialParse, type Tree } from '@lezer/common';
+import { BudgetExceeded, isPastDeadline } from './budget.ts';
 import { createLruCache } from './lru-cache.ts';
 
 interface ParsedText {
   parser: Parser;
   code: string;
   tree: Tree;
+}
+
+/** A parse the budget interrupted, carried on by the caller's next requests and while the thread is idle. */
+interface PendingParse {
+  parser: Parser;
+  code: string;
+  parse: PartialParse;
+  /** Milliseconds spent on it so far. */
+  spentMs: number;
 }
 
 // A full Lezer parse of a 2,000-line file takes 15-40 ms; reparsing after a
@@ -66,20 +76,81 @@ function findChangedRanges(before: string, after: string, split = true): Changed
   return [{ fromA: from, toA, fromB: from, toB }];
 }
 
+/** Parser steps between two clock reads: a step is a few tokens, so this is well under a millisecond. */
+const STEPS_PER_CHECK = 16;
+/** Most work a parse may take in all: a 100 KB file needs 20-60 ms; a million nested brackets, seconds. */
+const MAX_PARSE_MS = 1_000;
+/** Work per slice of a parse carried on while the thread is idle: requests are served between slices. */
+const IDLE_SLICE_MS = 4;
+
+// A large file's first parse can outlast a request's budget; it is kept here
+// and carried on by the caller's next requests and between requests, not
+// started over each time (which would fail every request of that caller).
+const pendingParses = createLruCache<string, PendingParse>(8);
+let idleWork: NodeJS.Immediate | undefined;
+
+/**
+ * Advances `pending` until it is done (returns the tree), or `until` (epoch
+ * ms) has passed or its work reached MAX_PARSE_MS (it is dropped); without
+ * `until` (no budget) to the end.
+ */
+function advancePending(cacheKey: string, pending: PendingParse, until: number | undefined): Tree | null {
+  const started = performance.now();
+  let tree: Tree | null = null;
+  for (let steps = 1; tree === null; steps++) {
+    tree = pending.parse.advance();
+    if (tree !== null || steps % STEPS_PER_CHECK !== 0) continue;
+    if (until !== undefined && (isPastDeadline(until) || pending.spentMs + performance.now() - started > MAX_PARSE_MS)) break;
+  }
+  pending.spentMs += performance.now() - started;
+  if (tree !== null) {
+    pendingParses.delete(cacheKey);
+    lastParses.set(cacheKey, { parser: pending.parser, code: pending.code, tree });
+  } else if (pending.spentMs > MAX_PARSE_MS) {
+    pendingParses.delete(cacheKey);
+  }
+  return tree;
+}
+
+function scheduleIdleWork(): void {
+  if (idleWork !== undefined || pendingParses.size === 0) return;
+  idleWork = setImmediate(() => {
+    idleWork = undefined;
+    const next = pendingParses.newest();
+    if (next !== undefined) advancePending(next[0], next[1], Date.now() + IDLE_SLICE_MS);
+    scheduleIdleWork();
+  });
+  // Never what keeps a process alive.
+  idleWork.unref();
+}
+
 /**
  * Parses `code`, reusing the previous tree parsed under `cacheKey` for the
- * unchanged parts of the text (Lezer incremental parsing).
+ * unchanged parts of the text (Lezer incremental parsing). Parses in steps
+ * and throws `BudgetExceeded` once `deadline` has passed, keeping the parse
+ * to carry on with: the caller's next request first finishes it (for the
+ * text it was started on), then reparses its own text incrementally.
  */
-export function parseIncrementally(parser: Parser, code: string, cacheKey: string): Tree {
+export function parseIncrementally(parser: Parser, code: string, cacheKey: string, deadline?: number): Tree {
+  const pending = pendingParses.get(cacheKey);
+  if (pending !== undefined && pending.parser === parser) {
+    if (advancePending(cacheKey, pending, deadline) === null) {
+      scheduleIdleWork();
+      throw new BudgetExceeded();
+    }
+  }
   const previous = lastParses.get(cacheKey);
-  let tree: Tree;
+  let fragments: readonly TreeFragment[] | undefined;
   if (previous !== undefined && previous.parser === parser) {
     if (previous.code === code) return previous.tree;
-    const fragments = TreeFragment.applyChanges(TreeFragment.addTree(previous.tree), findChangedRanges(previous.code, code));
-    tree = parser.parse(code, fragments);
-  } else {
-    tree = parser.parse(code);
+    fragments = TreeFragment.applyChanges(TreeFragment.addTree(previous.tree), findChangedRanges(previous.code, code));
   }
-  lastParses.set(cacheKey, { parser, code, tree });
+  const started = { parser, code, parse: parser.startParse(code, fragments), spentMs: 0 };
+  const tree = advancePending(cacheKey, started, deadline);
+  if (tree === null) {
+    if (started.spentMs <= MAX_PARSE_MS) pendingParses.set(cacheKey, started);
+    scheduleIdleWork();
+    throw new BudgetExceeded();
+  }
   return tree;
 }

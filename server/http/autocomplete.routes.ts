@@ -53,6 +53,7 @@ export function createAutocompleteRouter({
       cursorPosition: request.cursorPosition,
       language: request.language,
       limit: Math.min(request.limit, MAX_AUTOCOMPLETE_ITEMS),
+      explicit: request.explicit,
       clientKey: `${req.ip}|${clientId ?? ''}|${request.roomId ?? ''}`,
     });
     res.json(answer);

@@ -26,15 +26,31 @@ describe('strings and comments', () => {
     expect(answer).toEqual({ suggestion: '', confidence: 0, type: 'identifier', from: 18, to: 18, items: [] });
   });
 
-  it('offers code identifiers, not keywords, inside a comment', () => {
-    const answer = completeAt('retries = 3\nresult = None\n# re|', 'python');
-    expect(labelsOf(answer)).toEqual(expect.arrayContaining(['retries', 'result']));
-    expect(answer.items.every((item) => item.kind === 'identifier')).toBe(true);
+  it('offers nothing inside a comment or a string unless asked (issue 13: completions glued junk onto prose)', () => {
+    for (const [text, language] of [
+      ['retries = 3\n# loop over the array once|', 'python'],
+      ['const seen = new Map();\n// keep a map of seen values|', 'javascript'],
+      ['answer = 1\nprint(answer)  # expect 0 and 1|', 'python'],
+      ['retries = 3\nlabel = "re|"', 'python'],
+      ['/* a block comment about retries\n   and re| */\nlet retries = 1;', 'typescript'],
+    ]) {
+      expect(completeAt(text, language).items, text).toEqual([]);
+      expect(completeAt(text, language).suggestion, text).toBe('');
+    }
+  });
+
+  it('offers code identifiers, not keywords, inside a comment or a string when asked (explicit)', () => {
+    for (const text of ['retries = 3\nresult = None\n# re|', 'retries = 3\nresult = None\nlabel = "re|"']) {
+      const answer = completeAt(text, 'python', 10, true);
+      expect(labelsOf(answer)).toEqual(expect.arrayContaining(['retries', 'result']));
+      expect(answer.items.every((item) => item.kind === 'identifier')).toBe(true);
+    }
   });
 
   it('treats unknown-language strings and comments the same way (tokenizer fallback)', () => {
     const answer = completeAt('# zebra\nputs "zeppelin"\nzone = 1\nz|', 'ruby');
     expect(labelsOf(answer)).toEqual(['zone']);
+    expect(completeAt('zone = 1\n# z|', 'ruby').items).toEqual([]);
   });
 });
 

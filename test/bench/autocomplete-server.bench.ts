@@ -1,0 +1,220 @@
+/**
+ * Autocomplete as the server runs it (issue 13), against a real server in a
+ * child process. Two scenarios, each printed as JSON and a table; never fails
+ * on a number:
+ *
+ * - `flood`: pathological requests (`autocomplete/pathological.ts`) arrive at
+ *   the default rate limit (10 a second) while a typist in a room types one
+ *   key every 50 ms; measures keystroke-to-peer latency (target p99 < 50 ms)
+ *   and `/livez` latency (target < 100 ms), and counts answers by status.
+ * - `typing`: a caller types through real C files of 90-120 KB over HTTP,
+ *   each request the whole file with a few more characters (the cursor moving
+ *   on as a person types), and measures the HTTP round trip (target p99 ≤ 20 ms).
+ *
+ * `--root=DIR` runs the server of another checkout (e.g. main, for the
+ * figures before); `--workers=N` sets AUTOCOMPLETE_WORKERS; `--seconds=N` the
+ * flood's length; `--only=flood|typing`.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { connectClient } from '../support/providers.ts';
+import { createRandom } from '../support/random.ts';
+import { PATHOLOGICAL_REQUESTS } from './autocomplete/pathological.ts';
+import { findSourceFiles } from './autocomplete/sources.ts';
+import { formatTable, percentile, round } from './support/stats.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const options = new Map(process.argv.slice(2).map((argument) => {
+  const [key, value = 'true'] = argument.replace(/^--/, '').split('=');
+  return [key, value] as const;
+}));
+const serverRoot = options.get('root') ?? ROOT;
+const floodSeconds = Number(options.get('seconds') ?? 20);
+const only = options.get('only');
+
+interface Server {
+  baseUrl: string;
+  wsUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: serverRoot,
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', YJS_WARM_UP: '0',
+      // The flood is paced at the default limit (10 a second) by the bench itself; the typing caller goes faster than a person.
+      RATE_LIMIT_AUTOCOMPLETE: '0', DATA_DIR: `/tmp/pairpad-bench-ac-${process.pid}`, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.includes('"pairpad listening"')) resolve(JSON.parse(line).port);
+      // Warnings and errors (a worker terminated, a crash) belong in the report's margin.
+      else if (/"level":(40|50|60)/.test(line)) console.error(line);
+    });
+  });
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function summarize(values: number[]): { n: number; p50: number; p99: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { n: values.length, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? NaN) };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function createRoom(baseUrl: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"language":"python"}' });
+  return ((await response.json()) as { roomId: string }).roomId;
+}
+
+async function measureFlood(server: Server, withFlood: boolean) {
+  const roomId = await createRoom(server.baseUrl);
+  const writer = connectClient(server.wsUrl, roomId);
+  const reader = connectClient(server.wsUrl, roomId);
+  await Promise.all([writer.synced, reader.synced]);
+  const statuses = new Map<number, number>();
+  const floodLatencies: number[] = [];
+  const bodies = PATHOLOGICAL_REQUESTS.map((request) => Buffer.from(JSON.stringify(request.body)));
+  const pending = new Set<Promise<void>>();
+  // A server that runs the engine on its socket thread falls behind the flood; what it still owes at the end is given up.
+  const giveUp = new AbortController();
+  let sent = 0;
+  const send = (): void => {
+    const started = performance.now();
+    const request = fetch(`${server.baseUrl}/api/autocomplete`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[sent++ % bodies.length], signal: giveUp.signal,
+    }).then(async (response) => {
+      await response.arrayBuffer();
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      floodLatencies.push(performance.now() - started);
+    }, () => { statuses.set(0, (statuses.get(0) ?? 0) + 1); }).finally(() => pending.delete(request));
+    // Status 0: no answer (given up at the end, or the connection failed).
+    pending.add(request);
+  };
+  const floodTimer = withFlood ? setInterval(send, 100) : undefined;
+
+  const livez: number[] = [];
+  let livezUnanswered = 0;
+  let running = true;
+  const probing = (async () => {
+    while (running) {
+      const started = performance.now();
+      try {
+        const response = await fetch(`${server.baseUrl}/livez`, { signal: giveUp.signal });
+        await response.arrayBuffer();
+        livez.push(performance.now() - started);
+      } catch {
+        livezUnanswered++;
+      }
+      await sleep(50);
+    }
+  })();
+
+  const keystrokes: number[] = [];
+  const sentAt = new Map<number, number>();
+  reader.text.observe(() => {
+    const arrived = sentAt.get(reader.text.length);
+    if (arrived !== undefined) {
+      keystrokes.push(performance.now() - arrived);
+      sentAt.delete(reader.text.length);
+    }
+  });
+  const end = performance.now() + floodSeconds * 1000;
+  for (let key = 0; performance.now() < end; key++) {
+    writer.text.insert(writer.text.length, key % 40 === 39 ? '\n' : String.fromCharCode(97 + (key % 26)));
+    sentAt.set(writer.text.length, performance.now());
+    await sleep(50);
+  }
+  running = false;
+  clearInterval(floodTimer);
+  const drained = Promise.all([...pending]);
+  await Promise.race([drained, sleep(3_000)]);
+  giveUp.abort();
+  await Promise.all([probing, drained]);
+  await sleep(500);
+  const owed = sentAt.size;
+  writer.destroy();
+  reader.destroy();
+  return {
+    keystrokeToPeer: { ...summarize(keystrokes), lost: owed },
+    livez: { ...summarize(livez), unanswered: livezUnanswered },
+    /** Status 0 counts requests with no answer: given up 3 s after the flood, or failed. */
+    pathological: { ...summarize(floodLatencies), statuses: Object.fromEntries(statuses) },
+  };
+}
+
+/** Real C files of 90-120 KB (the issue measured 30-120 KB; the target speaks of 100 KB). */
+function findLargeCFiles(): Array<{ path: string; code: string }> {
+  const files = (['reported', 'held-out'] as const).flatMap((split) => findSourceFiles('c', ROOT, { count: 2000, seed: 3, split, perPackage: Infinity }));
+  return files.filter((file) => file.code.length >= 90_000 && file.code.length <= 120_000).slice(0, 4);
+}
+
+async function measureTyping(server: Server) {
+  const files = findLargeCFiles();
+  const random = createRandom(13);
+  const timings: number[] = [];
+  const empty = { count: 0 };
+  for (const [fileIndex, file] of files.entries()) {
+    const headers = { 'content-type': 'application/json', 'x-pairpad-client': `typist-${fileIndex}` };
+    // Five places in the file: at each the caller types the next 180 characters of the file into a gap, 1-3 a request.
+    for (let site = 0; site < 5; site++) {
+      const start = Math.floor(file.code.length * (0.1 + 0.18 * site));
+      const rest = file.code.slice(start + 180);
+      let cursor = start;
+      for (let request = 0; request < 60; request++) {
+        cursor = Math.min(start + 180, cursor + 1 + Math.floor(random() * 3));
+        const code = file.code.slice(0, cursor) + rest;
+        const body = JSON.stringify({ code, cursorPosition: cursor, language: 'c' });
+        const started = performance.now();
+        // A keep-alive socket the server closes as it is reused fails the fetch: one retry, timed as part of it.
+        const response = await fetch(`${server.baseUrl}/api/autocomplete`, { method: 'POST', headers, body })
+          .catch(() => fetch(`${server.baseUrl}/api/autocomplete`, { method: 'POST', headers, body }));
+        const answer = (await response.json()) as { items?: unknown[] };
+        const elapsed = performance.now() - started;
+        // Every request counts, the first of a file too (a full parse: the caller's first request).
+        timings.push(elapsed);
+        if ((answer.items?.length ?? 0) === 0) empty.count++;
+      }
+    }
+  }
+  return { files: files.map((file) => `${file.path} (${Math.round(file.code.length / 1000)} KB)`), http: summarize(timings), emptyAnswers: empty.count };
+}
+
+const env: Record<string, string> = {};
+if (options.has('workers')) env.AUTOCOMPLETE_WORKERS = options.get('workers')!;
+if (options.has('budget')) env.AUTOCOMPLETE_BUDGET_MS = options.get('budget')!;
+const report: Record<string, unknown> = { root: serverRoot, env, floodSeconds };
+const server = await startServer(env);
+try {
+  if (only === undefined || only === 'flood') {
+    report.quiet = await measureFlood(server, false);
+    report.flood = await measureFlood(server, true);
+  }
+  if (only === undefined || only === 'typing') report.typing = await measureTyping(server);
+} finally {
+  await server.stop();
+}
+console.log(JSON.stringify(report, null, 2));
+const rows: (string | number)[][] = [];
+for (const phase of ['quiet', 'flood'] as const) {
+  const result = report[phase] as Awaited<ReturnType<typeof measureFlood>> | undefined;
+  if (result === undefined) continue;
+  rows.push([phase, 'keystroke to peer', result.keystrokeToPeer.n, result.keystrokeToPeer.p50, result.keystrokeToPeer.p99, result.keystrokeToPeer.max, '< 50']);
+  rows.push([phase, '/livez', result.livez.n, result.livez.p50, result.livez.p99, result.livez.max, '< 100']);
+  if (phase === 'flood') rows.push([phase, 'pathological request', result.pathological.n, result.pathological.p50, result.pathological.p99, result.pathological.max, JSON.stringify(result.pathological.statuses)]);
+}
+const typing = report.typing as Awaited<ReturnType<typeof measureTyping>> | undefined;
+if (typing !== undefined) rows.push(['typing', 'HTTP, C files ~100 KB', typing.http.n, typing.http.p50, typing.http.p99, typing.http.max, '≤ 20']);
+console.log(formatTable(['phase', 'latency (ms)', 'n', 'p50', 'p99', 'max', 'target / statuses'], rows));
+process.exit(0);

@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { completeLocally } from '../../../server/autocomplete/index.ts';
+import { autocompleteResponse } from '../../../shared/schemas/autocomplete.schema.ts';
+
+describe('time budget', () => {
+  it('answers a valid, empty response when the deadline has already passed', () => {
+    const code = 'calculate_total = 0\nprint(calc';
+    const answer = completeLocally({ code, cursorPosition: code.length, language: 'python', limit: 10, deadline: Date.now() - 1, clientKey: 'past' });
+    expect(answer).toEqual({ suggestion: '', confidence: 0, type: 'identifier', from: code.length, to: code.length, items: [] });
+  });
+
+  it('completes nested brackets a million deep without overflowing the stack (issue 13: 500 from the tree walk)', () => {
+    // No deadline: the parse runs to the end, where Lezer's own recursive tree building overflows.
+    for (const [language, code] of [['python', 'f('.repeat(300_000)], ['javascript', '['.repeat(200_000)]] as const) {
+      const answer = completeLocally({ code, cursorPosition: code.length, language, limit: 5 });
+      expect(() => autocompleteResponse.parse(answer)).not.toThrow();
+    }
+  }, 120_000);
+
+  it('never throws and always answers the schema under any deadline, for any text', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 400 }), fc.constantFrom('python', 'typescript', 'c', 'shell', 'plaintext'), fc.integer({ min: -5, max: 5 }), fc.nat(), (code, language, offset, at) => {
+      const answer = completeLocally({ code, cursorPosition: at % (code.length + 1), language, limit: 5, deadline: Date.now() + offset, clientKey: 'budget-property' });
+      expect(() => autocompleteResponse.parse(answer)).not.toThrow();
+    }), { numRuns: 300 });
+  });
+
+  it('carries a parse the budget cut short on to the caller\'s next requests, which then answer as a fresh parse does', async () => {
+    const body = Array.from({ length: 3000 }, (_, index) => `def handler_${index}(request):\n    return respond(request, ${index})\n`).join('');
+    const code = `${body}hand`;
+    const request = { code, cursorPosition: code.length, language: 'python', limit: 5 };
+    const fresh = completeLocally(request);
+    // A deadline of 1 ms stops the first parse; later requests (and idle turns) go on with it.
+    const first = completeLocally({ ...request, clientKey: 'carried', deadline: Date.now() + 1 });
+    expect(first.items).toEqual([]);
+    let answer = first;
+    for (let attempt = 0; attempt < 200 && answer.items.length === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      answer = completeLocally({ ...request, clientKey: 'carried', deadline: Date.now() + 20 });
+    }
+    expect(answer).toEqual(fresh);
+  });
+});

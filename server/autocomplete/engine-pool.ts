@@ -25,6 +25,9 @@ function computeTerminationMs(budgetMs: number): number {
   return Math.max(4 * budgetMs, 1_000);
 }
 
+/** Longest a request waits for the first thread to load (its code is compiled on a loaded machine in seconds). */
+const STARTUP_WAIT_MS = 10_000;
+
 /** Requests waiting for a thread beyond these are answered empty at once: under a flood they would only expire in the queue. */
 const QUEUE_PER_THREAD = 32;
 
@@ -52,9 +55,10 @@ function locateWorker(): { filename: string; execArgv: string[] } {
 /**
  * Creates the pool of `threads` worker threads running the engine. The
  * threads start at the first request (a server that is never asked pays
- * nothing; a test suite starts many), and the requests of the first few
- * hundred milliseconds answer empty while they load.
- * Each request gets a deadline of `budgetMs` from its arrival (time in the
+ * nothing; a test suite starts many); requests that come while the first
+ * thread loads wait for it (up to {@link STARTUP_WAIT_MS}) before their
+ * budget starts, so the first person to type is not answered empty.
+ * Each request gets a deadline of `budgetMs` from then (time in the
  * queue counts): the caller gets what the engine answered by then, or an
  * empty answer; the engine stops itself at the deadline, and a thread still
  * busy at 4 times the budget (at least 1 s) is terminated by Piscina's abort and replaced.
@@ -64,6 +68,8 @@ export function createEnginePool(options: { threads: number; budgetMs: number; l
   const terminationMs = computeTerminationMs(budgetMs);
   let pool: Piscina<CompleteInput, AutocompleteResponse> | undefined;
   let closed = false;
+  /** Settles once a thread has answered its first task (or gave up); requests before it wait. */
+  let loaded: Promise<void> | undefined;
 
   function startThreads(): Piscina<CompleteInput, AutocompleteResponse> {
     const { filename, execArgv } = locateWorker();
@@ -90,7 +96,20 @@ export function createEnginePool(options: { threads: number; budgetMs: number; l
     threads,
     async complete(input) {
       if (closed) return createEmptyResponse(input.cursorPosition);
-      pool ??= startThreads();
+      if (!pool) {
+        pool = startThreads();
+        const warmUp = pool.run({ ...input, code: '', cursorPosition: 0, clientKey: undefined, deadline: Date.now() + STARTUP_WAIT_MS }).then(
+          () => undefined,
+          () => undefined,
+        );
+        let timer: NodeJS.Timeout | undefined;
+        loaded = Promise.race([warmUp, new Promise<void>((resolve) => (timer = setTimeout(resolve, STARTUP_WAIT_MS)))]).finally(() => {
+          clearTimeout(timer);
+          loaded = undefined;
+        });
+      }
+      if (loaded) await loaded;
+      if (closed) return createEmptyResponse(input.cursorPosition);
       const started = Date.now();
       const empty = createEmptyResponse(input.cursorPosition);
       const answer = pool

@@ -7,6 +7,7 @@ import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { RedisSyncExtension } from './redis-sync.extension.ts';
 import { BroadcastWindowExtension } from './broadcast-window.extension.ts';
+import { DurableAckExtension } from './durable-ack.extension.ts';
 import { FoldQueue } from './fold-queue.ts';
 import { FullStateCacheExtension } from './full-state-cache.extension.ts';
 import { MessageGuardExtension } from './message-guard.extension.ts';
@@ -46,10 +47,12 @@ export function createCollab({
   metrics: Metrics;
 }): Collab {
   let persistence: PersistenceExtension;
+  let durableAcks: DurableAckExtension;
   const journal = new UpdateJournal({
     flushMs: config.journalFlushMs,
     append: (rows) => store.appendUpdates(rows),
     onAppended: (roomId, logId) => persistence.noteAppended(roomId, logId),
+    onDurable: (roomId) => durableAcks.releaseDurable(roomId),
     restoreDeletedRoom: (roomId) => persistence.restoreDeletedRoom(roomId),
     log,
     metrics,
@@ -58,6 +61,8 @@ export function createCollab({
   const folds = new FoldQueue(config.databaseUrl ? 4 : 1);
   const fullStates = new FullStateCacheExtension(metrics);
   persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates);
+  // Acknowledged means durable: answers to a client's updates wait for the journal's commit.
+  durableAcks = new DurableAckExtension(journal);
   const redis = config.redisUrl
     ? new RedisSyncExtension({ url: config.redisUrl, prefix: config.redisPrefix }, log)
     : undefined;
@@ -72,6 +77,7 @@ export function createCollab({
       new RoomGateExtension(access, tokens),
       new MessageGuardExtension({ maxDocumentChars: config.maxDocumentChars, maxMessagesPerSecond: config.maxMessagesPerSecond }, metrics),
       persistence,
+      durableAcks,
       new StatelessRelayExtension(metrics),
       new BroadcastWindowExtension(),
       new RoomBroadcastExtension(),

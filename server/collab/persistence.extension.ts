@@ -266,12 +266,16 @@ export class PersistenceExtension implements Extension {
       });
       room.stateVersion = result.stateVersion;
       for (const id of result.foldedLogIds) room.knownLogIds.delete(id);
+      this.journal.settle(taken);
     } catch (error) {
       // The snapshot written by the restore holds everything the fold would have.
-      if (error instanceof RoomDeletedError && (await this.restoreDeletedRoom(roomId).catch(() => false))) return;
+      if (error instanceof RoomDeletedError && (await this.restoreDeletedRoom(roomId).catch(() => false))) {
+        this.journal.settle(taken);
+        return;
+      }
       room.dirty = true;
       room.foldBeforeUnload ||= foldBeforeUnload;
-      this.journal.restore(roomId, taken);
+      this.journal.restore(taken);
       throw error;
     }
   }

@@ -91,6 +91,8 @@ export interface Config {
   journalFlushMs: number;
   /** Quiet time after the last change before a room's snapshot is rewritten, in ms; default 2000. */
   storeDebounceMs: number;
+  /** Rooms whose stored state is at least this many bytes fold in a worker thread (see `collab/room-replicas.ts`); default 256 KiB. */
+  foldWorkerMinBytes: number;
   /** Longest a busy room goes without its snapshot rewritten, in ms; default 10000. */
   storeMaxDebounceMs: number;
   /** How long a graceful shutdown waits for the database before it spills rooms to disk (`SHUTDOWN_TIMEOUT_MS`, default 30000). */
@@ -159,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     clientDir: path.resolve('dist/client'),
     journalFlushMs: 50,
     storeDebounceMs: 2000,
+    foldWorkerMinBytes: 256 * 1024,
     storeMaxDebounceMs: 10_000,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     databaseQueryTimeoutMs: 10_000,

@@ -151,6 +151,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
       }
     }
     journal.stop();
+    await collab.close();
     expiry.stop();
     autocompleter.close();
     await collab.redis?.close();

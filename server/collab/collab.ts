@@ -14,6 +14,7 @@ import { MessageGuardExtension } from './message-guard.extension.ts';
 import { RoomBroadcastExtension } from './room-broadcast.extension.ts';
 import { PersistenceExtension } from './persistence.extension.ts';
 import { RoomGateExtension } from './room-gate.extension.ts';
+import { RoomReplicas } from './room-replicas.ts';
 import { StatelessRelayExtension } from './stateless-relay.extension.ts';
 import { UpdateJournal } from './update-journal.ts';
 
@@ -24,10 +25,14 @@ export interface Collab {
   persistence: PersistenceExtension;
   /** Present when `REDIS_URL` is set. */
   redis: RedisSyncExtension | undefined;
+  /** Copies of large rooms in a worker thread, which folds them off the event loop. */
+  replicas: RoomReplicas;
   /** Answers clients that ask for a whole room from a cached or stored encoding. */
   fullStates: FullStateCacheExtension;
   /** Stores every changed room and flushes the journal; used on shutdown. */
   storeAll(): Promise<void>;
+  /** Stops the fold worker (after `storeAll`). */
+  close(): Promise<void>;
 }
 
 /** Builds the Hocuspocus instance; sockets are attached separately (see `websocket-server.ts`). */
@@ -60,7 +65,9 @@ export function createCollab({
   // SQLite folds block the event loop, so one at a time; Postgres folds mostly wait on the network.
   const folds = new FoldQueue(config.databaseUrl ? 4 : 1);
   const fullStates = new FullStateCacheExtension(metrics);
-  persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates);
+  // Large rooms fold in a worker thread, so their folds do not stall the other rooms.
+  const replicas = new RoomReplicas({ minBytes: config.foldWorkerMinBytes, log });
+  persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates, replicas);
   // Acknowledged means durable: answers to a client's updates wait for the journal's commit.
   durableAcks = new DurableAckExtension(journal);
   const redis = config.redisUrl
@@ -92,6 +99,8 @@ export function createCollab({
     persistence,
     redis,
     fullStates,
+    replicas,
     storeAll: () => persistence.storeAll(hocuspocus.documents.values()),
+    close: () => replicas.close(),
   };
 }

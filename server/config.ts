@@ -28,6 +28,7 @@ const environment = z.object({
     .optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
   YJS_WARM_UP: z.enum(['0', '1']).default('1'),
+  FOLD_WORKER_MIN_BYTES: z.coerce.number().int().min(0).default(256 * 1024),
   ROOM_TTL_DAYS: z.coerce.number().min(0).default(0),
   TRUST_PROXY: z.string().optional(),
   RATE_LIMIT_ROOM_CREATE: z.coerce.number().int().min(0).default(30),
@@ -91,7 +92,7 @@ export interface Config {
   journalFlushMs: number;
   /** Quiet time after the last change before a room's snapshot is rewritten, in ms; default 2000. */
   storeDebounceMs: number;
-  /** Rooms whose stored state is at least this many bytes fold in a worker thread (see `collab/room-replicas.ts`); default 256 KiB. */
+  /** Rooms whose stored state is at least this many bytes fold in a worker thread (`FOLD_WORKER_MIN_BYTES`, default 262144); see `collab/room-replicas.ts`. */
   foldWorkerMinBytes: number;
   /** Longest a busy room goes without its snapshot rewritten, in ms; default 10000. */
   storeMaxDebounceMs: number;
@@ -161,7 +162,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     clientDir: path.resolve('dist/client'),
     journalFlushMs: 50,
     storeDebounceMs: 2000,
-    foldWorkerMinBytes: 256 * 1024,
+    foldWorkerMinBytes: vars.FOLD_WORKER_MIN_BYTES,
     storeMaxDebounceMs: 10_000,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     databaseQueryTimeoutMs: 10_000,

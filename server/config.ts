@@ -88,7 +88,11 @@ export interface Config {
   autocompleteModel: { url: string; model: string; apiKey?: string; timeoutMs: number } | undefined;
   /** Directory of the built web client, served at `/`; default `dist/client`. */
   clientDir: string;
-  /** Longest an accepted update waits in memory before it is written (group commit), in ms; default 50. */
+  /**
+   * Longest an accepted update waits in memory before it is written (group
+   * commit), in ms; default 20. Its sender's acknowledgement waits for that
+   * write (see `docs/durability.md`), so this is most of the latency it adds.
+   */
   journalFlushMs: number;
   /** Quiet time after the last change before a room's snapshot is rewritten, in ms; default 2000. */
   storeDebounceMs: number;
@@ -160,7 +164,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
         })
       : undefined,
     clientDir: path.resolve('dist/client'),
-    journalFlushMs: 50,
+    journalFlushMs: 20,
     storeDebounceMs: 2000,
     foldWorkerMinBytes: vars.FOLD_WORKER_MIN_BYTES,
     storeMaxDebounceMs: 10_000,

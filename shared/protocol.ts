@@ -73,7 +73,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * Acknowledged means durable. On `/collab` the server answers each update a
  * client sends with Hocuspocus's `SyncStatus` message, in the order the
  * updates came, and only once the update is committed to the update log (the
- * journal's group commit, about 50 ms after it arrived) or to a
+ * journal's group commit, at most 20 ms after it arrived) or to a
  * committed snapshot. So `provider.hasUnsyncedChanges === false` means every
  * edit of that client survives a crash of the server. The other clients get
  * the update at once, before it is stored. While the database refuses writes,

@@ -96,10 +96,10 @@ export interface Config {
   journalFlushMs: number;
   /** Quiet time after the last change before a room's snapshot is rewritten, in ms; default 2000. */
   storeDebounceMs: number;
-  /** Rooms whose stored state is at least this many bytes fold in a worker thread (`FOLD_WORKER_MIN_BYTES`, default 262144); see `collab/room-replicas.ts`. */
-  foldWorkerMinBytes: number;
   /** Longest a busy room goes without its snapshot rewritten, in ms; default 10000. */
   storeMaxDebounceMs: number;
+  /** Rooms whose stored state is at least this many bytes fold in a worker thread (`FOLD_WORKER_MIN_BYTES`, default 262144); see `collab/room-replicas.ts`. */
+  foldWorkerMinBytes: number;
   /** How long a graceful shutdown waits for the database before it spills rooms to disk (`SHUTDOWN_TIMEOUT_MS`, default 30000). */
   shutdownTimeoutMs: number;
   /** Longest a Postgres query may go unanswered before it fails and is retried, in ms; default 10000. */
@@ -166,8 +166,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     clientDir: path.resolve('dist/client'),
     journalFlushMs: 20,
     storeDebounceMs: 2000,
-    foldWorkerMinBytes: vars.FOLD_WORKER_MIN_BYTES,
     storeMaxDebounceMs: 10_000,
+    foldWorkerMinBytes: vars.FOLD_WORKER_MIN_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     databaseQueryTimeoutMs: 10_000,
     warmUpYjs: vars.YJS_WARM_UP === '1',

@@ -33,6 +33,8 @@ export class RoomReplicas {
   private broken = false;
   /** Rooms with a replica, and the updates not posted to it yet. */
   private readonly unposted = new Map<string, Uint8Array[]>();
+  /** Stored bytes of replicas not sent to the worker yet (see {@link seed}). */
+  private readonly unseeded = new Map<string, Uint8Array[]>();
   private readonly waiting = new Map<number, { resolve(room: EncodedRoom): void; reject(error: Error): void }>();
   private nextId = 0;
 
@@ -54,17 +56,26 @@ export class RoomReplicas {
     return this.unposted.has(roomId);
   }
 
-  /** Starts a replica from the room's stored bytes (state, then log rows), in the worker. */
+  /**
+   * Starts a replica from the room's stored bytes (state, then log rows). The
+   * worker gets them only when the room first changes (or folds): a room
+   * opened and left unchanged costs the worker nothing, and its load on the
+   * event loop does not compete with the worker's for the CPU.
+   */
   seed(roomId: string, updates: Uint8Array[]): void {
     if (this.broken) return;
     this.drop(roomId);
-    this.post({ kind: 'feed', roomId, updates });
     this.unposted.set(roomId, []);
+    this.unseeded.set(roomId, updates);
   }
 
   /** Records an update the room's document got; the next {@link encode} posts it. Cheap: one push. */
   feed(roomId: string, update: Uint8Array): void {
-    this.unposted.get(roomId)?.push(update);
+    const updates = this.unposted.get(roomId);
+    if (!updates) return;
+    updates.push(update);
+    // Sent after this turn: the keystroke that made the first change does not wait for the copy.
+    if (this.unseeded.has(roomId) && updates.length === 1) setImmediate(() => this.postSeed(roomId));
   }
 
   /**
@@ -75,6 +86,7 @@ export class RoomReplicas {
     const updates = this.unposted.get(roomId);
     if (!updates || this.broken) return Promise.reject(new Error(`room ${roomId} has no replica`));
     this.unposted.set(roomId, []);
+    this.postSeed(roomId);
     const id = this.nextId++;
     return new Promise<EncodedRoom>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
@@ -87,7 +99,8 @@ export class RoomReplicas {
 
   /** Forgets a room's replica (the room left memory). */
   drop(roomId: string): void {
-    if (!this.unposted.delete(roomId) || !this.worker) return;
+    const seeded = !this.unseeded.delete(roomId);
+    if (!this.unposted.delete(roomId) || !seeded || !this.worker) return;
     this.post({ kind: 'drop', roomId });
   }
 
@@ -95,10 +108,19 @@ export class RoomReplicas {
   async close(): Promise<void> {
     this.broken = true;
     this.unposted.clear();
+    this.unseeded.clear();
     const worker = this.worker;
     this.worker = undefined;
     this.failAll(new Error('room replicas closed'));
     await worker?.terminate();
+  }
+
+  /** Sends a replica's stored bytes to the worker, once, ahead of anything else for it. */
+  private postSeed(roomId: string): void {
+    const updates = this.unseeded.get(roomId);
+    if (!updates || this.broken) return;
+    this.unseeded.delete(roomId);
+    this.post({ kind: 'feed', roomId, updates });
   }
 
   private post(request: ReplicaRequest): void {
@@ -125,6 +147,7 @@ export class RoomReplicas {
       this.options.log.error({ err: error }, 'fold worker failed; folding large rooms on the main thread');
       this.broken = true;
       this.unposted.clear();
+      this.unseeded.clear();
       this.worker = undefined;
       this.failAll(error);
     };

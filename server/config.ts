@@ -33,6 +33,7 @@ const environment = z.object({
     .optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
   YJS_WARM_UP: z.enum(['0', '1']).default('1'),
+  FOLD_WORKER_MIN_BYTES: z.coerce.number().int().min(0).default(256 * 1024),
   ROOM_TTL_DAYS: z.coerce.number().min(0).default(0),
   TRUST_PROXY: z.string().optional(),
   RATE_LIMIT_ROOM_CREATE: z.coerce.number().int().min(0).default(30),
@@ -104,12 +105,18 @@ export interface Config {
   autocomplete: { budgetMs: number; workers: number | undefined };
   /** Directory of the built web client, served at `/`; default `dist/client`. */
   clientDir: string;
-  /** Longest an accepted update waits in memory before it is written (group commit), in ms; default 50. */
+  /**
+   * Longest an accepted update waits in memory before it is written (group
+   * commit), in ms; default 20. Its sender's acknowledgement waits for that
+   * write (see `docs/durability.md`), so this is most of the latency it adds.
+   */
   journalFlushMs: number;
   /** Quiet time after the last change before a room's snapshot is rewritten, in ms; default 2000. */
   storeDebounceMs: number;
   /** Longest a busy room goes without its snapshot rewritten, in ms; default 10000. */
   storeMaxDebounceMs: number;
+  /** Rooms whose stored state is at least this many bytes fold in a worker thread (`FOLD_WORKER_MIN_BYTES`, default 262144); see `collab/room-replicas.ts`. */
+  foldWorkerMinBytes: number;
   /** How long a graceful shutdown waits for the database before it spills rooms to disk (`SHUTDOWN_TIMEOUT_MS`, default 30000). */
   shutdownTimeoutMs: number;
   /** Longest a Postgres query may go unanswered before it fails and is retried, in ms; default 10000. */
@@ -188,9 +195,10 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       : undefined,
     autocomplete: Object.freeze({ budgetMs: vars.AUTOCOMPLETE_BUDGET_MS, workers: vars.AUTOCOMPLETE_WORKERS }),
     clientDir: path.resolve('dist/client'),
-    journalFlushMs: 50,
+    journalFlushMs: 20,
     storeDebounceMs: 2000,
     storeMaxDebounceMs: 10_000,
+    foldWorkerMinBytes: vars.FOLD_WORKER_MIN_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     databaseQueryTimeoutMs: 10_000,
     sqliteExclusiveLocking: true,

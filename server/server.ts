@@ -177,6 +177,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     });
     unsavedRooms = 0;
     journal.stop();
+    await collab.close();
     expiry.stop();
     autocompleter.close();
     await engines.close();

@@ -108,6 +108,18 @@ export const MAX_AWARENESS_CLIENTS_PER_CONNECTION = 4;
 export const MAX_AWARENESS_STATES_PER_ROOM = 256;
 
 /**
+ * Acknowledged means durable. On `/collab` the server answers each update a
+ * client sends with Hocuspocus's `SyncStatus` message, in the order the
+ * updates came, and only once the update is committed to the update log (the
+ * journal's group commit, at most 20 ms after it arrived) or to a
+ * committed snapshot. So `provider.hasUnsyncedChanges === false` means every
+ * edit of that client survives a crash of the server. The other clients get
+ * the update at once, before it is stored. While the database refuses writes,
+ * answers are held, and sent when a retry stores the updates. `/yjs` has no
+ * acknowledgement in its protocol. See `docs/durability.md`.
+ */
+
+/**
  * WebSocket close codes (4000-4999 are ours by RFC 6455). A Hocuspocus
  * client also receives the reason as the refusal of that document
  * (`onAuthenticationFailed`), since one socket may carry several documents.

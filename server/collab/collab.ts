@@ -7,12 +7,14 @@ import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { RedisSyncExtension } from './redis-sync.extension.ts';
 import { BroadcastWindowExtension } from './broadcast-window.extension.ts';
+import { DurableAckExtension } from './durable-ack.extension.ts';
 import { FoldQueue } from './fold-queue.ts';
 import { FullStateCacheExtension } from './full-state-cache.extension.ts';
 import { MessageGuardExtension } from './message-guard.extension.ts';
 import { RoomBroadcastExtension } from './room-broadcast.extension.ts';
 import { PersistenceExtension } from './persistence.extension.ts';
 import { RoomGateExtension } from './room-gate.extension.ts';
+import { RoomReplicas } from './room-replicas.ts';
 import { StatelessRelayExtension } from './stateless-relay.extension.ts';
 import { UpdateJournal } from './update-journal.ts';
 
@@ -23,10 +25,14 @@ export interface Collab {
   persistence: PersistenceExtension;
   /** Present when `REDIS_URL` is set. */
   redis: RedisSyncExtension | undefined;
+  /** Copies of large rooms in a worker thread, which folds them off the event loop. */
+  replicas: RoomReplicas;
   /** Answers clients that ask for a whole room from a cached or stored encoding. */
   fullStates: FullStateCacheExtension;
   /** Stores every changed room and flushes the journal; used on shutdown. */
   storeAll(): Promise<void>;
+  /** Stops the fold worker (after `storeAll`). */
+  close(): Promise<void>;
 }
 
 /** Builds the Hocuspocus instance; sockets are attached separately (see `websocket-server.ts`). */
@@ -46,10 +52,12 @@ export function createCollab({
   metrics: Metrics;
 }): Collab {
   let persistence: PersistenceExtension;
+  let durableAcks: DurableAckExtension;
   const journal = new UpdateJournal({
     flushMs: config.journalFlushMs,
     append: (rows) => store.appendUpdates(rows),
     onAppended: (roomId, logId) => persistence.noteAppended(roomId, logId),
+    onDurable: (roomId) => durableAcks.releaseDurable(roomId),
     restoreDeletedRoom: (roomId) => persistence.restoreDeletedRoom(roomId),
     log,
     metrics,
@@ -57,7 +65,11 @@ export function createCollab({
   // SQLite folds block the event loop, so one at a time; Postgres folds mostly wait on the network.
   const folds = new FoldQueue(config.databaseUrl ? 4 : 1);
   const fullStates = new FullStateCacheExtension(metrics);
-  persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates);
+  // Large rooms fold in a worker thread, so their folds do not stall the other rooms.
+  const replicas = new RoomReplicas({ minBytes: config.foldWorkerMinBytes, log });
+  persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates, replicas);
+  // Acknowledged means durable: answers to a client's updates wait for the journal's commit.
+  durableAcks = new DurableAckExtension(journal);
   const redis = config.redisUrl
     ? new RedisSyncExtension({ url: config.redisUrl, prefix: config.redisPrefix }, log)
     : undefined;
@@ -72,6 +84,7 @@ export function createCollab({
       new RoomGateExtension(access, tokens),
       new MessageGuardExtension({ maxDocumentChars: config.maxDocumentChars }, metrics),
       persistence,
+      durableAcks,
       new StatelessRelayExtension(metrics),
       new BroadcastWindowExtension(),
       new RoomBroadcastExtension(),
@@ -86,6 +99,8 @@ export function createCollab({
     persistence,
     redis,
     fullStates,
+    replicas,
     storeAll: () => persistence.storeAll(hocuspocus.documents.values()),
+    close: () => replicas.close(),
   };
 }

@@ -17,6 +17,7 @@ import { RoomNotFoundRefusal } from './refusals.ts';
 import { isFromRedis } from './change-origins.ts';
 import type { FoldQueue } from './fold-queue.ts';
 import type { FullStateCacheExtension } from './full-state-cache.extension.ts';
+import type { EncodedRoom, RoomReplicas } from './room-replicas.ts';
 import type { UpdateJournal } from './update-journal.ts';
 
 /**
@@ -93,6 +94,7 @@ export class PersistenceExtension implements Extension {
     private readonly log: Logger,
     private readonly metrics: Pick<Metrics, 'storeDuration' | 'storeFailures'>,
     private readonly fullStates?: Pick<FullStateCacheExtension, 'seed' | 'offerStoredState' | 'loadEnded'>,
+    private readonly replicas?: RoomReplicas,
   ) {}
 
   /** Rooms whose last fold failed and is being retried. */
@@ -155,6 +157,8 @@ export class PersistenceExtension implements Extension {
       for (const row of stored.updates) Y.applyUpdate(document, row.update, STORAGE_ORIGIN);
     });
     if (storedIsWhole) this.fullStates?.seed(document, stored.state);
+    const storedBytes = stored.updates.reduce((sum, row) => sum + row.update.length, stored.state.length);
+    if (this.replicas?.isLarge(storedBytes)) this.replicas.seed(documentName, [stored.state, ...stored.updates.map((row) => row.update)]);
     const room: LoadedRoom = {
       createdAt: stored.record.createdAt,
       viewId: stored.record.viewId,
@@ -171,6 +175,8 @@ export class PersistenceExtension implements Extension {
     // later, so a hook could mark a room dirty after the fold that already
     // holds the change had cleared it, and the room would never unload.
     document.on('update', (update: Uint8Array, origin: unknown) => {
+      // The replica gets every change, whatever its origin: it must equal the document.
+      this.replicas?.feed(documentName, update);
       if (origin === STORAGE_ORIGIN) return;
       if (isFromRedis(origin)) {
         // Journaled by the instance that accepted it; see `foldBeforeUnload`.
@@ -234,6 +240,7 @@ export class PersistenceExtension implements Extension {
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
     const room = this.rooms.get(documentName);
     clearTimeout(room?.retryTimer);
+    this.replicas?.drop(documentName);
     this.rooms.delete(documentName);
     this.failingRooms.delete(documentName);
     this.log.debug({ roomId: documentName }, 'room unloaded');
@@ -258,21 +265,52 @@ export class PersistenceExtension implements Extension {
     room.dirty = false;
     room.foldBeforeUnload = false;
     try {
+      // A large room is encoded by its replica in the worker, as the document is at this moment:
+      // the updates just taken and the log rows known now are in it.
+      const knownAtEncode = new Set(room.knownLogIds);
+      const encodedAhead = await this.encodeInWorker(roomId);
+      let applied = false;
+      let encodedHere: Uint8Array | undefined;
       const result = await this.store.foldRoom(roomId, room.stateVersion, room.knownLogIds, {
         // Runs inside the fold transaction: anything another instance stored that
         // we have not seen goes into our document first, so the snapshot holds it.
-        apply: (update) => Y.applyUpdate(document, update, STORAGE_ORIGIN),
-        encode: () => ({ state: Y.encodeStateAsUpdate(document), ...readRoomContent(document) }),
+        apply: (update) => {
+          applied = true;
+          Y.applyUpdate(document, update, STORAGE_ORIGIN);
+        },
+        encode: () => {
+          // Log rows that landed after the worker's encoding are not in it: they stay in the log.
+          if (encodedAhead && !applied) return { ...encodedAhead, coveredLogIds: knownAtEncode };
+          encodedHere = Y.encodeStateAsUpdate(document);
+          return { state: encodedHere, ...readRoomContent(document) };
+        },
       });
       room.stateVersion = result.stateVersion;
       for (const id of result.foldedLogIds) room.knownLogIds.delete(id);
+      this.journal.settle(taken);
+      // A room that grew large while loaded (or whose replica failed) gets one from this encoding.
+      if (encodedHere && !this.replicas?.has(roomId) && this.replicas?.isLarge(encodedHere.length)) this.replicas.seed(roomId, [encodedHere]);
     } catch (error) {
       // The snapshot written by the restore holds everything the fold would have.
-      if (error instanceof RoomDeletedError && (await this.restoreDeletedRoom(roomId).catch(() => false))) return;
+      if (error instanceof RoomDeletedError && (await this.restoreDeletedRoom(roomId).catch(() => false))) {
+        this.journal.settle(taken);
+        return;
+      }
       room.dirty = true;
       room.foldBeforeUnload ||= foldBeforeUnload;
-      this.journal.restore(roomId, taken);
+      this.journal.restore(taken);
       throw error;
+    }
+  }
+
+  /** The room encoded off the main thread, or `undefined` to encode it here (small room, no replica, worker failed). */
+  private async encodeInWorker(roomId: string): Promise<EncodedRoom | undefined> {
+    if (!this.replicas?.has(roomId)) return undefined;
+    try {
+      return await this.replicas.encode(roomId);
+    } catch (error) {
+      this.log.warn({ err: error, roomId }, 'fold worker could not encode the room; encoding it on the main thread');
+      return undefined;
     }
   }
 }

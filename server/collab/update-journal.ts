@@ -8,6 +8,25 @@ export type AppendUpdates = (rows: { roomId: string; update: Uint8Array }[]) => 
 /** What the journal reports after a batch reached the database. */
 export type OnAppended = (roomId: string, logId: number) => void;
 
+/** Called when a room's updates may have become durable: see {@link UpdateJournal.isDurable}. */
+export type OnDurable = (roomId: string) => void;
+
+/**
+ * Updates of one room waiting together: pending, in a write in flight, or
+ * taken by a fold. `firstSeq` is the journal sequence number of the oldest.
+ */
+interface RoomUpdates {
+  updates: Uint8Array[];
+  firstSeq: number;
+}
+
+/** A room's pending updates taken by a fold: give them back with `restore`, or mark them stored with `settle`. */
+export interface TakenUpdates {
+  readonly roomId: string;
+  readonly updates: readonly Uint8Array[];
+  readonly firstSeq: number;
+}
+
 /**
  * Stores again, from memory, a loaded room whose row was deleted (another
  * instance's expiry, an operator): resolves true once the stored snapshot
@@ -26,9 +45,19 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * violation) does not hold the other rooms back: the batch is written room by
  * room, and the deleted room is stored again from its document, which holds
  * every update the journal had for it. Nothing accepted is ever dropped.
+ *
+ * Every update gets a sequence number. An update is durable once its row is
+ * in the log, or a fold's snapshot that holds it is committed; until then it
+ * is pending, in the write in flight, or taken by a fold, and each of those
+ * keeps the sequence number of its oldest update, so "is everything of room
+ * R up to number n durable?" costs three map lookups ({@link isDurable}).
+ * The acknowledgement stage (`durable-ack.extension.ts`) asks it.
  */
 export class UpdateJournal {
-  private pending = new Map<string, Uint8Array[]>();
+  private pending = new Map<string, RoomUpdates>();
+  private inFlight = new Map<string, RoomUpdates>();
+  private readonly folding = new Map<string, Set<TakenUpdates>>();
+  private seq = 0;
   private pendingCount = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -40,6 +69,8 @@ export class UpdateJournal {
       append: AppendUpdates;
       onAppended: OnAppended;
       restoreDeletedRoom: RestoreDeletedRoom;
+      /** Called after updates of a room became durable. */
+      onDurable?: OnDurable;
       log: Logger;
       metrics: Pick<Metrics, 'journalWriteDuration' | 'journalWriteFailures'>;
     },
@@ -60,11 +91,31 @@ export class UpdateJournal {
     return this.pending.has(roomId);
   }
 
+  /** The sequence number of the last update appended (of any room); 0 before the first. */
+  get sequence(): number {
+    return this.seq;
+  }
+
+  /**
+   * True when every update of the room appended up to sequence number `seq`
+   * is durable: in the log, or in a committed snapshot.
+   */
+  isDurable(roomId: string, seq: number): boolean {
+    const pending = this.pending.get(roomId);
+    if (pending && pending.firstSeq <= seq) return false;
+    const inFlight = this.inFlight.get(roomId);
+    if (inFlight && inFlight.firstSeq <= seq) return false;
+    const folding = this.folding.get(roomId);
+    if (folding) for (const taken of folding) if (taken.firstSeq <= seq) return false;
+    return true;
+  }
+
   /** Queues an update for the next group commit. */
   append(roomId: string, update: Uint8Array): void {
-    const updates = this.pending.get(roomId);
-    if (updates) updates.push(update);
-    else this.pending.set(roomId, [update]);
+    const seq = ++this.seq;
+    const room = this.pending.get(roomId);
+    if (room) room.updates.push(update);
+    else this.pending.set(roomId, { updates: [update], firstSeq: seq });
     this.pendingCount++;
     this.schedule(this.options.flushMs);
   }
@@ -72,23 +123,27 @@ export class UpdateJournal {
   /**
    * Takes a room's pending updates out of the journal, for a fold that writes
    * them as part of the snapshot instead. Give them back with
-   * {@link restore} if that fold fails.
+   * {@link restore} if that fold fails, or {@link settle} them once it committed.
    */
-  take(roomId: string): Uint8Array[] {
-    const updates = this.pending.get(roomId) ?? [];
+  take(roomId: string): TakenUpdates {
+    const room = this.pending.get(roomId);
+    const taken: TakenUpdates = { roomId, updates: room?.updates ?? [], firstSeq: room?.firstSeq ?? Infinity };
     this.pending.delete(roomId);
-    this.pendingCount -= updates.length;
+    this.pendingCount -= taken.updates.length;
     if (this.pendingCount === 0) this.failures = 0;
-    return updates;
+    if (room) this.startFolding(taken);
+    return taken;
   }
 
   /** Puts updates taken by {@link take} back, ahead of any that arrived since. */
-  restore(roomId: string, updates: Uint8Array[]): void {
-    if (updates.length === 0) return;
-    const newer = this.pending.get(roomId) ?? [];
-    this.pending.set(roomId, [...updates, ...newer]);
-    this.pendingCount += updates.length;
-    this.schedule(this.options.flushMs);
+  restore(taken: TakenUpdates): void {
+    this.stopFolding(taken);
+    this.requeue(taken.roomId, taken);
+  }
+
+  /** Marks updates taken by {@link take} as stored: the fold that holds them committed. */
+  settle(taken: TakenUpdates): void {
+    if (this.stopFolding(taken)) this.options.onDurable?.(taken.roomId);
   }
 
   /** Writes everything pending now and waits for it; rejects if the write fails. */
@@ -124,6 +179,37 @@ export class UpdateJournal {
     this.timer = undefined;
   }
 
+  private startFolding(taken: TakenUpdates): void {
+    const folding = this.folding.get(taken.roomId);
+    if (folding) folding.add(taken);
+    else this.folding.set(taken.roomId, new Set([taken]));
+  }
+
+  private stopFolding(taken: TakenUpdates): boolean {
+    const folding = this.folding.get(taken.roomId);
+    if (!folding?.delete(taken)) return false;
+    if (folding.size === 0) this.folding.delete(taken.roomId);
+    return true;
+  }
+
+  /** Puts older updates (a failed write's, a failed fold's) back ahead of the pending ones. */
+  private requeue(roomId: string, older: { updates: readonly Uint8Array[]; firstSeq: number }): void {
+    if (older.updates.length === 0) return;
+    const newer = this.pending.get(roomId);
+    this.pending.set(roomId, {
+      updates: newer ? [...older.updates, ...newer.updates] : [...older.updates],
+      firstSeq: Math.min(older.firstSeq, newer?.firstSeq ?? Infinity),
+    });
+    this.pendingCount += older.updates.length;
+    this.schedule(this.options.flushMs);
+  }
+
+  /** The write in flight is over for a room: its updates are stored, or back in `pending`. */
+  private landed(roomId: string, stored: boolean): void {
+    this.inFlight.delete(roomId);
+    if (stored) this.options.onDurable?.(roomId);
+  }
+
   private schedule(delayMs: number): void {
     if (this.timer || this.flushing) return;
     this.timer = setTimeout(() => {
@@ -139,9 +225,10 @@ export class UpdateJournal {
     const count = this.pendingCount;
     this.pending = new Map();
     this.pendingCount = 0;
-    const rows = [...batch].map(([roomId, updates]) => ({
+    this.inFlight = batch;
+    const rows = [...batch].map(([roomId, room]) => ({
       roomId,
-      update: mergeInRounds(updates),
+      update: mergeInRounds(room.updates),
     }));
     const endTimer = this.options.metrics.journalWriteDuration.startTimer();
     try {
@@ -151,7 +238,10 @@ export class UpdateJournal {
       } catch (error) {
         // One deleted room fails the whole statement; the others must not wait on it forever.
         if (!isMissingRoomError(error)) {
-          for (const [roomId, updates] of batch) this.restore(roomId, updates);
+          for (const [roomId, room] of batch) {
+            this.landed(roomId, false);
+            this.requeue(roomId, room);
+          }
           this.noteFailure(error, rows.map((row) => row.roomId), count);
           throw error;
         }
@@ -161,7 +251,10 @@ export class UpdateJournal {
         return;
       }
       endTimer();
-      rows.forEach((row, index) => this.options.onAppended(row.roomId, ids[index]));
+      rows.forEach((row, index) => {
+        this.options.onAppended(row.roomId, ids[index]);
+        this.landed(row.roomId, true);
+      });
       if (this.failures > 0) this.options.log.info({ updates: count }, 'update log writable again');
       this.failures = 0;
     } finally {
@@ -175,17 +268,22 @@ export class UpdateJournal {
    * any room that still fails keeps its updates for a retry, as after any
    * failure. Returns the error of a room kept, if any.
    */
-  private async writeEachRoom(rows: { roomId: string; update: Uint8Array }[], batch: Map<string, Uint8Array[]>): Promise<unknown> {
+  private async writeEachRoom(rows: { roomId: string; update: Uint8Array }[], batch: Map<string, RoomUpdates>): Promise<unknown> {
     let failed: unknown;
     const failedRooms: string[] = [];
     for (const row of rows) {
-      const updates = batch.get(row.roomId)!;
+      const room = batch.get(row.roomId)!;
       try {
         const [id] = await this.options.append([row]);
         this.options.onAppended(row.roomId, id);
+        this.landed(row.roomId, true);
       } catch (error) {
-        if (isMissingRoomError(error) && (await this.restoreDeletedRoom(row.roomId, updates.length, error))) continue;
-        this.restore(row.roomId, updates);
+        if (isMissingRoomError(error) && (await this.restoreDeletedRoom(row.roomId, room.updates.length, error))) {
+          this.landed(row.roomId, true);
+          continue;
+        }
+        this.landed(row.roomId, false);
+        this.requeue(row.roomId, room);
         failedRooms.push(row.roomId);
         failed = error;
       }
@@ -194,7 +292,7 @@ export class UpdateJournal {
       this.failures = 0;
       return undefined;
     }
-    this.noteFailure(failed, failedRooms, failedRooms.reduce((sum, roomId) => sum + (this.pending.get(roomId)?.length ?? 0), 0));
+    this.noteFailure(failed, failedRooms, failedRooms.reduce((sum, roomId) => sum + (this.pending.get(roomId)?.updates.length ?? 0), 0));
     return failed ?? new Error('writing the update log failed');
   }
 

@@ -31,8 +31,12 @@ export interface RoomAccess {
 export interface FoldCallbacks {
   /** Applies stored bytes our document has not seen (written by another instance). */
   apply(update: Uint8Array): void;
-  /** The document as it is now: Yjs state plus the plain fields stored beside it. */
-  encode(): { state: Uint8Array; code: string; language: string; title: string };
+  /**
+   * The document: Yjs state plus the plain fields stored beside it. With
+   * `coveredLogIds` (an encoding made before the transaction), only those log
+   * rows are in it, and only those are folded; without, it holds every row read.
+   */
+  encode(): { state: Uint8Array; code: string; language: string; title: string; coveredLogIds?: ReadonlySet<number> };
 }
 
 /** A fold found no row for its room: the room was deleted while loaded. */
@@ -116,8 +120,10 @@ export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
         const unseen = current.updateIds.filter((logId) => !knownLogIds.has(logId));
         for (const update of await readRoomUpdates(trx, id, unseen)) callbacks.apply(update);
         const stateVersion = current.stateVersion + 1;
-        await writeRoomSnapshot(trx, dialect, id, { ...callbacks.encode(), stateVersion }, current.updateIds, new Date());
-        return { stateVersion, foldedLogIds: current.updateIds };
+        const { coveredLogIds, ...encoded } = callbacks.encode();
+        const foldedLogIds = coveredLogIds ? current.updateIds.filter((logId) => coveredLogIds.has(logId)) : current.updateIds;
+        await writeRoomSnapshot(trx, dialect, id, { ...encoded, stateVersion }, foldedLogIds, new Date());
+        return { stateVersion, foldedLogIds };
       }),
 
     ping: async () => {

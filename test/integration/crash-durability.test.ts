@@ -6,6 +6,10 @@ import { spawnServer, type ChildServer } from '../support/child-server.ts';
 import { createPostgresDatabase, dialects } from '../support/databases.ts';
 import { connectClient, createRandom, makeRandomEdit, type TestClient } from '../support/providers.ts';
 import { createRoom, fetchRoomCode } from '../support/server.ts';
+import { lostAcknowledged, readStoredRoom, typeUntilKilled } from '../support/crash-typing.ts';
+
+/** SIGKILLs per dialect in `npm test`; `npm run bench:durability` runs many more. */
+const KILL_ROUNDS = 4;
 
 describe.each(dialects)('durability across crashes on %s', (dialect) => {
   const cleanups: (() => unknown)[] = [];
@@ -64,6 +68,21 @@ describe.each(dialects)('durability across crashes on %s', (dialect) => {
     await reader.synced;
     expect(reader.text.toString()).toBe(typed);
   });
+
+  it(`keeps every acknowledged edit of three typists across ${KILL_ROUNDS} SIGKILLs at random moments`, async () => {
+    const env = await databaseEnv();
+    let server = await start(env);
+    const { roomId } = await createRoom(server.baseUrl, { code: 'start\n' });
+    const random = createRandom(19);
+    for (let round = 0; round < KILL_ROUNDS; round++) {
+      const killed = await typeUntilKilled(server, roomId, 3, random);
+      // The round means something only if edits were acknowledged, and some were typed after the last one.
+      expect(killed.typists.some((typist) => typist.ackedClock > 0)).toBe(true);
+      server = await start(env);
+      const stored = await readStoredRoom(server, roomId);
+      expect({ round, lost: lostAcknowledged(killed, stored) }).toEqual({ round, lost: 0 });
+    }
+  }, 120_000);
 
   it.each(['SIGTERM', 'SIGINT'] as const)('stores every edit and exits 0 on %s sent right after the last keystroke', async (signal) => {
     const env = await databaseEnv();

@@ -17,10 +17,13 @@ export interface ChildServer {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** Starts `server/main.ts` in a child process with `env` and waits until it listens. */
-export async function spawnServer(env: Record<string, string | undefined>): Promise<ChildServer> {
+/**
+ * Starts `server/main.ts` in a child process with `env` and waits until it
+ * listens. `serverRoot`: another checkout to run (a benchmark's "before").
+ */
+export async function spawnServer(env: Record<string, string | undefined>, serverRoot = root): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root,
+    cwd: serverRoot,
     // Warming up Yjs costs a second per start; the test of it turns it on.
     env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', YJS_WARM_UP: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
 import * as Y from 'yjs';
 import { mergeInRounds, UpdateJournal } from '../../../server/collab/update-journal.ts';
 import { createMetrics } from '../../../server/metrics.ts';
@@ -110,5 +111,84 @@ describe('mergeInRounds', () => {
     Y.applyUpdate(copy, merged);
     expect(copy.getText('code').toString()).toBe(text.toString());
     expect(mergeInRounds([updates[0]])).toBe(updates[0]);
+  });
+});
+
+describe('UpdateJournal durability bookkeeping', () => {
+  it('is durable exactly when every update of the room up to a sequence number is written or folded, under any order of events', async () => {
+    type Command =
+      | { kind: 'append'; room: number }
+      | { kind: 'flush'; ok: boolean }
+      | { kind: 'take'; room: number }
+      | { kind: 'settle' | 'restore'; fold: number };
+    const room = fc.integer({ min: 0, max: 2 });
+    const command: fc.Arbitrary<Command> = fc.oneof(
+      { weight: 4, arbitrary: room.map((r) => ({ kind: 'append' as const, room: r })) },
+      fc.boolean().map((ok) => ({ kind: 'flush' as const, ok })),
+      room.map((r) => ({ kind: 'take' as const, room: r })),
+      fc.nat(3).map((fold) => ({ kind: 'settle' as const, fold })),
+      fc.nat(3).map((fold) => ({ kind: 'restore' as const, fold })),
+    );
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate'] });
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(command, { maxLength: 60 }), async (commands) => {
+          let writable = true;
+          const { journal } = journalWith(async (rows) => {
+            // While a write is in flight, its updates are not durable yet.
+            for (const row of rows) expect(journal.isDurable(row.roomId, journal.sequence)).toBe(false);
+            if (!writable) throw new Error('database is away');
+            return rows.map((_, index) => index + 1);
+          });
+          // The model: each sequence number's room, and where it is.
+          const where = new Map<number, { room: string; state: 'pending' | 'durable' | { fold: number } }>();
+          const folds: { taken: ReturnType<UpdateJournal['take']>; id: number }[] = [];
+          let foldIds = 0;
+          for (const step of commands) {
+            switch (step.kind) {
+              case 'append':
+                journal.append(`room${step.room}`, new Uint8Array([0, 0]));
+                where.set(journal.sequence, { room: `room${step.room}`, state: 'pending' });
+                break;
+              case 'flush':
+                writable = step.ok;
+                await journal.flush().catch(() => undefined);
+                if (step.ok) for (const entry of where.values()) if (entry.state === 'pending') entry.state = 'durable';
+                break;
+              case 'take': {
+                const id = foldIds++;
+                folds.push({ taken: journal.take(`room${step.room}`), id });
+                for (const entry of where.values()) if (entry.room === `room${step.room}` && entry.state === 'pending') entry.state = { fold: id };
+                break;
+              }
+              case 'settle':
+              case 'restore': {
+                const [fold] = folds.splice(step.fold % Math.max(1, folds.length), 1);
+                if (!fold) break;
+                if (step.kind === 'settle') journal.settle(fold.taken);
+                else journal.restore(fold.taken);
+                for (const entry of where.values()) {
+                  if (typeof entry.state === 'object' && entry.state.fold === fold.id) entry.state = step.kind === 'settle' ? 'durable' : 'pending';
+                }
+                break;
+              }
+              default:
+                throw new Error(`unknown command ${(step as { kind: string }).kind}`);
+            }
+            for (const roomId of ['room0', 'room1', 'room2']) {
+              for (let seq = 0; seq <= journal.sequence; seq++) {
+                let expected = true;
+                for (const [other, entry] of where) if (other <= seq && entry.room === roomId && entry.state !== 'durable') expected = false;
+                expect(journal.isDurable(roomId, seq)).toBe(expected);
+              }
+            }
+          }
+          journal.stop();
+        }),
+        { numRuns: 300 },
+      );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,0 +1,55 @@
+/**
+ * The worker thread of {@link RoomReplicas}: holds a copy of each large loaded
+ * room's document, fed with every update the room's document got, and
+ * encodes it for a fold. Messages are handled in the order they were posted.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as Y from 'yjs';
+import { readRoomContent } from '../../shared/room-doc.ts';
+import type { ReplicaReply, ReplicaRequest } from './room-replicas.ts';
+
+const replicas = new Map<string, Y.Doc>();
+
+function apply(roomId: string, updates: Uint8Array[]): Y.Doc {
+  let doc = replicas.get(roomId);
+  if (!doc) replicas.set(roomId, (doc = new Y.Doc()));
+  const target = doc;
+  target.transact(() => {
+    for (const update of updates) Y.applyUpdate(target, update);
+  });
+  return target;
+}
+
+function handle(request: ReplicaRequest): ReplicaReply | undefined {
+  switch (request.kind) {
+    case 'feed':
+      apply(request.roomId, request.updates);
+      return undefined;
+    case 'encode': {
+      try {
+        const doc = apply(request.roomId, request.updates);
+        const state = Y.encodeStateAsUpdate(doc);
+        return { id: request.id, ok: true, state, ...readRoomContent(doc) };
+      } catch (error) {
+        // The replica may be half-applied: drop it; the room folds on the main thread from now on.
+        replicas.get(request.roomId)?.destroy();
+        replicas.delete(request.roomId);
+        return { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    case 'drop':
+      replicas.get(request.roomId)?.destroy();
+      replicas.delete(request.roomId);
+      return undefined;
+    default: {
+      const never: never = request;
+      throw new Error(`unknown replica request ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+parentPort!.on('message', (request: ReplicaRequest) => {
+  const reply = handle(request);
+  if (reply?.ok) parentPort!.postMessage(reply, [reply.state.buffer as ArrayBuffer]);
+  else if (reply) parentPort!.postMessage(reply);
+});

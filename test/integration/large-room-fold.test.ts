@@ -1,0 +1,134 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as Y from 'yjs';
+import { CODE_TEXT } from '../../shared/protocol.ts';
+import { dialects } from '../support/databases.ts';
+import { connectClient, createRandom, makeRandomEdit, type TestClient } from '../support/providers.ts';
+import { createRoom, fetchRoomCode, restartTestServer, startTestServer, type TestServer } from '../support/server.ts';
+
+/** Large rooms fold in a worker thread from a copy of the document; the snapshot must still hold everything. */
+describe.each(dialects)('folding large rooms on %s', (dialect) => {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  function track<T extends { destroy(): void }>(client: T): T {
+    cleanups.push(() => client.destroy());
+    return client;
+  }
+
+  /** Stops the server gracefully (every room folded) and reads the room from a fresh one on the same storage. */
+  async function storedAfterRestart(server: TestServer, roomId: string): Promise<string> {
+    await server.stop();
+    const restarted = await restartTestServer(server);
+    cleanups.push(() => restarted.close());
+    return fetchRoomCode(restarted.baseUrl, roomId);
+  }
+
+  /** The code as the room's stored snapshot holds it (the Yjs state and the plain column), without the log. */
+  async function snapshotOf(server: TestServer, roomId: string): Promise<{ state: string; code: string }> {
+    const stored = await server.pairpad.store.loadRoomState(roomId);
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, stored!.state);
+    return { state: doc.getText(CODE_TEXT).toString(), code: stored!.record.code };
+  }
+
+  async function typeConcurrently(clients: TestClient[], edits: number, seed: number): Promise<void> {
+    const random = createRandom(seed);
+    for (let i = 0; i < edits; i++) {
+      makeRandomEdit(clients[i % clients.length].text, random);
+      if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await vi.waitFor(() => expect(new Set(clients.map((client) => client.text.toString())).size).toBe(1), { timeout: 20_000 });
+  }
+
+  it('stores a room of two million characters through the worker, with the edits made around its folds', async () => {
+    const server = await startTestServer({ dialect, overrides: { storeDebounceMs: 200, storeMaxDebounceMs: 1_000 } });
+    let closed = false;
+    cleanups.push(() => (closed ? undefined : server.close()));
+    const { roomId } = await createRoom(server.baseUrl, { code: '' });
+    const writer = track(connectClient(server.wsUrl, roomId));
+    const typist = track(connectClient(server.wsUrl, roomId));
+    await Promise.all([writer.synced, typist.synced]);
+    // Twenty pastes of 100,000 characters (each under the message limit).
+    for (let i = 0; i < 20; i++) {
+      const line = `${String(i).padStart(2, '0')}:${'abcdefghij'.repeat(10_000).slice(0, 99_996)}\n`;
+      writer.text.insert(Math.floor(writer.text.length / 2), line);
+      await vi.waitFor(() => expect(writer.provider.hasUnsyncedChanges).toBe(false), { timeout: 20_000 });
+    }
+    expect(writer.text.length).toBe(2_000_000);
+    const { replicas } = server.pairpad.collab;
+    // The first fold of the grown room ran here and handed the room to the worker.
+    await vi.waitFor(() => expect(replicas.has(roomId)).toBe(true), { timeout: 20_000 });
+    await typeConcurrently([writer, typist], 600, 3);
+    const expected = writer.text.toString();
+    // A fold by the worker, with every edit in it.
+    await vi.waitFor(async () => expect(await snapshotOf(server, roomId)).toEqual({ state: expected, code: expected }), { timeout: 30_000 });
+    writer.destroy();
+    typist.destroy();
+    closed = true;
+    expect(await storedAfterRestart(server, roomId)).toBe(expected);
+  }, 180_000);
+
+  it('seeds the worker from storage when a large room loads, and keeps every edit over several folds', async () => {
+    const server = await startTestServer({ dialect, overrides: { storeDebounceMs: 100, storeMaxDebounceMs: 300, foldWorkerMinBytes: 4 * 1024 } });
+    cleanups.push(() => server.stop());
+    const { roomId } = await createRoom(server.baseUrl, { code: 'x'.repeat(20_000) });
+    const alice = track(connectClient(server.wsUrl, roomId));
+    const bob = track(connectClient(server.wsUrl, roomId));
+    await Promise.all([alice.synced, bob.synced]);
+    expect(server.pairpad.collab.replicas.has(roomId)).toBe(true);
+    for (let round = 0; round < 3; round++) {
+      await typeConcurrently([alice, bob], 300, 10 + round);
+      const expected = alice.text.toString();
+      await vi.waitFor(async () => expect(await snapshotOf(server, roomId)).toEqual({ state: expected, code: expected }), { timeout: 20_000 });
+    }
+    const expected = alice.text.toString();
+    alice.destroy();
+    bob.destroy();
+    expect(await storedAfterRestart(server, roomId)).toBe(expected);
+  }, 120_000);
+
+  it('keeps in the log the rows written while the worker was encoding: the snapshot does not hold them', async () => {
+    const server = await startTestServer({
+      dialect,
+      overrides: { journalFlushMs: 600_000, storeDebounceMs: 600_000, storeMaxDebounceMs: 600_000, foldWorkerMinBytes: 1024 },
+    });
+    cleanups.push(() => server.close());
+    const { roomId } = await createRoom(server.baseUrl, { code: 'x'.repeat(5_000) });
+    const alice = track(connectClient(server.wsUrl, roomId));
+    await alice.synced;
+    const { replicas, journal, persistence, hocuspocus } = server.pairpad.collab;
+    expect(replicas.has(roomId)).toBe(true);
+    alice.text.insert(0, 'folded. ');
+    await vi.waitFor(() => expect(journal.pendingUpdates).toBe(1));
+    await journal.flush();
+
+    // Hold the worker's answer until a row written after its encoding has landed.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let encoding = false;
+    const encode = replicas.encode.bind(replicas);
+    replicas.encode = async (id) => {
+      const encoded = encode(id);
+      encoding = true;
+      await gate;
+      return encoded;
+    };
+    const folding = persistence.storeAll([hocuspocus.documents.get(roomId)!]);
+    await vi.waitFor(() => expect(encoding).toBe(true));
+    alice.text.insert(0, 'typed while the worker encoded. ');
+    await vi.waitFor(() => expect(journal.pendingUpdates).toBe(1));
+    await journal.flush();
+    release();
+    await folding;
+
+    // What a crash now would leave: the snapshot plus the log rows still stored.
+    const stored = (await server.pairpad.store.loadRoomState(roomId))!;
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, stored.state);
+    expect(doc.getText(CODE_TEXT).toString()).toBe(`folded. ${'x'.repeat(5_000)}`);
+    for (const row of stored.updates) Y.applyUpdate(doc, row.update);
+    expect(doc.getText(CODE_TEXT).toString()).toBe(alice.text.toString());
+  });
+});

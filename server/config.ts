@@ -32,6 +32,7 @@ const environment = z.object({
     .pipe(z.string().includes('-----BEGIN PUBLIC KEY-----', { message: 'must be a PEM public key' }))
     .optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  SQLITE_LOCKING: z.enum(['exclusive', 'shared']).default('exclusive'),
   YJS_WARM_UP: z.enum(['0', '1']).default('1'),
   FOLD_WORKER_MIN_BYTES: z.coerce.number().int().min(0).default(256 * 1024),
   ROOM_TTL_DAYS: z.coerce.number().min(0).default(0),
@@ -124,8 +125,9 @@ export interface Config {
   /**
    * The server holds the SQLite file exclusively, its WAL index in memory
    * rather than a mapped `-shm` file, so an unwritable disk fails writes
-   * instead of killing the process (SIGBUS); default true. Other processes
-   * cannot open the file while the server runs. See docs/operations.md.
+   * instead of killing the process (SIGBUS). Other processes cannot open the
+   * file while the server runs. `SQLITE_LOCKING`: `exclusive` (default) or
+   * `shared` (live SQL readers allowed, a SIGBUS risked). See docs/operations.md.
    */
   sqliteExclusiveLocking: boolean;
   /** Optimise Yjs's load and sync code before listening (`YJS_WARM_UP`, `1` or `0`; default `1`); see `collab/yjs-warm-up.ts`. */
@@ -201,7 +203,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     foldWorkerMinBytes: vars.FOLD_WORKER_MIN_BYTES,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     databaseQueryTimeoutMs: 10_000,
-    sqliteExclusiveLocking: true,
+    sqliteExclusiveLocking: vars.SQLITE_LOCKING === 'exclusive',
     warmUpYjs: vars.YJS_WARM_UP === '1',
   });
 }

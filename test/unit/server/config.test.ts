@@ -25,6 +25,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ YJS_WARM_UP: '0' }).warmUpYjs).toBe(false);
   });
 
+  it('holds the SQLite file exclusively unless SQLITE_LOCKING says shared', () => {
+    expect(loadConfig({}).sqliteExclusiveLocking).toBe(true);
+    expect(loadConfig({ SQLITE_LOCKING: 'shared' }).sqliteExclusiveLocking).toBe(false);
+    expect(() => loadConfig({ SQLITE_LOCKING: 'loose' })).toThrow(ConfigError);
+  });
+
   it('reports every invalid variable at once', () => {
     const load = () =>
       loadConfig({ PORT: '70000', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', CORS_ORIGINS: 'not a url', AUTH_JWT_SECRET: 'short', YJS_WARM_UP: 'yes' });

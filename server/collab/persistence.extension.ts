@@ -33,7 +33,7 @@ const MAX_STORE_RETRY_MS = 5_000;
  * million characters (40,000 structs) a chunk of 250 integrated in 0–13 ms
  * (`npm run bench:load-chunks`), the whole state at once in 70–120 ms.
  */
-const LOAD_CHUNK_STRUCTS = 200;
+const LOAD_CHUNK_STRUCTS = 100;
 
 
 /**

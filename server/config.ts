@@ -118,6 +118,8 @@ export interface Config {
   storeMaxDebounceMs: number;
   /** Rooms whose stored state is at least this many bytes fold in a worker thread (`FOLD_WORKER_MIN_BYTES`, default 262144); see `collab/room-replicas.ts`. */
   foldWorkerMinBytes: number;
+  /** A large room loads in chunks for about this long per turn of the event loop, in ms; default 8 (0: one chunk per turn). See `collab/update-chunks.ts`. */
+  loadSliceMs: number;
   /** How long a graceful shutdown waits for the database before it spills rooms to disk (`SHUTDOWN_TIMEOUT_MS`, default 30000). */
   shutdownTimeoutMs: number;
   /** Longest a Postgres query may go unanswered before it fails and is retried, in ms; default 10000. */
@@ -201,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     storeDebounceMs: 2000,
     storeMaxDebounceMs: 10_000,
     foldWorkerMinBytes: vars.FOLD_WORKER_MIN_BYTES,
+    loadSliceMs: 8,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     databaseQueryTimeoutMs: 10_000,
     sqliteExclusiveLocking: vars.SQLITE_LOCKING === 'exclusive',

@@ -67,7 +67,7 @@ export function createCollab({
   const fullStates = new FullStateCacheExtension(metrics);
   // Large rooms fold in a worker thread, so their folds do not stall the other rooms.
   const replicas = new RoomReplicas({ minBytes: config.foldWorkerMinBytes, log });
-  persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates, replicas);
+  persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates, replicas, config.loadSliceMs);
   // Acknowledged means durable: answers to a client's updates wait for the journal's commit.
   durableAcks = new DurableAckExtension(journal);
   const redis = config.redisUrl

@@ -1,12 +1,14 @@
 /**
  * The worker thread of {@link RoomReplicas}: holds a copy of each large loaded
  * room's document, fed with every update the room's document got, and
- * encodes it for a fold. Messages are handled in the order they were posted.
+ * encodes it for a fold; and splits a large room's stored state into chunks
+ * for a load that yields. Messages are handled in the order they were posted.
  */
 import { parentPort } from 'node:worker_threads';
 import * as Y from 'yjs';
 import { readRoomContent } from '../../shared/room-doc.ts';
 import type { ReplicaReply, ReplicaRequest } from './room-replicas.ts';
+import { splitUpdate } from './update-chunks.ts';
 
 const replicas = new Map<string, Y.Doc>();
 
@@ -37,6 +39,12 @@ function handle(request: ReplicaRequest): ReplicaReply | undefined {
         return { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
       }
     }
+    case 'split':
+      try {
+        return { id: request.id, ok: true, chunks: splitUpdate(request.state, request.structsPerChunk) };
+      } catch (error) {
+        return { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
+      }
     case 'drop':
       replicas.get(request.roomId)?.destroy();
       replicas.delete(request.roomId);
@@ -50,6 +58,7 @@ function handle(request: ReplicaRequest): ReplicaReply | undefined {
 
 parentPort!.on('message', (request: ReplicaRequest) => {
   const reply = handle(request);
-  if (reply?.ok) parentPort!.postMessage(reply, [reply.state.buffer as ArrayBuffer]);
+  if (reply?.ok && 'chunks' in reply) parentPort!.postMessage(reply, [...new Set(reply.chunks.map((chunk) => chunk.buffer as ArrayBuffer))]);
+  else if (reply?.ok) parentPort!.postMessage(reply, [reply.state.buffer as ArrayBuffer]);
   else if (reply) parentPort!.postMessage(reply);
 });

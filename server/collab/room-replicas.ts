@@ -6,10 +6,14 @@ import type { Logger } from '../log.ts';
 export type ReplicaRequest =
   | { kind: 'feed'; roomId: string; updates: Uint8Array[] }
   | { kind: 'encode'; id: number; roomId: string; updates: Uint8Array[] }
-  | { kind: 'drop'; roomId: string };
+  | { kind: 'drop'; roomId: string }
+  | { kind: 'split'; id: number; state: Uint8Array; structsPerChunk: number };
 
-/** The worker's answer to an `encode`. */
-export type ReplicaReply = { id: number; ok: true; state: Uint8Array } & RoomContent | { id: number; ok: false; message: string };
+/** The worker's answer to an `encode` or a `split`. */
+export type ReplicaReply =
+  | ({ id: number; ok: true; state: Uint8Array } & RoomContent)
+  | { id: number; ok: true; chunks: Uint8Array[] }
+  | { id: number; ok: false; message: string };
 
 /** A room's document encoded by the worker: its Yjs state and the plain fields stored beside it. */
 export type EncodedRoom = { state: Uint8Array } & RoomContent;
@@ -35,7 +39,7 @@ export class RoomReplicas {
   private readonly unposted = new Map<string, Uint8Array[]>();
   /** Stored bytes of replicas not sent to the worker yet (see {@link seed}). */
   private readonly unseeded = new Map<string, Uint8Array[]>();
-  private readonly waiting = new Map<number, { resolve(room: EncodedRoom): void; reject(error: Error): void }>();
+  private readonly waiting = new Map<number, { resolve(reply: ReplicaReply & { ok: true }): void; reject(error: Error): void }>();
   private nextId = 0;
 
   constructor(
@@ -89,11 +93,29 @@ export class RoomReplicas {
     this.postSeed(roomId);
     const id = this.nextId++;
     return new Promise<EncodedRoom>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.set(id, {
+        resolve: (reply) => ('state' in reply ? resolve({ state: reply.state, code: reply.code, language: reply.language, title: reply.title }) : reject(new Error('fold worker: unexpected reply'))),
+        reject,
+      });
       this.post({ kind: 'encode', id, roomId, updates });
     }).catch((error: Error) => {
       this.unposted.delete(roomId);
       throw error;
+    });
+  }
+
+  /**
+   * A room's stored state split in the worker into updates of at most
+   * `structsPerChunk` structs each, which applied in order make the same
+   * document, each integrating fully (see `update-chunks.ts`): the main thread
+   * can load a large room one chunk per turn of the event loop. Rejects if the worker fails.
+   */
+  split(state: Uint8Array, structsPerChunk: number): Promise<Uint8Array[]> {
+    if (this.broken) return Promise.reject(new Error('fold worker is not running'));
+    const id = this.nextId++;
+    return new Promise<Uint8Array[]>((resolve, reject) => {
+      this.waiting.set(id, { resolve: (reply) => ('chunks' in reply ? resolve(reply.chunks) : reject(new Error('fold worker: unexpected reply'))), reject });
+      this.post({ kind: 'split', id, state, structsPerChunk });
     });
   }
 
@@ -139,7 +161,7 @@ export class RoomReplicas {
       const waiter = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
       if (!waiter) return;
-      if (reply.ok) waiter.resolve({ state: reply.state, code: reply.code, language: reply.language, title: reply.title });
+      if (reply.ok) waiter.resolve(reply);
       else waiter.reject(new Error(`fold worker: ${reply.message}`));
     });
     const fail = (error: Error) => {

@@ -77,7 +77,8 @@ describe.each(dialects)('folding large rooms on %s', (dialect) => {
     const alice = track(connectClient(server.wsUrl, roomId));
     const bob = track(connectClient(server.wsUrl, roomId));
     await Promise.all([alice.synced, bob.synced]);
-    expect(server.pairpad.collab.replicas.has(roomId)).toBe(true);
+    // A large room loads in chunks; clients have its stored state before the load ends.
+    await vi.waitFor(() => expect(server.pairpad.collab.replicas.has(roomId)).toBe(true), { timeout: 20_000 });
     for (let round = 0; round < 3; round++) {
       await typeConcurrently([alice, bob], 300, 10 + round);
       const expected = alice.text.toString();
@@ -99,7 +100,7 @@ describe.each(dialects)('folding large rooms on %s', (dialect) => {
     const alice = track(connectClient(server.wsUrl, roomId));
     await alice.synced;
     const { replicas, journal, persistence, hocuspocus } = server.pairpad.collab;
-    expect(replicas.has(roomId)).toBe(true);
+    await vi.waitFor(() => expect(replicas.has(roomId)).toBe(true), { timeout: 20_000 });
     alice.text.insert(0, 'folded. ');
     await vi.waitFor(() => expect(journal.pendingUpdates).toBe(1));
     await journal.flush();

@@ -1,5 +1,4 @@
 import { TreeFragment, type Parser, type PartialParse, type Tree } from '@lezer/common';
-import { LRParser } from '@lezer/lr';
 import { BudgetExceeded, isPastDeadline } from './budget.ts';
 import { createLruCache } from './lru-cache.ts';
 
@@ -145,37 +144,13 @@ function scheduleIdleWork(): void {
 }
 
 /**
- * Most nodes a Lezer tree packs into one flat buffer. An incremental parse
- * reuses whole subtrees only, never part of a buffer, and the default (1,024)
- * leaves most of a text the grammar keeps recovering in (a C header full of
- * macros: x509v3.h is one 90 KB declarator with a thousand error nodes) in
- * buffers, so each keystroke reparsed nearly all of it: 10 ms a keystroke
- * there, 4 ms with buffers of 32. The tree holds the same nodes either way;
- * a full parse costs the same, the tree walk a few tenths of a millisecond more.
- */
-const REUSABLE_BUFFER_LENGTH = 32;
-const reusableParsers = new WeakMap<Parser, Parser>();
-
-/** `parser` configured to build trees whose parts a reparse can reuse (Lezer LR parsers; others as they are). */
-function withReusableTrees(parser: Parser): Parser {
-  if (!(parser instanceof LRParser)) return parser;
-  let configured = reusableParsers.get(parser);
-  if (configured === undefined) {
-    configured = parser.configure({ bufferLength: REUSABLE_BUFFER_LENGTH });
-    reusableParsers.set(parser, configured);
-  }
-  return configured;
-}
-
-/**
  * Parses `code`, reusing the previous tree parsed under `cacheKey` for the
  * unchanged parts of the text (Lezer incremental parsing). Parses in steps
  * and throws `BudgetExceeded` once `deadline` has passed, keeping the parse
  * to carry on with: the caller's next request first finishes it (for the
  * text it was started on), then reparses its own text incrementally.
  */
-export function parseIncrementally(languageParser: Parser, code: string, cacheKey: string, deadline?: number): Tree {
-  const parser = withReusableTrees(languageParser);
+export function parseIncrementally(parser: Parser, code: string, cacheKey: string, deadline?: number): Tree {
   const pending = pendingParses.get(cacheKey);
   if (pending !== undefined && pending.parser === parser) {
     if (advancePending(cacheKey, pending, deadline) === null) {

@@ -23,57 +23,76 @@ interface PendingParse {
 // the result identical to a fresh parse while making it cheap.
 const lastParses = createLruCache<string, ParsedText>(64);
 
-interface ChangedRange {
+export interface ChangedRange {
   fromA: number;
   toA: number;
   fromB: number;
   toB: number;
 }
 
-/** How far apart two small edits may start their resync, and how long the identical run between must be. */
-const RESYNC_SKIP = 16;
-const RESYNC_RUN = 48;
+/** Shortest identical stretch inside a changed region worth keeping apart: reparsing less is cheaper than looking. */
+const MIN_KEPT = 128;
+/** Length of the text looked up in the old version to find an identical stretch. */
+const PROBE = 64;
+/** Where in a changed region the probes are taken, as fractions of its length. */
+const PROBE_AT = [0.5, 0.25, 0.75];
 const BLOCK = 1024;
 
-/**
- * The edits turning `before` into `after`, as Lezer wants them: one range
- * between the common prefix and suffix, split in two when a small edit at
- * the start of it is followed by a long identical stretch. An editor that
- * moves to type elsewhere sends exactly that (the old spot finished, a new
- * spot begun), and reparsing the untouched text between would cost a full
- * parse of it.
- */
-function findChangedRanges(before: string, after: string, split = true): ChangedRange[] {
-  const shorter = Math.min(before.length, after.length);
-  let from = 0;
+/** Length of the common prefix of `before` from `a` and `after` from `b`, at most `limit`. */
+function matchForward(before: string, a: number, after: string, b: number, limit: number): number {
+  let length = 0;
   // Whole blocks first: comparing substrings runs natively, a character loop over 100 kB does not.
-  while (from + BLOCK <= shorter && before.startsWith(after.slice(from, from + BLOCK), from)) from += BLOCK;
-  while (from < shorter && before.charCodeAt(from) === after.charCodeAt(from)) from++;
-  let tail = 0;
-  while (tail + BLOCK <= shorter - from && before.endsWith(after.slice(after.length - tail - BLOCK, after.length - tail), before.length - tail)) {
-    tail += BLOCK;
-  }
-  while (
-    tail < shorter - from &&
-    before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)
-  ) tail++;
-  const toA = before.length - tail;
-  const toB = after.length - tail;
-  for (let skipA = 0; split && skipA <= RESYNC_SKIP; skipA++) {
-    for (let skipB = 0; skipB <= RESYNC_SKIP; skipB++) {
-      const resyncA = from + skipA;
-      const resyncB = from + skipB;
-      if (resyncA + RESYNC_RUN >= toA || resyncB + RESYNC_RUN >= toB) continue;
-      if (before.startsWith(after.slice(resyncB, resyncB + RESYNC_RUN), resyncA)) {
-        const [rest] = findChangedRanges(before.slice(resyncA, toA), after.slice(resyncB, toB), false);
-        return [
-          { fromA: from, toA: resyncA, fromB: from, toB: resyncB },
-          { fromA: resyncA + rest.fromA, toA: resyncA + rest.toA, fromB: resyncB + rest.fromB, toB: resyncB + rest.toB },
-        ];
-      }
+  while (length + BLOCK <= limit && before.startsWith(after.slice(b + length, b + length + BLOCK), a + length)) length += BLOCK;
+  while (length < limit && before.charCodeAt(a + length) === after.charCodeAt(b + length)) length++;
+  return length;
+}
+
+/** Length of the common suffix of `before` up to `a` and `after` up to `b`, at most `limit`. */
+function matchBackward(before: string, a: number, after: string, b: number, limit: number): number {
+  let length = 0;
+  while (length + BLOCK <= limit && before.endsWith(after.slice(b - length - BLOCK, b - length), a - length)) length += BLOCK;
+  while (length < limit && before.charCodeAt(a - 1 - length) === after.charCodeAt(b - 1 - length)) length++;
+  return length;
+}
+
+/**
+ * Appends to `out` the edits turning `before[a0, a1)` into `after[b0, b1)`:
+ * the common prefix and suffix are kept, and so is a long identical stretch
+ * between them, found by looking up a probe of the new text in the old. An
+ * editor that moves to type elsewhere sends exactly that (the old spot
+ * finished, a new spot begun, kilobytes apart), and reparsing the untouched
+ * text between would cost a parse of it on every jump.
+ */
+function collectChanges(before: string, after: string, a0: number, a1: number, b0: number, b1: number, out: ChangedRange[]): void {
+  const head = matchForward(before, a0, after, b0, Math.min(a1 - a0, b1 - b0));
+  a0 += head;
+  b0 += head;
+  const tail = matchBackward(before, a1, after, b1, Math.min(a1 - a0, b1 - b0));
+  a1 -= tail;
+  b1 -= tail;
+  if (a0 === a1 && b0 === b1) return;
+  if (a1 - a0 >= MIN_KEPT && b1 - b0 >= MIN_KEPT) {
+    for (const fraction of PROBE_AT) {
+      const probeB = b0 + Math.floor((b1 - b0 - PROBE) * fraction);
+      if (probeB < b0) break;
+      const probeA = before.indexOf(after.slice(probeB, probeB + PROBE), a0);
+      if (probeA < 0 || probeA + PROBE > a1) continue;
+      const left = matchBackward(before, probeA, after, probeB, Math.min(probeA - a0, probeB - b0));
+      const right = matchForward(before, probeA, after, probeB, Math.min(a1 - probeA, b1 - probeB));
+      if (left + right < MIN_KEPT) continue;
+      collectChanges(before, after, a0, probeA - left, b0, probeB - left, out);
+      collectChanges(before, after, probeA + right, a1, probeB + right, b1, out);
+      return;
     }
   }
-  return [{ fromA: from, toA, fromB: from, toB }];
+  out.push({ fromA: a0, toA: a1, fromB: b0, toB: b1 });
+}
+
+/** The edits turning `before` into `after`, in order, as Lezer's `TreeFragment.applyChanges` wants them. */
+export function findChangedRanges(before: string, after: string): ChangedRange[] {
+  const out: ChangedRange[] = [];
+  collectChanges(before, after, 0, before.length, 0, after.length, out);
+  return out;
 }
 
 /** Parser steps between two clock reads: a step is a few tokens, so this is well under a millisecond. */

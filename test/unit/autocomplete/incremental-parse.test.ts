@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { findChangedRanges } from '../../../server/autocomplete/parse-cache.ts';
 import { tokenizeDocument } from '../../../server/autocomplete/tokenize.ts';
 
 const LINES = [
@@ -46,5 +47,51 @@ describe('an editor that finishes a line in one place and jumps to another', () 
       const code = file.slice(0, siteB + typed) + file.slice(siteB + 60);
       expect(tokenizeDocument(code, 'python', key)).toEqual(tokenizeFresh(code));
     }
+  });
+});
+
+describe('the changed ranges handed to Lezer', () => {
+  /** Rebuilds `after` from `before` and the ranges: the unchanged text between them comes from `before`. */
+  function replay(before: string, after: string, ranges: ReturnType<typeof findChangedRanges>): string {
+    let text = '';
+    let positionA = 0;
+    for (const range of ranges) {
+      text += before.slice(positionA, range.fromA) + after.slice(range.fromB, range.toB);
+      positionA = range.toA;
+    }
+    return text + before.slice(positionA);
+  }
+
+  it('describe any two edits exactly, in order and without overlap', () => {
+    const piece = fc.constantFrom(...LINES, 'x', '(', ' ');
+    const text = fc.array(piece, { maxLength: 200 }).map((parts) => parts.join('\n'));
+    const edit = fc.record({ at: fc.nat(), removed: fc.nat({ max: 2_000 }), inserted: fc.array(piece, { maxLength: 40 }).map((parts) => parts.join('\n')) });
+    fc.assert(fc.property(text, edit, edit, (before, first, second) => {
+      const apply = (code: string, { at, removed, inserted }: typeof first): string => {
+        const from = at % (code.length + 1);
+        return code.slice(0, from) + inserted + code.slice(Math.min(code.length, from + removed));
+      };
+      const after = apply(apply(before, first), second);
+      const ranges = findChangedRanges(before, after);
+      expect(replay(before, after, ranges)).toBe(after);
+      for (const [index, range] of ranges.entries()) {
+        expect(range.fromA).toBeLessThanOrEqual(range.toA);
+        expect(range.fromB).toBeLessThanOrEqual(range.toB);
+        if (index > 0) expect(range.fromA).toBeGreaterThan(ranges[index - 1].toA);
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('keep the text between two places when the editor finishes typing at one and jumps kilobytes on to the other', () => {
+    const file = Array.from({ length: 400 }, (_, index) => `int handler_${index}(int request) { return respond(request, ${index}); }\n`).join('');
+    const siteA = file.indexOf('int handler_100');
+    const siteB = file.indexOf('int handler_300');
+    // At A the last 100 characters of the gap were still to come; at B the caller starts a new gap.
+    const before = file.slice(0, siteA + 80) + file.slice(siteA + 180);
+    const after = file.slice(0, siteB + 2) + file.slice(siteB + 180);
+    const ranges = findChangedRanges(before, after);
+    const changed = ranges.reduce((sum, range) => sum + (range.toB - range.fromB) + (range.toA - range.fromA), 0);
+    expect(changed).toBeLessThan(1_000);
+    expect(replay(before, after, ranges)).toBe(after);
   });
 });

@@ -64,7 +64,8 @@ export interface Config {
    * Where a shutdown that cannot store its rooms writes them, tried in order
    * (each recovered at the next start): `DATA_DIR/spill`, then the directories
    * in `SPILL_DIRS` (comma-separated; default none), then `pairpad-spill` in
-   * the OS temp dir. See docs/operations.md.
+   * the OS temp dir. A directory that is not a private one of ours is
+   * skipped (`spill.ts`). See docs/operations.md.
    */
   spillDirs: readonly string[];
   /** pino level (`LOG_LEVEL`, default `info`). */

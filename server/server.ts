@@ -21,7 +21,7 @@ import { recoverSpilledRooms } from './collab/spill.ts';
 import { createRoomAccessResolver } from './rooms/room-access.ts';
 import { startRoomExpiry, type RoomExpiry } from './rooms/room-expiry.ts';
 import { createRoomService } from './rooms/room.service.ts';
-import { openStorage } from './storage/database.ts';
+import { openStorageWhenFree } from './storage/database.ts';
 import { checkMigrationResult, migrateToLatest } from './storage/migrator.ts';
 import { createRoomStore, type RoomStore } from './storage/room-store.ts';
 import { version } from './version.ts';
@@ -46,7 +46,7 @@ export interface Pairpad {
 
 /** Opens storage, runs migrations, and starts HTTP and WebSocket on `config.port`. */
 export async function startPairpad({ config, log }: { config: Config; log: Logger }): Promise<Pairpad> {
-  const storage = openStorage(config);
+  const storage = await openStorageWhenFree(config, (message) => log.warn({ path: config.sqlitePath }, message));
   const store = createRoomStore(storage);
   try {
     const migrations = checkMigrationResult(await migrateToLatest(storage.db));

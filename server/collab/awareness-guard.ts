@@ -78,7 +78,8 @@ function filterFromConnection(
   // length); a frame this small cannot hold an oversized one.
   const measure = (frame?.bytes ?? Infinity) > MAX_AWARENESS_STATE_CHARS;
   for (const [clientId, state] of states) {
-    if (frame !== undefined && !frame.clientIds.has(clientId)) {
+    // No frame read (a held update's blanked frame, with none before it): only the scratch Awareness's own id can be here.
+    if (frame === undefined || !frame.clientIds.has(clientId)) {
       states.delete(clientId);
       continue;
     }

@@ -1,10 +1,11 @@
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Document } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { isRoomIdFormat } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
 import type { RoomStore } from '../storage/room-store.ts';
+import { checkUpdate } from './update-guard.ts';
 
 const SUFFIX = '.yjs';
 
@@ -19,23 +20,50 @@ export class SpillFailedError extends AggregateError {
   override name = 'SpillFailedError';
 }
 
+/** A spill directory another user could read or write into; it is skipped. */
+export class UnsafeSpillDirError extends Error {
+  override name = 'UnsafeSpillDirError';
+}
+
+/**
+ * Checks that `dir` is a real directory (not a symbolic link), owned by this
+ * process's user and writable by no one else: a spill holds room content and
+ * edit ids (the file names), and a start applies what it finds there. A
+ * directory at a predictable path (the OS temp dir) may have been made by
+ * another local user first. Throws {@link UnsafeSpillDirError} otherwise.
+ */
+async function checkPrivateDir(dir: string): Promise<void> {
+  const stat = await fs.lstat(dir);
+  if (!stat.isDirectory()) throw new UnsafeSpillDirError(`${dir} is not a directory (a symbolic link?)`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) throw new UnsafeSpillDirError(`${dir} is owned by uid ${stat.uid}, not by this process (uid ${uid})`);
+  if ((stat.mode & 0o022) !== 0) throw new UnsafeSpillDirError(`${dir} is writable by group or others (mode ${(stat.mode & 0o777).toString(8)})`);
+}
+
+/** Create-only, never through a symbolic link; readable by this user only. */
+const CREATE_PRIVATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
 /**
  * Writes each room's full Yjs state to `dir/<roomId>.yjs` (to a temporary
- * name, synced, then renamed, so a file that exists is whole).
+ * name, synced, then renamed, so a file that exists is whole), mode 0600 in
+ * a directory of mode 0700 ({@link checkPrivateDir}).
  */
 async function spillTo(dir: string, documents: readonly Document[]): Promise<void> {
   if (documents.length === 0) return;
-  await fs.mkdir(dir, { recursive: true });
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  await checkPrivateDir(dir);
   for (const document of documents) {
     const file = path.join(dir, `${document.name}${SUFFIX}`);
-    const handle = await fs.open(`${file}.tmp`, 'w');
+    const temporary = `${file}.tmp`;
+    await fs.rm(temporary, { force: true }); // left by a spill that died; unlink never follows a link
+    const handle = await fs.open(temporary, CREATE_PRIVATE, 0o600);
     try {
       await handle.writeFile(Y.encodeStateAsUpdate(document));
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await fs.rename(`${file}.tmp`, file);
+    await fs.rename(temporary, file);
   }
 }
 
@@ -75,9 +103,11 @@ export async function recoverSpilledRooms(dirs: readonly string[], store: RoomSt
 async function recoverFrom(dir: string, store: RoomStore, log: Logger): Promise<number> {
   let names: string[];
   try {
+    await checkPrivateDir(dir);
     names = await fs.readdir(dir);
-  } catch {
-    return 0; // nothing was ever spilled here
+  } catch (error) {
+    if (error instanceof UnsafeSpillDirError) log.warn({ dir }, `not recovering spilled rooms from ${dir}: ${error.message}`);
+    return 0; // otherwise nothing was ever spilled here
   }
   let recovered = 0;
   for (const name of names.filter((entry) => entry.endsWith(SUFFIX))) {
@@ -87,11 +117,58 @@ async function recoverFrom(dir: string, store: RoomStore, log: Logger): Promise<
       log.warn({ roomId, file }, 'spilled room has no stored room; leaving the file');
       continue;
     }
-    await store.appendUpdates([{ roomId, update: await fs.readFile(file) }]);
+    const update = await readPrivateFile(file);
+    const problem = update === undefined ? 'not a regular file of ours' : await refusalOf(update, roomId, store);
+    if (update === undefined || problem !== undefined) {
+      // Kept for a person to look at, never applied: the guard's invariant holds for stored rooms too.
+      await fs.rename(file, `${file}.refused`).catch((error: unknown) => log.warn({ err: error, file }, 'could not set a refused spill file aside'));
+      log.error({ roomId, file, problem }, `refused a spilled room update (${problem}); kept as ${file}.refused`);
+      continue;
+    }
+    await store.appendUpdates([{ roomId, update }]);
     // Stored: a file left behind (a read-only directory) is only applied again next time, which is harmless.
     await fs.rm(file).catch((error: unknown) => log.warn({ err: error, roomId, file }, 'stored a spilled room but could not remove its file'));
     log.info({ roomId, file }, 'stored a room spilled at the last shutdown');
     recovered++;
   }
   return recovered;
+}
+
+/** The file's bytes, or `undefined` when it is a symbolic link or not a regular file owned by this user. */
+async function readPrivateFile(file: string): Promise<Uint8Array | undefined> {
+  let handle;
+  try {
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') return undefined;
+    throw error;
+  }
+  try {
+    const stat = await handle.stat();
+    const uid = process.getuid?.();
+    if (!stat.isFile() || (uid !== undefined && stat.uid !== uid)) return undefined;
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Why the update guard refuses `update` against the stored room (the snapshot
+ * with its log applied), or `undefined` when it would apply completely
+ * inside the layout: a spill is the full state of a room the guard kept
+ * clean, so a refusal means the file is not what this server wrote.
+ */
+async function refusalOf(update: Uint8Array, roomId: string, store: RoomStore): Promise<string | undefined> {
+  const stored = await store.loadRoomState(roomId);
+  if (!stored) return 'the room is gone';
+  const doc = new Y.Doc();
+  try {
+    Y.applyUpdate(doc, stored.state);
+    for (const row of stored.updates) Y.applyUpdate(doc, row.update);
+    const verdict = checkUpdate(update, doc);
+    return verdict.ok ? undefined : verdict.problem;
+  } finally {
+    doc.destroy();
+  }
 }

@@ -77,7 +77,7 @@ export function createRoomService({
   };
 
   const readStored = async (roomId: string): Promise<RoomSnapshot | undefined> => {
-    const stored = await store.loadRoomState(roomId);
+    const stored = await store.loadRoomState(roomId, { exactText: true });
     if (!stored) return undefined;
     const { record } = stored;
     // Log rows not yet folded (e.g. after a crash) are newer than the stored text.

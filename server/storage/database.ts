@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Generated, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
@@ -127,13 +128,55 @@ export function openStorage(options: StorageOptions): Storage {
   }
   fs.mkdirSync(path.dirname(options.sqlitePath), { recursive: true });
   const database = new SQLite(options.sqlitePath);
-  // Before WAL mode is read: set later, the -shm file is already mapped.
-  if (options.sqliteExclusiveLocking) database.pragma('locking_mode = EXCLUSIVE');
-  database.pragma('journal_mode = WAL');
-  // NORMAL in WAL mode survives a process crash (kill -9); only a power loss
-  // may roll back the last commits. FULL would fsync on the event loop.
-  database.pragma('synchronous = NORMAL');
-  database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
+  try {
+    // First: switching to WAL reads the file, and must wait out another process's lock.
+    database.pragma('busy_timeout = 5000');
+    // Before WAL mode is read: set later, the -shm file is already mapped.
+    if (options.sqliteExclusiveLocking) database.pragma('locking_mode = EXCLUSIVE');
+    database.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode survives a process crash (kill -9); only a power loss
+    // may roll back the last commits. FULL would fsync on the event loop.
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+  } catch (error) {
+    database.close();
+    throw error;
+  }
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite', sqlite: database };
+}
+
+/** The SQLite file stayed locked by another process for as long as {@link openStorageWhenFree} waited. */
+export class StorageHeldError extends Error {
+  override name = 'StorageHeldError';
+}
+
+/** How long a start waits for another process to let go of the SQLite file (a rolling restart's old server, `npm run migrate`). */
+export const SQLITE_HELD_WAIT_MS = 60_000;
+
+/**
+ * {@link openStorage}, waiting while another process holds the SQLite file
+ * (with `SQLITE_LOCKING=exclusive` a running server holds it for its whole
+ * life): tries again with backoff for up to `waitMs`, calling `onHeld` once
+ * with a message saying so, then rejects with {@link StorageHeldError}. Each
+ * try may block for the 5 s busy timeout; this runs before anything is served.
+ */
+export async function openStorageWhenFree(options: StorageOptions, onHeld: (message: string) => void, waitMs = SQLITE_HELD_WAIT_MS): Promise<Storage> {
+  const deadline = performance.now() + waitMs;
+  const name = path.basename(options.sqlitePath);
+  for (let delay = 250, warned = false; ; delay = Math.min(2 * delay, 5_000)) {
+    try {
+      return openStorage(options);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error;
+      if (!warned) onHeld(`${name} is held by another process (pid unknown); waiting up to ${Math.round(waitMs / 1000)} s for it`);
+      warned = true;
+      if (performance.now() + delay > deadline) {
+        throw new StorageHeldError(
+          `${options.sqlitePath} is held by another process (pid unknown); gave up after ${Math.round(waitMs / 1000)} s. Stop the other server or migration, or see SQLITE_LOCKING`,
+          { cause: error },
+        );
+      }
+      await sleep(delay);
+    }
+  }
 }

@@ -64,8 +64,12 @@ export interface RoomStore {
   roomExists(id: string): Promise<boolean>;
   /** Resolves an edit id or a view id to its room; `undefined` when neither exists. */
   findRoomAccess(id: string): Promise<RoomAccess | undefined>;
-  /** Snapshot and log; with no log rows, the record's text is the document's exact text. */
-  loadRoomState(id: string): Promise<StoredRoomState | undefined>;
+  /**
+   * Snapshot and log. The record's text is the column's; with `exactText`
+   * and no log rows, it is the document's exact text (for readers that do not
+   * decode the state; a load applies it anyway).
+   */
+  loadRoomState(id: string, options?: { exactText?: boolean }): Promise<StoredRoomState | undefined>;
   appendUpdates(rows: { roomId: string; update: Uint8Array }[]): Promise<number[]>;
   foldRoom(id: string, knownVersion: number, knownLogIds: ReadonlySet<number>, callbacks: FoldCallbacks): Promise<FoldResult>;
   /** Up to `limit` rooms untouched since `cutoff`. */
@@ -77,21 +81,51 @@ export interface RoomStore {
   close(): Promise<void>;
 }
 
+/** Rooms whose exact text {@link ExactTexts} keeps, and their UTF-16 units in all (16 MB at most): only rooms whose columns hold a U+FFFD are kept at all. */
+const EXACT_TEXT_CACHE_ROOMS = 16;
+const EXACT_TEXT_CACHE_UNITS = 8 * 1024 * 1024;
+
 /**
- * A loaded room whose record carries the document's exact text. The text
- * columns replace what SQL cannot hold (`stored-text.ts`); when they may have,
- * and no log row makes the caller decode the state anyway, the text comes
- * from the snapshot. (Rare: only text that holds a U+FFFD.)
+ * The exact text of stored rooms whose text columns may differ from the
+ * document (`stored-text.ts`: only text that holds a U+FFFD), so a REST read
+ * of such a room decodes its state once per stored version, not every time.
  */
-function withExactText(stored: StoredRoomState | undefined): StoredRoomState | undefined {
-  if (!stored || stored.updates.length > 0) return stored;
-  const { record } = stored;
-  if (!mayDifferFromDocument(record.code) && !mayDifferFromDocument(record.title)) return stored;
+class ExactTexts {
+  /** By room id, least recently used first; `version` is the snapshot's. */
+  private readonly rooms = new Map<string, { version: string; code: string; title: string }>();
+  private units = 0;
+
+  /** `stored` with its record carrying the document's exact text; as it is when the log has rows (the caller decodes those anyway). */
+  apply(stored: StoredRoomState | undefined): StoredRoomState | undefined {
+    if (!stored || stored.updates.length > 0) return stored;
+    const { record } = stored;
+    if (!mayDifferFromDocument(record.code) && !mayDifferFromDocument(record.title)) return stored;
+    // Every fold bumps the version; a room deleted and restored starts again, at a new time.
+    const version = `${stored.stateVersion}:${record.updatedAt}`;
+    let exact = this.rooms.get(record.id);
+    if (exact) this.forget(record.id, exact);
+    if (exact?.version !== version) exact = { version, ...decodeText(stored.state) };
+    this.rooms.set(record.id, exact);
+    this.units += exact.code.length + exact.title.length;
+    for (const [id, oldest] of this.rooms) {
+      if (this.rooms.size <= EXACT_TEXT_CACHE_ROOMS && this.units <= EXACT_TEXT_CACHE_UNITS) break;
+      this.forget(id, oldest);
+    }
+    return { ...stored, record: { ...record, code: exact.code, title: exact.title } };
+  }
+
+  private forget(id: string, exact: { code: string; title: string }): void {
+    this.rooms.delete(id);
+    this.units -= exact.code.length + exact.title.length;
+  }
+}
+
+function decodeText(state: Uint8Array): { code: string; title: string } {
   const doc = new Y.Doc();
   try {
-    Y.applyUpdate(doc, stored.state);
+    Y.applyUpdate(doc, state);
     const { code, title } = readRoomContent(doc);
-    return { ...stored, record: { ...record, code, title } };
+    return { code, title };
   } finally {
     doc.destroy();
   }
@@ -99,6 +133,7 @@ function withExactText(stored: StoredRoomState | undefined): StoredRoomState | u
 
 /** The {@link RoomStore} over an open Kysely database. */
 export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
+  const exactTexts = new ExactTexts();
   return {
     createRoom: (room) => insertRoom(db, { ...room, now: new Date() }),
     findRoom: (id) => findRoomById(db, id),
@@ -106,7 +141,10 @@ export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
     findRoomAccess: (id) => findRoomAccess(db, id),
     findStaleRooms: (cutoff, limit) => findStaleRooms(db, cutoff, limit),
     deleteRooms: (ids, cutoff) => deleteRooms(db, ids, cutoff),
-    loadRoomState: async (id) => withExactText(await loadRoomState(db, id)),
+    loadRoomState: async (id, options) => {
+      const stored = await loadRoomState(db, id);
+      return options?.exactText ? exactTexts.apply(stored) : stored;
+    },
     appendUpdates: async (rows) => (sqlite ? appendRoomUpdatesSqlite(sqlite, rows, new Date()) : appendRoomUpdates(db, rows, new Date())),
 
     foldRoom: (id, knownVersion, knownLogIds, callbacks) =>

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import * as Y from 'yjs';
 import { MAX_AWARENESS_STATES_PER_ROOM, MAX_CLIENTS_PER_CONNECTION } from '../../server/collab/awareness-guard.ts';
+import { CODE_TEXT } from '../../shared/protocol.ts';
 import { createPostgresDatabase, testDatabaseUrl, testRedisUrl } from '../support/databases.ts';
 import { connectClient, type TestClient } from '../support/providers.ts';
 import { createRoom, startTestServer, type TestServer } from '../support/server.ts';
@@ -85,6 +87,41 @@ describe('awareness bounds', () => {
 });
 
 // Needs both services; CI always sets TEST_DATABASE_URL and TEST_REDIS_URL.
+describe('awareness and held updates', () => {
+  let server: TestServer;
+  afterEach(() => server?.close());
+
+  it('adds no awareness state for a held update of a client that sent no awareness, and then accepts its real state', async () => {
+    server = await startTestServer();
+    const { roomId } = await createRoom(server.baseUrl, { code: '' });
+    const watcher = track(connectClient(server.wsUrl, roomId));
+    await watcher.synced;
+    const document = server.pairpad.collab.hocuspocus.documents.get(roomId)!;
+    const before = [...document.awareness.states.keys()];
+    // One character per update; all but the first wait for it, so the server holds them.
+    const typist = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    typist.on('update', (update: Uint8Array) => updates.push(update));
+    for (const char of 'abcdef') typist.getText(CODE_TEXT).insert(typist.getText(CODE_TEXT).length, char);
+    const raw = await openRaw(server.wsUrl, roomId);
+    const syncUpdate = (update: Uint8Array) => {
+      const frame = encoding.createEncoder();
+      encoding.writeVarUint(frame, 0); // sync
+      encoding.writeVarUint(frame, 2); // update
+      encoding.writeVarUint8Array(frame, update);
+      return encoding.toUint8Array(frame);
+    };
+    for (const update of updates.slice(1)) raw.send(syncUpdate(update));
+    raw.send(awarenessFrame([[typist.clientID, { user: { name: 'typist' } }]]));
+    await vi.waitFor(() => expect(nameOf(watcher, typist.clientID)).toBe('typist'));
+    expect([...document.awareness.states.keys()].sort()).toEqual([...before, typist.clientID].sort());
+    // And the held updates are applied once their dependency comes.
+    raw.send(syncUpdate(updates[0]));
+    await vi.waitFor(() => expect(document.getText(CODE_TEXT).toString()).toBe('abcdef'));
+    expect([...document.awareness.states.keys()].sort()).toEqual([...before, typist.clientID].sort());
+  });
+});
+
 describe.runIf(testDatabaseUrl && testRedisUrl)('awareness ownership across instances', () => {
   it('refuses, on every instance, a state set for a client id whose connection is on another instance', async () => {
     const database = await createPostgresDatabase();

@@ -19,16 +19,16 @@ export interface ChildServer {
 
 /**
  * Starts `server/main.ts` in a child process with `env` and waits until it
- * listens. `serverRoot`: another checkout to run (a benchmark's "before").
+ * listens. `serverRoot`: another checkout to run (a benchmark's "before");
+ * `logs`: where its lines go, to read them before it listens.
  */
-export async function spawnServer(env: Record<string, string | undefined>, serverRoot = root): Promise<ChildServer> {
+export async function spawnServer(env: Record<string, string | undefined>, serverRoot = root, logs: string[] = []): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: serverRoot,
     // Warming up Yjs costs a second per start; the test of it turns it on.
     env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', YJS_WARM_UP: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logs: string[] = [];
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });

@@ -70,6 +70,7 @@ export function createEnginePool(options: { threads: number; budgetMs: number; l
   let closed = false;
   /** Settles once a thread has answered its first task (or gave up); requests before it wait. */
   let loaded: Promise<void> | undefined;
+  let waitingForLoad = 0;
 
   function startThreads(): Piscina<CompleteInput, AutocompleteResponse> {
     const { filename, execArgv } = locateWorker();
@@ -108,7 +109,16 @@ export function createEnginePool(options: { threads: number; budgetMs: number; l
           loaded = undefined;
         });
       }
-      if (loaded) await loaded;
+      if (loaded) {
+        // As many as the queue would take wait; a flood at start is answered empty at once, not held with its bodies.
+        if (waitingForLoad >= threads * QUEUE_PER_THREAD) return createEmptyResponse(input.cursorPosition);
+        waitingForLoad++;
+        try {
+          await loaded;
+        } finally {
+          waitingForLoad--;
+        }
+      }
       if (closed) return createEmptyResponse(input.cursorPosition);
       const started = Date.now();
       const empty = createEmptyResponse(input.cursorPosition);

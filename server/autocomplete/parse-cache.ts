@@ -116,10 +116,17 @@ let idleWork: NodeJS.Immediate | undefined;
 function advancePending(cacheKey: string, pending: PendingParse, until: number | undefined): Tree | null {
   const started = performance.now();
   let tree: Tree | null = null;
-  for (let steps = 1; tree === null; steps++) {
-    tree = pending.parse.advance();
-    if (tree !== null || steps % STEPS_PER_CHECK !== 0) continue;
-    if (until !== undefined && (isPastDeadline(until) || pending.spentMs + performance.now() - started > MAX_PARSE_MS)) break;
+  try {
+    for (let steps = 1; tree === null; steps++) {
+      tree = pending.parse.advance();
+      if (tree !== null || steps % STEPS_PER_CHECK !== 0) continue;
+      if (until !== undefined && (isPastDeadline(until) || pending.spentMs + performance.now() - started > MAX_PARSE_MS)) break;
+    }
+  } catch (error) {
+    // A parse that threw (Lezer overflows its stack on absurd nesting) would throw again at every
+    // later request of this caller, and in an idle turn it would kill the thread: drop it.
+    pendingParses.delete(cacheKey);
+    throw error;
   }
   pending.spentMs += performance.now() - started;
   if (tree !== null) {
@@ -136,7 +143,11 @@ function scheduleIdleWork(): void {
   idleWork = setImmediate(() => {
     idleWork = undefined;
     const next = pendingParses.newest();
-    if (next !== undefined) advancePending(next[0], next[1], Date.now() + IDLE_SLICE_MS);
+    try {
+      if (next !== undefined) advancePending(next[0], next[1], Date.now() + IDLE_SLICE_MS);
+    } catch {
+      // Dropped by advancePending; the caller's next request parses afresh (and falls back as usual).
+    }
     scheduleIdleWork();
   });
   // Never what keeps a process alive.

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parser as javascriptParser } from '@lezer/javascript';
 import { completeLocally } from '../../../server/autocomplete/index.ts';
+import { BudgetExceeded } from '../../../server/autocomplete/budget.ts';
+import { parseIncrementally } from '../../../server/autocomplete/parse-cache.ts';
 import { autocompleteResponse } from '../../../shared/schemas/autocomplete.schema.ts';
 
 describe('time budget', () => {
@@ -16,6 +19,23 @@ describe('time budget', () => {
       const answer = completeLocally({ code, cursorPosition: code.length, language, limit: 5 });
       expect(() => autocompleteResponse.parse(answer)).not.toThrow();
     }
+  }, 120_000);
+
+  it('drops a carried parse that throws, so the caller\'s next request starts afresh instead of failing the same way', () => {
+    // Lezer overflows its stack part way through nesting this deep; the parse is carried across requests until then.
+    const code = 'f('.repeat(300_000);
+    let failure: unknown;
+    for (let attempt = 0; attempt < 5_000 && failure === undefined; attempt++) {
+      try {
+        parseIncrementally(javascriptParser, code, 'overflowing', Date.now() + 5);
+        break;
+      } catch (error) {
+        if (!(error instanceof BudgetExceeded)) failure = error;
+      }
+    }
+    expect(failure).toBeInstanceOf(RangeError);
+    // A fresh parse of the same text, cut short by its budget again, not the broken one rethrowing.
+    expect(() => parseIncrementally(javascriptParser, code, 'overflowing', Date.now() + 5)).toThrow(BudgetExceeded);
   }, 120_000);
 
   it('never throws and always answers the schema under any deadline, for any text', () => {

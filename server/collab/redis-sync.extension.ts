@@ -23,6 +23,8 @@ const REPAIR_INTERVAL_MS = 5_000;
 /** An instance's heartbeat key lives this long unless refreshed (every {@link HEARTBEAT_INTERVAL_MS}). */
 const HEARTBEAT_TTL_MS = 15_000;
 const HEARTBEAT_INTERVAL_MS = 5_000;
+/** Longest a write waits for Redis to say whether the instance claiming its client id is alive. */
+const LIVENESS_TIMEOUT_MS = 1_000;
 
 /**
  * Scale-out through `@hocuspocus/extension-redis`: edits, awareness and
@@ -244,7 +246,14 @@ export class RedisSyncExtension extends Redis {
   /** True while this instance's heartbeat key exists and its reply channel has a subscriber (its Redis connection is open). */
   async isInstanceAlive(instance: string): Promise<boolean> {
     if (instance === this['configuration'].identifier) return true;
-    const results = await this.pub.pipeline().exists(this.heartbeatKey(instance)).call('PUBSUB', 'NUMSUB', this['replyKey'](instance)).exec();
+    // ioredis queues commands while Redis is away: never let a client's messages wait on that.
+    if (!this.reachable) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('redis did not answer whether an instance is alive')), LIVENESS_TIMEOUT_MS);
+    });
+    const asked = this.pub.pipeline().exists(this.heartbeatKey(instance)).call('PUBSUB', 'NUMSUB', this['replyKey'](instance)).exec();
+    const results = await Promise.race([asked, timeout]).finally(() => clearTimeout(timer));
     if (!results || results.some(([error]: [Error | null, unknown]) => error)) throw new Error('could not ask redis whether an instance is alive');
     const [[, exists], [, numsub]] = results as [[null, number], [null, [string, number]]];
     return exists === 1 && Number(numsub[1]) > 0;

@@ -171,4 +171,33 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('client-id ownership across inst
     await vi.waitFor(async () => expect(await fetchRoomCode(b.baseUrl, roomId)).toBe('before during after'));
     expect(moved.closes).toEqual([]);
   });
+
+  it('lets the claim of a hung instance (connected to Redis, no longer beating) lapse with its heartbeat key, within 15 s', async () => {
+    const env = await sharedEnv();
+    const [a, b] = await Promise.all([spawnInstance(env), spawnInstance(env)]);
+    const { roomId } = await createRoom(a.baseUrl, { code: '' });
+    const typist = connect(a.wsUrl, roomId);
+    const watcher = connect(b.wsUrl, roomId);
+    await Promise.all([typist.synced, watcher.synced]);
+    typist.provider.setAwarenessField('user', { name: 'Typist' });
+    await type(typist, 'before ');
+    const typistId = typist.doc.clientID;
+    await vi.waitFor(() => expect(nameOf(watcher, typistId)).toBe('Typist'));
+
+    // Stopped, A keeps its sockets (to Redis too) but stops refreshing its heartbeat key.
+    a.kill('SIGSTOP');
+    cleanups.push(() => a.kill('SIGCONT'));
+    const doc = typist.doc;
+    typist.provider.destroy();
+    typist.socket.destroy();
+    const moved = connect(b.wsUrl, roomId, doc);
+    for (const char of 'after') moved.text.insert(moved.text.length, char);
+    // Refused while A's key lives (the provider reconnects after each refusal), accepted once it lapsed.
+    await vi.waitFor(() => expect(watcher.text.toString()).toBe('before after'), { timeout: 30_000, interval: 200 });
+    await vi.waitFor(() => expect(moved.provider.hasUnsyncedChanges).toBe(false), { timeout: 10_000 });
+    expect(moved.doc.clientID).toBe(typistId);
+    // While A's key lived, it could not be told from a live instance: its claim held.
+    expect(moved.closes.length).toBeGreaterThan(0);
+    expect(new Set(moved.closes)).toEqual(new Set([4400]));
+  }, 60_000);
 });

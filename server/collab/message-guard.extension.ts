@@ -34,10 +34,7 @@ class Refusal {
 
 /** An update that passed every local check but writes under client ids connections on other instances claim: accepted only if none of those instances is alive. */
 class RemoteClaim {
-  constructor(
-    readonly instances: string[],
-    readonly accept: () => void,
-  ) {}
+  constructor(readonly instances: string[]) {}
 }
 
 const NOT_OWNER = new Refusal(CloseCode.malformedMessage, CloseReason.malformedMessage);
@@ -81,12 +78,34 @@ export class MessageGuardExtension implements Extension {
 
   async beforeHandleMessage({ update: frame, document, connection, context }: beforeHandleMessagePayload<ConnectionContext>): Promise<void> {
     let refusal = this.check(frame, document, connection, context);
-    if (refusal instanceof RemoteClaim) refusal = await this.settleRemoteClaim(refusal);
+    if (refusal instanceof RemoteClaim) refusal = await this.settleAndCheckAgain(refusal, frame, document, connection, context);
     if (!refusal) return;
     this.pending.drop(connection);
     context?.closeSocket?.(refusal.code, refusal.reason);
     // Throwing stops Hocuspocus from applying the message.
     throw refusal;
+  }
+
+  /**
+   * Settles the claims another instance's connections hold on the writers
+   * of an update ({@link settleRemoteClaim}), then checks the update again:
+   * the room may have changed while Redis answered. Instances found dead do
+   * not count again; a claim that keeps turning up is refused.
+   */
+  private async settleAndCheckAgain(
+    claim: RemoteClaim,
+    frame: Uint8Array,
+    document: Document,
+    connection: Connection,
+    context: ConnectionContext | undefined,
+  ): Promise<Refusal | undefined> {
+    const dead = new Set<string>();
+    let outcome: Refusal | RemoteClaim | undefined = claim;
+    for (let round = 0; outcome instanceof RemoteClaim; round++) {
+      outcome = round < 3 ? await this.settleRemoteClaim(outcome, dead) : NOT_OWNER;
+      if (!outcome) outcome = this.check(frame, document, connection, context, dead);
+    }
+    return outcome;
   }
 
   /** Hands held updates whose dependencies the room now holds back to Hocuspocus, in the order they came. */
@@ -95,7 +114,13 @@ export class MessageGuardExtension implements Extension {
     for (const frame of this.pending.takeReady(connection, document)) connection.handleMessage(frame);
   }
 
-  private check(frame: Uint8Array, document: Document, connection: Connection, context: ConnectionContext | undefined): Refusal | RemoteClaim | undefined {
+  private check(
+    frame: Uint8Array,
+    document: Document,
+    connection: Connection,
+    context: ConnectionContext | undefined,
+    deadInstances?: ReadonlySet<string>,
+  ): Refusal | RemoteClaim | undefined {
     let update: Uint8Array;
     let typeAt: number;
     try {
@@ -140,8 +165,8 @@ export class MessageGuardExtension implements Extension {
       return new Refusal(CloseCode.documentTooLarge, CloseReason.documentTooLarge);
     }
     const awarenessIds = document.connections.get(connection)?.clients;
-    const claimants = this.remoteClaimants(document, verdict.writers, connection, awarenessIds);
-    if (claimants !== undefined) return new RemoteClaim(claimants, () => this.ownership.claim(connection, verdict.writers, awarenessIds));
+    const claimants = this.remoteClaimants(document, verdict.writers, connection, awarenessIds, deadInstances);
+    if (claimants !== undefined) return new RemoteClaim(claimants);
     this.ownership.claim(connection, verdict.writers, awarenessIds);
     return undefined;
   }
@@ -149,14 +174,20 @@ export class MessageGuardExtension implements Extension {
   /**
    * The other instances whose connections claim a client id among `writers`
    * (usually none: one Map lookup per writer), not counting ids this
-   * connection owns already.
+   * connection owns already, nor instances found dead.
    */
-  private remoteClaimants(document: Document, writers: readonly number[], connection: Connection, awarenessIds: ReadonlySet<number> | undefined): string[] | undefined {
+  private remoteClaimants(
+    document: Document,
+    writers: readonly number[],
+    connection: Connection,
+    awarenessIds: ReadonlySet<number> | undefined,
+    deadInstances: ReadonlySet<string> | undefined,
+  ): string[] | undefined {
     if (this.remoteOwners === undefined) return undefined;
     let claimants: string[] | undefined;
     for (const client of writers) {
       const owner = this.remoteOwners.ownerOf(document, client);
-      if (owner === undefined || awarenessIds?.has(client) || this.ownership.hasWritten(connection, client)) continue;
+      if (owner === undefined || awarenessIds?.has(client) || this.ownership.hasWritten(connection, client) || deadInstances?.has(owner)) continue;
       (claimants ??= []).push(owner);
     }
     return claimants;
@@ -165,17 +196,17 @@ export class MessageGuardExtension implements Extension {
   /**
    * Refuses the update if one of the claiming instances is alive; a claim
    * left by an instance that died (its heartbeat lapsed, or its Redis
-   * connection closed) does not count, so a client that fails over keeps
-   * its id. Messages of a connection are handled one at a time, so waiting
-   * here keeps them in order.
+   * connection closed) does not count (it is added to `dead`), so a client
+   * that fails over keeps its id. Messages of a connection are handled one
+   * at a time, so waiting here keeps them in order.
    */
-  private async settleRemoteClaim(claim: RemoteClaim): Promise<Refusal | undefined> {
+  private async settleRemoteClaim(claim: RemoteClaim, dead: Set<string>): Promise<Refusal | undefined> {
     const alive = await Promise.all(claim.instances.map((instance) => this.remoteOwners!.isAlive(instance)));
     if (alive.includes(true)) {
       this.metrics.updatesRejected.labels('not_owner').inc();
       return NOT_OWNER;
     }
-    claim.accept();
+    for (const instance of claim.instances) dead.add(instance);
     return undefined;
   }
 

@@ -86,7 +86,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  *   structs (items or GC) under a client id another live connection owns
  *   (4400); so no update can claim a range of a live client's clock. A
  *   connection's claims end with it: a client that reconnects takes its id
- *   back. A client id no live connection owns can be taken by the first
+ *   back. With Redis this holds across instances: a client id whose
+ *   awareness state another instance relayed is owned by that instance's
+ *   connection while that instance is alive (heartbeat key and Redis
+ *   connection; see `docs/security.md`). A client id no live connection owns can be taken by the first
  *   connection that writes under it. A delete set may only delete what the
  *   room or the update holds.
  * - Held updates: an update that needs structs the room does not hold yet,

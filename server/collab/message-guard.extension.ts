@@ -7,6 +7,7 @@ import { ClientOwnership } from './client-ownership.ts';
 import type { ConnectionContext } from './connection-context.ts';
 import { MessageType } from './hocuspocus-wire.ts';
 import { PendingUpdates } from './pending-updates.ts';
+import type { RemoteOwners } from './remote-owners.ts';
 import { checkUpdate, MAX_META_BYTES, measureRoom, type UpdateVerdict } from './update-guard.ts';
 
 export { inspectUpdate, measureRoom, type UpdateVerdict } from './update-guard.ts';
@@ -31,12 +32,20 @@ class Refusal {
   ) {}
 }
 
+/** An update that passed every local check but writes under client ids connections on other instances claim: accepted only if none of those instances is alive. */
+class RemoteClaim {
+  constructor(readonly instances: string[]) {}
+}
+
+const NOT_OWNER = new Refusal(CloseCode.malformedMessage, CloseReason.malformedMessage);
+
 /**
  * Checks every incoming message before Hocuspocus applies it, on `/collab`
  * and `/yjs` alike (the message rate is paced earlier, at the socket:
  * `message-pacing.ts`): updates that do not decode, write outside the document layout or would leave Yjs waiting
  * ({@link inspectUpdate}); updates written under a client id another live
- * connection owns ({@link ClientOwnership}); updates that would grow the
+ * connection owns, here ({@link ClientOwnership}) or, with Redis, on another
+ * live instance ({@link RemoteOwners}); updates that would grow the
  * room past `MAX_DOCUMENT_BYTES` ({@link measureRoom}); awareness states
  * ({@link filterAwarenessStates}). A refused message is never applied; the
  * socket is closed with the reason (4400, 4413) and other clients
@@ -57,6 +66,7 @@ export class MessageGuardExtension implements Extension {
   constructor(
     private readonly limits: MessageLimits,
     private readonly metrics: Pick<Metrics, 'updatesRejected' | 'rateLimited'>,
+    private readonly remoteOwners?: RemoteOwners,
   ) {
     this.pending = new PendingUpdates((connection) => {
       const where = this.contexts.get(connection);
@@ -67,12 +77,35 @@ export class MessageGuardExtension implements Extension {
   }
 
   async beforeHandleMessage({ update: frame, document, connection, context }: beforeHandleMessagePayload<ConnectionContext>): Promise<void> {
-    const refusal = this.check(frame, document, connection, context);
+    let refusal = this.check(frame, document, connection, context);
+    if (refusal instanceof RemoteClaim) refusal = await this.settleAndCheckAgain(refusal, frame, document, connection, context);
     if (!refusal) return;
     this.pending.drop(connection);
     context?.closeSocket?.(refusal.code, refusal.reason);
     // Throwing stops Hocuspocus from applying the message.
     throw refusal;
+  }
+
+  /**
+   * Settles the claims another instance's connections hold on the writers
+   * of an update ({@link settleRemoteClaim}), then checks the update again:
+   * the room may have changed while Redis answered. Instances found dead do
+   * not count again; a claim that keeps turning up is refused.
+   */
+  private async settleAndCheckAgain(
+    claim: RemoteClaim,
+    frame: Uint8Array,
+    document: Document,
+    connection: Connection,
+    context: ConnectionContext | undefined,
+  ): Promise<Refusal | undefined> {
+    const dead = new Set<string>();
+    let outcome: Refusal | RemoteClaim | undefined = claim;
+    for (let round = 0; outcome instanceof RemoteClaim; round++) {
+      outcome = round < 3 ? await this.settleRemoteClaim(outcome, dead) : NOT_OWNER;
+      if (!outcome) outcome = this.check(frame, document, connection, context, dead);
+    }
+    return outcome;
   }
 
   /** Hands held updates whose dependencies the room now holds back to Hocuspocus, in the order they came. */
@@ -81,7 +114,13 @@ export class MessageGuardExtension implements Extension {
     for (const frame of this.pending.takeReady(connection, document)) connection.handleMessage(frame);
   }
 
-  private check(frame: Uint8Array, document: Document, connection: Connection, context: ConnectionContext | undefined): Refusal | undefined {
+  private check(
+    frame: Uint8Array,
+    document: Document,
+    connection: Connection,
+    context: ConnectionContext | undefined,
+    deadInstances?: ReadonlySet<string>,
+  ): Refusal | RemoteClaim | undefined {
     let update: Uint8Array;
     let typeAt: number;
     try {
@@ -116,7 +155,7 @@ export class MessageGuardExtension implements Extension {
     for (const client of verdict.writers) {
       if (this.ownership.ownedByAnother(document, client, connection)) {
         this.metrics.updatesRejected.labels('not_owner').inc();
-        return new Refusal(CloseCode.malformedMessage, CloseReason.malformedMessage);
+        return NOT_OWNER;
       }
     }
     const limit = this.limits.maxDocumentChars;
@@ -125,18 +164,63 @@ export class MessageGuardExtension implements Extension {
       this.metrics.updatesRejected.labels('document_too_large').inc();
       return new Refusal(CloseCode.documentTooLarge, CloseReason.documentTooLarge);
     }
-    this.ownership.claim(connection, verdict.writers, document.connections.get(connection)?.clients);
+    const awarenessIds = document.connections.get(connection)?.clients;
+    const claimants = this.remoteClaimants(document, verdict.writers, connection, awarenessIds, deadInstances);
+    if (claimants !== undefined) return new RemoteClaim(claimants);
+    this.ownership.claim(connection, verdict.writers, awarenessIds);
+    return undefined;
+  }
+
+  /**
+   * The other instances whose connections claim a client id among `writers`
+   * (usually none: one Map lookup per writer), not counting ids this
+   * connection owns already, nor instances found dead.
+   */
+  private remoteClaimants(
+    document: Document,
+    writers: readonly number[],
+    connection: Connection,
+    awarenessIds: ReadonlySet<number> | undefined,
+    deadInstances: ReadonlySet<string> | undefined,
+  ): string[] | undefined {
+    if (this.remoteOwners === undefined) return undefined;
+    let claimants: string[] | undefined;
+    for (const client of writers) {
+      const owner = this.remoteOwners.ownerOf(document, client);
+      if (owner === undefined || awarenessIds?.has(client) || this.ownership.hasWritten(connection, client) || deadInstances?.has(owner)) continue;
+      (claimants ??= []).push(owner);
+    }
+    return claimants;
+  }
+
+  /**
+   * Refuses the update if one of the claiming instances is alive; a claim
+   * left by an instance that died (its heartbeat lapsed, or its Redis
+   * connection closed) does not count (it is added to `dead`), so a client
+   * that fails over keeps its id. Messages of a connection are handled one
+   * at a time, so waiting here keeps them in order.
+   */
+  private async settleRemoteClaim(claim: RemoteClaim, dead: Set<string>): Promise<Refusal | undefined> {
+    const alive = await Promise.all(claim.instances.map((instance) => this.remoteOwners!.isAlive(instance)));
+    if (alive.includes(true)) {
+      this.metrics.updatesRejected.labels('not_owner').inc();
+      return NOT_OWNER;
+    }
+    for (const instance of claim.instances) dead.add(instance);
     return undefined;
   }
 
   /**
    * Only what may wait for the sender's own structs is held (a client's
    * typing that overtook its own sync answer): not what waits for a client
-   * id another live connection owns, or anyone could park a delete of that
+   * id another live connection owns (here or on another instance), or anyone could park a delete of that
    * person's next typing.
    */
   private mayHold(verdict: { waitingFor: { client: number } }, document: Document, connection: Connection): boolean {
-    return !this.ownership.ownedByAnother(document, verdict.waitingFor.client, connection);
+    const { client } = verdict.waitingFor;
+    if (this.ownership.ownedByAnother(document, client, connection)) return false;
+    // Nor one another instance's connection claims (alive or not: refusing is safe, holding is not).
+    return this.remoteOwners?.ownerOf(document, client) === undefined || document.connections.get(connection)?.clients.has(client) === true;
   }
 
   /** See {@link filterAwarenessStates}. */

@@ -16,9 +16,15 @@ import * as decoding from 'lib0/decoding';
 import { removeAwarenessStates } from 'y-protocols/awareness';
 import type { Logger } from '../log.ts';
 import { isFromRedis, senderOf } from './change-origins.ts';
+import { RemoteOwners } from './remote-owners.ts';
 
 /** How often a room that changed runs a state-vector exchange with its peers, repairing missed updates. */
 const REPAIR_INTERVAL_MS = 5_000;
+/** An instance's heartbeat key lives this long unless refreshed (every {@link HEARTBEAT_INTERVAL_MS}). */
+const HEARTBEAT_TTL_MS = 15_000;
+const HEARTBEAT_INTERVAL_MS = 5_000;
+/** Longest a write waits for Redis to say whether the instance claiming its client id is alive. */
+const LIVENESS_TIMEOUT_MS = 1_000;
 
 /**
  * Scale-out through `@hocuspocus/extension-redis`: edits, awareness and
@@ -42,6 +48,12 @@ const REPAIR_INTERVAL_MS = 5_000;
  *   exchange what changed during the outage.
  * - A room loading while another instance has it open waits for that
  *   instance's answer from before it announces itself (see the constructor).
+ * - Client-id ownership across instances ({@link RemoteOwners}): an
+ *   instance relays only the awareness states of its own connections (the
+ *   extension re-relays what it received, and answers a peer's query with
+ *   every state it holds), so the instance a state came from is the one
+ *   holding that client's connection. Each instance keeps a heartbeat key,
+ *   `<prefix>:instance:<id>`, alive.
  * - Errors go to the log, not to the console.
  */
 export class RedisSyncExtension extends Redis {
@@ -49,6 +61,9 @@ export class RedisSyncExtension extends Redis {
   private readonly unsubscribed = new Map<string, afterLoadDocumentPayload>();
   /** Rooms whose repairing state-vector exchange is due, by name. */
   private readonly repairs = new Map<string, NodeJS.Timeout>();
+  /** The client ids connections on other instances own. */
+  readonly owners = new RemoteOwners((instance) => this.isInstanceAlive(instance));
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
     options: { url: string; prefix: string; identifier?: string },
@@ -73,9 +88,11 @@ export class RedisSyncExtension extends Redis {
     const relay = this['handleIncomingMessage'];
     this.sub.off('messageBuffer', relay);
     this.sub.on('messageBuffer', (channel: Buffer, data: Buffer) => {
-      this.applyRelayedRemovals(data);
+      if (this.readRelayedAwareness(data)) return;
       return relay(channel, data);
     });
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS);
+    this.heartbeat.unref();
     // Hocuspocus 4.7 registers its wait for a peer's answer to a loading
     // room only once its own publishes are acknowledged. When two instances
     // load a room at once, an answer often came first (on the other
@@ -89,6 +106,7 @@ export class RedisSyncExtension extends Redis {
       if (!this.reachable) return;
       if (wasConnected) log.info('redis reachable again; resynchronising rooms');
       wasConnected = true;
+      this.beat();
       void this.resynchronise();
     };
     this.pub.on('ready', onReady);
@@ -144,6 +162,9 @@ export class RedisSyncExtension extends Redis {
       // other instances, and its cursor would linger there for 30 s. Publish now.
       this.publish(documentName, new OutgoingMessage(documentName).createAwarenessUpdateMessage(awareness, removed).toUint8Array());
     }
+    // What another instance relayed, it relayed to every instance: relaying
+    // it again would only make this instance look like its owner.
+    if (isFromRedis(transactionOrigin)) return;
     await super.onAwarenessUpdate(payload);
   }
 
@@ -169,6 +190,7 @@ export class RedisSyncExtension extends Redis {
 
   /** Closes both Redis connections. */
   async close(): Promise<void> {
+    clearInterval(this.heartbeat);
     for (const timer of this.repairs.values()) clearTimeout(timer);
     this.repairs.clear();
     this.pub.disconnect(false);
@@ -221,20 +243,66 @@ export class RedisSyncExtension extends Redis {
     return super.onChange({ documentName: document.name, document, transactionOrigin: undefined } as onChangePayload);
   }
 
-  /** Removes the awareness states an awareness message from another instance sets to null. */
-  private applyRelayedRemovals(data: Buffer): void {
+  /** True while this instance's heartbeat key exists and its reply channel has a subscriber (its Redis connection is open). */
+  async isInstanceAlive(instance: string): Promise<boolean> {
+    if (instance === this['configuration'].identifier) return true;
+    // ioredis queues commands while Redis is away: never let a client's messages wait on that.
+    if (!this.reachable) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('redis did not answer whether an instance is alive')), LIVENESS_TIMEOUT_MS);
+    });
+    const asked = this.pub.pipeline().exists(this.heartbeatKey(instance)).call('PUBSUB', 'NUMSUB', this['replyKey'](instance)).exec();
+    const results = await Promise.race([asked, timeout]).finally(() => clearTimeout(timer));
+    if (!results || results.some(([error]: [Error | null, unknown]) => error)) throw new Error('could not ask redis whether an instance is alive');
+    const [[, exists], [, numsub]] = results as [[null, number], [null, [string, number]]];
+    return exists === 1 && Number(numsub[1]) > 0;
+  }
+
+  private heartbeatKey(instance: string): string {
+    return `${this['configuration'].prefix}:instance:${instance}`;
+  }
+
+  /** Refreshes this instance's heartbeat key (while Redis is there; a lapse while it is away is what the key is for). */
+  private beat(): void {
+    if (!this.reachable) return;
+    this.pub.set(this.heartbeatKey(this['configuration'].identifier), '1', 'PX', HEARTBEAT_TTL_MS).catch((error: unknown) => {
+      this.log.debug({ err: error }, 'could not refresh the instance heartbeat in redis');
+    });
+  }
+
+  /**
+   * Reads an awareness message or query from another instance before the
+   * extension applies it: records which client ids that instance's
+   * connections own ({@link RemoteOwners}), applies removals (see the
+   * constructor), and answers a query with this instance's own states only.
+   * Returns true when the message is handled (a query).
+   */
+  private readRelayedAwareness(data: Buffer): boolean {
     try {
       const [identifier, body] = this['decodeMessage'](data);
-      if (identifier === this['configuration'].identifier) return;
+      if (identifier === this['configuration'].identifier) return false;
       const message = decoding.createDecoder(body);
-      const document = this.instance?.documents.get(decoding.readVarString(message));
-      if (!document || decoding.readVarUint(message) !== MessageType.Awareness) return;
+      const name = decoding.readVarString(message);
+      // A room still loading is only in the extension's own map (the answers to its query arrive then).
+      const document: Document | undefined = this['documents'].get(name) ?? this.instance?.documents.get(name);
+      if (!document) return false;
+      const type = decoding.readVarUint(message);
+      if (type === MessageType.QueryAwareness) {
+        this.answerAwarenessQuery(document, identifier);
+        return true;
+      }
+      if (type !== MessageType.Awareness) return false;
       const update = decoding.createDecoder(decoding.readVarUint8Array(message));
       const removed: number[] = [];
       for (let count = decoding.readVarUint(update); count > 0; count--) {
         const clientId = decoding.readVarUint(update);
         const clock = decoding.readVarUint(update);
-        if (decoding.readVarString(update) !== 'null') continue;
+        if (decoding.readVarString(update) !== 'null') {
+          this.owners.record(document, clientId, identifier);
+          continue;
+        }
+        this.owners.release(document, clientId, identifier);
         const known = document.awareness.meta.get(clientId);
         // Only the instance holding a client's connection may clear its state.
         if (known && known.clock <= clock && document.awareness.states.has(clientId) && !isHeldHere(document, clientId)) removed.push(clientId);
@@ -243,6 +311,18 @@ export class RedisSyncExtension extends Redis {
     } catch {
       // Not an awareness message we can read; the extension's own handler deals with it.
     }
+    return false;
+  }
+
+  /** Sends a peer that loaded the room the awareness states of this instance's connections (the extension would send every state it holds). */
+  private answerAwarenessQuery(document: Document, asker: string): void {
+    const own: number[] = [];
+    for (const entry of document.connections.values()) for (const clientId of entry.clients) if (document.awareness.states.has(clientId)) own.push(clientId);
+    if (own.length === 0) return;
+    const answer = new OutgoingMessage(document.name).createAwarenessUpdateMessage(document.awareness, own).toUint8Array();
+    this.pub.publish(this['replyKey'](asker), this['encodeMessage'](answer)).catch((error: unknown) => {
+      this.log.debug({ err: error, roomId: document.name }, 'could not answer an awareness query');
+    });
   }
 
   private async resynchronise(): Promise<void> {

@@ -145,7 +145,14 @@ export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
       const stored = await loadRoomState(db, id);
       return options?.exactText ? exactTexts.apply(stored) : stored;
     },
-    appendUpdates: async (rows) => (sqlite ? appendRoomUpdatesSqlite(sqlite, rows, new Date()) : appendRoomUpdates(db, rows, new Date())),
+    appendUpdates: async (rows) => {
+      if (!sqlite) return appendRoomUpdates(db, rows, new Date());
+      // The append goes to the connection directly, past Kysely's queue: run while a Kysely
+      // transaction (a fold) is open on it, it would join that transaction, and be gone with a
+      // rollback, or with a crash before the commit, after it was acknowledged as stored.
+      while (sqlite.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+      return appendRoomUpdatesSqlite(sqlite, rows, new Date());
+    },
 
     foldRoom: (id, knownVersion, knownLogIds, callbacks) =>
       db.transaction().execute(async (trx) => {

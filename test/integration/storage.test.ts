@@ -116,6 +116,23 @@ describe.each(dialects)('room store on %s', (dialect) => {
     expect(doc.getText('code').length).toBe(content.code.length + 2);
   });
 
+  it('never lets a log append join a fold\'s open transaction (a rollback, or a crash before the commit, would take acknowledged rows with it)', async () => {
+    await newRoom('room-0000013');
+    const loaded = (await store.loadRoomState('room-0000013'))!;
+    let append: Promise<number[]> | undefined;
+    const fold = store.foldRoom('room-0000013', loaded.stateVersion, new Set(), {
+      apply: () => {},
+      encode: () => {
+        // The journal's write comes in the middle of the fold (a microtask while its transaction is open), and the fold then fails.
+        queueMicrotask(() => (append = store.appendUpdates([{ roomId: 'room-0000013', update: updateInserting('kept') }])));
+        throw new Error('the fold fails after the append');
+      },
+    });
+    await expect(fold).rejects.toThrow('the fold fails after the append');
+    const [id] = await append!;
+    expect((await store.loadRoomState('room-0000013'))?.updates.map((row) => row.id)).toEqual([id]);
+  });
+
   it('folds: takes in unseen log rows, writes the snapshot and text, deletes exactly the folded rows', async () => {
     await newRoom('room-0000004');
     const loaded = (await store.loadRoomState('room-0000004'))!;

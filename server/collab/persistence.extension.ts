@@ -264,13 +264,13 @@ export class PersistenceExtension implements Extension {
     const { foldBeforeUnload } = room;
     room.dirty = false;
     room.foldBeforeUnload = false;
+    let replicaSeeded = false;
     try {
       // A large room is encoded by its replica in the worker, as the document is at this moment:
       // the updates just taken and the log rows known now are in it.
       const knownAtEncode = new Set(room.knownLogIds);
       const encodedAhead = await this.encodeInWorker(roomId);
       let applied = false;
-      let encodedHere: Uint8Array | undefined;
       const result = await this.store.foldRoom(roomId, room.stateVersion, room.knownLogIds, {
         // Runs inside the fold transaction: anything another instance stored that
         // we have not seen goes into our document first, so the snapshot holds it.
@@ -281,16 +281,22 @@ export class PersistenceExtension implements Extension {
         encode: () => {
           // Log rows that landed after the worker's encoding are not in it: they stay in the log.
           if (encodedAhead && !applied) return { ...encodedAhead, coveredLogIds: knownAtEncode };
-          encodedHere = Y.encodeStateAsUpdate(document);
+          const encodedHere = Y.encodeStateAsUpdate(document);
+          // A room that grew large while loaded (or whose replica failed) gets one from this encoding,
+          // now: the updates applied while the snapshot is written and committed must reach it.
+          if (this.replicas?.isLarge(encodedHere.length) && !this.replicas.has(roomId)) {
+            this.replicas.seed(roomId, [encodedHere]);
+            replicaSeeded = true;
+          }
           return { state: encodedHere, ...readRoomContent(document) };
         },
       });
       room.stateVersion = result.stateVersion;
       for (const id of result.foldedLogIds) room.knownLogIds.delete(id);
       this.journal.settle(taken);
-      // A room that grew large while loaded (or whose replica failed) gets one from this encoding.
-      if (encodedHere && !this.replicas?.has(roomId) && this.replicas?.isLarge(encodedHere.length)) this.replicas.seed(roomId, [encodedHere]);
     } catch (error) {
+      // A copy seeded from an encoding whose transaction failed is not trusted: the next fold makes one again.
+      if (replicaSeeded) this.replicas?.drop(roomId);
       // The snapshot written by the restore holds everything the fold would have.
       if (error instanceof RoomDeletedError && (await this.restoreDeletedRoom(roomId).catch(() => false))) {
         this.journal.settle(taken);

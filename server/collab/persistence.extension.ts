@@ -269,7 +269,7 @@ export class PersistenceExtension implements Extension {
       // A large room is encoded by its replica in the worker, as the document is at this moment:
       // the updates just taken and the log rows known now are in it.
       const knownAtEncode = new Set(room.knownLogIds);
-      const encodedAhead = await this.encodeInWorker(roomId);
+      const encodedAhead = await this.encodeInWorker(roomId, document);
       let applied = false;
       const result = await this.store.foldRoom(roomId, room.stateVersion, room.knownLogIds, {
         // Runs inside the fold transaction: anything another instance stored that
@@ -280,7 +280,10 @@ export class PersistenceExtension implements Extension {
         },
         encode: () => {
           // Log rows that landed after the worker's encoding are not in it: they stay in the log.
-          if (encodedAhead && !applied) return { ...encodedAhead, coveredLogIds: knownAtEncode };
+          if (encodedAhead && !applied) {
+            const { stateVector: _checked, ...encoded } = encodedAhead;
+            return { ...encoded, coveredLogIds: knownAtEncode };
+          }
           const encodedHere = Y.encodeStateAsUpdate(document);
           // A room that grew large while loaded (or whose replica failed) gets one from this encoding,
           // now: the updates applied while the snapshot is written and committed must reach it.
@@ -309,14 +312,35 @@ export class PersistenceExtension implements Extension {
     }
   }
 
-  /** The room encoded off the main thread, or `undefined` to encode it here (small room, no replica, worker failed). */
-  private async encodeInWorker(roomId: string): Promise<EncodedRoom | undefined> {
+  /**
+   * The room encoded off the main thread, or `undefined` to encode it here
+   * (small room, no replica, worker failed, or a copy that does not hold what
+   * the document held when the encoding was asked for: then it is dropped, and
+   * the encoding here seeds a new one).
+   */
+  private async encodeInWorker(roomId: string, document: Y.Doc): Promise<EncodedRoom | undefined> {
     if (!this.replicas?.has(roomId)) return undefined;
+    // What the copy must hold: the document as it is when the request is posted (in this same turn).
+    const expected = Y.encodeStateVector(document);
+    let encoded: EncodedRoom;
     try {
-      return await this.replicas.encode(roomId);
+      encoded = await this.replicas.encode(roomId);
     } catch (error) {
       this.log.warn({ err: error, roomId }, 'fold worker could not encode the room; encoding it on the main thread');
       return undefined;
     }
+    if (sameStateVector(encoded.stateVector, expected)) return encoded;
+    this.log.error({ roomId }, "the fold worker's copy of the room differs from the room; encoding it on the main thread and copying it again");
+    this.replicas.drop(roomId);
+    return undefined;
   }
+}
+
+/** True when two encoded state vectors name the same clocks (whatever the order of their entries). */
+function sameStateVector(a: Uint8Array, b: Uint8Array): boolean {
+  const left = Y.decodeStateVector(a);
+  const right = Y.decodeStateVector(b);
+  if (left.size !== right.size) return false;
+  for (const [client, clock] of left) if (right.get(client) !== clock) return false;
+  return true;
 }

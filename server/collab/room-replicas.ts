@@ -9,10 +9,13 @@ export type ReplicaRequest =
   | { kind: 'drop'; roomId: string };
 
 /** The worker's answer to an `encode`. */
-export type ReplicaReply = { id: number; ok: true; state: Uint8Array } & RoomContent | { id: number; ok: false; message: string };
+export type ReplicaReply = ({ id: number; ok: true } & EncodedRoom) | { id: number; ok: false; message: string };
 
-/** A room's document encoded by the worker: its Yjs state and the plain fields stored beside it. */
-export type EncodedRoom = { state: Uint8Array } & RoomContent;
+/**
+ * A room's document encoded by the worker: its Yjs state and the plain fields
+ * stored beside it, and the copy's state vector (to check the copy against the document).
+ */
+export type EncodedRoom = { state: Uint8Array; stateVector: Uint8Array } & RoomContent;
 
 /**
  * Copies of large rooms in a worker thread, so that folding them does not
@@ -139,7 +142,7 @@ export class RoomReplicas {
       const waiter = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
       if (!waiter) return;
-      if (reply.ok) waiter.resolve({ state: reply.state, code: reply.code, language: reply.language, title: reply.title });
+      if (reply.ok) waiter.resolve({ state: reply.state, stateVector: reply.stateVector, code: reply.code, language: reply.language, title: reply.title });
       else waiter.reject(new Error(`fold worker: ${reply.message}`));
     });
     const fail = (error: Error) => {

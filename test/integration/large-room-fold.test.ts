@@ -131,4 +131,43 @@ describe.each(dialects)('folding large rooms on %s', (dialect) => {
     for (const row of stored.updates) Y.applyUpdate(doc, row.update);
     expect(doc.getText(CODE_TEXT).toString()).toBe(alice.text.toString());
   });
+
+  it("encodes on the main thread, and copies the room again, when the worker's copy misses an update", async () => {
+    const server = await startTestServer({
+      dialect,
+      overrides: { journalFlushMs: 600_000, storeDebounceMs: 600_000, storeMaxDebounceMs: 600_000, foldWorkerMinBytes: 1024 },
+    });
+    cleanups.push(() => server.close());
+    const { roomId } = await createRoom(server.baseUrl, { code: 'x'.repeat(5_000) });
+    const alice = track(connectClient(server.wsUrl, roomId));
+    await alice.synced;
+    const { replicas, journal, persistence, hocuspocus } = server.pairpad.collab;
+    const document = hocuspocus.documents.get(roomId)!;
+    expect(replicas.has(roomId)).toBe(true);
+
+    /** Folds the room, then reads what a crash would leave: the snapshot plus the log rows still stored. */
+    const foldAndReadStored = async () => {
+      await vi.waitFor(() => expect(journal.pendingUpdates).toBe(1));
+      await journal.flush();
+      await persistence.storeAll([document]);
+      const stored = (await server.pairpad.store.loadRoomState(roomId))!;
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, stored.state);
+      for (const row of stored.updates) Y.applyUpdate(doc, row.update);
+      return doc.getText(CODE_TEXT).toString();
+    };
+
+    // A defect that loses one update on its way to the copy (its log row is then folded by the worker's encoding).
+    const feed = replicas.feed.bind(replicas);
+    replicas.feed = () => undefined;
+    alice.text.insert(0, 'missed by the copy. ');
+    await vi.waitFor(() => expect(document.getText(CODE_TEXT).toString()).toBe(alice.text.toString()));
+    replicas.feed = feed;
+    expect(await foldAndReadStored()).toBe(alice.text.toString());
+
+    // The room has a new copy, which the next fold uses.
+    expect(replicas.has(roomId)).toBe(true);
+    alice.text.insert(0, 'folded by the new copy. ');
+    expect(await foldAndReadStored()).toBe(alice.text.toString());
+  });
 });

@@ -60,6 +60,9 @@ export class UpdateJournal {
   private seq = 0;
   private pendingCount = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The last write queued (settled whatever its outcome): every write starts after the one before it. */
+  private writes: Promise<void> = Promise.resolve();
+  /** The same, while it is not over; `undefined` when no write is queued or in flight. */
   private flushing: Promise<void> | undefined;
   private failures = 0;
 
@@ -146,22 +149,26 @@ export class UpdateJournal {
     if (this.stopFolding(taken)) this.options.onDurable?.(taken.roomId);
   }
 
-  /** Writes everything pending now and waits for it; rejects if the write fails. */
+  /**
+   * Writes everything pending once the write in flight (if any) is over, and
+   * waits for it; rejects if the write fails. Writes are chained, one at a
+   * time: two at once (the timer's and a shutdown's) would share `inFlight`,
+   * and the first to land would report the other's updates durable.
+   */
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.writesSettled();
-    if (this.pendingCount === 0) return;
-    const done = this.write();
+    const done = this.writes.then(() => (this.pendingCount > 0 ? this.write() : undefined));
     // Waiters only need to know the write is over; its failure goes to our caller.
-    this.flushing = done.then(
-      () => {
-        this.flushing = undefined;
-      },
-      () => {
-        this.flushing = undefined;
-      },
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
     );
+    this.writes = settled;
+    this.flushing = settled;
+    void settled.then(() => {
+      if (this.flushing === settled) this.flushing = undefined;
+    });
     await done;
   }
 

@@ -60,9 +60,10 @@ export class UpdateJournal {
   private seq = 0;
   private pendingCount = 0;
   private timer: NodeJS.Timeout | undefined;
-  /** The last write queued (settled whatever its outcome): every write starts after the one before it. */
-  private writes: Promise<void> = Promise.resolve();
-  /** The same, while it is not over; `undefined` when no write is queued or in flight. */
+  /**
+   * The last write queued or in flight (settled whatever its outcome), or
+   * `undefined` when there is none: every write starts after the one before it.
+   */
   private flushing: Promise<void> | undefined;
   private failures = 0;
 
@@ -158,13 +159,16 @@ export class UpdateJournal {
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const done = this.writes.then(() => (this.pendingCount > 0 ? this.write() : undefined));
+    const previous = this.flushing;
+    if (!previous && this.pendingCount === 0) return;
+    // With none in flight the write starts in this turn: on SQLite it is then
+    // over before any fold's transaction can begin (Kysely's SQLite transactions run in microtasks).
+    const done = previous ? previous.then(() => (this.pendingCount > 0 ? this.write() : undefined)) : this.write();
     // Waiters only need to know the write is over; its failure goes to our caller.
     const settled = done.then(
       () => undefined,
       () => undefined,
     );
-    this.writes = settled;
     this.flushing = settled;
     void settled.then(() => {
       if (this.flushing === settled) this.flushing = undefined;

@@ -170,4 +170,48 @@ describe.each(dialects)('folding large rooms on %s', (dialect) => {
     alice.text.insert(0, 'folded by the new copy. ');
     expect(await foldAndReadStored()).toBe(alice.text.toString());
   });
+
+  it('acknowledges an edit made before a worker fold once its log row is written, not once that fold commits', async () => {
+    const server = await startTestServer({
+      dialect,
+      overrides: { journalFlushMs: 600_000, storeDebounceMs: 600_000, storeMaxDebounceMs: 600_000, foldWorkerMinBytes: 1024 },
+    });
+    cleanups.push(() => server.close());
+    const { roomId } = await createRoom(server.baseUrl, { code: 'x'.repeat(5_000) });
+    const alice = track(connectClient(server.wsUrl, roomId));
+    await alice.synced;
+    const { replicas, journal, persistence, hocuspocus } = server.pairpad.collab;
+    const document = hocuspocus.documents.get(roomId)!;
+    expect(replicas.has(roomId)).toBe(true);
+    alice.text.insert(0, 'typed before the fold. ');
+    await vi.waitFor(() => expect(journal.pendingUpdates).toBe(1));
+    expect(alice.provider.hasUnsyncedChanges).toBe(true);
+
+    // The worker's answer is held: the fold is under way.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    cleanups.push(() => release());
+    let encoding = false;
+    const encode = replicas.encode.bind(replicas);
+    replicas.encode = async (id) => {
+      const encoded = encode(id);
+      encoding = true;
+      await gate;
+      return encoded;
+    };
+    const folding = persistence.storeAll([document]);
+    await vi.waitFor(() => expect(encoding).toBe(true));
+    await journal.flush();
+    await vi.waitFor(() => expect(alice.provider.hasUnsyncedChanges).toBe(false), { timeout: 5_000 });
+    release();
+    await folding;
+
+    // The snapshot holds the edit, and so does its log row, which the next fold removes.
+    const stored = (await server.pairpad.store.loadRoomState(roomId))!;
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, stored.state);
+    expect(doc.getText(CODE_TEXT).toString()).toBe(alice.text.toString());
+    await persistence.storeAll([document]);
+    expect((await server.pairpad.store.loadRoomState(roomId))!.updates).toEqual([]);
+  });
 });

@@ -214,4 +214,20 @@ describe.each(dialects)('folding large rooms on %s', (dialect) => {
     await persistence.storeAll([document]);
     expect((await server.pairpad.store.loadRoomState(roomId))!.updates).toEqual([]);
   });
+
+  it('unloads a large room once its last person leaves, with every edit stored', async () => {
+    const server = await startTestServer({ dialect, overrides: { foldWorkerMinBytes: 1024 } });
+    cleanups.push(() => server.close());
+    const { roomId } = await createRoom(server.baseUrl, { code: 'x'.repeat(5_000) });
+    const alice = track(connectClient(server.wsUrl, roomId));
+    await alice.synced;
+    expect(server.pairpad.collab.replicas.has(roomId)).toBe(true);
+    await typeConcurrently([alice], 200, 21);
+    const expected = alice.text.toString();
+    alice.destroy();
+    await vi.waitFor(() => expect(server.pairpad.collab.hocuspocus.getDocumentsCount()).toBe(0), { timeout: 20_000 });
+    // Folded before it left: no log row outlives the room.
+    expect((await server.pairpad.store.loadRoomState(roomId))!.updates).toEqual([]);
+    expect(await fetchRoomCode(server.baseUrl, roomId)).toBe(expected);
+  }, 60_000);
 });

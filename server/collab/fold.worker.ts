@@ -31,7 +31,7 @@ function handle(request: ReplicaRequest): ReplicaReply | undefined {
       try {
         const doc = apply(request.roomId, request.updates);
         const state = Y.encodeStateAsUpdate(doc);
-        return { id: request.id, ok: true, state, ...readRoomContent(doc) };
+        return { id: request.id, ok: true, state, stateVector: Y.encodeStateVector(doc), ...readRoomContent(doc) };
       } catch (error) {
         // The replica may be half-applied: drop it; the room folds on the main thread from now on.
         replicas.get(request.roomId)?.destroy();

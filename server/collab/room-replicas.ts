@@ -11,12 +11,15 @@ export type ReplicaRequest =
 
 /** The worker's answer to an `encode` or a `split`. */
 export type ReplicaReply =
-  | ({ id: number; ok: true; state: Uint8Array } & RoomContent)
+  | ({ id: number; ok: true } & EncodedRoom)
   | { id: number; ok: true; chunks: Uint8Array[] }
   | { id: number; ok: false; message: string };
 
-/** A room's document encoded by the worker: its Yjs state and the plain fields stored beside it. */
-export type EncodedRoom = { state: Uint8Array } & RoomContent;
+/**
+ * A room's document encoded by the worker: its Yjs state and the plain fields
+ * stored beside it, and the copy's state vector (to check the copy against the document).
+ */
+export type EncodedRoom = { state: Uint8Array; stateVector: Uint8Array } & RoomContent;
 
 /**
  * Copies of large rooms in a worker thread, so that folding them does not
@@ -94,7 +97,7 @@ export class RoomReplicas {
     const id = this.nextId++;
     return new Promise<EncodedRoom>((resolve, reject) => {
       this.waiting.set(id, {
-        resolve: (reply) => ('state' in reply ? resolve({ state: reply.state, code: reply.code, language: reply.language, title: reply.title }) : reject(new Error('fold worker: unexpected reply'))),
+        resolve: (reply) => ('state' in reply ? resolve({ state: reply.state, stateVector: reply.stateVector, code: reply.code, language: reply.language, title: reply.title }) : reject(new Error('fold worker: unexpected reply'))),
         reject,
       });
       this.post({ kind: 'encode', id, roomId, updates });

@@ -60,6 +60,10 @@ export class UpdateJournal {
   private seq = 0;
   private pendingCount = 0;
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * The last write queued or in flight (settled whatever its outcome), or
+   * `undefined` when there is none: every write starts after the one before it.
+   */
   private flushing: Promise<void> | undefined;
   private failures = 0;
 
@@ -146,22 +150,29 @@ export class UpdateJournal {
     if (this.stopFolding(taken)) this.options.onDurable?.(taken.roomId);
   }
 
-  /** Writes everything pending now and waits for it; rejects if the write fails. */
+  /**
+   * Writes everything pending once the write in flight (if any) is over, and
+   * waits for it; rejects if the write fails. Writes are chained, one at a
+   * time: two at once (the timer's and a shutdown's) would share `inFlight`,
+   * and the first to land would report the other's updates durable.
+   */
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.writesSettled();
-    if (this.pendingCount === 0) return;
-    const done = this.write();
+    const previous = this.flushing;
+    if (!previous && this.pendingCount === 0) return;
+    // With none in flight the write starts in this turn: on SQLite it is then
+    // over before any fold's transaction can begin (Kysely's SQLite transactions run in microtasks).
+    const done = previous ? previous.then(() => (this.pendingCount > 0 ? this.write() : undefined)) : this.write();
     // Waiters only need to know the write is over; its failure goes to our caller.
-    this.flushing = done.then(
-      () => {
-        this.flushing = undefined;
-      },
-      () => {
-        this.flushing = undefined;
-      },
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
     );
+    this.flushing = settled;
+    void settled.then(() => {
+      if (this.flushing === settled) this.flushing = undefined;
+    });
     await done;
   }
 

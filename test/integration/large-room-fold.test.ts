@@ -132,4 +132,103 @@ describe.each(dialects)('folding large rooms on %s', (dialect) => {
     for (const row of stored.updates) Y.applyUpdate(doc, row.update);
     expect(doc.getText(CODE_TEXT).toString()).toBe(alice.text.toString());
   });
+
+  it("encodes on the main thread, and copies the room again, when the worker's copy misses an update", async () => {
+    const server = await startTestServer({
+      dialect,
+      overrides: { journalFlushMs: 600_000, storeDebounceMs: 600_000, storeMaxDebounceMs: 600_000, foldWorkerMinBytes: 1024 },
+    });
+    cleanups.push(() => server.close());
+    const { roomId } = await createRoom(server.baseUrl, { code: 'x'.repeat(5_000) });
+    const alice = track(connectClient(server.wsUrl, roomId));
+    await alice.synced;
+    const { replicas, journal, persistence, hocuspocus } = server.pairpad.collab;
+    const document = hocuspocus.documents.get(roomId)!;
+    expect(replicas.has(roomId)).toBe(true);
+
+    /** Folds the room, then reads what a crash would leave: the snapshot plus the log rows still stored. */
+    const foldAndReadStored = async () => {
+      await vi.waitFor(() => expect(journal.pendingUpdates).toBe(1));
+      await journal.flush();
+      await persistence.storeAll([document]);
+      const stored = (await server.pairpad.store.loadRoomState(roomId))!;
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, stored.state);
+      for (const row of stored.updates) Y.applyUpdate(doc, row.update);
+      return doc.getText(CODE_TEXT).toString();
+    };
+
+    // A defect that loses one update on its way to the copy (its log row is then folded by the worker's encoding).
+    const feed = replicas.feed.bind(replicas);
+    replicas.feed = () => undefined;
+    alice.text.insert(0, 'missed by the copy. ');
+    await vi.waitFor(() => expect(document.getText(CODE_TEXT).toString()).toBe(alice.text.toString()));
+    replicas.feed = feed;
+    expect(await foldAndReadStored()).toBe(alice.text.toString());
+
+    // The room has a new copy, which the next fold uses.
+    expect(replicas.has(roomId)).toBe(true);
+    alice.text.insert(0, 'folded by the new copy. ');
+    expect(await foldAndReadStored()).toBe(alice.text.toString());
+  });
+
+  it('acknowledges an edit made before a worker fold once its log row is written, not once that fold commits', async () => {
+    const server = await startTestServer({
+      dialect,
+      overrides: { journalFlushMs: 600_000, storeDebounceMs: 600_000, storeMaxDebounceMs: 600_000, foldWorkerMinBytes: 1024 },
+    });
+    cleanups.push(() => server.close());
+    const { roomId } = await createRoom(server.baseUrl, { code: 'x'.repeat(5_000) });
+    const alice = track(connectClient(server.wsUrl, roomId));
+    await alice.synced;
+    const { replicas, journal, persistence, hocuspocus } = server.pairpad.collab;
+    const document = hocuspocus.documents.get(roomId)!;
+    expect(replicas.has(roomId)).toBe(true);
+    alice.text.insert(0, 'typed before the fold. ');
+    await vi.waitFor(() => expect(journal.pendingUpdates).toBe(1));
+    expect(alice.provider.hasUnsyncedChanges).toBe(true);
+
+    // The worker's answer is held: the fold is under way.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    cleanups.push(() => release());
+    let encoding = false;
+    const encode = replicas.encode.bind(replicas);
+    replicas.encode = async (id) => {
+      const encoded = encode(id);
+      encoding = true;
+      await gate;
+      return encoded;
+    };
+    const folding = persistence.storeAll([document]);
+    await vi.waitFor(() => expect(encoding).toBe(true));
+    await journal.flush();
+    await vi.waitFor(() => expect(alice.provider.hasUnsyncedChanges).toBe(false), { timeout: 5_000 });
+    release();
+    await folding;
+
+    // The snapshot holds the edit, and so does its log row, which the next fold removes.
+    const stored = (await server.pairpad.store.loadRoomState(roomId))!;
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, stored.state);
+    expect(doc.getText(CODE_TEXT).toString()).toBe(alice.text.toString());
+    await persistence.storeAll([document]);
+    expect((await server.pairpad.store.loadRoomState(roomId))!.updates).toEqual([]);
+  });
+
+  it('unloads a large room once its last person leaves, with every edit stored', async () => {
+    const server = await startTestServer({ dialect, overrides: { foldWorkerMinBytes: 1024 } });
+    cleanups.push(() => server.close());
+    const { roomId } = await createRoom(server.baseUrl, { code: 'x'.repeat(5_000) });
+    const alice = track(connectClient(server.wsUrl, roomId));
+    await alice.synced;
+    expect(server.pairpad.collab.replicas.has(roomId)).toBe(true);
+    await typeConcurrently([alice], 200, 21);
+    const expected = alice.text.toString();
+    alice.destroy();
+    await vi.waitFor(() => expect(server.pairpad.collab.hocuspocus.getDocumentsCount()).toBe(0), { timeout: 20_000 });
+    // Folded before it left: no log row outlives the room.
+    expect((await server.pairpad.store.loadRoomState(roomId))!.updates).toEqual([]);
+    expect(await fetchRoomCode(server.baseUrl, roomId)).toBe(expected);
+  }, 60_000);
 });

@@ -192,3 +192,61 @@ describe('UpdateJournal durability bookkeeping', () => {
     }
   });
 });
+
+describe('UpdateJournal writes', () => {
+  it('runs one write at a time, and a flush returns only once the updates appended before it are durable', async () => {
+    const writes: { rows: number; land(ids: number[]): void }[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const { journal } = journalWith(
+      (rows) =>
+        new Promise<number[]>((resolve) => {
+          mostInFlight = Math.max(mostInFlight, ++inFlight);
+          writes.push({
+            rows: rows.length,
+            land: (ids) => {
+              inFlight--;
+              resolve(ids);
+            },
+          });
+        }),
+    );
+    const update = new Uint8Array([0, 0]);
+    const settled = (promise: Promise<void>) => {
+      const state = { done: false };
+      void promise.then(() => (state.done = true));
+      return state;
+    };
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    journal.append('room', update);
+    const firstSeq = journal.sequence;
+    // The timer's flush and a shutdown's, in the same turn.
+    const first = journal.flush();
+    const second = settled(journal.flush());
+    await vi.waitFor(() => expect(writes).toHaveLength(1));
+    // An update arrives while that write is in flight, and is flushed.
+    journal.append('room', update);
+    const third = settled(journal.flush());
+    await turns(5);
+    expect(second.done).toBe(false);
+    expect(writes).toHaveLength(1);
+    expect(journal.isDurable('room', firstSeq)).toBe(false);
+
+    writes[0].land([1]);
+    await first;
+    expect(journal.isDurable('room', firstSeq)).toBe(true);
+    expect(journal.isDurable('room', journal.sequence)).toBe(false);
+    // The next flush in line writes the update that came meanwhile; the one after it finds nothing left.
+    await vi.waitFor(() => expect(writes).toHaveLength(2));
+    expect(second.done || third.done).toBe(false);
+    writes[1].land([2]);
+    await vi.waitFor(() => expect(second.done && third.done).toBe(true));
+    expect(journal.isDurable('room', journal.sequence)).toBe(true);
+    expect(writes).toHaveLength(2);
+    expect(mostInFlight).toBe(1);
+    journal.stop();
+  });
+});

@@ -143,8 +143,9 @@ describe.each(dialects)('folding large rooms on %s', (dialect) => {
     const alice = track(connectClient(server.wsUrl, roomId));
     await alice.synced;
     const { replicas, journal, persistence, hocuspocus } = server.pairpad.collab;
+    // A large room loads over several turns, and its copy is made after: a client can be synced before either.
+    await vi.waitFor(() => expect(replicas.has(roomId)).toBe(true), { timeout: 20_000 });
     const document = hocuspocus.documents.get(roomId)!;
-    expect(replicas.has(roomId)).toBe(true);
 
     /** Folds the room, then reads what a crash would leave: the snapshot plus the log rows still stored. */
     const foldAndReadStored = async () => {
@@ -182,8 +183,9 @@ describe.each(dialects)('folding large rooms on %s', (dialect) => {
     const alice = track(connectClient(server.wsUrl, roomId));
     await alice.synced;
     const { replicas, journal, persistence, hocuspocus } = server.pairpad.collab;
+    // A large room loads over several turns, and its copy is made after: a client can be synced before either.
+    await vi.waitFor(() => expect(replicas.has(roomId)).toBe(true), { timeout: 20_000 });
     const document = hocuspocus.documents.get(roomId)!;
-    expect(replicas.has(roomId)).toBe(true);
     alice.text.insert(0, 'typed before the fold. ');
     await vi.waitFor(() => expect(journal.pendingUpdates).toBe(1));
     expect(alice.provider.hasUnsyncedChanges).toBe(true);
@@ -222,7 +224,7 @@ describe.each(dialects)('folding large rooms on %s', (dialect) => {
     const { roomId } = await createRoom(server.baseUrl, { code: 'x'.repeat(5_000) });
     const alice = track(connectClient(server.wsUrl, roomId));
     await alice.synced;
-    expect(server.pairpad.collab.replicas.has(roomId)).toBe(true);
+    await vi.waitFor(() => expect(server.pairpad.collab.replicas.has(roomId)).toBe(true), { timeout: 20_000 });
     await typeConcurrently([alice], 200, 21);
     const expected = alice.text.toString();
     alice.destroy();

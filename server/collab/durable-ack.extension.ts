@@ -1,6 +1,5 @@
 import type { beforeHandleMessagePayload, Connection, Extension } from '@hocuspocus/server';
-import * as decoding from 'lib0/decoding';
-import { MessageType } from './hocuspocus-wire.ts';
+import { MessageType, messageTypeOf } from './hocuspocus-wire.ts';
 import type { UpdateJournal } from './update-journal.ts';
 
 /** An acknowledgement held until the room's updates up to `seq` are durable. */
@@ -16,19 +15,6 @@ interface AckQueue {
   held: HeldAck[];
   /** Hocuspocus's own `send`, which the stage wraps. */
   send: (frame: Uint8Array) => void;
-}
-
-/** True when `frame` is a Hocuspocus `SyncStatus` message (an acknowledgement). */
-function isSyncStatus(frame: Uint8Array): boolean {
-  // Address (a var string), then the message type. Read by hand: this runs for every frame a connection is sent.
-  try {
-    const decoder = decoding.createDecoder(frame);
-    const length = decoding.readVarUint(decoder);
-    decoder.pos += length;
-    return decoding.readVarUint(decoder) === MessageType.SyncStatus;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -84,7 +70,7 @@ export class DurableAckExtension implements Extension {
     const queue: AckQueue = { connection, roomId, held: [], send: connection.send.bind(connection) };
     this.queues.set(connection, queue);
     connection.send = (frame: Uint8Array) => {
-      if (!isSyncStatus(frame)) return queue.send(frame);
+      if (messageTypeOf(frame) !== MessageType.SyncStatus) return queue.send(frame);
       const seq = this.journal.sequence;
       if (queue.held.length === 0 && this.journal.isDurable(roomId, seq)) return queue.send(frame);
       queue.held.push({ frame, seq });

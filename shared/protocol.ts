@@ -12,15 +12,58 @@ export const COLLAB_PATH = '/collab';
 export const YJS_PATH = '/yjs';
 
 /**
- * Yjs document layout of a room.
- * - `doc.getText(CODE_TEXT)` is the code.
- * - `doc.getMap(META_MAP)` holds `language` (one of {@link LANGUAGES}) and `title` (string).
- * - Awareness carries `user: { name, color, colorLight }` and `cursor`, as y-codemirror.next expects.
+ * Yjs document layout of a room: a project of up to {@link MAX_FILES} files.
+ * `shared/room-files.ts` reads and changes it; use it rather than the raw maps.
+ *
+ * - `doc.getText(CODE_TEXT)` is the text of the **entry file** (the program
+ *   a run starts). A client that knows only `code` (every client before
+ *   files existed) edits the entry file and keeps working.
+ * - `doc.getMap(META_MAP)` holds `language` (one of {@link LANGUAGES}: the
+ *   entry file's language, the room's language) and `title` (string).
+ * - `doc.getMap(FILES_MAP)` maps a file id ({@link FILE_ID_PATTERN}, random,
+ *   made by whoever creates the file) to a `Y.Map` with:
+ *   - `path` (string): where the file is, a canonical path (see
+ *     `normalizePath` in `shared/file-paths.ts`: `/`-separated segments of
+ *     letters, digits, `._-` and space, no `.`/`..`, ≤ {@link MAX_PATH_LENGTH}
+ *     characters, NFC, case-sensitive). A rename sets it; the text stays the
+ *     same `Y.Text`, so an edit concurrent with a rename is kept, and two
+ *     concurrent renames end with one of the two names everywhere.
+ *   - `language` (string, optional): one of {@link LANGUAGES}; when absent
+ *     the language follows the path's extension.
+ *   - `text` (`Y.Text`): the file's text.
+ *   The entry file's record has the id {@link ENTRY_FILE_ID} and no `text`
+ *   (its text is `code`) and no `language` (its language is `meta.language`).
+ *   A room without that record (made before files existed) has one entry
+ *   file at `main.<ext>` of its language. The entry file cannot be deleted.
+ * - `doc.getMap(FOLDERS_MAP)` maps the path of a folder that may be empty
+ *   to `true`; folders that hold files need no entry. At most {@link MAX_FOLDERS}.
+ * - Two records with the same path (two people created `a.py` at once) are
+ *   both kept: the entry, then the smaller id, holds the path; the other is
+ *   read as `a (2).py` (also when a file's path is a folder of another file).
+ * - Awareness carries `user: { name, color, colorLight }` and `cursor`, as
+ *   y-codemirror.next expects, and `file` (the id of the file the person is
+ *   in; its cursor is in that file's text).
  */
 export const CODE_TEXT = 'code';
 export const META_MAP = 'meta';
 export const META_LANGUAGE = 'language';
 export const META_TITLE = 'title';
+export const FILES_MAP = 'files';
+export const FOLDERS_MAP = 'folders';
+export const FILE_PATH = 'path';
+export const FILE_LANGUAGE = 'language';
+export const FILE_TEXT = 'text';
+export const ENTRY_FILE_ID = 'code';
+/** Awareness field: the id of the file a person has open. */
+export const AWARENESS_FILE = 'file';
+/** File ids: what `newFileId()` in `shared/room-files.ts` makes (16 base64url characters) and the entry's `code`. */
+export const FILE_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** Files a room holds at most (the entry file included). */
+export const MAX_FILES = 200;
+/** Empty folders a room records at most. */
+export const MAX_FOLDERS = 200;
+/** Characters a path may have. */
+export const MAX_PATH_LENGTH = 255;
 
 /** Languages a room can be in; anything else is treated as `plaintext`. */
 export const LANGUAGES = [

@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { seedFiles, type NewRoomFiles } from './room-files.ts';
 import { CODE_TEXT, META_LANGUAGE, META_MAP, META_TITLE, toLanguage, type Language } from './protocol.ts';
 
 /** The parts of a room document that are not Yjs internals. */
@@ -19,11 +20,16 @@ export function readRoomContent(doc: Y.Doc): RoomContent {
   };
 }
 
-/** Builds the initial Yjs state of a new room. */
-export function encodeNewRoomState(content: RoomContent): Uint8Array {
+/**
+ * Builds the initial Yjs state of a new room: with `files`, those files
+ * (the entry's text is then `content.code`'s place, and `content.code` is
+ * ignored); without, one entry file holding `content.code`.
+ */
+export function encodeNewRoomState(content: RoomContent, files?: NewRoomFiles): Uint8Array {
   const doc = new Y.Doc();
   doc.transact(() => {
-    if (content.code) doc.getText(CODE_TEXT).insert(0, content.code);
+    if (files) seedFiles(doc, files);
+    else if (content.code) doc.getText(CODE_TEXT).insert(0, content.code);
     const meta = doc.getMap(META_MAP);
     meta.set(META_LANGUAGE, content.language);
     meta.set(META_TITLE, content.title);

@@ -121,6 +121,7 @@ class LocalRunner implements Runner {
   async run(job: RunJob, onOutput: (stream: 'stdout' | 'stderr', chunk: string) => void, signal: AbortSignal): Promise<RunOutcome> {
     const toolchain = this.toolchains.get(job.language);
     if (!toolchain) return failedOutcome(`${job.language} cannot run on this server`);
+    if (job.args.some((arg) => arg.includes('\0'))) return failedOutcome('an argument cannot contain NUL');
     return this.runWith(toolchain, job, onOutput, signal);
   }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 /**
  * Per-run cgroups (v1: `memory`, `pids`, `cpuacct`), made under the
- * server's own cgroup of each controller (`<own>/pairpad-runs/<id>`), so a
+ * server's own cgroup of each controller (`<own>/pairpad-runs/run-<server pid>-<random>`), so a
  * run's limits nest inside whatever limits the server itself runs under.
  * The sandbox's first process joins them before it execs bubblewrap (see
  * `sandbox-step.ts`), so nothing it starts is ever outside.
@@ -65,11 +65,26 @@ export async function prepareCgroupParents(): Promise<CgroupParents | undefined>
   return parents as CgroupParents;
 }
 
-/** Leftovers of a server that stopped in the middle of runs: empty ones go, busy ones stay. */
+/**
+ * Leftovers of a server that stopped in the middle of runs (named after
+ * its pid, which is gone): empty ones go, busy ones stay. Groups of a live
+ * server (another instance, another test file) are left alone.
+ */
 async function removeStaleRunGroups(parent: string): Promise<void> {
   const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
-    if (entry.isDirectory()) await rmdir(path.join(parent, entry.name)).catch(() => undefined);
+    const owner = /^run-(\d+)-/.exec(entry.name)?.[1];
+    if (!entry.isDirectory() || owner === undefined || isAlive(Number(owner))) continue;
+    await rmdir(path.join(parent, entry.name)).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -79,7 +94,7 @@ export class StepCgroup {
 
   /** Makes the step's cgroups with their limits. */
   static async create(parents: CgroupParents, limits: { memoryMb: number; processes: number }): Promise<StepCgroup> {
-    const name = `run-${randomBytes(8).toString('hex')}`;
+    const name = `run-${process.pid}-${randomBytes(8).toString('hex')}`;
     const dirs: CgroupParents = {
       memory: path.join(parents.memory, name),
       pids: path.join(parents.pids, name),

@@ -54,7 +54,8 @@ const NOBODY = 65534;
 /**
  * The local runner: each program in a fresh bubblewrap sandbox (see
  * docs/security.md). Undefined when `bwrap` is not installed or a sandbox
- * cannot be started here (no user namespaces, for instance).
+ * cannot be started here (no user namespaces, for instance); rejects on a
+ * work root inside one of `forbiddenRoots` or not owned by the server.
  */
 export async function createLocalRunner(options: LocalRunnerOptions = {}): Promise<Runner | undefined> {
   const bwrap = await firstExecutable(options.bwrapPath ? [options.bwrapPath] : ['/usr/bin/bwrap', '/usr/local/bin/bwrap']);

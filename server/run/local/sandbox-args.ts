@@ -1,4 +1,5 @@
-import { lstat, readdir, readlink, writeFile, mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, readdir, readlink, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BOX, BUILD } from './toolchains.ts';
 import type { SandboxIdentity } from './workdir.ts';
@@ -41,8 +42,11 @@ export async function describeSystemView(etcDir: string, identity: SandboxIdenti
     hosts: '127.0.0.1 localhost\n::1 localhost\n',
   };
   for (const [name, content] of Object.entries(own)) {
+    // Written aside and renamed: another runner on this work root may be starting a sandbox that binds it.
     const file = path.join(etcDir, name);
-    await writeFile(file, content, { mode: 0o644 });
+    const aside = `${file}.${randomBytes(4).toString('hex')}`;
+    await writeFile(aside, content, { mode: 0o644 });
+    await rename(aside, file);
     args.push('--ro-bind', file, `/etc/${name}`);
   }
   return { args, disableUserns: bwrapHelp.includes('--disable-userns'), tmpfsSize: bwrapHelp.includes('--size') };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, chown, lstat, mkdir, open, rm, stat } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isCanonicalPath, parentFolders } from '../../../shared/file-paths.ts';
@@ -53,7 +53,26 @@ export async function prepareWorkRoot(workRoot: string, forbidden: readonly stri
     throw new Error(`the runs' work directory ${root} is not a directory owned by the server`);
   }
   await chmod(root, 0o711);
+  await removeStaleRunDirectories(root);
   return root;
+}
+
+/** Run directories left by a server that died mid-run (named after its pid, which is gone). */
+async function removeStaleRunDirectories(root: string): Promise<void> {
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const owner = /^(\d+)-/.exec(name)?.[1];
+    if (owner === undefined || isAlive(Number(owner))) continue;
+    await rm(path.join(root, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** One run's private directories on the host. */
@@ -74,7 +93,7 @@ export interface RunDirectory {
  * clashes with another.
  */
 export async function createRunDirectory(workRoot: string, files: readonly RunFile[], owner: SandboxIdentity | undefined): Promise<RunDirectory> {
-  const dir = path.join(workRoot, `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`);
+  const dir = path.join(workRoot, `${process.pid}-${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`);
   await mkdir(dir, { mode: 0o700 });
   const remove = () => rm(dir, { recursive: true, force: true, maxRetries: 3 });
   try {

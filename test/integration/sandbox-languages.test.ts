@@ -104,6 +104,17 @@ describe('programs of several files', () => {
     expect(result.stdout).toBe('hi java\n');
   });
 
+  it('file names that look like options are files', async () => {
+    const python = await runProgram(runner, 'python', '-c.py', 'import sys\nprint("entry", sys.argv[1:])\n', { args: ['-V'] });
+    expect(python.outcome, python.output).toMatchObject({ status: 'finished', exitCode: 0 });
+    expect(python.stdout).toBe("entry ['-V']\n");
+    const c = await runProgram(runner, 'c', 'main.c', '#include <stdio.h>\nint helper(void);\nint main(void) { printf("%d\\n", helper()); return 0; }\n', {
+      files: [{ path: '-o.c', content: 'int helper(void) { return 7; }\n' }],
+    });
+    expect(c.outcome, c.output).toMatchObject({ status: 'finished', exitCode: 0 });
+    expect(c.stdout).toBe('7\n');
+  });
+
   it('TypeScript imports another file', async () => {
     const result = await runProgram(runner, 'typescript', 'main.ts', 'import { area } from "./shapes";\nconsole.log(area({ width: 6, height: 7 }));\n', {
       files: [{ path: 'shapes.ts', content: 'export interface Box { width: number; height: number }\nexport const area = (box: Box): number => box.width * box.height;\n' }],

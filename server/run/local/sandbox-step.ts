@@ -206,13 +206,17 @@ function limitFromReadings(readings: CgroupReadings, limits: StepLimits, signal:
  * cgroups, processes (per user) and address space stand in for the
  * cgroup's limits.
  */
+/** Processes of the sandbox user that are not this run's, allowed for under `RLIMIT_NPROC` (no cgroups). */
+const NPROC_HEADROOM = 512;
+
 function rlimitArgs(limits: StepLimits, cgroup: boolean): string[] {
   const cpuSeconds = Math.max(1, Math.ceil(limits.cpuMs / 1000));
   const args = [
     `--fsize=${limits.fileSizeBytes}`, `--nofile=${limits.openFiles}`, '--core=0', `--cpu=${cpuSeconds}:${cpuSeconds + 1}`,
   ];
   if (!cgroup) {
-    args.push(`--nproc=${limits.processes}`);
+    // RLIMIT_NPROC counts every process and thread of the user, the server's and other runs' included: a looser bound.
+    args.push(`--nproc=${limits.processes + NPROC_HEADROOM}`);
     if (limits.addressSpaceFallback) args.push(`--as=${limits.memoryMb * 1024 * 1024}`);
   }
   return args;

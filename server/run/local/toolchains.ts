@@ -36,9 +36,9 @@ export interface Toolchain {
 export const BOX = '/box';
 export const BUILD = '/build';
 
-/** `./path`: a file name starting with `-` is never read as an option. */
+/** The path as given, or `./path` for one starting with `-`, so it is never read as an option. */
 function local(file: string): string {
-  return `./${file}`;
+  return file.startsWith('-') ? `./${file}` : file;
 }
 
 function filesWithExtension(job: RunJob, extensions: readonly string[]): string[] {

@@ -210,7 +210,7 @@ describe('hostile programs', () => {
     const marker = uniqueMarker('sleep');
     const result = await runProgram(runner, 'python', 'main.py', 'import time\nprint("sleeping", flush=True)\ntime.sleep(60)\n', {
       args: [marker],
-      limits: { wallMs: 1_500 },
+      limits: { wallMs: 4_000 },
     });
     expect(result.outcome.status).toBe('timed_out');
     expect(result.stdout).toBe('sleeping\n');

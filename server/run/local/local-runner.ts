@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -278,7 +279,8 @@ async function resolveToolchainBinds(
         }
         if (!host.unshare) throw new Error(`${bind.source} is not readable by the sandbox user`);
         await mkdir(stageDir, { recursive: true, mode: 0o755 });
-        const onto = path.join(stageDir, String(resolved.size));
+        // Named after the source, so runners sharing a work root agree on each placeholder.
+        const onto = path.join(stageDir, `${createHash('sha256').update(bind.source).digest('hex').slice(0, 16)}${directory ? '' : '.file'}`);
         if (directory) await mkdir(onto, { recursive: true, mode: 0o755 });
         else await writeFile(onto, '', { mode: 0o644 });
         resolved.set(bind.source, { reachable: onto, staged: { from: bind.source, onto } });

@@ -136,12 +136,18 @@ export class MessageGuardExtension implements Extension {
    * connection's key is its own id: one of its awareness ids, or the single
    * writer of its update when it has none (a client without awareness) —
    * never the other writers of a reconnect's batch, which may be other
-   * people's edits it relays.
+   * people's edits it relays, and never an id another live connection owns,
+   * here or on another instance (binding it would hand that id over: the
+   * key would then take it from its owner).
    */
   private async settleKeys(lookup: KeyLookup, document: Document, connection: Connection): Promise<Refusal | undefined> {
     const awarenessIds = document.connections.get(connection)?.clients;
     const ownWithoutAwareness = lookup.writers === 1 && (awarenessIds === undefined || awarenessIds.size === 0);
-    const verdict = await this.keys.settle(document, connection, lookup.clients, (client) => ownWithoutAwareness || awarenessIds?.has(client) === true);
+    const mayBind = (client: number) =>
+      (ownWithoutAwareness || awarenessIds?.has(client) === true) &&
+      !this.ownership.ownedByAnother(document, client, connection) &&
+      this.remoteOwners?.ownerOf(document, client) === undefined;
+    const verdict = await this.keys.settle(document, connection, lookup.clients, mayBind);
     switch (verdict) {
       case 'allowed':
         return undefined;

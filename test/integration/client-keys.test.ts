@@ -187,6 +187,29 @@ describe.each(dialects)('a keyed client on %s', (dialect) => {
   }, 60_000);
 });
 
+describe('a client without a key', () => {
+  it('cannot have its id taken by a keyed connection while it is live, and keeps typing after a reconnect', async () => {
+    const server = await startTestServer();
+    cleanups.push(() => server.close());
+    const { roomId } = await createRoom(server.baseUrl, { code: '' });
+    const plain = connect(server.wsUrl, roomId);
+    const watcher = connect(server.wsUrl, roomId);
+    await Promise.all([plain.synced, watcher.synced]);
+    await type(plain, 'abc');
+    const id = plain.doc.clientID;
+    // A keyed attacker must not bind a live client's id to its own key (it would then take it over).
+    await expectAttacksRefused(server, roomId, attacksOn(server, roomId, id));
+    expect(await server.pairpad.store.findClientKeys(roomId, [id])).toEqual(new Map());
+    await type(plain, 'def');
+    const doc = goOffline(plain);
+    const back = connect(server.wsUrl, roomId, { document: doc });
+    await back.synced;
+    await type(back, 'ghi');
+    await vi.waitFor(() => expect(watcher.text.toString()).toBe('abcdefghi'));
+    expect([...plain.closes, ...back.closes]).toEqual([]);
+  });
+});
+
 describe('client keys at the socket edge', () => {
   it('refuses a malformed key over HTTP (400) on /collab and /yjs, before anything opens', async () => {
     const server = await startTestServer();

@@ -83,6 +83,33 @@ export class ClientKeys {
     return 'allowed';
   }
 
+  /**
+   * Binds `clients` (awareness ids the guard just accepted from `connection`,
+   * so ids no other live connection owns) to the connection's key, in the
+   * background: a client that goes offline before it ever wrote is
+   * protected too. Ids known to be bound are skipped; a failure only leaves
+   * the id to be bound at its first write.
+   */
+  bindInBackground(document: Document, connection: Connection, clients: readonly number[]): void {
+    const hash = this.keyHashOf(connection);
+    const known = this.bindings.get(document);
+    if (hash === null) return;
+    const unbound = known === undefined ? clients : clients.filter((client) => !known.has(client));
+    if (unbound.length === 0) return;
+    void (async () => {
+      for (const client of unbound) {
+        const bound = await this.store.bindClientKey(document.name, client, hash);
+        if (bound === undefined) return;
+        let cache = this.bindings.get(document);
+        if (!cache) {
+          cache = new Map();
+          this.bindings.set(document, cache);
+        }
+        cache.set(client, bound);
+      }
+    })().catch(() => {});
+  }
+
   /** The hash of the key in `connection`'s socket URL (read once per connection; the upgrade refused malformed ones). */
   private keyHashOf(connection: Connection): string | null {
     let hash = this.keyHashes.get(connection);

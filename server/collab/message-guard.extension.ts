@@ -297,6 +297,11 @@ export class MessageGuardExtension implements Extension {
     const frame = connection ? this.awarenessFrames.get(connection) : undefined;
     const holdsKey = connection ? (client: number) => this.keys.holdsKey(document, connection, client) : () => false;
     filterAwarenessStates(payload, frame, this.ownership, this.metrics, holdsKey);
+    if (!connection || connection.readOnly) return;
+    // What is left are the connection's own ids: bind them now, not only at its first write.
+    let own: number[] | undefined;
+    for (const [client, state] of payload.states) if (state !== null) (own ??= []).push(client);
+    if (own !== undefined) this.keys.bindInBackground(document, connection, own);
   }
 }
 

@@ -147,6 +147,31 @@ describe.each(dialects)('a keyed client on %s', (dialect) => {
     expect(afterRestart.closes).toEqual([]);
   }, 60_000);
 
+  it('is protected from its first cursor on: offline typing done before it ever wrote online survives', async () => {
+    const server = await startTestServer({ dialect });
+    cleanups.push(() => server.close());
+    const { roomId } = await createRoom(server.baseUrl, { code: 'start' });
+    const key = newKey();
+    const victim = connect(server.wsUrl, roomId, { clientKey: key });
+    const watcher = connect(server.wsUrl, roomId);
+    await Promise.all([victim.synced, watcher.synced]);
+    victim.provider.setAwarenessField('user', { name: 'Quiet' });
+    const id = victim.doc.clientID;
+    // Its awareness id is bound as soon as the guard accepted its state (in the background).
+    await vi.waitFor(async () => expect((await server.pairpad.store.findClientKeys(roomId, [id])).size).toBe(1));
+    const room = server.pairpad.collab.hocuspocus.documents.get(roomId)!;
+    const doc = goOffline(victim);
+    await vi.waitFor(() => expect(room.connections.size).toBe(1));
+    doc.getText('code').insert(5, ' offline');
+    await expectAttacksRefused(server, roomId, attacksOn(server, roomId, id));
+    expect(Y.getState(room.store, id)).toBe(0);
+    const back = connect(server.wsUrl, roomId, { document: doc, clientKey: key });
+    await back.synced;
+    await type(back, '!');
+    await vi.waitFor(() => expect(watcher.text.toString()).toBe('start offline!'));
+    expect(back.closes).toEqual([]);
+  });
+
   it('reconnects with the same document and keeps writing, never refused, while its old socket still lingers on the server', async () => {
     const server = await startTestServer({ dialect });
     cleanups.push(() => server.close());

@@ -138,11 +138,12 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  *   update holds.
  * - Client keys: a connection may present a secret {@link CLIENT_KEY_PARAM}
  *   (see {@link isClientKeyFormat}) in the query of its socket URL
- *   (`/collab?clientKey=…`, `/yjs/:roomId?clientKey=…`). The first time a
- *   keyed connection writes new structs under a client id of its own (an
- *   update under that one id, or an id among its awareness ids), the room
- *   binds that id to the key's hash, durably and for every instance (the
- *   first binding wins). From then on only a connection with the same key
+ *   (`/collab?clientKey=…`, `/yjs/:roomId?clientKey=…`). When the guard
+ *   accepts a keyed connection's awareness state for a client id, or the
+ *   connection first writes new structs under an id of its own (an update
+ *   under that one id, or one of its awareness ids), and no other live
+ *   connection owns that id, the room binds it to the key's hash, durably
+ *   and for every instance (the first binding wins). From then on only a connection with the same key
  *   may write structs under that id, live or not (4400 otherwise, room
  *   untouched): an offline client's id cannot be taken while it is away.
  *   A keyed connection whose key binds a client id takes over that id from

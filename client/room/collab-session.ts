@@ -2,6 +2,7 @@ import { HocuspocusProvider } from '@hocuspocus/provider';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CLIENT_KEY_PARAM, CloseCode, CODE_TEXT, META_LANGUAGE, META_MAP, META_TITLE, toLanguage, type Language } from '../../shared/protocol.ts';
+import { newClientKey } from './client-key.ts';
 
 /** The Yjs side of an open room: the shared document and its provider. */
 export interface CollabSession {
@@ -52,19 +53,6 @@ const PERMANENT_CLOSES: ReadonlyMap<number, string> = new Map([
   [CloseCode.documentTooLarge, 'The server refused a change that would make the room larger than it allows'],
   [CloseCode.unsupportedClient, 'The server does not support this client version'],
 ]);
-
-/**
- * A new client key (see "Client keys" in `shared/protocol.ts`): 16 random
- * bytes in base64url. One per `Y.Doc`, kept in memory for that document's
- * life, so that nobody else can write under its client id while it is
- * offline, and its reconnects are never refused for racing the old socket.
- */
-export function newClientKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
 
 /** `url` with the client key in its query. */
 function withClientKey(url: string, key: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newClientKey } from '../../../client/room/collab-session.ts';
+import { newClientKey } from '../../../client/room/client-key.ts';
 import { isClientKeyFormat } from '../../../shared/protocol.ts';
 
 describe('newClientKey', () => {

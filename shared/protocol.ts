@@ -143,9 +143,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  *   connection first writes new structs under an id of its own (an update
  *   under that one id, or one of its awareness ids), and no other live
  *   connection owns that id, the room binds it to the key's hash, durably
- *   and for every instance (the first binding wins). From then on only a connection with the same key
- *   may write structs under that id, live or not (4400 otherwise, room
- *   untouched): an offline client's id cannot be taken while it is away.
+ *   and for every instance (the first binding wins). From then on only a
+ *   connection with the same key may write structs under that id, live or
+ *   not (4400 otherwise, room untouched): an offline client's id cannot be
+ *   taken while it is away.
  *   A keyed connection whose key binds a client id takes over that id from
  *   any other connection that owns it (here or on another instance): a
  *   client that reconnects or moves instances while its old socket lingers
@@ -155,13 +156,14 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  *   While the database cannot answer whether an id is bound, the socket is
  *   closed with {@link CloseCode.tryAgainLater} and the update not applied.
  * - Held updates: an update that needs structs the room does not hold yet,
- *   and not of a client id another live connection owns, is held outside
- *   the room (per connection at most {@link MAX_HELD_UPDATE_BYTES} and
+ *   and not of a client id another live connection owns (unless the
+ *   connection holds the key that id is bound to), is held outside the room
+ *   (per connection at most {@link MAX_HELD_UPDATE_BYTES} and
  *   {@link MAX_HELD_UPDATE_MS}) and applied, and acknowledged, once the same
  *   connection has sent what it needs; past either bound the socket is
  *   closed with 4400.
  * - Awareness: a frame may set or clear only states of client ids the
- *   connection owns or takes, up to {@link MAX_AWARENESS_CLIENTS_PER_CONNECTION}
+ *   connection owns or takes (or whose bound key it holds), up to {@link MAX_AWARENESS_CLIENTS_PER_CONNECTION}
  *   counted within the frame; a room holds at most
  *   {@link MAX_AWARENESS_STATES_PER_ROOM} states; a state the room holds
  *   from another instance (Redis) can be changed only by that instance;

@@ -43,11 +43,13 @@ export function readAwarenessFrame(decoder: decoding.Decoder, bytes: number): Aw
  *
  * From a client connection, only the ids the frame itself carries pass
  * (Hocuspocus 4 reads the frame into a scratch Awareness, whose own local
- * state, under a random id, comes along). A state is dropped when it is over 8 KiB, when
- * its client id is owned by another live connection here, when it is set
- * from another instance (a state the room holds that no connection here
- * owns) — unless the connection holds the key that id is bound to — when the connection would own more than 4 ids (counting the new
- * ones in this very frame), or when the room is full (256 states).
+ * state, under a random id, comes along). A state is dropped when it is
+ * over 8 KiB; when its client id is owned by another live connection here,
+ * or it is set from another instance (a state the room holds that no
+ * connection here owns), unless the connection holds the key that id is
+ * bound to (then it takes the id over); when the connection would own more
+ * than 4 ids (counting the new ones in this very frame); or when the room
+ * is full (256 states).
  *
  * From another instance (Redis), a state is dropped when a connection here
  * owns its client id (only the instance holding a client's connection may

@@ -1,4 +1,4 @@
-import { EditorState, type Extension, type Transaction } from '@codemirror/state';
+import { EditorState, Transaction, type Extension } from '@codemirror/state';
 import * as Y from 'yjs';
 
 /**
@@ -32,10 +32,11 @@ const WORD_CHAR = /[\p{L}\p{N}_]/u;
 export function undoSteps(undoManager: Y.UndoManager): Extension {
   let previous: EditKind = 'other';
   return EditorState.transactionExtender.of((tr) => {
-    if (!tr.docChanged) return null;
-    if (!tr.isUserEvent('input') && !tr.isUserEvent('delete')) {
-      // A paste, a completion, a move: a step of its own.
-      if (tr.isUserEvent('undo') || tr.isUserEvent('redo')) return null;
+    // Others' edits arrive without a user event; they neither start nor end a step of ours.
+    if (!tr.docChanged || tr.annotation(Transaction.userEvent) === undefined) return null;
+    if (tr.isUserEvent('undo') || tr.isUserEvent('redo')) return null;
+    if (!tr.isUserEvent('input.type') && !tr.isUserEvent('delete')) {
+      // Enter, a paste, a drop, a picked completion, a moved line: a step of its own.
       undoManager.stopCapturing();
       previous = 'other';
       return null;

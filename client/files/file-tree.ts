@@ -146,6 +146,7 @@ export function createFileTree(options: { readOnly: boolean; actions: FileTreeAc
 
   // ── deleting ───────────────────────────────────────────────────────────
   const requestDelete = async (path: string, kind: 'file' | 'folder') => {
+    showTreeError(undefined);
     if (holdsEntry(path)) {
       showTreeError(ENTRY_DELETE_REASON);
       return;
@@ -312,6 +313,8 @@ export function createFileTree(options: { readOnly: boolean; actions: FileTreeAc
   list.addEventListener('click', (event) => {
     const item = (event.target as HTMLElement).closest<HTMLElement>('[role="treeitem"]');
     if (!item || !list.contains(item)) return;
+    // A refusal shown earlier is about an earlier action.
+    showTreeError(undefined);
     focusItem(item.dataset.path);
     activate(item);
     // (focusItem focused it; a folder toggles in place, a file opens in the editor.)

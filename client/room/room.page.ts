@@ -28,7 +28,7 @@ import { createCopyLinkButton } from './share.ts';
 import { createUndoManager } from '../editor/undo-steps.ts';
 import { createDownloadButton } from '../files/download-button.ts';
 import { createFileWorkspace } from '../files/file-workspace.ts';
-import { filesTextLength } from '../../shared/room-files.ts';
+import { trackOtherFilesLength } from '../files/other-files-length.ts';
 import { createSafeStore } from '../storage.ts';
 
 /** What the room page needs from the entry point. */
@@ -190,6 +190,8 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       });
   const hint = createShortcutHint(isMac, autocompleteToggle);
   const entryUndoManager = createUndoManager(session.ytext);
+  const otherFiles = trackOtherFilesLength(session.doc, () => editor.ytext);
+  cleanups.push(() => otherFiles.destroy());
   const editor = createEditor({
     parent: editorHost,
     ytext: session.ytext,
@@ -203,7 +205,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     // Never send a change the server must refuse for its size (every file counts).
     extensions: sizeLimit({
       limits: () => limits,
-      extraChars: () => filesTextLength(session.doc) - editor.ytext.length + currentTitle().length + currentLanguage().length,
+      extraChars: () => otherFiles.chars() + currentTitle().length + currentLanguage().length,
       onRefused: (message) => showToast(message, 'error'),
     }),
     suggestions: readOnly

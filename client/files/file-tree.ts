@@ -125,7 +125,13 @@ export function createFileTree(options: { readOnly: boolean; actions: FileTreeAc
       return;
     }
     focusedPath = value;
-    endEdit();
+    // A new file opens in the editor, which takes the focus: the person types into it next.
+    if (current.kind === 'file') {
+      edit = undefined;
+      editForm.hidden = true;
+    } else {
+      endEdit();
+    }
   });
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') {

@@ -100,6 +100,8 @@ export function createFileWorkspace(options: FileWorkspaceOptions): FileWorkspac
           const id = writeFile(doc, raw, '');
           refresh();
           workspace.openFile(id);
+          setPanelOpen(false);
+          editor.view.focus();
           return undefined;
         }),
       createFolder: (raw) => attempt(() => createFolder(doc, raw)),

@@ -338,6 +338,32 @@ describe('files in the web client', () => {
   });
 });
 
+describe('languages', () => {
+  it('gives each file its own language and highlighting', async () => {
+    const { page } = ada;
+    await createFileInTree(page, 'docs/notes.md');
+    await expect.poll(() => page.locator('.cm-content').getAttribute('data-language'), eventually).toBe('markdown');
+    expect(await page.locator('.language-select').inputValue()).toBe('markdown');
+    // A new file takes the focus: typing goes into it at once.
+    await typeSlowly(page, '# Notes', 40);
+    await expect.poll(serverText('docs/notes.md'), eventually).toBe('# Notes');
+    // The heading looks different from plain text.
+    await expect.poll(() => page.evaluate<boolean>(`(() => {
+      const look = (el) => { const s = getComputedStyle(el); return [s.color, s.fontWeight, s.fontStyle, s.textDecorationLine].join(); };
+      const line = document.querySelector('.cm-content .cm-line');
+      return [...line.querySelectorAll('span')].some((span) => span.textContent.includes('Notes') && look(span) !== look(line));
+    })()`), eventually).toBe(true);
+    await page.locator('.file-tab', { hasText: 'main.py' }).locator('.file-tab-name').click();
+    await expect.poll(() => page.locator('.cm-content').getAttribute('data-language'), eventually).toBe('python');
+    expect(await page.locator('.language-select').inputValue()).toBe('python');
+    // The menu sets the language of the file shown: the entry's is the room's.
+    await page.locator('.file-tab', { hasText: 'notes.md' }).locator('.file-tab-name').click();
+    await page.locator('.language-select').selectOption('plaintext');
+    await expect.poll(() => readFileTree(observer.doc).files.find((file) => file.path === 'docs/notes.md')?.language, eventually).toBe('plaintext');
+    expect(((await (await fetch(`${app.baseUrl}/api/rooms/${roomId}`)).json()) as { language: string }).language).toBe('python');
+  });
+});
+
 describe('a room of many files', () => {
   it('renders a tree of 200 files and switches between them', async () => {
     const { roomId: bigRoom } = await createRoom(app.baseUrl, { language: 'python', code: 'print("big")\n' });

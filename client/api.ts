@@ -35,6 +35,8 @@ export interface ApiClient {
   getRoom(roomId: string, signal?: AbortSignal): Promise<Room>;
   /** URL of `GET /api/rooms/:roomId/code` (a download with a fitting file name). */
   roomCodeUrl(roomId: string): string;
+  /** URL of `GET /api/rooms/:roomId/archive` (a zip of every file of the room). */
+  roomArchiveUrl(roomId: string): string;
   /** `POST /api/autocomplete`: ranked completions at a cursor position. */
   autocomplete(request: AutocompleteInput, signal?: AbortSignal): Promise<AutocompleteResponse>;
 }
@@ -73,6 +75,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       call(`${baseUrl}/api/rooms`, { method: 'POST', body: JSON.stringify(request), headers: { 'content-type': 'application/json' }, signal }, room),
     getRoom: (roomId, signal) => call(roomUrl(roomId), { method: 'GET', signal }, room),
     roomCodeUrl: (roomId) => `${roomUrl(roomId)}/code`,
+    roomArchiveUrl: (roomId) => `${roomUrl(roomId)}/archive`,
     autocomplete: (request, signal) =>
       call(
         `${baseUrl}/api/autocomplete`,

@@ -70,6 +70,23 @@ export function fileCount(doc: Y.Doc): number {
 }
 
 /**
+ * Characters the files hold (every text, the entry's `code` included, and
+ * every path): what the client counts against the room's size limit
+ * beside the file being typed in. O(files), no tree resolved.
+ */
+export function filesTextLength(doc: Y.Doc): number {
+  let length = doc.getText(CODE_TEXT).length;
+  for (const record of filesMap(doc).values()) {
+    if (!(record instanceof Y.Map)) continue;
+    const text = record.get(FILE_TEXT);
+    const path = record.get(FILE_PATH);
+    if (text instanceof Y.Text) length += text.length;
+    if (typeof path === 'string') length += path.length;
+  }
+  return length;
+}
+
+/**
  * Every file of the room with its resolved path. Clashes (concurrent
  * creates or renames to one path; a file whose path is a folder of
  * another) are resolved the same way everywhere: the entry, then files by

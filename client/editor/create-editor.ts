@@ -15,13 +15,16 @@ import { editorLanguage } from './editor-language.ts';
 import { completionList, editorSetup } from './setup.ts';
 import type { SuggestionClient } from './suggestion-client.ts';
 import { editorTheme } from './themes.ts';
+import { createUndoManager, undoSteps } from './undo-steps.ts';
 
 /** Options of {@link createEditor}. */
 export interface EditorOptions {
   /** Element the editor fills. */
   parent: HTMLElement;
-  /** The room's code, `doc.getText(CODE_TEXT)`. */
+  /** The text shown first (the entry file's, `doc.getText(CODE_TEXT)`); {@link EditorController.showText} switches. */
   ytext: Y.Text;
+  /** Undo history of `ytext` (see `undo-steps.ts`); a new one, destroyed with the editor, when omitted. */
+  undoManager?: Y.UndoManager;
   /** The provider's awareness: remote cursors and this user's cursor. */
   awareness: Awareness;
   theme: Theme;
@@ -38,87 +41,155 @@ export interface EditorOptions {
    * `<style>` element (`style-src 'nonce-…'`); omit when styles are not restricted.
    */
   cspNonce?: string;
+  /** More extensions, kept across {@link EditorController.showText} (e.g. the size limit). */
+  extensions?: Extension;
 }
 
 /** A CodeMirror editor bound to a room. */
 export interface EditorController {
   readonly view: EditorView;
+  /** The text the editor shows now. */
+  readonly ytext: Y.Text;
   /**
    * Loads and applies a language mode, with the indentation the code already
    * uses; a later call wins over one still loading.
    */
   setLanguage(language: Language): Promise<void>;
+  /**
+   * Shows another text (a switch of file) in the same view: a new editor
+   * state bound to `ytext` with its own undo history, the theme, settings
+   * and extensions kept, and the selection that text had when it was last
+   * shown. The language applies at once when its mode was loaded before.
+   */
+  showText(ytext: Y.Text, undoManager: Y.UndoManager, language: Language): void;
   setTheme(theme: Theme): void;
   /** Turns the list opening by itself and the ghost text on or off; Ctrl+Space works either way. */
   setSuggestWhileTyping(on: boolean): void;
   destroy(): void;
 }
 
+/** Language modes loaded so far: a switch to a file of one of them highlights at once. */
+const loadedLanguages = new Map<Language, Extension>();
+
 /**
  * Creates the editor: CodeMirror with `yCollab` (shared text) and a
- * `Y.UndoManager` that tracks only this editor's edits, so undo never
- * reverts what someone else typed, plus everyone's cursors.
+ * `Y.UndoManager` per text that tracks only this editor's edits, so undo
+ * never reverts what someone else typed, plus everyone's cursors.
  */
 export function createEditor(options: EditorOptions): EditorController {
   const languageSlot = new Compartment();
   const themeSlot = new Compartment();
   const suggestionSlot = new Compartment();
+  let suggestWhileTyping = options.suggestWhileTyping ?? true;
+  let theme = options.theme;
+  let language: Language = 'plaintext';
   const suggestionExtensions = (on: boolean): Extension => [
     // Before the setup: its Escape must run before the completion list's,
     // which would otherwise swallow the key while the list is open.
     on && options.suggestions && !options.readOnly ? ghostText(options.suggestions) : [],
     completionList(on),
   ];
-  const undoManager = new Y.UndoManager(options.ytext, { trackedOrigins: new Set() });
-  const extensions: Extension[] = [
-    keymap.of(yUndoManagerKeymap),
-    suggestionSlot.of(suggestionExtensions(options.suggestWhileTyping ?? true)),
-    editorSetup({ completionSource: options.suggestions ? mergedCompletionSource(options.suggestions) : undefined }),
-    // Awareness is left out of yCollab: remote cursors are drawn by our own plugin.
-    yCollab(options.ytext, null, { undoManager }),
-    remoteCursors({ awareness: options.awareness, ytext: options.ytext }),
-    languageSlot.of([]),
-    themeSlot.of(editorTheme(options.theme)),
-    EditorView.contentAttributes.of({ 'aria-label': options.label }),
-    options.cspNonce ? EditorView.cspNonce.of(options.cspNonce) : [],
-    options.readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : [],
-  ];
-  const view = new EditorView({
-    parent: options.parent,
-    state: EditorState.create({ doc: options.ytext.toString(), extensions }),
-  });
+  const languageExtensions = (doc: string): Extension => {
+    const support = loadedLanguages.get(language);
+    if (support === undefined) return [];
+    return [
+      support,
+      indentUnit.of(detectIndentUnit(doc, language)),
+      editorLanguage.of(language),
+      // Tells tests and styles that the language mode is applied.
+      EditorView.editorAttributes.of({ 'data-language': language }),
+    ];
+  };
+  const ownUndoManager = options.undoManager ? undefined : createUndoManager(options.ytext);
+  // Where the selection was in each text, kept across switches (relative, so edits meanwhile move it).
+  const selections = new WeakMap<Y.Text, { anchor: Y.RelativePosition; head: Y.RelativePosition }>();
+  let ytext = options.ytext;
+
+  const createState = (text: Y.Text, undoManager: Y.UndoManager): EditorState => {
+    const doc = text.toString();
+    const extensions: Extension[] = [
+      keymap.of(yUndoManagerKeymap),
+      suggestionSlot.of(suggestionExtensions(suggestWhileTyping)),
+      editorSetup({ completionSource: options.suggestions ? mergedCompletionSource(options.suggestions) : undefined }),
+      undoSteps(undoManager),
+      // Awareness is left out of yCollab: remote cursors are drawn by our own plugin.
+      yCollab(text, null, { undoManager }),
+      remoteCursors({ awareness: options.awareness, ytext: text }),
+      languageSlot.of(languageExtensions(doc)),
+      themeSlot.of(editorTheme(theme)),
+      EditorView.contentAttributes.of({ 'aria-label': options.label }),
+      options.cspNonce ? EditorView.cspNonce.of(options.cspNonce) : [],
+      options.readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : [],
+      options.extensions ?? [],
+    ];
+    const saved = selections.get(text);
+    const ydoc = text.doc;
+    const anchor = saved && ydoc ? Y.createAbsolutePositionFromRelativePosition(saved.anchor, ydoc) : null;
+    const head = saved && ydoc ? Y.createAbsolutePositionFromRelativePosition(saved.head, ydoc) : null;
+    const selection = anchor && head && anchor.type === text && head.type === text ? { anchor: Math.min(anchor.index, doc.length), head: Math.min(head.index, doc.length) } : undefined;
+    return EditorState.create({ doc, selection, extensions });
+  };
+
+  const view = new EditorView({ parent: options.parent, state: createState(ytext, options.undoManager ?? ownUndoManager!) });
 
   let languageRequest = 0;
-  return {
+  const controller: EditorController = {
     view,
-    async setLanguage(language) {
+    get ytext() {
+      return ytext;
+    },
+    async setLanguage(next) {
       const request = ++languageRequest;
-      let support: Extension;
-      try {
-        support = await loadLanguageSupport(language);
-      } catch {
-        // The chunk could not be fetched (offline): plain text until the next switch.
-        support = [];
+      let support = loadedLanguages.get(next);
+      if (support === undefined) {
+        try {
+          support = await loadLanguageSupport(next);
+          loadedLanguages.set(next, support);
+        } catch {
+          // The chunk could not be fetched (offline): plain text until the next switch.
+          support = [];
+        }
       }
       if (request !== languageRequest || view.dom.parentNode === null) return;
-      const unit = detectIndentUnit(view.state.doc.toString(), language);
+      language = next;
+      const unit = detectIndentUnit(view.state.doc.toString(), next);
       view.dispatch({ effects: languageSlot.reconfigure([
         support,
         indentUnit.of(unit),
-        editorLanguage.of(language),
+        editorLanguage.of(next),
         // Tells tests and styles that the language mode is applied.
-        EditorView.editorAttributes.of({ 'data-language': language }),
+        EditorView.editorAttributes.of({ 'data-language': next }),
       ]) });
     },
-    setTheme(theme) {
-      view.dispatch({ effects: themeSlot.reconfigure(editorTheme(theme)) });
+    showText(text, undoManager, nextLanguage) {
+      if (text === ytext) return;
+      const doc = ytext.doc;
+      const main = view.state.selection.main;
+      if (doc && !ytext._item?.deleted) {
+        selections.set(ytext, {
+          anchor: Y.createRelativePositionFromTypeIndex(ytext, main.anchor),
+          head: Y.createRelativePositionFromTypeIndex(ytext, main.head),
+        });
+      }
+      ytext = text;
+      // A language still loading for the previous file must not land on this one.
+      languageRequest++;
+      language = loadedLanguages.has(nextLanguage) ? nextLanguage : 'plaintext';
+      view.setState(createState(text, undoManager));
+      if (language !== nextLanguage) void controller.setLanguage(nextLanguage);
+    },
+    setTheme(next) {
+      theme = next;
+      view.dispatch({ effects: themeSlot.reconfigure(editorTheme(next)) });
     },
     setSuggestWhileTyping(on) {
+      suggestWhileTyping = on;
       view.dispatch({ effects: suggestionSlot.reconfigure(suggestionExtensions(on)) });
     },
     destroy() {
       view.destroy();
-      undoManager.destroy();
+      ownUndoManager?.destroy();
     },
   };
+  return controller;
 }

@@ -1,4 +1,3 @@
-import { StateEffect } from '@codemirror/state';
 import type * as Y from 'yjs';
 import { CloseReason, type Language } from '../../shared/protocol.ts';
 import type { Room } from '../../shared/schemas/room.schema.ts';
@@ -25,7 +24,12 @@ import { openCollabSession } from './collab-session.ts';
 import { createConnectionStatus } from './connection-status.ts';
 import { renderNotFoundPage, renderRefusedPage } from './not-found.page.ts';
 import { createRoomHeader } from './room-header.ts';
-import { createCopyLinkButton, createDownloadLink } from './share.ts';
+import { createCopyLinkButton } from './share.ts';
+import { createUndoManager } from '../editor/undo-steps.ts';
+import { createDownloadButton } from '../files/download-button.ts';
+import { createFileWorkspace } from '../files/file-workspace.ts';
+import { trackOtherFilesLength } from '../files/other-files-length.ts';
+import { createSafeStore } from '../storage.ts';
 
 /** What the room page needs from the entry point. */
 export interface RoomPageDeps {
@@ -151,7 +155,8 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   const viewId = room?.viewId ?? (target.mode === 'view' ? target.viewId : undefined);
   const header = createRoomHeader({
     readOnly,
-    onLanguage: (language) => session.setLanguage(language),
+    // The menu shows and sets the language of the file shown (the entry's is the room's).
+    onLanguage: (language) => workspace.setShownLanguage(language),
     onTitle: (title) => session.setTitle(title),
     onDone: () => editor.view.focus(),
     nameButton: nameButton.element,
@@ -159,7 +164,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       status.element,
       editRoomId ? createCopyLinkButton({ kind: 'edit', link: () => absolute(roomPath(editRoomId)) }) : null,
       viewId ? createCopyLinkButton({ kind: 'view', link: () => absolute(viewPath(viewId)) }) : null,
-      createDownloadLink(deps.api.roomCodeUrl(documentName)),
+      createDownloadButton({ doc: session.doc, archiveUrl: deps.api.roomArchiveUrl(documentName), title: currentTitle, language: currentLanguage }),
       deps.themeToggle,
     ],
   });
@@ -168,6 +173,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   cleanups.push(
     presence.subscribe((peers, change) => {
       presenceBar.render(peers);
+      workspace.decoratePresence();
       for (const peer of change.joined) showToast(`${peer.name} joined`, 'join');
       for (const peer of change.left) showToast(`${peer.name} left`, 'leave');
     }),
@@ -183,32 +189,61 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
         editor.setSuggestWhileTyping(on);
       });
   const hint = createShortcutHint(isMac, autocompleteToggle);
-  replaceChildren(root, h('div', { class: 'room-page' }, header.element, presenceBar.element, h('main', { class: 'editor-main' }, editorHost), hint));
-
+  const entryUndoManager = createUndoManager(session.ytext);
+  const otherFiles = trackOtherFilesLength(session.doc, () => editor.ytext);
+  cleanups.push(() => otherFiles.destroy());
   const editor = createEditor({
     parent: editorHost,
     ytext: session.ytext,
+    undoManager: entryUndoManager,
     awareness: session.awareness,
     theme: deps.theme.current,
     readOnly,
     label: 'Code editor',
     cspNonce: readCspNonce(),
     suggestWhileTyping,
+    // Never send a change the server must refuse for its size (every file counts).
+    extensions: sizeLimit({
+      limits: () => limits,
+      extraChars: () => otherFiles.chars() + currentTitle().length + currentLanguage().length,
+      onRefused: (message) => showToast(message, 'error'),
+    }),
     suggestions: readOnly
       ? undefined
-      : createSuggestionClient({ api: deps.api, roomId: documentName, language: currentLanguage }),
+      : createSuggestionClient({ api: deps.api, roomId: documentName, language: () => workspace.shownFile().language }),
   });
-  cleanups.push(() => editor.destroy());
-  // Never send a change the server must refuse for its size.
-  editor.view.dispatch({
-    effects: StateEffect.appendConfig.of(
-      sizeLimit({
-        limits: () => limits,
-        extraChars: () => currentTitle().length + currentLanguage().length,
-        onRefused: (message) => showToast(message, 'error'),
-      }),
+  cleanups.push(() => {
+    editor.destroy();
+    entryUndoManager.destroy();
+  });
+  const workspace = createFileWorkspace({
+    doc: session.doc,
+    awareness: session.awareness,
+    editor,
+    entryUndoManager,
+    readOnly,
+    tabStore: createSafeStore(() => window.sessionStorage),
+    roomKey: documentName,
+    isSynced: () => session.provider.isSynced,
+    presenceBar: presenceBar.element,
+    onShownFileChange: (file) => {
+      header.show({ language: file.language, title: currentTitle() });
+      editorHost.dataset.fileId = file.id;
+    },
+  });
+  cleanups.push(() => workspace.destroy());
+  session.provider.on('synced', () => workspace.refresh());
+  replaceChildren(
+    root,
+    h(
+      'div',
+      { class: 'room-page' },
+      header.element,
+      presenceBar.element,
+      h('main', { class: 'editor-main files-layout' }, workspace.sidebar, h('div', { class: 'editor-column' }, workspace.tabBar, h('div', { class: 'editor-frame' }, editorHost))),
+      hint,
     ),
-  });
+  );
   cleanups.push(deps.theme.subscribe((theme) => editor.setTheme(theme)));
 
   // Language and title live in the shared `meta` map: a change in any tab shows in every tab.
@@ -216,11 +251,10 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   const syncMeta = (event?: Y.YMapEvent<unknown>) => {
     const language = currentLanguage();
     const title = currentTitle();
-    header.show({ language, title });
+    header.show({ language: workspace.shownFile().language, title });
     if (language !== shownLanguage) {
       if (shownLanguage !== undefined && event && !event.transaction.local) showToast(`Language switched to ${LANGUAGE_LABELS[language]}`);
       shownLanguage = language;
-      void editor.setLanguage(language);
     }
     document.title = `${title || 'Untitled room'} · Pairpad`;
     if (editRoomId) rememberRoom(deps.store, { roomId: editRoomId, title, language }, Date.now());

@@ -31,11 +31,6 @@ export function createCopyLinkButton(options: CopyLinkOptions): HTMLButtonElemen
   return button;
 }
 
-/** "Download" link to `GET /api/rooms/:roomId/code` (the server names the file). */
-export function createDownloadLink(href: string): HTMLAnchorElement {
-  return h('a', { class: 'button download', href, download: '', title: 'Download the code as a file' }, icon('download'), h('span', { class: 'button-text' }, 'Download'));
-}
-
 async function copyText(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);

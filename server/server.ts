@@ -21,6 +21,7 @@ import { recoverSpilledRooms } from './collab/spill.ts';
 import { createRoomAccessResolver } from './rooms/room-access.ts';
 import { startRoomExpiry, type RoomExpiry } from './rooms/room-expiry.ts';
 import { createRoomService } from './rooms/room.service.ts';
+import { createFileService } from './files/file.service.ts';
 import { openStorageWhenFree } from './storage/database.ts';
 import { checkMigrationResult, migrateToLatest } from './storage/migrator.ts';
 import { createRoomStore, type RoomStore } from './storage/room-store.ts';
@@ -63,6 +64,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const collab = createCollab({ config, store, access, tokens, log, metrics });
   const { hocuspocus, journal, persistence } = collab;
   const rooms = createRoomService({ store, hocuspocus, persistence, access, maxDocumentBytes: config.maxDocumentChars });
+  const files = createFileService({ store, hocuspocus, persistence, journal, access, maxDocumentBytes: config.maxDocumentChars });
   const expiry = startRoomExpiry({ ttlDays: config.roomTtlDays, store, hocuspocus, access, log });
   const engines = createEnginePool({
     threads: config.autocomplete.workers ?? chooseWorkerCount(), budgetMs: config.autocomplete.budgetMs, log,
@@ -72,6 +74,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const app = createHttpApp({
     trustProxy: config.trustProxy,
     rooms,
+    files,
     auth,
     roomCreateLimit: limitPerMinute('room_create', config.rateLimits.roomCreate, metrics),
     apiRouters: { '/autocomplete': createAutocompleteRouter({

@@ -189,6 +189,42 @@ describe.each(dialects)('files over REST on %s', (dialect) => {
       expect(await readFileRows(server, room.roomId)).toEqual([]);
     });
 
+    it('rewrites only the rows of files that changed at a fold', async () => {
+      const files = Array.from({ length: 20 }, (_, i) => ({ path: `f${String(i).padStart(2, '0')}.py`, content: `# ${i}\n` }));
+      const room = await created(await postRoom(server.baseUrl, { files }));
+      const unload = () => vi.waitFor(() => expect(server.pairpad.collab.hocuspocus.documents.has(room.roomId)).toBe(false), { timeout: 15_000 });
+      const before = await readRowIdentities(server, room.roomId);
+      expect(before.size).toBe(20);
+      expect((await putFile(server.baseUrl, room.roomId, 'f03.py', 'changed\n')).status).toBe(200);
+      expect((await moveFile(server.baseUrl, room.roomId, 'f05.py', 'moved.py')).status).toBe(200);
+      await unload();
+      const after = await readRowIdentities(server, room.roomId);
+      const rewritten = [...after].filter(([path, identity]) => before.get(path) !== identity).map(([path]) => path);
+      expect(rewritten.sort()).toEqual(['f03.py', 'moved.py']);
+      expect(after.has('f05.py')).toBe(false);
+      expect((await readFileRows(server, room.roomId)).find((row) => row.path === 'f03.py').content).toBe('changed\n');
+    });
+
+    it('writes the rows of a large room folded by the fold worker', async () => {
+      const own = await startTestServer({ dialect, overrides: { storeDebounceMs: 100, storeMaxDebounceMs: 300, foldWorkerMinBytes: 1024 } });
+      try {
+        const big = 'x'.repeat(4096);
+        const room = await created(await postRoom(own.baseUrl, { files: [{ path: 'main.py', content: big }, { path: 'b.py', content: 'b' }] }));
+        const client = connectClient(own.wsUrl, room.roomId);
+        await client.synced;
+        client.text.insert(0, 'typed ');
+        expect((await putFile(own.baseUrl, room.roomId, 'b.py', 'bb')).status).toBe(200);
+        await vi.waitFor(async () => {
+          const rows = await readFileRows(own, room.roomId);
+          expect(rows.map((row) => [row.path, row.content])).toEqual([['b.py', 'bb'], ['main.py', `typed ${big}`]]);
+        }, { timeout: 15_000 });
+        expect(own.pairpad.collab.replicas.has(room.roomId)).toBe(true);
+        client.destroy();
+      } finally {
+        await own.close();
+      }
+    });
+
     it('keeps files across a restart', async () => {
       const own = await startTestServer({ dialect });
       const room = await created(await postRoom(own.baseUrl, project));
@@ -204,6 +240,27 @@ describe.each(dialects)('files over REST on %s', (dialect) => {
     });
   });
 });
+
+/** Each row's physical identity (SQLite's rowid, Postgres's ctid), which a rewrite changes, by path. */
+async function readRowIdentities(server: TestServer, roomId: string): Promise<Map<string, string>> {
+  if (server.config.databaseUrl) {
+    const client = new pg.Client({ connectionString: server.config.databaseUrl });
+    await client.connect();
+    try {
+      const rows = (await client.query('select path, ctid::text as identity from room_files where room_id = $1', [roomId])).rows;
+      return new Map(rows.map((row) => [row.path, row.identity]));
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new SQLite(server.config.sqlitePath, { readonly: true });
+  try {
+    const rows = db.prepare('select path, rowid as identity from room_files where room_id = ?').all(roomId) as { path: string; identity: number }[];
+    return new Map(rows.map((row) => [row.path, String(row.identity)]));
+  } finally {
+    db.close();
+  }
+}
 
 /** The room's `room_files` rows in path order, read with plain SQL as an SQL reader would. */
 async function readFileRows(server: TestServer, roomId: string): Promise<any[]> {

@@ -11,7 +11,7 @@ import type {
 import * as Y from 'yjs';
 import { readRoomContent } from '../../shared/room-doc.ts';
 import { FileChanges, foldedFiles } from '../files/file-changes.ts';
-import { storedFilesOf } from '../files/stored-files.ts';
+import { storedFilesOf } from '../files/file-tasks.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { RoomDeletedError, type RoomStore } from '../storage/room-store.ts';

@@ -11,7 +11,9 @@ import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { filesMap } from '../../shared/room-files.ts';
 import { measureRoomFiles } from './room-size.ts';
-import { writeZip, type ZipEntry } from './zip-writer.ts';
+import { archiveEntriesOf, listFilesOf } from './file-tasks.ts';
+import type { FileWorker } from './file-worker.ts';
+import { writeZip } from './zip-writer.ts';
 
 /** Why a file operation was refused, beside {@link FileError}s: each maps to a code of `shared/errors.ts`. */
 export class FileServiceError extends Error {
@@ -61,9 +63,12 @@ export function createFileService({
   persistence,
   journal,
   access,
+  fileWorker,
   maxDocumentBytes,
   durableWaitMs = DURABLE_WAIT_MS,
 }: {
+  /** Decodes large stored rooms off the event loop. */
+  fileWorker: FileWorker;
   store: RoomStore;
   hocuspocus: Hocuspocus;
   persistence: PersistenceExtension;
@@ -73,22 +78,20 @@ export function createFileService({
   maxDocumentBytes: number;
   durableWaitMs?: number;
 }): FileService {
-  /** Runs `read` on the room's document: the live one when loaded, else one decoded from storage. */
-  const withDocument = async <T>(id: string, read: (doc: Y.Doc) => T): Promise<T> => {
+  /**
+   * The room's live document when it is loaded here (`live`), else its
+   * stored state and log (`stored`, for a file task: decoded off the event
+   * loop when large).
+   */
+  const locate = async (id: string): Promise<{ live: Y.Doc } | { stored: Uint8Array[]; bytes: number }> => {
     const grant = await access.resolve(id);
     if (!grant) throw roomNotFound(id);
     const live = hocuspocus.documents.get(grant.roomId);
-    if (live && !live.isLoading && persistence.loadedRoom(grant.roomId)) return read(live);
+    if (live && !live.isLoading && persistence.loadedRoom(grant.roomId)) return { live };
     const stored = await store.loadRoomState(grant.roomId);
     if (!stored) throw roomNotFound(id);
-    const doc = new Y.Doc();
-    try {
-      Y.applyUpdate(doc, stored.state);
-      for (const row of stored.updates) Y.applyUpdate(doc, row.update);
-      return read(doc);
-    } finally {
-      doc.destroy();
-    }
+    const updates = [stored.state, ...stored.updates.map((row) => row.update)];
+    return { stored: updates, bytes: updates.reduce((sum, update) => sum + update.length, 0) };
   };
 
   /** Applies `change` to the live room (loading it if needed) and waits until it is durable. */
@@ -130,24 +133,18 @@ export function createFileService({
   };
 
   return {
-    listFiles: (id) =>
-      withDocument(id, (doc) => {
-        const tree = readFileTree(doc);
-        const holding = new Set<string>();
-        for (const file of tree.files) for (let slash = file.path.indexOf('/'); slash !== -1; slash = file.path.indexOf('/', slash + 1)) holding.add(file.path.slice(0, slash));
-        return {
-          entry: tree.entry,
-          files: tree.files.map((file) => ({ path: file.path, language: file.language, size: Buffer.byteLength(file.text.toString(), 'utf8') })),
-          folders: tree.folders.filter((folder) => !holding.has(folder)),
-        };
-      }),
+    async listFiles(id) {
+      const room = await locate(id);
+      return 'live' in room ? listFilesOf(room.live) : fileWorker.run({ kind: 'list', updates: room.stored }, room.bytes);
+    },
 
-    readFile: (id, rawPath) =>
-      withDocument(id, (doc) => {
-        const file = findFile(doc, checkedPath(rawPath));
-        if (!file) throw new FileError('file_not_found', `No file at ${normalizePath(rawPath)}`);
-        return file.text.toString();
-      }),
+    async readFile(id, rawPath) {
+      const path = checkedPath(rawPath);
+      const room = await locate(id);
+      const text = 'live' in room ? (findFile(room.live, path)?.text.toString() ?? null) : await fileWorker.run({ kind: 'read', updates: room.stored, path }, room.bytes);
+      if (text === null) throw new FileError('file_not_found', `No file at ${path}`);
+      return text;
+    },
 
     writeFile: (id, rawPath, content, language) => {
       const path = checkedPath(rawPath);
@@ -180,18 +177,16 @@ export function createFileService({
       });
     },
 
-    archive: async (id) => {
-      const { entries, title, language } = await withDocument(id, (doc) => {
-        const tree = readFileTree(doc);
-        const entries: ZipEntry[] = tree.files.map((file) => ({ path: file.path, content: file.text.toString() }));
-        const holding = new Set(tree.files.flatMap((file) => file.path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
-        for (const folder of tree.folders) if (!holding.has(folder)) entries.push({ path: folder, directory: true });
-        entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-        const entryFile = tree.files.find((file) => file.entry)!;
-        const meta = doc.getMap('meta').get('title');
-        return { entries, title: typeof meta === 'string' ? meta : '', language: toLanguage(entryFile.language) };
-      });
-      return { zip: await writeZip(entries), fileName: downloadName(title, `pairpad-${language}`, 'zip') };
+    async archive(id) {
+      const room = await locate(id);
+      let zipped: { zip: Uint8Array; title: string; language: string };
+      if ('live' in room) {
+        const { entries, ...named } = archiveEntriesOf(room.live);
+        zipped = { zip: await writeZip(entries), ...named };
+      } else {
+        zipped = await fileWorker.run({ kind: 'archive', updates: room.stored }, room.bytes);
+      }
+      return { zip: zipped.zip, fileName: downloadName(zipped.title, `pairpad-${toLanguage(zipped.language)}`, 'zip') };
     },
   };
 }

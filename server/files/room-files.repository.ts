@@ -67,12 +67,14 @@ export async function writeRoomFiles(trx: Executor, roomId: string, changes: { w
   for (let start = 0; start < changes.remove.length; start += 500) {
     await trx.deleteFrom('room_files').where('room_id', '=', roomId).where('path', 'in', changes.remove.slice(start, start + 500)).execute();
   }
-  // Rows of up to a few MB each; a few per statement keeps every statement small.
-  for (let start = 0; start < changes.write.length; start += 50) {
+  // A few rows per statement, and a turn of the event loop between statements:
+  // on SQLite each statement blocks the loop while it runs.
+  for (let start = 0; start < changes.write.length; start += 25) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
     await trx
       .insertInto('room_files')
       .values(
-        changes.write.slice(start, start + 50).map((file) => ({
+        changes.write.slice(start, start + 25).map((file) => ({
           room_id: roomId,
           path: file.path,
           file_id: file.fileId,

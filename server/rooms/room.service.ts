@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { ENTRY_FILE_ID, ROOM_ID_BYTES, toLanguage, type Language } from '../../shared/protocol.ts';
-import { buildNewRoomDoc, readRoomContent, type RoomContent } from '../../shared/room-doc.ts';
+import { encodeNewRoomState, readRoomContent, type RoomContent } from '../../shared/room-doc.ts';
 import { FileError, fileCount, readFileTree } from '../../shared/room-files.ts';
 import { defaultEntryPath } from '../../shared/file-paths.ts';
 import type { Room } from '../../shared/schemas/room.schema.ts';
 import type { PersistenceExtension } from '../collab/persistence.extension.ts';
 import { planNewRoomFiles, type RequestedFile } from '../files/new-room-files.ts';
 import { measureNewRoom } from '../files/room-size.ts';
-import { storedFilesOf } from '../files/stored-files.ts';
+import type { FileWorker } from '../files/file-worker.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import type { RoomAccessResolver } from './room-access.ts';
 
@@ -90,12 +90,15 @@ export function createRoomService({
   hocuspocus,
   persistence,
   access,
+  fileWorker,
   maxDocumentBytes,
 }: {
   store: RoomStore;
   hocuspocus: Hocuspocus;
   persistence: PersistenceExtension;
   access: RoomAccessResolver;
+  /** Builds the state of a large new room off the event loop. */
+  fileWorker: FileWorker;
   /** `MAX_DOCUMENT_BYTES`: a room is created no larger than a live room may grow. */
   maxDocumentBytes: number;
 }): RoomService {
@@ -160,11 +163,15 @@ export function createRoomService({
       if (bytes > maxDocumentBytes) throw new RoomTooLargeError(bytes, maxDocumentBytes);
       const roomId = generateRoomId();
       const viewId = generateRoomId();
-      const doc = buildNewRoomDoc(content, plan?.seed);
-      const state = Y.encodeStateAsUpdate(doc);
-      const files = plan ? storedFilesOf(doc) : undefined;
-      const summary = readFileSummary(doc);
-      doc.destroy();
+      let state: Uint8Array;
+      let files;
+      let summary: FileSummary;
+      if (plan) {
+        ({ state, files, ...summary } = await fileWorker.run({ kind: 'build', content, seed: plan.seed }, bytes));
+      } else {
+        state = encodeNewRoomState(content);
+        summary = { entry: defaultEntryPath(language), fileCount: 1 };
+      }
       const record = await store.createRoom({ id: roomId, viewId, ...content, state, files });
       access.remember(roomId, viewId);
       return shape(roomId, 'edit', { ...content, ...summary, viewId, createdAt: record.createdAt, updatedAt: record.updatedAt, activeUsers: 0 }, origin);

@@ -220,6 +220,13 @@ describe.each(dialects)('files over REST on %s', (dialect) => {
         }, { timeout: 15_000 });
         expect(own.pairpad.collab.replicas.has(room.roomId)).toBe(true);
         client.destroy();
+        // Unloaded, the stored room is decoded in the file worker for reads.
+        await vi.waitFor(() => expect(own.pairpad.collab.hocuspocus.documents.has(room.roomId)).toBe(false), { timeout: 15_000 });
+        expect(await getFile(own.baseUrl, room.roomId, 'main.py')).toBe(`typed ${big}`);
+        expect((await listFiles(own.baseUrl, room.roomId)).files.map((file) => file.size)).toEqual([2, 4096 + 6]);
+        const archive = await fetch(`${own.baseUrl}/api/rooms/${room.roomId}/archive`);
+        expect(archive.headers.get('content-disposition')).toMatch(/pairpad-python\.zip/);
+        expect((await archive.arrayBuffer()).byteLength).toBeGreaterThan(100);
       } finally {
         await own.close();
       }

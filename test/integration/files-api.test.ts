@@ -166,6 +166,13 @@ describe.each(dialects)('files over REST on %s', (dialect) => {
     });
   });
 
+  it('documents the files routes in the OpenAPI document', async () => {
+    const document = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(document.paths['/api/rooms/{roomId}/files/{path}']).sort()).toEqual(['delete', 'get', 'put']);
+    for (const path of ['/api/rooms/{roomId}/files', '/api/rooms/{roomId}/files/move', '/api/rooms/{roomId}/archive']) expect(document.paths[path]).toBeDefined();
+    expect(JSON.stringify(document.paths['/api/rooms'])).toContain('application/zip');
+  });
+
   describe('storage', () => {
     it('writes room_files at each fold (plain text for SQL readers), and deletes them with the room', async () => {
       const room = await created(await postRoom(server.baseUrl, project));

@@ -248,6 +248,9 @@ describe.each(dialects)('files over REST on %s', (dialect) => {
       try {
         expect(await getFile(again.baseUrl, room.roomId, 'later.txt')).toBe('kept');
         expect((await listFiles(again.baseUrl, room.roomId)).files).toHaveLength(5);
+        // Read from the stored rows, the room not loaded.
+        const stored = (await (await fetch(`${again.baseUrl}/api/rooms/${room.viewId}`)).json()) as any;
+        expect(stored).toMatchObject({ entry: 'main.py', fileCount: 5, code: project.files[0].content });
       } finally {
         await again.close();
       }

@@ -71,6 +71,34 @@ describe.each(dialects)('REST file changes are live edits, on %s', (dialect) => 
     expect(findFile(hocuspocus.doc, 'src/util.py')!.text).toBe(utilText);
   });
 
+  it('answers a PUT only once the change is stored: held while the database refuses writes', async () => {
+    const { roomId } = await newRoom(server);
+    const store = server.pairpad.store;
+    const { appendUpdates, foldRoom } = store;
+    let refused = 0;
+    store.appendUpdates = async () => {
+      refused++;
+      throw Object.assign(new Error('database away (test)'), { code: 'ECONNREFUSED' });
+    };
+    store.foldRoom = async () => {
+      throw Object.assign(new Error('database away (test)'), { code: 'ECONNREFUSED' });
+    };
+    let answered = false;
+    const put = putFile(server.baseUrl, roomId, 'held.txt', 'kept').then((response) => {
+      answered = true;
+      return response;
+    });
+    try {
+      await vi.waitFor(() => expect(refused).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
+      expect(answered).toBe(false);
+    } finally {
+      store.appendUpdates = appendUpdates;
+      store.foldRoom = foldRoom;
+    }
+    expect((await put).status).toBe(201);
+    expect(findFile(await storedDocument(server, roomId), 'held.txt')?.text.toString()).toBe('kept');
+  });
+
   it("reads a client's edit of a file over REST", async () => {
     const { roomId, viewId } = await newRoom(server);
     const client = connectClient(server.wsUrl, roomId);

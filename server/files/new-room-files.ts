@@ -61,7 +61,7 @@ export function planNewRoomFiles(
     entry = files.find((file) => file.path === path);
     if (!entry) throw new FileError('invalid_path', `The entry ${path} is not one of the files`);
   } else {
-    entry = files.find((file) => !file.path.includes('/') && /^main\.[^.]+$/.test(file.path)) ?? files[0];
+    entry = files.find((file) => !file.path.includes('/') && file.path.startsWith('main.')) ?? files[0];
   }
   const byExtension = languageOfPath(entry.path);
   const language = options.entryLanguage ?? entry.language ?? (byExtension !== 'plaintext' ? byExtension : options.fallbackLanguage);

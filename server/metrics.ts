@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export type Protocol = 'collab' | 'yjs';
 
 /** Why an incoming message was refused. */
-export type RejectReason = 'malformed' | 'missing_dependencies' | 'too_large' | 'document_too_large' | 'read_only' | 'rate_limited' | 'awareness' | 'not_owner';
+export type RejectReason = 'malformed' | 'missing_dependencies' | 'too_large' | 'document_too_large' | 'read_only' | 'rate_limited' | 'awareness' | 'not_owner' | 'client_keys_unavailable';
 
 /** Messages and bytes through one direction of one protocol: plain additions on the hot path. */
 export interface TrafficCount {

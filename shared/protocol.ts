@@ -132,23 +132,54 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  *   back. With Redis this holds across instances: a client id whose
  *   awareness state another instance relayed is owned by that instance's
  *   connection while that instance is alive (heartbeat key and Redis
- *   connection; see `docs/security.md`). A client id no live connection owns can be taken by the first
- *   connection that writes under it. A delete set may only delete what the
- *   room or the update holds.
+ *   connection; see `docs/security.md`). A client id no live connection owns
+ *   and no client key binds can be taken by the first connection that
+ *   writes under it. A delete set may only delete what the room or the
+ *   update holds.
+ * - Client keys: a connection may present a secret {@link CLIENT_KEY_PARAM}
+ *   (see {@link isClientKeyFormat}) in the query of its socket URL
+ *   (`/collab?clientKey=…`, `/yjs/:roomId?clientKey=…`). When the guard
+ *   accepts a keyed connection's awareness state for a client id, or the
+ *   connection first writes new structs under an id of its own (an update
+ *   under that one id, or one of its awareness ids), and no other live
+ *   connection owns that id, the room binds it to the key's hash, durably
+ *   and for every instance (the first binding wins). From then on only a
+ *   connection with the same key may write structs under that id, live or
+ *   not (4400 otherwise, room untouched): an offline client's id cannot be
+ *   taken while it is away.
+ *   A keyed connection whose key binds a client id takes over that id from
+ *   any other connection that owns it (here or on another instance): a
+ *   client that reconnects or moves instances while its old socket lingers
+ *   is not refused. Unbound ids keep the rules above. A connection without
+ *   a key cannot write under a bound id. Embedders should send a key: one
+ *   per `Y.Doc`, kept for that document's life (the web client does).
+ *   While the database cannot answer whether an id is bound, the socket is
+ *   closed with {@link CloseCode.tryAgainLater} and the update not applied.
  * - Held updates: an update that needs structs the room does not hold yet,
- *   and not of a client id another live connection owns, is held outside
- *   the room (per connection at most {@link MAX_HELD_UPDATE_BYTES} and
+ *   and not of a client id another live connection owns (unless the
+ *   connection holds the key that id is bound to), is held outside the room
+ *   (per connection at most {@link MAX_HELD_UPDATE_BYTES} and
  *   {@link MAX_HELD_UPDATE_MS}) and applied, and acknowledged, once the same
  *   connection has sent what it needs; past either bound the socket is
  *   closed with 4400.
  * - Awareness: a frame may set or clear only states of client ids the
- *   connection owns or takes, up to {@link MAX_AWARENESS_CLIENTS_PER_CONNECTION}
+ *   connection owns or takes (or whose bound key it holds), up to {@link MAX_AWARENESS_CLIENTS_PER_CONNECTION}
  *   counted within the frame; a room holds at most
  *   {@link MAX_AWARENESS_STATES_PER_ROOM} states; a state the room holds
  *   from another instance (Redis) can be changed only by that instance;
  *   states over 8 KiB are dropped. Dropped states are simply not applied.
  */
 export const MAX_HELD_UPDATE_BYTES = 1024 * 1024;
+/** Query parameter of a socket URL carrying the client key (see the ownership rules above). */
+export const CLIENT_KEY_PARAM = 'clientKey';
+/** A client key: 22 to 128 base64url characters (22 carry 132 bits; make them random). */
+export const CLIENT_KEY_PATTERN = /^[A-Za-z0-9_-]{22,128}$/;
+
+/** True when `value` has the shape of a client key; a socket with a malformed one is refused (HTTP 400). */
+export function isClientKeyFormat(value: unknown): value is string {
+  return typeof value === 'string' && CLIENT_KEY_PATTERN.test(value);
+}
+
 export const MAX_HELD_UPDATE_MS = 10_000;
 export const MAX_AWARENESS_CLIENTS_PER_CONNECTION = 4;
 export const MAX_AWARENESS_STATES_PER_ROOM = 256;
@@ -207,8 +238,10 @@ export const CloseCode = {
   unsupportedClient: 4426,
   /**
    * 1013 "Try Again Later": the connection kept sending faster than the
-   * server reads even while slowed down (see docs/protocol.md). Every stock
-   * client reconnects after it; nothing it sent before was dropped.
+   * server reads even while slowed down (see docs/protocol.md), or the
+   * database could not say whether a client id is bound to a key (the update
+   * was not applied; the client resends it). Every stock client reconnects
+   * after it; nothing it sent before was dropped.
    */
   tryAgainLater: 1013,
 } as const;
@@ -225,4 +258,5 @@ export const CloseReason = {
   idleTimeout: 'idle timeout',
   unsupportedClient: 'unsupported client: authenticate before syncing (@hocuspocus/provider 3 or later)',
   tryAgainLater: 'try again later: sending too fast',
+  keysUnavailable: 'try again later: client keys unavailable',
 } as const;

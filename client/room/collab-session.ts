@@ -1,7 +1,8 @@
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CloseCode, CODE_TEXT, META_LANGUAGE, META_MAP, META_TITLE, toLanguage, type Language } from '../../shared/protocol.ts';
+import { CLIENT_KEY_PARAM, CloseCode, CODE_TEXT, META_LANGUAGE, META_MAP, META_TITLE, toLanguage, type Language } from '../../shared/protocol.ts';
+import { newClientKey } from './client-key.ts';
 
 /** The Yjs side of an open room: the shared document and its provider. */
 export interface CollabSession {
@@ -53,6 +54,13 @@ const PERMANENT_CLOSES: ReadonlyMap<number, string> = new Map([
   [CloseCode.unsupportedClient, 'The server does not support this client version'],
 ]);
 
+/** `url` with the client key in its query. */
+function withClientKey(url: string, key: string): string {
+  const keyed = new URL(url);
+  keyed.searchParams.set(CLIENT_KEY_PARAM, key);
+  return keyed.toString();
+}
+
 /** Connects to a room with `@hocuspocus/provider`; the provider reconnects by itself. */
 export function openCollabSession(options: CollabSessionOptions): CollabSession {
   const doc = new Y.Doc();
@@ -60,7 +68,8 @@ export function openCollabSession(options: CollabSessionOptions): CollabSession 
   const meta = doc.getMap<unknown>(META_MAP);
   let destroyed = false;
   const provider = new HocuspocusProvider({
-    url: options.url,
+    // The document's key: every socket this provider opens (each reconnect) carries it.
+    url: withClientKey(options.url, newClientKey()),
     name: options.name,
     document: doc,
     onAuthenticationFailed: ({ reason }) => {

@@ -43,11 +43,13 @@ export function readAwarenessFrame(decoder: decoding.Decoder, bytes: number): Aw
  *
  * From a client connection, only the ids the frame itself carries pass
  * (Hocuspocus 4 reads the frame into a scratch Awareness, whose own local
- * state, under a random id, comes along). A state is dropped when it is over 8 KiB, when
- * its client id is owned by another live connection here, when it is set
- * from another instance (a state the room holds that no connection here
- * owns), when the connection would own more than 4 ids (counting the new
- * ones in this very frame), or when the room is full (256 states).
+ * state, under a random id, comes along). A state is dropped when it is
+ * over 8 KiB; when its client id is owned by another live connection here,
+ * or it is set from another instance (a state the room holds that no
+ * connection here owns), unless the connection holds the key that id is
+ * bound to (then it takes the id over); when the connection would own more
+ * than 4 ids (counting the new ones in this very frame); or when the room
+ * is full (256 states).
  *
  * From another instance (Redis), a state is dropped when a connection here
  * owns its client id (only the instance holding a client's connection may
@@ -58,8 +60,10 @@ export function filterAwarenessStates(
   frame: AwarenessFrame | undefined,
   ownership: ClientOwnership,
   metrics: Pick<Metrics, 'updatesRejected'>,
+  /** True when the connection holds the key `client` is bound to: it may take that id over (`client-keys.ts`). */
+  holdsKey: (client: number) => boolean = () => false,
 ): void {
-  if (connection) filterFromConnection(connection, document, states, frame, ownership, metrics);
+  if (connection) filterFromConnection(connection, document, states, frame, ownership, metrics, holdsKey);
   else if (isFromRedis(transactionOrigin)) filterFromPeer(document, states, ownership, metrics);
 }
 
@@ -70,6 +74,7 @@ function filterFromConnection(
   frame: AwarenessFrame | undefined,
   ownership: ClientOwnership,
   metrics: Pick<Metrics, 'updatesRejected'>,
+  holdsKey: (client: number) => boolean,
 ): void {
   const own = document.connections.get(connection)?.clients;
   let owned = own?.size ?? 0;
@@ -86,13 +91,17 @@ function filterFromConnection(
     let refused = measure && state !== null && JSON.stringify(state).length > MAX_AWARENESS_STATE_CHARS;
     if (!refused && !own?.has(clientId)) {
       const known = document.awareness.states.has(clientId);
+      // The same client whose old socket lingers (here or on another instance) takes its id over.
+      const takesOver = holdsKey(clientId);
       refused =
         owned >= MAX_CLIENTS_PER_CONNECTION ||
         (!known && roomStates >= MAX_AWARENESS_STATES_PER_ROOM) ||
-        ownership.ownedByAnother(document, clientId, connection) ||
-        // Held by no connection here, so set from another instance: only that one may change it.
-        (known && !ownership.hasWritten(connection, clientId));
+        (!takesOver &&
+          (ownership.ownedByAnother(document, clientId, connection) ||
+            // Held by no connection here, so set from another instance: only that one may change it.
+            (known && !ownership.hasWritten(connection, clientId))));
       if (!refused) {
+        if (takesOver) ownership.takeOver(document, clientId, connection);
         owned++;
         if (!known) roomStates++;
       }

@@ -25,6 +25,26 @@ export class ClientOwnership {
   }
 
   /**
+   * Gives `client` to `connection` (it holds the key the id is bound to, see
+   * `client-keys.ts`): every other connection of `document` loses its claim,
+   * and its awareness id too, so that when that old socket is finally
+   * noticed its close does not remove the new connection's cursor.
+   */
+  takeOver(document: Document, client: number, connection: Connection): void {
+    for (const [other, entry] of document.connections) {
+      if (other === connection) continue;
+      this.written.get(other)?.delete(client);
+      entry.clients.delete(client);
+    }
+    let own = this.written.get(connection);
+    if (!own) {
+      own = new Set();
+      this.written.set(connection, own);
+    }
+    own.add(client);
+  }
+
+  /**
    * Records that `connection` wrote new structs under `writers` (its update
    * was accepted). An update under one client id is that client's typing; a
    * batch under several (a reconnect's sync) may carry other people's edits

@@ -82,7 +82,7 @@ export function createCollab({
     unloadImmediately: true,
     extensions: [
       new RoomGateExtension(access, tokens),
-      new MessageGuardExtension({ maxDocumentChars: config.maxDocumentChars }, metrics, redis?.owners),
+      new MessageGuardExtension({ maxDocumentChars: config.maxDocumentChars }, metrics, store, redis?.owners),
       persistence,
       durableAcks,
       new StatelessRelayExtension(metrics),

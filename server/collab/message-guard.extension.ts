@@ -3,6 +3,7 @@ import * as decoding from 'lib0/decoding';
 import { CloseCode, CloseReason, CODE_TEXT } from '../../shared/protocol.ts';
 import type { Metrics } from '../metrics.ts';
 import { filterAwarenessStates, readAwarenessFrame, type AwarenessFrame } from './awareness-guard.ts';
+import { ClientKeys, type ClientKeyStore } from './client-keys.ts';
 import { ClientOwnership } from './client-ownership.ts';
 import type { ConnectionContext } from './connection-context.ts';
 import { MessageType } from './hocuspocus-wire.ts';
@@ -37,15 +38,29 @@ class RemoteClaim {
   constructor(readonly instances: string[]) {}
 }
 
+/** An update under client ids this connection was not checked for yet: their key bindings are looked up first ({@link ClientKeys}). */
+class KeyLookup {
+  constructor(
+    readonly clients: number[],
+    /** How many client ids the update writes under (one: the connection's own typing). */
+    readonly writers: number,
+  ) {}
+}
+
 const NOT_OWNER = new Refusal(CloseCode.malformedMessage, CloseReason.malformedMessage);
+/** The database could not say whether an id is bound: retryable, nothing applied. */
+const KEYS_UNAVAILABLE = new Refusal(CloseCode.tryAgainLater, CloseReason.keysUnavailable);
 
 /**
  * Checks every incoming message before Hocuspocus applies it, on `/collab`
  * and `/yjs` alike (the message rate is paced earlier, at the socket:
  * `message-pacing.ts`): updates that do not decode, write outside the document layout or would leave Yjs waiting
- * ({@link inspectUpdate}); updates written under a client id another live
+ * ({@link inspectUpdate}); updates written under a client id bound to
+ * another client key ({@link ClientKeys}, looked up once per connection and
+ * id); updates written under a client id another live
  * connection owns, here ({@link ClientOwnership}) or, with Redis, on another
- * live instance ({@link RemoteOwners}); updates that would grow the
+ * live instance ({@link RemoteOwners}), unless the connection holds the key
+ * that id is bound to (it takes the id over); updates that would grow the
  * room past `MAX_DOCUMENT_BYTES` ({@link measureRoom}); awareness states
  * ({@link filterAwarenessStates}). A refused message is never applied; the
  * socket is closed with the reason (4400, 4413) and other clients
@@ -59,6 +74,7 @@ export class MessageGuardExtension implements Extension {
   /** The awareness frame a connection sent last; the awareness hook runs right after, for that frame. */
   private readonly awarenessFrames = new WeakMap<object, AwarenessFrame>();
   private readonly ownership = new ClientOwnership();
+  private readonly keys: ClientKeys;
   private readonly pending: PendingUpdates;
   /** Where each held connection may be closed from, when its held updates expire. */
   private readonly contexts = new WeakMap<Connection, { document: Document; context: ConnectionContext | undefined }>();
@@ -66,8 +82,10 @@ export class MessageGuardExtension implements Extension {
   constructor(
     private readonly limits: MessageLimits,
     private readonly metrics: Pick<Metrics, 'updatesRejected' | 'rateLimited'>,
+    keyStore: ClientKeyStore,
     private readonly remoteOwners?: RemoteOwners,
   ) {
+    this.keys = new ClientKeys(keyStore);
     this.pending = new PendingUpdates((connection) => {
       const where = this.contexts.get(connection);
       if (!where?.document.connections.has(connection)) return;
@@ -78,7 +96,7 @@ export class MessageGuardExtension implements Extension {
 
   async beforeHandleMessage({ update: frame, document, connection, context }: beforeHandleMessagePayload<ConnectionContext>): Promise<void> {
     let refusal = this.check(frame, document, connection, context);
-    if (refusal instanceof RemoteClaim) refusal = await this.settleAndCheckAgain(refusal, frame, document, connection, context);
+    if (refusal instanceof RemoteClaim || refusal instanceof KeyLookup) refusal = await this.settleAndCheckAgain(refusal, frame, document, connection, context);
     if (!refusal) return;
     this.pending.drop(connection);
     context?.closeSocket?.(refusal.code, refusal.reason);
@@ -87,25 +105,61 @@ export class MessageGuardExtension implements Extension {
   }
 
   /**
-   * Settles the claims another instance's connections hold on the writers
-   * of an update ({@link settleRemoteClaim}), then checks the update again:
-   * the room may have changed while Redis answered. Instances found dead do
-   * not count again; a claim that keeps turning up is refused.
+   * Settles what the check could not decide at once: the key bindings of
+   * writers this connection was not checked for ({@link settleKeys}), the
+   * claims another instance's connections hold on the writers
+   * ({@link settleRemoteClaim}); then checks the update again: the room may
+   * have changed while the database or Redis answered. Instances found dead
+   * do not count again; a question that keeps turning up is refused.
    */
   private async settleAndCheckAgain(
-    claim: RemoteClaim,
+    first: RemoteClaim | KeyLookup,
     frame: Uint8Array,
     document: Document,
     connection: Connection,
     context: ConnectionContext | undefined,
   ): Promise<Refusal | undefined> {
     const dead = new Set<string>();
-    let outcome: Refusal | RemoteClaim | undefined = claim;
-    for (let round = 0; outcome instanceof RemoteClaim; round++) {
-      outcome = round < 3 ? await this.settleRemoteClaim(outcome, dead) : NOT_OWNER;
+    let outcome: Refusal | RemoteClaim | KeyLookup | undefined = first;
+    for (let round = 0; outcome instanceof RemoteClaim || outcome instanceof KeyLookup; round++) {
+      if (round >= 5) outcome = NOT_OWNER;
+      else if (outcome instanceof KeyLookup) outcome = await this.settleKeys(outcome, document, connection);
+      else outcome = await this.settleRemoteClaim(outcome, dead);
       if (!outcome) outcome = this.check(frame, document, connection, context, dead);
     }
     return outcome;
+  }
+
+  /**
+   * Looks up (and binds, see {@link ClientKeys.settle}) the keys of writers
+   * this connection was not checked for. What may be bound to the
+   * connection's key is its own id: one of its awareness ids, or the single
+   * writer of its update when it has none (a client without awareness) —
+   * never the other writers of a reconnect's batch, which may be other
+   * people's edits it relays, and never an id another live connection owns,
+   * here or on another instance (binding it would hand that id over: the
+   * key would then take it from its owner).
+   */
+  private async settleKeys(lookup: KeyLookup, document: Document, connection: Connection): Promise<Refusal | undefined> {
+    const awarenessIds = document.connections.get(connection)?.clients;
+    const ownWithoutAwareness = lookup.writers === 1 && (awarenessIds === undefined || awarenessIds.size === 0);
+    const mayBind = (client: number) =>
+      (ownWithoutAwareness || awarenessIds?.has(client) === true) &&
+      !this.ownership.ownedByAnother(document, client, connection) &&
+      this.remoteOwners?.ownerOf(document, client) === undefined;
+    const verdict = await this.keys.settle(document, connection, lookup.clients, mayBind);
+    switch (verdict) {
+      case 'allowed':
+        return undefined;
+      case 'refused':
+        this.metrics.updatesRejected.labels('not_owner').inc();
+        return NOT_OWNER;
+      case 'unavailable':
+        this.metrics.updatesRejected.labels('client_keys_unavailable').inc();
+        return KEYS_UNAVAILABLE;
+      default:
+        return verdict satisfies never;
+    }
   }
 
   /** Hands held updates whose dependencies the room now holds back to Hocuspocus, in the order they came. */
@@ -120,7 +174,7 @@ export class MessageGuardExtension implements Extension {
     connection: Connection,
     context: ConnectionContext | undefined,
     deadInstances?: ReadonlySet<string>,
-  ): Refusal | RemoteClaim | undefined {
+  ): Refusal | RemoteClaim | KeyLookup | undefined {
     let update: Uint8Array;
     let typeAt: number;
     try {
@@ -152,8 +206,17 @@ export class MessageGuardExtension implements Extension {
       this.metrics.updatesRejected.labels(verdict.problem === 'missing_dependencies' ? 'missing_dependencies' : 'malformed').inc();
       return new Refusal(CloseCode.malformedMessage, CloseReason.malformedMessage);
     }
+    // The keystroke path: one Set lookup per writer, once each is checked for this connection.
+    const unchecked = this.keys.unchecked(connection, verdict.writers);
+    if (unchecked !== undefined) return new KeyLookup(unchecked, verdict.writers.length);
+    let takeovers: number[] | undefined;
     for (const client of verdict.writers) {
       if (this.ownership.ownedByAnother(document, client, connection)) {
+        // Same key, same client: its old socket is still open (a reconnect or a move raced its close).
+        if (this.keys.holdsKey(document, connection, client)) {
+          (takeovers ??= []).push(client);
+          continue;
+        }
         this.metrics.updatesRejected.labels('not_owner').inc();
         return NOT_OWNER;
       }
@@ -167,6 +230,7 @@ export class MessageGuardExtension implements Extension {
     const awarenessIds = document.connections.get(connection)?.clients;
     const claimants = this.remoteClaimants(document, verdict.writers, connection, awarenessIds, deadInstances);
     if (claimants !== undefined) return new RemoteClaim(claimants);
+    if (takeovers !== undefined) for (const client of takeovers) this.ownership.takeOver(document, client, connection);
     this.ownership.claim(connection, verdict.writers, awarenessIds);
     return undefined;
   }
@@ -174,7 +238,7 @@ export class MessageGuardExtension implements Extension {
   /**
    * The other instances whose connections claim a client id among `writers`
    * (usually none: one Map lookup per writer), not counting ids this
-   * connection owns already, nor instances found dead.
+   * connection owns already or holds the key of, nor instances found dead.
    */
   private remoteClaimants(
     document: Document,
@@ -188,6 +252,8 @@ export class MessageGuardExtension implements Extension {
     for (const client of writers) {
       const owner = this.remoteOwners.ownerOf(document, client);
       if (owner === undefined || awarenessIds?.has(client) || this.ownership.hasWritten(connection, client) || deadInstances?.has(owner)) continue;
+      if (this.keys.holdsKey(document, connection, client)) continue; // same client, moved here
+
       (claimants ??= []).push(owner);
     }
     return claimants;
@@ -218,6 +284,8 @@ export class MessageGuardExtension implements Extension {
    */
   private mayHold(verdict: { waitingFor: { client: number } }, document: Document, connection: Connection): boolean {
     const { client } = verdict.waitingFor;
+    // Unless the connection holds the key that id is bound to: then they are its own.
+    if (this.keys.holdsKey(document, connection, client)) return true;
     if (this.ownership.ownedByAnother(document, client, connection)) return false;
     // Nor one another instance's connection claims (alive or not: refusing is safe, holding is not).
     return this.remoteOwners?.ownerOf(document, client) === undefined || document.connections.get(connection)?.clients.has(client) === true;
@@ -225,8 +293,15 @@ export class MessageGuardExtension implements Extension {
 
   /** See {@link filterAwarenessStates}. */
   async beforeHandleAwareness(payload: beforeHandleAwarenessPayload): Promise<void> {
-    const frame = payload.connection ? this.awarenessFrames.get(payload.connection) : undefined;
-    filterAwarenessStates(payload, frame, this.ownership, this.metrics);
+    const { connection, document } = payload;
+    const frame = connection ? this.awarenessFrames.get(connection) : undefined;
+    const holdsKey = connection ? (client: number) => this.keys.holdsKey(document, connection, client) : () => false;
+    filterAwarenessStates(payload, frame, this.ownership, this.metrics, holdsKey);
+    if (!connection || connection.readOnly) return;
+    // What is left are the connection's own ids: bind them now, not only at its first write.
+    let own: number[] | undefined;
+    for (const [client, state] of payload.states) if (state !== null) (own ??= []).push(client);
+    if (own !== undefined) this.keys.bindInBackground(document, connection, own);
   }
 }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import proxyAddr from 'proxy-addr';
 import { WebSocket, WebSocketServer } from 'ws';
-import { CloseCode, CloseReason, COLLAB_PATH } from '../../shared/protocol.ts';
+import { CLIENT_KEY_PARAM, CloseCode, CloseReason, COLLAB_PATH, isClientKeyFormat } from '../../shared/protocol.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, Protocol, TrafficCount } from '../metrics.ts';
 import { isAllowedOrigin } from '../origins.ts';
@@ -99,7 +99,8 @@ function watchOutgoing(socket: WebSocket, counters: TrafficCount, maxBufferedByt
 
 /**
  * Answers WebSocket upgrades on the HTTP server: `/collab` goes to
- * `collab`, registered prefixes to their handlers, anything else gets 404.
+ * `collab`, registered prefixes to their handlers, anything else gets 404;
+ * a malformed client key (`?clientKey=`, see `shared/protocol.ts`) gets 400.
  * Messages over `maxMessageBytes` close the socket with 1009 (done by `ws`);
  * a socket sending more than `maxMessagesPerSecond` is slowed down (see
  * `message-pacing.ts`), never closed for it.
@@ -164,7 +165,11 @@ export function attachWebSockets({
       metrics.rateLimited.labels('connections').inc();
       return refuseUpgrade(socket, 429, 'Too Many Requests');
     }
-    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const pathname = url.pathname;
+    // A client key that is there but malformed would silently leave the client unprotected.
+    const clientKey = url.searchParams.get(CLIENT_KEY_PARAM);
+    if (clientKey !== null && !isClientKeyFormat(clientKey)) return refuseUpgrade(socket, 400, 'Bad Request');
     if (pathname === COLLAB_PATH) return accept(request, socket, head, 'collab', (ws) => collab(ws, request, pathname));
     const route = routes.get(pathname.slice(0, pathname.indexOf('/', 1)));
     if (!route) return refuseUpgrade(socket, 404, 'Not Found');

@@ -147,7 +147,7 @@ export function buildOpenApiDocument(version: string): object {
     info: {
       title: 'Pairpad API',
       version,
-      description: 'Rooms, code and autocomplete of a Pairpad server. Collaboration itself runs over WebSocket: `/collab` (Hocuspocus) and `/yjs/:roomId` (y-websocket).',
+      description: 'Rooms, code and autocomplete of a Pairpad server. Collaboration itself runs over WebSocket: `/collab` (Hocuspocus) and `/yjs/:roomId` (y-websocket), each taking an optional `?clientKey=` (22-128 base64url characters, one random key per Y.Doc) that binds the Yjs client id to it; see docs/protocol.md.',
     },
   });
 }

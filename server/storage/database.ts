@@ -48,10 +48,24 @@ export interface RoomFileTable {
   size: number;
 }
 
+/**
+ * The client keys of a room (see "Client keys" in `shared/protocol.ts`): the
+ * key a Yjs client id was first written under, by its hash. A binding never
+ * changes; it goes with the room.
+ */
+export interface ClientKeyTable {
+  room_id: string;
+  client_id: number;
+  /** SHA-256 of the key, base64url; the key itself is never stored. */
+  key_hash: string;
+  created_at: Date | string;
+}
+
 export interface Database {
   rooms: RoomTable;
   room_updates: RoomUpdateTable;
   room_files: RoomFileTable;
+  client_keys: ClientKeyTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import * as Y from 'yjs';
 import { readRoomContent } from '../../shared/room-doc.ts';
 import { planFileWrites, readRoomFileIndex, writeRoomFiles, type FoldedFile, type StoredFile } from '../files/room-files.repository.ts';
+import { bindClientKeyHash, findClientKeyHashes } from './client-key.repository.ts';
 import type { Storage } from './database.ts';
 import { mayDifferFromDocument } from './stored-text.ts';
 import {
@@ -80,6 +81,14 @@ export interface RoomStore {
   findStaleRooms(cutoff: Date, limit: number): Promise<{ id: string; viewId: string }[]>;
   /** Deletes rooms by id, with `cutoff` only those still untouched since then; returns the ids deleted. */
   deleteRooms(ids: string[], cutoff?: Date): Promise<string[]>;
+  /** The key hashes client ids of a room are bound to (see "Client keys" in `shared/protocol.ts`); unbound ids are absent. */
+  findClientKeys(roomId: string, clientIds: readonly number[]): Promise<Map<number, string>>;
+  /**
+   * Binds a client id of a room to a key hash if it is not bound yet (the
+   * first binding, from any instance, wins) and returns the hash it is bound
+   * to; `undefined` when the room is not stored.
+   */
+  bindClientKey(roomId: string, clientId: number, keyHash: string): Promise<string | undefined>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -184,6 +193,9 @@ export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
         if (fileWrites) await writeRoomFiles(trx, id, fileWrites);
         return { stateVersion, foldedLogIds };
       }),
+
+    findClientKeys: (roomId, clientIds) => findClientKeyHashes(db, roomId, clientIds),
+    bindClientKey: (roomId, clientId, keyHash) => bindClientKeyHash(db, roomId, clientId, keyHash, new Date()),
 
     ping: async () => {
       await sql`select 1`.execute(db);

@@ -1,5 +1,9 @@
+import * as encoding from 'lib0/encoding';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { encodeRawUpdate } from '../support/crafted-updates.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { createRoom, fetchRoom, startTestApp, type TestApp } from './support/app.ts';
 import { joinRoom, launchBrowser, newPerson, placeCursorAtLineEnd, readEditorText, type Person } from './support/browser.ts';
@@ -31,11 +35,35 @@ afterAll(async () => {
   await app?.close();
 });
 
+/**
+ * Writes a GC of a million clocks under `client` at its clock in the room,
+ * from a raw `/yjs` socket, as an attacker who read the id from the cursors
+ * would; resolves with the close code (4400: refused).
+ */
+async function attackClientId(client: number): Promise<number> {
+  const room = app.server.pairpad.collab.hocuspocus.documents.get(roomId)!;
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0); // sync
+  encoding.writeVarUint(encoder, 2); // update
+  encoding.writeVarUint8Array(encoder, encodeRawUpdate([{ client, clock: Y.getState(room.store, client), structs: [{ kind: 'gc', length: 1_000_000 }] }]));
+  const socket = new WebSocket(`${app.server.wsUrl}/yjs/${roomId}`);
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('open', () => socket.send(encoding.toUint8Array(encoder)));
+    socket.once('close', (code) => resolve(code));
+  });
+}
+
 const status = (person: Person) => () => person.page.locator('.connection-status').getAttribute('data-state');
 const pending = (person: Person) => () => person.page.locator('.connection-status').getAttribute('data-pending');
 
 describe('losing the connection', () => {
   it('shows reconnecting and offline, keeps local edits, and merges them when the connection returns', async () => {
+    const room = app.server.pairpad.collab.hocuspocus.documents.get(roomId)!;
+    const bobId = [...room.awareness.getStates()].find(([, state]) => state.user?.name === 'Bob')?.[0];
+    expect(bobId).toBeDefined();
+    // The page sends a client key: Bob's id is bound to it before he typed anything.
+    await expect.poll(async () => (await app.server.pairpad.store.findClientKeys(roomId, [bobId!])).size, eventually).toBe(1);
     await proxy.cut();
     await expect.poll(status(bob), eventually).toBe('reconnecting');
     await bob.context.setOffline(true);
@@ -45,6 +73,8 @@ describe('losing the connection', () => {
     await placeCursorAtLineEnd(bob.page, 1);
     await bob.page.keyboard.type(' (bob, offline)');
     await expect.poll(pending(bob), eventually).toBe('true');
+    // While he is away, nobody can take his client id (which would drop his offline edit as already seen).
+    expect(await attackClientId(bobId!)).toBe(4400);
     await placeCursorAtLineEnd(ada.page, 3);
     await ada.page.keyboard.type(' (ada, online)');
     await expect.poll(() => fetchRoom(app.baseUrl, roomId).then((room) => room.code), eventually).toBe(

@@ -274,6 +274,27 @@ describe.each(dialects)('room store on %s', (dialect) => {
     );
   });
 
+  it('binds a client id to the first key hash only (concurrent binds agree on one winner), finds bindings, and deletes them with the room', async () => {
+    await newRoom('room-keys-01');
+    await newRoom('room-keys-02');
+    // Yjs client ids are varints; a decoder reads up to 2^53.
+    const big = Number.MAX_SAFE_INTEGER;
+    expect(await store.findClientKeys('room-keys-01', [1, big])).toEqual(new Map());
+    const answers = await Promise.all(['hash-a', 'hash-b', 'hash-c'].map((hash) => store.bindClientKey('room-keys-01', 1, hash)));
+    expect(new Set(answers).size).toBe(1);
+    expect(['hash-a', 'hash-b', 'hash-c']).toContain(answers[0]);
+    expect(await store.bindClientKey('room-keys-01', 1, 'hash-z')).toBe(answers[0]);
+    expect(await store.bindClientKey('room-keys-01', big, 'hash-big')).toBe('hash-big');
+    // Per room: the same id elsewhere is another binding.
+    expect(await store.bindClientKey('room-keys-02', 1, 'hash-other')).toBe('hash-other');
+    expect(await store.findClientKeys('room-keys-01', [1, 2, big])).toEqual(new Map([[1, answers[0]], [big, 'hash-big']]));
+    expect(await store.bindClientKey('room-missing', 1, 'hash-a')).toBeUndefined();
+
+    expect(await store.deleteRooms(['room-keys-01'])).toEqual(['room-keys-01']);
+    const { rows } = await sql<{ room_id: string }>`select room_id from client_keys`.execute(storage.db);
+    expect(rows.map((row) => row.room_id)).toEqual(['room-keys-02']);
+  });
+
   it('answers ping while the database is up', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });

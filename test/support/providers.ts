@@ -25,11 +25,17 @@ export interface TestClient {
 export function connectClient(
   wsUrl: string,
   roomId: string,
-  options: { onAuthenticationFailed?: (reason: string) => void; document?: Y.Doc; token?: string } = {},
+  options: {
+    onAuthenticationFailed?: (reason: string) => void;
+    document?: Y.Doc;
+    token?: string;
+    /** A client key for the socket URL (see "Client keys" in `shared/protocol.ts`). */
+    clientKey?: string;
+  } = {},
 ): TestClient {
   const doc = options.document ?? new Y.Doc();
   const socket = new HocuspocusProviderWebsocket({
-    url: `${wsUrl}/collab`,
+    url: options.clientKey === undefined ? `${wsUrl}/collab` : `${wsUrl}/collab?clientKey=${options.clientKey}`,
     WebSocketPolyfill: WebSocket,
     delay: 100,
     minDelay: 50,

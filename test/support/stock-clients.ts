@@ -32,9 +32,22 @@ export function connectStockClient(
   wsUrl: string,
   roomId: string,
   /** y-websocket's longest wait between reconnects (its default is 2,500 ms; tests reconnect faster). */
-  { maxBackoffTime = 500, token }: { maxBackoffTime?: number; /** Hocuspocus providers: the `token` option. */ token?: string } = {},
+  {
+    maxBackoffTime = 500,
+    token,
+    clientKey,
+    document,
+  }: {
+    maxBackoffTime?: number;
+    /** Hocuspocus providers: the `token` option. */
+    token?: string;
+    /** A client key, passed the way an embedder would: y-websocket's `params`, the Hocuspocus socket URL's query. */
+    clientKey?: string;
+    /** The Y.Doc to use (a reconnect with the same document); a new one by default. */
+    document?: Y.Doc;
+  } = {},
 ): StockClient {
-  const doc = new Y.Doc();
+  const doc = document ?? new Y.Doc();
   const closes: StockClient['closes'] = [];
   const refusals: string[] = [];
   let markSynced!: () => void;
@@ -46,7 +59,12 @@ export function connectStockClient(
   if (kind.startsWith('y-websocket')) {
     const Provider = kind === 'y-websocket 1.x' ? YWebsocketV1 : kind === 'y-websocket 2.x' ? YWebsocketV2 : YWebsocketV3;
     // The three versions differ only in their typings; one shape serves all.
-    const provider = new (Provider as typeof YWebsocketV3)(`${wsUrl}/yjs`, roomId, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true, maxBackoffTime });
+    const provider = new (Provider as typeof YWebsocketV3)(`${wsUrl}/yjs`, roomId, doc, {
+      WebSocketPolyfill: WebSocket as never,
+      disableBc: true,
+      maxBackoffTime,
+      params: clientKey === undefined ? {} : { clientKey },
+    });
     provider.on('sync', (isSynced: boolean) => isSynced && markSynced());
     provider.on('connection-close', (event: { code: number; reason: string } | null) => {
       if (event) closes.push({ code: event.code, reason: String(event.reason) });
@@ -60,7 +78,7 @@ export function connectStockClient(
           ? { Provider: HocuspocusV3.HocuspocusProvider, Socket: HocuspocusV3.HocuspocusProviderWebsocket }
           : { Provider: HocuspocusProvider, Socket: HocuspocusProviderWebsocket };
     const socket = new (Socket as typeof HocuspocusProviderWebsocket)({
-      url: `${wsUrl}/collab`,
+      url: clientKey === undefined ? `${wsUrl}/collab` : `${wsUrl}/collab?clientKey=${clientKey}`,
       WebSocketPolyfill: WebSocket,
       delay: 100,
       minDelay: 50,

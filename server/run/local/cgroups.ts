@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { access, constants, mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * Per-run cgroups (v1: `memory`, `pids`, `cpuacct`), made under the
+ * server's own cgroup of each controller (`<own>/pairpad-runs/run-<server pid>-<random>`), so a
+ * run's limits nest inside whatever limits the server itself runs under.
+ * The sandbox's first process joins them before it execs bubblewrap (see
+ * `sandbox-step.ts`), so nothing it starts is ever outside.
+ */
+
+const ROOT = '/sys/fs/cgroup';
+const GROUP = 'pairpad-runs';
+
+/** Where the runs' cgroups live, one parent per controller. */
+export interface CgroupParents {
+  memory: string;
+  pids: string;
+  cpuacct: string;
+}
+
+/** What a step's cgroup measured. */
+export interface CgroupReadings {
+  cpuMs: number | null;
+  maxRssKb: number | null;
+  /** Processes the kernel's OOM killer killed for the memory limit. */
+  oomKills: number;
+  /** Times a fork failed at the process limit. */
+  forkRefusals: number;
+}
+
+/**
+ * Prepares the parents of the runs' cgroups, or undefined when cgroup v1
+ * with these controllers is not there or not writable (not root, cgroup v2
+ * only): the runner then limits with rlimits alone.
+ */
+export async function prepareCgroupParents(): Promise<CgroupParents | undefined> {
+  let membership: string;
+  try {
+    membership = await readFile('/proc/self/cgroup', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const own = new Map<string, string>();
+  for (const line of membership.split('\n')) {
+    const [, controllers, where] = line.split(':');
+    if (controllers === undefined || where === undefined) continue;
+    for (const controller of controllers.split(',')) own.set(controller, where);
+  }
+  const parents: Partial<CgroupParents> = {};
+  for (const controller of ['memory', 'pids', 'cpuacct'] as const) {
+    const where = own.get(controller);
+    if (where === undefined) return undefined;
+    const parent = path.join(ROOT, controller, where, GROUP);
+    try {
+      await mkdir(parent, { recursive: true, mode: 0o755 });
+      await access(path.join(parent, 'cgroup.procs'), constants.W_OK);
+    } catch {
+      return undefined;
+    }
+    parents[controller] = parent;
+    await removeStaleRunGroups(parent);
+  }
+  return parents as CgroupParents;
+}
+
+/**
+ * Leftovers of a server that stopped in the middle of runs (named after
+ * its pid, which is gone): empty ones go, busy ones stay. Groups of a live
+ * server (another instance, another test file) are left alone.
+ */
+async function removeStaleRunGroups(parent: string): Promise<void> {
+  const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const owner = /^run-(\d+)-/.exec(entry.name)?.[1];
+    if (!entry.isDirectory() || owner === undefined || isAlive(Number(owner))) continue;
+    await rmdir(path.join(parent, entry.name)).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The cgroups of one sandboxed step. */
+export class StepCgroup {
+  private constructor(private readonly dirs: CgroupParents) {}
+
+  /** Makes the step's cgroups with their limits. */
+  static async create(parents: CgroupParents, limits: { memoryMb: number; processes: number }): Promise<StepCgroup> {
+    const name = `run-${process.pid}-${randomBytes(8).toString('hex')}`;
+    const dirs: CgroupParents = {
+      memory: path.join(parents.memory, name),
+      pids: path.join(parents.pids, name),
+      cpuacct: path.join(parents.cpuacct, name),
+    };
+    const cgroup = new StepCgroup(dirs);
+    try {
+      for (const dir of Object.values(dirs)) await mkdir(dir);
+      const bytes = String(limits.memoryMb * 1024 * 1024);
+      await writeFile(path.join(dirs.memory, 'memory.limit_in_bytes'), bytes);
+      // Without swap accounting this file is absent; with it, swap must not extend the limit.
+      await writeFile(path.join(dirs.memory, 'memory.memsw.limit_in_bytes'), bytes).catch(() => undefined);
+      await writeFile(path.join(dirs.pids, 'pids.max'), String(limits.processes));
+    } catch (error) {
+      await cgroup.remove();
+      throw error;
+    }
+    return cgroup;
+  }
+
+  /** The `cgroup.procs` files a process writes its pid into to join. */
+  get procsFiles(): string[] {
+    return Object.values(this.dirs).map((dir) => path.join(dir, 'cgroup.procs'));
+  }
+
+  async read(): Promise<CgroupReadings> {
+    const [usage, maxUsage, oomControl, pidsEvents] = await Promise.all([
+      readFile(path.join(this.dirs.cpuacct, 'cpuacct.usage'), 'utf8').catch(() => ''),
+      readFile(path.join(this.dirs.memory, 'memory.max_usage_in_bytes'), 'utf8').catch(() => ''),
+      readFile(path.join(this.dirs.memory, 'memory.oom_control'), 'utf8').catch(() => ''),
+      readFile(path.join(this.dirs.pids, 'pids.events'), 'utf8').catch(() => ''),
+    ]);
+    return {
+      cpuMs: usage.trim() ? Math.round(Number(usage) / 1e6) : null,
+      maxRssKb: maxUsage.trim() ? Math.round(Number(maxUsage) / 1024) : null,
+      oomKills: Number(/oom_kill (\d+)/.exec(oomControl)?.[1] ?? 0),
+      forkRefusals: Number(/max (\d+)/.exec(pidsEvents)?.[1] ?? 0),
+    };
+  }
+
+  /** Pids still in the step's cgroup. */
+  async members(): Promise<number[]> {
+    const text = await readFile(path.join(this.dirs.pids, 'cgroup.procs'), 'utf8').catch(() => '');
+    return text.split('\n').filter(Boolean).map(Number);
+  }
+
+  /**
+   * Kills every process left in the cgroup until it is empty (a fork racing
+   * the kill lands in the same cgroup and is caught by the next round).
+   * Resolves false if something survived `timeoutMs`.
+   */
+  async killAll(timeoutMs = 5_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const pids = await this.members();
+      if (pids.length === 0) return true;
+      if (Date.now() > deadline) return false;
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** Removes the (empty) cgroups. */
+  async remove(): Promise<void> {
+    for (const dir of Object.values(this.dirs)) {
+      // A dying process can hold the cgroup a moment after it left cgroup.procs.
+      for (let attempt = 0; attempt < 50; attempt++) {
+        try {
+          await rmdir(dir);
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+    }
+  }
+}

@@ -135,6 +135,8 @@ describe.each(dialects)('files over REST on %s', (dialect) => {
       const before = await listFiles(server.baseUrl, room.roomId);
       await expectError(await putFile(server.baseUrl, room.roomId, 'big.txt', 'x'.repeat(MAX_DOCUMENT_BYTES / 2)), 413, 'payload_too_large');
       await expectError(await putFile(server.baseUrl, room.roomId, 'util.py', 'x'.repeat(MAX_DOCUMENT_BYTES / 2)), 413, 'payload_too_large');
+      // A body over MAX_DOCUMENT_BYTES is refused before it is read whole.
+      await expectError(await putFile(server.baseUrl, room.roomId, 'huge.txt', 'x'.repeat(MAX_DOCUMENT_BYTES + 1)), 413, 'payload_too_large');
       expect(await listFiles(server.baseUrl, room.roomId)).toEqual(before);
     });
 

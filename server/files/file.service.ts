@@ -9,7 +9,7 @@ import { RoomNotFoundRefusal } from '../collab/refusals.ts';
 import type { UpdateJournal } from '../collab/update-journal.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { RoomStore } from '../storage/room-store.ts';
-import { filesMap } from '../../shared/room-files.ts';
+import { filesMap, foldersMap } from '../../shared/room-files.ts';
 import { measureRoomFiles } from './room-size.ts';
 import { archiveEntriesOf, listFilesOf } from './file-tasks.ts';
 import type { FileWorker } from './file-worker.ts';
@@ -150,7 +150,8 @@ export function createFileService({
       const path = checkedPath(rawPath);
       return change(id, (doc) => {
         const existing = findFile(doc, path);
-        checkGrowth(doc, 2 * (content.length - (existing?.text.length ?? 0) + (existing ? 0 : path.length)));
+        const languageGrowth = language === undefined || existing?.entry ? 0 : language.length - (existing?.languageSet ? existing.language.length : 0);
+        checkGrowth(doc, 2 * (content.length - (existing?.text.length ?? 0) + (existing ? 0 : path.length) + languageGrowth));
         writeFile(doc, path, content, { language });
         return { created: existing === undefined, path };
       });
@@ -171,6 +172,7 @@ export function createFileService({
           if (!isWithin(file.path, from)) continue;
           growth += 2 * (moveTarget(file.path, from, to)!.length - (records.has(file.id) ? file.path.length : 0));
         }
+        for (const folder of foldersMap(doc).keys()) if (isWithin(folder, from)) growth += 2 * (to.length - from.length);
         checkGrowth(doc, growth);
         movePath(doc, from, to);
         return { path: to };

@@ -21,6 +21,8 @@ import { recoverSpilledRooms } from './collab/spill.ts';
 import { createRoomAccessResolver } from './rooms/room-access.ts';
 import { startRoomExpiry, type RoomExpiry } from './rooms/room-expiry.ts';
 import { createRoomService } from './rooms/room.service.ts';
+import { createFileService } from './files/file.service.ts';
+import { createFileWorker } from './files/file-worker.ts';
 import { openStorageWhenFree } from './storage/database.ts';
 import { checkMigrationResult, migrateToLatest } from './storage/migrator.ts';
 import { createRoomStore, type RoomStore } from './storage/room-store.ts';
@@ -62,7 +64,10 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const tokens = createTokenVerifier(config.auth);
   const collab = createCollab({ config, store, access, tokens, log, metrics });
   const { hocuspocus, journal, persistence } = collab;
-  const rooms = createRoomService({ store, hocuspocus, persistence, access, maxDocumentBytes: config.maxDocumentChars });
+  // Large rooms are decoded and encoded for the files API off the event loop, from the size large rooms fold off it.
+  const fileWorker = createFileWorker({ minBytes: config.foldWorkerMinBytes });
+  const rooms = createRoomService({ store, hocuspocus, persistence, access, fileWorker, maxDocumentBytes: config.maxDocumentChars });
+  const files = createFileService({ store, hocuspocus, persistence, journal, access, fileWorker, maxDocumentBytes: config.maxDocumentChars });
   const expiry = startRoomExpiry({ ttlDays: config.roomTtlDays, store, hocuspocus, access, log });
   const engines = createEnginePool({
     threads: config.autocomplete.workers ?? chooseWorkerCount(), budgetMs: config.autocomplete.budgetMs, log,
@@ -72,6 +77,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const app = createHttpApp({
     trustProxy: config.trustProxy,
     rooms,
+    files,
     auth,
     roomCreateLimit: limitPerMinute('room_create', config.rateLimits.roomCreate, metrics),
     apiRouters: { '/autocomplete': createAutocompleteRouter({
@@ -181,6 +187,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     expiry.stop();
     autocompleter.close();
     await engines.close();
+    await fileWorker.close();
     await collab.redis?.close();
     httpServer.close();
     httpServer.closeAllConnections();

@@ -26,6 +26,14 @@ export function readRoomContent(doc: Y.Doc): RoomContent {
  * ignored); without, one entry file holding `content.code`.
  */
 export function encodeNewRoomState(content: RoomContent, files?: NewRoomFiles): Uint8Array {
+  const doc = buildNewRoomDoc(content, files);
+  const state = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return state;
+}
+
+/** The document {@link encodeNewRoomState} encodes (the caller destroys it). */
+export function buildNewRoomDoc(content: RoomContent, files?: NewRoomFiles): Y.Doc {
   const doc = new Y.Doc();
   doc.transact(() => {
     if (files) seedFiles(doc, files);
@@ -34,7 +42,5 @@ export function encodeNewRoomState(content: RoomContent, files?: NewRoomFiles): 
     meta.set(META_LANGUAGE, content.language);
     meta.set(META_TITLE, content.title);
   });
-  const state = Y.encodeStateAsUpdate(doc);
-  doc.destroy();
-  return state;
+  return doc;
 }

@@ -284,6 +284,8 @@ export function replaceText(text: Y.Text, content: string): void {
 export interface NewRoomFiles {
   entry: string;
   files: { path: string; content: string; language?: Language }[];
+  /** Empty folders (canonical paths, none holding a file). */
+  folders?: string[];
 }
 
 /**
@@ -309,6 +311,7 @@ export function seedFiles(doc: Y.Doc, seed: NewRoomFiles): void {
     record.set(FILE_TEXT, text);
     if (file.content) text.insert(0, file.content);
   }
+  for (const folder of seed.folders ?? []) foldersMap(doc).set(folder, true);
 }
 
 function checkedPath(rawPath: string): string {

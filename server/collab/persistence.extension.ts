@@ -10,6 +10,8 @@ import type {
 } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { readRoomContent } from '../../shared/room-doc.ts';
+import { FileChanges, foldedFiles } from '../files/file-changes.ts';
+import { storedFilesOf } from '../files/file-tasks.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { RoomDeletedError, type RoomStore } from '../storage/room-store.ts';
@@ -80,6 +82,8 @@ interface LoadedRoom {
   foldBeforeUnload: boolean;
   retryDelayMs: number;
   retryTimer: NodeJS.Timeout | undefined;
+  /** Files whose text changed since the last fold (their `room_files` rows are rewritten). */
+  fileChanges: FileChanges;
 }
 
 /**
@@ -131,7 +135,7 @@ export class PersistenceExtension implements Extension {
     const document = this.instance?.documents.get(roomId);
     const room = this.rooms.get(roomId);
     if (!document || !room) return false;
-    await this.store.createRoom({ id: roomId, viewId: room.viewId, ...readRoomContent(document), state: Y.encodeStateAsUpdate(document) });
+    await this.store.createRoom({ id: roomId, viewId: room.viewId, ...readRoomContent(document), state: Y.encodeStateAsUpdate(document), files: storedFilesOf(document) });
     room.stateVersion = 0;
     room.knownLogIds.clear();
     this.log.warn({ roomId }, 'room was deleted while loaded; stored it again from memory');
@@ -172,6 +176,8 @@ export class PersistenceExtension implements Extension {
         while (next < chunks.length && performance.now() < sliceEnd);
       });
     }
+    // The snapshot's files are its `room_files` rows; the log's changes to them are not.
+    const fileChanges = new FileChanges(document);
     applyWithoutUpdateEvents(document, () => {
       for (const row of stored.updates) Y.applyUpdate(document, row.update, STORAGE_ORIGIN);
     });
@@ -187,6 +193,7 @@ export class PersistenceExtension implements Extension {
       foldBeforeUnload: false,
       retryDelayMs: 0,
       retryTimer: undefined,
+      fileChanges,
     };
     this.rooms.set(documentName, room);
     // Noted as the change is applied, not in the onChange hook: Hocuspocus
@@ -260,6 +267,7 @@ export class PersistenceExtension implements Extension {
     const room = this.rooms.get(documentName);
     clearTimeout(room?.retryTimer);
     this.replicas?.drop(documentName);
+    room?.fileChanges.stop();
     this.rooms.delete(documentName);
     this.failingRooms.delete(documentName);
     this.log.debug({ roomId: documentName }, 'room unloaded');
@@ -288,10 +296,12 @@ export class PersistenceExtension implements Extension {
     room.dirty = false;
     room.foldBeforeUnload = false;
     let replicaSeeded = false;
+    let changedFiles = room.fileChanges.take();
     try {
       // A large room is encoded by its replica in the worker, as the document is at this moment:
-      // the log rows known now are in it.
+      // the log rows known now are in it, and so are the files read now.
       const knownAtEncode = new Set(room.knownLogIds);
+      const filesAtEncode = this.replicas?.has(roomId) ? foldedFiles(document, changedFiles, true) : undefined;
       const encodedAhead = await this.encodeInWorker(roomId, document);
       let applied = false;
       const result = await this.store.foldRoom(roomId, room.stateVersion, room.knownLogIds, {
@@ -305,7 +315,7 @@ export class PersistenceExtension implements Extension {
           // Log rows that landed after the worker's encoding are not in it: they stay in the log.
           if (encodedAhead && !applied) {
             const { stateVector: _checked, ...encoded } = encodedAhead;
-            return { ...encoded, coveredLogIds: knownAtEncode };
+            return { ...encoded, coveredLogIds: knownAtEncode, files: filesAtEncode };
           }
           const encodedHere = Y.encodeStateAsUpdate(document);
           // A room that grew large while loaded (or whose replica failed) gets one from this encoding,
@@ -314,7 +324,8 @@ export class PersistenceExtension implements Extension {
             this.replicas.seed(roomId, [encodedHere]);
             replicaSeeded = true;
           }
-          return { state: encodedHere, ...readRoomContent(document) };
+          changedFiles = new Set([...changedFiles, ...room.fileChanges.take()]);
+          return { state: encodedHere, ...readRoomContent(document), files: foldedFiles(document, changedFiles) };
         },
       });
       room.stateVersion = result.stateVersion;
@@ -323,6 +334,7 @@ export class PersistenceExtension implements Extension {
     } catch (error) {
       // A copy seeded from an encoding whose transaction failed is not trusted: the next fold makes one again.
       if (replicaSeeded) this.replicas?.drop(roomId);
+      room.fileChanges.restore(changedFiles);
       // The snapshot written by the restore holds everything the fold would have.
       if (error instanceof RoomDeletedError && (await this.restoreDeletedRoom(roomId).catch(() => false))) {
         if (taken) this.journal.settle(taken);

@@ -66,6 +66,8 @@ export class UpdateJournal {
    */
   private flushing: Promise<void> | undefined;
   private failures = 0;
+  /** Callers of {@link whenDurable} still waiting, per room. */
+  private readonly durableWaiters = new Map<string, { seq: number; resolve: () => void }[]>();
 
   constructor(
     private readonly options: {
@@ -114,6 +116,20 @@ export class UpdateJournal {
     return true;
   }
 
+  /**
+   * Resolves once every update of the room appended up to `seq` is durable
+   * ({@link isDurable}); at once when it already is. A REST change answers
+   * only then, as a socket's acknowledgement does.
+   */
+  whenDurable(roomId: string, seq: number): Promise<void> {
+    if (this.isDurable(roomId, seq)) return Promise.resolve();
+    return new Promise((resolve) => {
+      let waiters = this.durableWaiters.get(roomId);
+      if (!waiters) this.durableWaiters.set(roomId, (waiters = []));
+      waiters.push({ seq, resolve });
+    });
+  }
+
   /** Queues an update for the next group commit. */
   append(roomId: string, update: Uint8Array): void {
     const seq = ++this.seq;
@@ -147,7 +163,7 @@ export class UpdateJournal {
 
   /** Marks updates taken by {@link take} as stored: the fold that holds them committed. */
   settle(taken: TakenUpdates): void {
-    if (this.stopFolding(taken)) this.options.onDurable?.(taken.roomId);
+    if (this.stopFolding(taken)) this.becameDurable(taken.roomId);
   }
 
   /**
@@ -218,7 +234,17 @@ export class UpdateJournal {
   /** The write in flight is over for a room: its updates are stored, or back in `pending`. */
   private landed(roomId: string, stored: boolean): void {
     this.inFlight.delete(roomId);
-    if (stored) this.options.onDurable?.(roomId);
+    if (stored) this.becameDurable(roomId);
+  }
+
+  private becameDurable(roomId: string): void {
+    this.options.onDurable?.(roomId);
+    const waiters = this.durableWaiters.get(roomId);
+    if (!waiters) return;
+    const still = waiters.filter((waiter) => !this.isDurable(roomId, waiter.seq));
+    for (const waiter of waiters) if (!still.includes(waiter)) waiter.resolve();
+    if (still.length > 0) this.durableWaiters.set(roomId, still);
+    else this.durableWaiters.delete(roomId);
   }
 
   private schedule(delayMs: number): void {

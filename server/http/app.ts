@@ -12,13 +12,17 @@ import { createDocsRouter } from './docs.routes.ts';
 import { handleErrors, HttpError, notFound } from './errors.ts';
 import { createHealthRouter, type HealthSources } from './health.routes.ts';
 import { buildOpenApiDocument } from './openapi.ts';
-import { createRoomsRouter } from './rooms.routes.ts';
+import { createRoomsRouter, originOf } from './rooms.routes.ts';
+import { createFilesRouter } from '../files/files.routes.ts';
+import type { FileService } from '../files/file.service.ts';
 
 /** What the HTTP app is built from. */
 export interface HttpAppOptions {
   /** Express's `trust proxy`: whom to believe about the client IP. */
   trustProxy: boolean | number | string[];
   rooms: RoomService;
+  /** The files of rooms (`/api/rooms/:roomId/files…`, archives, rooms from zips). */
+  files: FileService;
   auth: RestAuth;
   /** Runs before `POST /api/rooms` (the room-creation rate limit). */
   roomCreateLimit: RequestHandler;
@@ -90,7 +94,20 @@ export function createHttpApp(options: HttpAppOptions): Express {
   api.get('/limits', (_req, res) => {
     res.json(options.limits);
   });
-  api.use(options.auth.requireToken, requireJsonBody, express.json({ limit: MAX_BODY_BYTES, strict: false }), refuseUndecodableBody);
+  api.use(options.auth.requireToken);
+  // Routes with bodies of their own (text files, zips) come before the JSON parser.
+  api.use(
+    '/rooms',
+    createFilesRouter({
+      files: options.files,
+      rooms: options.rooms,
+      auth: options.auth,
+      createLimit: options.roomCreateLimit,
+      maxDocumentBytes: options.limits.maxDocumentBytes,
+      originOf,
+    }),
+  );
+  api.use(requireJsonBody, express.json({ limit: MAX_BODY_BYTES, strict: false }), refuseUndecodableBody);
   api.use('/rooms', createRoomsRouter(options.rooms, options.auth, options.roomCreateLimit));
   for (const [mountPath, router] of Object.entries(options.apiRouters ?? {})) api.use(mountPath, router);
 

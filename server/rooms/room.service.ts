@@ -1,17 +1,43 @@
 import { randomBytes } from 'node:crypto';
 import type { Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { ROOM_ID_BYTES, toLanguage } from '../../shared/protocol.ts';
+import { ENTRY_FILE_ID, ROOM_ID_BYTES, toLanguage, type Language } from '../../shared/protocol.ts';
 import { encodeNewRoomState, readRoomContent, type RoomContent } from '../../shared/room-doc.ts';
-import type { CreateRoomRequest, Room } from '../../shared/schemas/room.schema.ts';
+import { FileError, fileCount, readFileTree } from '../../shared/room-files.ts';
+import { defaultEntryPath } from '../../shared/file-paths.ts';
+import type { Room } from '../../shared/schemas/room.schema.ts';
 import type { PersistenceExtension } from '../collab/persistence.extension.ts';
+import { planNewRoomFiles, type RequestedFile } from '../files/new-room-files.ts';
+import { measureNewRoom } from '../files/room-size.ts';
+import type { FileWorker } from '../files/file-worker.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import type { RoomAccessResolver } from './room-access.ts';
 
+/** What a new room is made of (`POST /api/rooms`, JSON or zip). */
+export interface NewRoomRequest {
+  /** The room's language; with `files`, only when the entry file has none (set, or by its extension). */
+  language: Language;
+  title: string;
+  /** The text of the one file (`main.<ext>`) of a room made without `files`. */
+  code: string;
+  /** The files; the entry's text becomes `code`. */
+  files?: readonly RequestedFile[];
+  /** The entry file's path (with `files`); see `planNewRoomFiles`. */
+  entry?: string;
+  /** Empty folders (with `files`). */
+  folders?: readonly string[];
+  /** Sets the entry file's language, over its own (a zip's `?language=`). */
+  entryLanguage?: Language;
+}
+
 /** Rooms as the REST API sees them: live from memory when loaded, from the database otherwise. */
 export interface RoomService {
-  /** Creates a room; `origin` (e.g. `https://pairpad.example`) makes the share links absolute. */
-  createRoom(request: CreateRoomRequest, origin: string): Promise<Room>;
+  /**
+   * Creates a room; `origin` (e.g. `https://pairpad.example`) makes the
+   * share links absolute. Rejects with a `FileError` for bad files, a
+   * {@link RoomTooLargeError} past `MAX_DOCUMENT_BYTES`.
+   */
+  createRoom(request: NewRoomRequest, origin: string): Promise<Room>;
   /** The room an edit or view id opens, shaped by that access; `undefined` when there is none. */
   findRoom(id: string, origin: string): Promise<Room | undefined>;
   /** The live code of the room an edit or view id opens, or `undefined`. */
@@ -33,16 +59,26 @@ export function generateRoomId(): string {
   return randomBytes(ROOM_ID_BYTES).toString('base64url');
 }
 
-function readStoredContent(state: Uint8Array, updates: Uint8Array[]): RoomContent {
+/** Where the entry file is and how many files there are. */
+interface FileSummary {
+  entry: string;
+  fileCount: number;
+}
+
+function readFileSummary(doc: Y.Doc): FileSummary {
+  return { entry: readFileTree(doc).entry, fileCount: fileCount(doc) };
+}
+
+function readStoredContent(state: Uint8Array, updates: Uint8Array[]): RoomContent & FileSummary {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, state);
   for (const update of updates) Y.applyUpdate(doc, update);
-  const content = readRoomContent(doc);
+  const content = { ...readRoomContent(doc), ...readFileSummary(doc) };
   doc.destroy();
   return content;
 }
 
-interface RoomSnapshot extends RoomContent {
+interface RoomSnapshot extends RoomContent, FileSummary {
   viewId: string;
   createdAt: string;
   updatedAt: string;
@@ -54,12 +90,15 @@ export function createRoomService({
   hocuspocus,
   persistence,
   access,
+  fileWorker,
   maxDocumentBytes,
 }: {
   store: RoomStore;
   hocuspocus: Hocuspocus;
   persistence: PersistenceExtension;
   access: RoomAccessResolver;
+  /** Builds the state of a large new room off the event loop. */
+  fileWorker: FileWorker;
   /** `MAX_DOCUMENT_BYTES`: a room is created no larger than a live room may grow. */
   maxDocumentBytes: number;
 }): RoomService {
@@ -69,6 +108,7 @@ export function createRoomService({
     if (!document || document.isLoading || !loaded) return undefined;
     return {
       ...readRoomContent(document),
+      ...readFileSummary(document),
       viewId: loaded.viewId,
       createdAt: loaded.createdAt,
       updatedAt: new Date(document.lastChangeTime || Date.parse(loaded.createdAt)).toISOString(),
@@ -81,10 +121,16 @@ export function createRoomService({
     if (!stored) return undefined;
     const { record } = stored;
     // Log rows not yet folded (e.g. after a crash) are newer than the stored text.
-    const content =
-      stored.updates.length === 0
-        ? { code: record.code, language: toLanguage(record.language), title: record.title }
-        : readStoredContent(stored.state, stored.updates.map((row) => row.update));
+    let content: RoomContent & FileSummary;
+    if (stored.updates.length === 0) {
+      const language = toLanguage(record.language);
+      // The rows are the last fold's files; a room not folded since files existed has one file.
+      const rows = await store.readFileIndex(roomId);
+      const entry = rows.find((row) => row.fileId === ENTRY_FILE_ID)?.path ?? defaultEntryPath(language);
+      content = { code: record.code, language, title: record.title, entry, fileCount: Math.max(1, rows.length) };
+    } else {
+      content = readStoredContent(stored.state, stored.updates.map((row) => row.update));
+    }
     return { ...content, viewId: record.viewId, createdAt: record.createdAt, updatedAt: record.updatedAt, activeUsers: 0 };
   };
 
@@ -106,14 +152,29 @@ export function createRoomService({
 
   return {
     async createRoom(request, origin) {
+      if (!request.files && request.entry !== undefined) throw new FileError('invalid_path', '`entry` names one of `files`; without `files` the room has one file');
+      const plan = request.files
+        ? planNewRoomFiles(request.files, { entry: request.entry, folders: request.folders, fallbackLanguage: request.language, entryLanguage: request.entryLanguage })
+        : undefined;
+      const language = plan?.language ?? request.language;
+      const code = plan ? plan.seed.files.find((file) => file.path === plan.seed.entry)!.content : request.code;
+      const content = { code, language, title: request.title };
+      const bytes = plan ? measureNewRoom(plan.seed, content.title, language) : 2 * (code.length + language.length + content.title.length);
+      if (bytes > maxDocumentBytes) throw new RoomTooLargeError(bytes, maxDocumentBytes);
       const roomId = generateRoomId();
       const viewId = generateRoomId();
-      const content = { code: request.code, language: request.language, title: request.title };
-      const bytes = 2 * (content.code.length + content.language.length + content.title.length);
-      if (bytes > maxDocumentBytes) throw new RoomTooLargeError(bytes, maxDocumentBytes);
-      const record = await store.createRoom({ id: roomId, viewId, ...content, state: encodeNewRoomState(content) });
+      let state: Uint8Array;
+      let files;
+      let summary: FileSummary;
+      if (plan) {
+        ({ state, files, ...summary } = await fileWorker.run({ kind: 'build', content, seed: plan.seed }, bytes));
+      } else {
+        state = encodeNewRoomState(content);
+        summary = { entry: defaultEntryPath(language), fileCount: 1 };
+      }
+      const record = await store.createRoom({ id: roomId, viewId, ...content, state, files });
       access.remember(roomId, viewId);
-      return shape(roomId, 'edit', { ...content, viewId, createdAt: record.createdAt, updatedAt: record.updatedAt, activeUsers: 0 }, origin);
+      return shape(roomId, 'edit', { ...content, ...summary, viewId, createdAt: record.createdAt, updatedAt: record.updatedAt, activeUsers: 0 }, origin);
     },
 
     async findRoom(id, origin) {

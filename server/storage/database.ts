@@ -32,6 +32,23 @@ export interface RoomUpdateTable {
 }
 
 /**
+ * The files of a room as plain text, as of the last fold (SQL readers; the
+ * Yjs state is the truth). One row per file; deleted with the room.
+ */
+export interface RoomFileTable {
+  room_id: string;
+  /** Canonical path (`shared/file-paths.ts`). */
+  path: string;
+  /** The file's id in the document (`code` for the entry file), so a fold rewrites only what changed. */
+  file_id: string;
+  language: string;
+  /** The text, by the rule in `stored-text.ts` (NUL and lone surrogates as U+FFFD). */
+  content: string;
+  /** UTF-8 bytes of the document's text. */
+  size: number;
+}
+
+/**
  * The client keys of a room (see "Client keys" in `shared/protocol.ts`): the
  * key a Yjs client id was first written under, by its hash. A binding never
  * changes; it goes with the room.
@@ -47,6 +64,7 @@ export interface ClientKeyTable {
 export interface Database {
   rooms: RoomTable;
   room_updates: RoomUpdateTable;
+  room_files: RoomFileTable;
   client_keys: ClientKeyTable;
 }
 

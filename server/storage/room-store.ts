@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import * as Y from 'yjs';
 import { readRoomContent } from '../../shared/room-doc.ts';
+import { planFileWrites, readRoomFileIndex, writeRoomFiles, type FoldedFile, type StoredFile } from '../files/room-files.repository.ts';
 import { bindClientKeyHash, findClientKeyHashes } from './client-key.repository.ts';
 import type { Storage } from './database.ts';
 import { mayDifferFromDocument } from './stored-text.ts';
@@ -37,7 +38,7 @@ export interface FoldCallbacks {
    * `coveredLogIds` (an encoding made before the transaction), only those log
    * rows are in it, and only those are folded; without, it holds every row read.
    */
-  encode(): { state: Uint8Array; code: string; language: string; title: string; coveredLogIds?: ReadonlySet<number> };
+  encode(): { state: Uint8Array; code: string; language: string; title: string; coveredLogIds?: ReadonlySet<number>; files?: readonly FoldedFile[] };
 }
 
 /** A fold found no row for its room: the room was deleted while loaded. */
@@ -59,7 +60,10 @@ export interface FoldResult {
  * database, on either dialect. Not-found is `undefined`; failures reject.
  */
 export interface RoomStore {
-  createRoom(room: { id: string; viewId: string; language: string; title: string; code: string; state: Uint8Array }): Promise<RoomRecord>;
+  /** Stores a new room; `files` are its `room_files` rows (none for a room of one file made from `code`: its first fold writes them). */
+  createRoom(room: { id: string; viewId: string; language: string; title: string; code: string; state: Uint8Array; files?: readonly StoredFile[] }): Promise<RoomRecord>;
+  /** The `room_files` rows of a room, without content, in path order (empty before its first fold since files existed). */
+  readFileIndex(id: string): Promise<{ path: string; fileId: string; language: string; size: number }[]>;
   /** The stored row; its text is the column's, by the rule in `stored-text.ts` (see {@link RoomStore.loadRoomState} for the exact text). */
   findRoom(id: string): Promise<RoomRecord | undefined>;
   roomExists(id: string): Promise<boolean>;
@@ -144,7 +148,13 @@ function decodeText(state: Uint8Array): { code: string; title: string } {
 export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
   const exactTexts = new ExactTexts();
   return {
-    createRoom: (room) => insertRoom(db, { ...room, now: new Date() }),
+    createRoom: ({ files, ...room }) =>
+      db.transaction().execute(async (trx) => {
+        const record = await insertRoom(trx, { ...room, now: new Date() });
+        if (files?.length) await writeRoomFiles(trx, room.id, { write: files, remove: [] });
+        return record;
+      }),
+    readFileIndex: (id) => readRoomFileIndex(db, id),
     findRoom: (id) => findRoomById(db, id),
     roomExists: (id) => roomExists(db, id),
     findRoomAccess: (id) => findRoomAccess(db, id),
@@ -174,9 +184,13 @@ export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
         const unseen = current.updateIds.filter((logId) => !knownLogIds.has(logId));
         for (const update of await readRoomUpdates(trx, id, unseen)) callbacks.apply(update);
         const stateVersion = current.stateVersion + 1;
-        const { coveredLogIds, ...encoded } = callbacks.encode();
+        const storedFiles = await readRoomFileIndex(trx, id);
+        const { coveredLogIds, files, ...encoded } = callbacks.encode();
+        // In the turn of the encoding: the texts written are the snapshot's.
+        const fileWrites = files && planFileWrites(files, storedFiles);
         const foldedLogIds = coveredLogIds ? current.updateIds.filter((logId) => coveredLogIds.has(logId)) : current.updateIds;
         await writeRoomSnapshot(trx, dialect, id, { ...encoded, stateVersion }, foldedLogIds, new Date());
+        if (fileWrites) await writeRoomFiles(trx, id, fileWrites);
         return { stateVersion, foldedLogIds };
       }),
 

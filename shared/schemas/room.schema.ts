@@ -1,18 +1,35 @@
 import { z } from 'zod';
-import { DEFAULT_LANGUAGE, LANGUAGES, MAX_TITLE_LENGTH } from '../protocol.ts';
+import { DEFAULT_LANGUAGE, LANGUAGES, MAX_PATH_LENGTH, MAX_TITLE_LENGTH } from '../protocol.ts';
 
 /** One of the supported languages (see `LANGUAGES` in `shared/protocol.ts`). */
 export const language = z.enum(LANGUAGES).meta({ id: 'Language', description: 'Language of the code' });
 
+/** One file of a new room (`POST /api/rooms` with `files`). */
+export const newRoomFile = z
+  .strictObject({
+    /** Where the file is: `/`-separated segments (see `normalizePath` in `shared/file-paths.ts`); checked and NFC-normalized on the server. */
+    path: z.string().min(1).max(4 * MAX_PATH_LENGTH).meta({ example: 'src/main.py' }),
+    /** The file's text. */
+    content: z.string().default(''),
+    /** Its language; default: by its extension (`plaintext` when none matches). */
+    language: language.optional(),
+  })
+  .meta({ id: 'NewRoomFile' });
+export type NewRoomFile = z.infer<typeof newRoomFile>;
+
 /** Body of `POST /api/rooms`; every field is optional. */
 export const createRoomRequest = z
   .strictObject({
-    /** Language of the room; default `python`. */
+    /** Language of the room; default `python`. With `files`, the entry file's language wins when it has one (set, or by its extension). */
     language: language.default(DEFAULT_LANGUAGE),
     /** Free-form title shown in the client; default empty. */
     title: z.string().max(MAX_TITLE_LENGTH).default(''),
-    /** Initial code, seeded on the server. The 1 MiB body limit bounds it. */
+    /** Initial code, seeded on the server: the room's one file, `main.<ext>`. Ignored with `files`. The 1 MiB body limit bounds it. */
     code: z.string().default(''),
+    /** The files of the room (at most `MAX_FILES`, 200); instead of `code`. */
+    files: z.array(newRoomFile).optional(),
+    /** With `files`: the entry file's path; default `main.*` at the root, else the first file in path order. */
+    entry: z.string().min(1).max(4 * MAX_PATH_LENGTH).optional(),
   })
   .meta({ id: 'CreateRoomRequest' });
 export type CreateRoomRequest = z.infer<typeof createRoomRequest>;
@@ -32,6 +49,10 @@ export const room = z
     title: z.string(),
     /** The code; live when the room is loaded. */
     code: z.string(),
+    /** The entry file's path (the file `code` is the text of). */
+    entry: z.string().optional(),
+    /** How many files the room holds. */
+    fileCount: z.int().positive().optional(),
     /** ISO-8601 creation time. */
     createdAt: z.iso.datetime(),
     /** ISO-8601 time of the last stored change. */

@@ -100,10 +100,11 @@ describe('GET /api/rooms/:roomId/code', () => {
     expect(await response.text()).toBe('let x = 1;\n');
   });
 
-  it('names an untitled download after the room', async () => {
+  it('names an untitled download after its language, never the room id (a saved file must not carry the edit link)', async () => {
     const { roomId } = await createRoom(server.baseUrl, { language: 'cpp' });
     const response = await fetch(`${server.baseUrl}/api/rooms/${roomId}/code`);
-    expect(response.headers.get('content-disposition')).toMatch(new RegExp(`^attachment; filename="?${roomId}\\.cpp"?$`));
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="?pairpad-cpp\.cpp"?$/);
+    expect(response.headers.get('content-disposition')).not.toContain(roomId);
   });
 
   it('answers 404 room_not_found for an unknown room', async () => {

@@ -153,3 +153,30 @@ describe('tokens on /yjs', () => {
     expect(await closed).toBe(4401);
   });
 });
+
+describe('tokens on the files routes', () => {
+  const send = (method: string, path: string, token: string | undefined, body?: string, type = 'text/plain') =>
+    fetch(`${server.baseUrl}${path}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': type } : {}) }, body });
+
+  it('an edit token changes files, a view token only reads them, no token gets 401, a create token makes rooms from zips', async () => {
+    const room = await newRoom('print(1)\n');
+    const edit = await mint({ room: room.roomId, role: 'edit' });
+    const view = await mint({ room: room.roomId, role: 'view' });
+    expect((await send('PUT', `/api/rooms/${room.roomId}/files/a.py`, edit, 'x = 1')).status).toBe(201);
+    expect((await send('POST', `/api/rooms/${room.roomId}/files/move`, edit, JSON.stringify({ from: 'a.py', to: 'b.py' }), 'application/json')).status).toBe(200);
+    expect(await (await send('GET', `/api/rooms/${room.roomId}/files/b.py`, view)).text()).toBe('x = 1');
+    expect((await send('GET', `/api/rooms/${room.roomId}/files`, view)).status).toBe(200);
+    expect((await send('GET', `/api/rooms/${room.roomId}/archive`, view)).status).toBe(200);
+    await expectError(await send('PUT', `/api/rooms/${room.roomId}/files/c.py`, view, 'no'), 403, 'forbidden');
+    await expectError(await send('DELETE', `/api/rooms/${room.roomId}/files/b.py`, view), 403, 'forbidden');
+    await expectError(await send('POST', `/api/rooms/${room.roomId}/files/move`, view, JSON.stringify({ from: 'b.py', to: 'c.py' }), 'application/json'), 403, 'forbidden');
+    await expectError(await send('GET', `/api/rooms/${room.roomId}/files/b.py`, undefined), 401, 'unauthorized');
+    const other = await newRoom();
+    await expectError(await send('GET', `/api/rooms/${other.roomId}/files`, edit), 403, 'forbidden');
+    const { buildZip } = await import('../support/zips.ts');
+    const zip = buildZip([{ name: 'main.py', data: 'print(2)' }]);
+    const post = (token: string) => fetch(`${server.baseUrl}/api/rooms`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/zip' }, body: zip });
+    await expectError(await post(edit), 403, 'forbidden');
+    expect((await post(await mint({ room: '*', role: 'create' }))).status).toBe(201);
+  });
+});

@@ -250,3 +250,41 @@ describe('UpdateJournal writes', () => {
     journal.stop();
   });
 });
+
+describe('UpdateJournal.whenDurable (REST changes answer once durable)', () => {
+  it('resolves at once when nothing of the room waits, after the write when it does, and not while a write fails', async () => {
+    let failing = true;
+    let attempts = 0;
+    const { journal } = journalWith(async (rows) => {
+      attempts++;
+      if (failing) throw new Error('database away');
+      return rows.map((_, index) => index + 1);
+    });
+    await journal.whenDurable('roomA', journal.sequence);
+    journal.append('roomA', new Uint8Array([0, 0]));
+    const seq = journal.sequence;
+    let durable = false;
+    const waited = journal.whenDurable('roomA', seq).then(() => (durable = true));
+    // Another room's updates do not hold it.
+    journal.append('roomB', new Uint8Array([0, 0]));
+    await vi.waitFor(() => expect(attempts).toBeGreaterThan(0));
+    expect(durable).toBe(false);
+    failing = false;
+    await waited;
+    expect(journal.isDurable('roomA', seq)).toBe(true);
+    journal.stop();
+  });
+
+  it('resolves when a fold that took the updates settles them', async () => {
+    const { journal } = journalWith(async (rows) => rows.map((_, index) => index + 1));
+    journal.append('roomA', new Uint8Array([0, 0]));
+    const taken = journal.take('roomA');
+    let durable = false;
+    const waited = journal.whenDurable('roomA', journal.sequence).then(() => (durable = true));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(durable).toBe(false);
+    journal.settle(taken);
+    await waited;
+    journal.stop();
+  });
+});

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as createRooms from './2026_11_22_000000_create_rooms.ts';
 import * as addRoomViewId from './2026_11_22_010000_add_room_view_id.ts';
+import * as createRuns from './2026_12_05_010000_create_runs.ts';
 
 /**
  * Every migration, by name; names sort in the order they run. Listed here
@@ -10,4 +11,5 @@ import * as addRoomViewId from './2026_11_22_010000_add_room_view_id.ts';
 export const migrations: Record<string, Migration> = {
   '2026_11_22_000000_create_rooms': createRooms,
   '2026_11_22_010000_add_room_view_id': addRoomViewId,
+  '2026_12_05_010000_create_runs': createRuns,
 };

@@ -152,8 +152,12 @@ export function createRunService({
     events.publish({ type: 'run.output', roomId: run.roomId, runId: run.summary.runId, seq: run.seq++, chunks });
   };
 
-  const onOutput = (run: ActiveRun) => (stream: 'stdout' | 'stderr', chunk: string) => {
-    if (chunk.length === 0) return;
+  const onOutput = (run: ActiveRun) => (stream: 'stdout' | 'stderr', text: string) => {
+    // A remote engine hands over all the output at once: slice it, so no event is larger than a batch.
+    for (let at = 0; at < text.length; at += RUN_OUTPUT_FLUSH_BYTES) appendOutput(run, stream, text.slice(at, at + RUN_OUTPUT_FLUSH_BYTES));
+  };
+
+  const appendOutput = (run: ActiveRun, stream: 'stdout' | 'stderr', chunk: string) => {
     run[stream] += chunk;
     run.output += chunk;
     const last = run.pending.at(-1);

@@ -59,6 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       RATE_LIMIT_ROOM_CREATE: '0',
       RATE_LIMIT_AUTOCOMPLETE: '0',
       RATE_LIMIT_CONNECTIONS: '0',
+      RATE_LIMIT_RUNS: '0',
       DATA_DIR: dataDir,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...options.env,

@@ -15,7 +15,8 @@ import type { Logger } from '../log.ts';
  * one), and Hocuspocus's Redis extension only relays for loaded rooms.
  */
 export interface RunEvents {
-  publish(event: RunEvent): void;
+  /** Sends `event` to everyone in the room `roomId` (the edit id), on every instance. */
+  publish(roomId: string, event: RunEvent): void;
   /** Asks the other instances to stop a run (the one running it does); false without Redis. */
   requestCancel(runId: string): boolean;
   /** Called with each run another instance asks this one to stop. */
@@ -39,7 +40,7 @@ export function createRunEvents({
   };
   if (!redis) {
     return {
-      publish: (event) => deliver(event.roomId, JSON.stringify(event)),
+      publish: (roomId, event) => deliver(roomId, JSON.stringify(event)),
       requestCancel: () => false,
       onCancelRequest: () => {},
       close: async () => {},
@@ -58,11 +59,10 @@ export function createRunEvents({
   let cancelHandler: (runId: string) => void = () => {};
   sub.on('message', (_channel: string, message: string) => {
     try {
-      const { from, payload, cancel } = JSON.parse(message) as { from: string; payload?: string; cancel?: string };
+      const { from, roomId, payload, cancel } = JSON.parse(message) as { from: string; roomId?: string; payload?: string; cancel?: string };
       if (from === redis.instanceId) return;
       if (typeof cancel === 'string') return cancelHandler(cancel);
-      const event = typeof payload === 'string' ? parseRunEvent(payload) : undefined;
-      if (event) deliver(event.roomId, payload!);
+      if (typeof roomId === 'string' && typeof payload === 'string' && parseRunEvent(payload)) deliver(roomId, payload);
     } catch (error) {
       log.debug({ err: error }, 'run events: unreadable message from redis');
     }
@@ -76,10 +76,10 @@ export function createRunEvents({
     return true;
   };
   return {
-    publish(event) {
+    publish(roomId, event) {
       const payload = JSON.stringify(event);
-      deliver(event.roomId, payload);
-      send({ payload });
+      deliver(roomId, payload);
+      send({ roomId, payload });
     },
     requestCancel: (runId) => send({ cancel: runId }),
     onCancelRequest(handler) {

@@ -149,7 +149,7 @@ export function createRunService({
     const chunks = run.pending;
     run.pending = [];
     run.pendingChars = 0;
-    events.publish({ type: 'run.output', roomId: run.roomId, runId: run.summary.runId, seq: run.seq++, chunks });
+    events.publish(run.roomId, { type: 'run.output', runId: run.summary.runId, seq: run.seq++, chunks });
   };
 
   const onOutput = (run: ActiveRun) => (stream: 'stdout' | 'stderr', text: string) => {
@@ -207,7 +207,7 @@ export function createRunService({
       log.error({ err: error, runId: run.summary.runId }, 'could not store how a run ended');
     }
     active.delete(run.summary.runId);
-    events.publish({ type: 'run.ended', roomId: run.roomId, run: run.summary });
+    events.publish(run.roomId, { type: 'run.ended', run: run.summary });
     run.settle();
   };
 
@@ -216,7 +216,7 @@ export function createRunService({
     try {
       await withRetries(() => markRunStarted(db, run.summary.runId, startedAt), log, { runId: run.summary.runId });
       run.summary = { ...run.summary, status: 'running', startedAt: startedAt.toISOString() };
-      events.publish({ type: 'run.started', roomId: run.roomId, runId: run.summary.runId, startedAt: startedAt.toISOString() });
+      events.publish(run.roomId, { type: 'run.started', runId: run.summary.runId, startedAt: startedAt.toISOString() });
       const outcome = run.abort.signal.aborted
         ? canceledOutcome()
         : await runner!.run({ runId: run.summary.runId, ...job, limits: config.limits }, onOutput(run), run.abort.signal);
@@ -287,7 +287,7 @@ export function createRunService({
         pending: [], pendingChars: 0, flushTimer: undefined, seq: 0, done, settle,
       };
       active.set(summary.runId, run);
-      events.publish({ type: 'run.queued', roomId, run: summary });
+      events.publish(roomId, { type: 'run.queued', run: summary });
       queue.push(summary.runId, () => execute(run, { ...files, stdin: request.stdin, args: request.args }));
       return { runId: summary.runId, status: 'queued' };
     },
@@ -333,7 +333,7 @@ export function createRunService({
         const stored = await findRun(db, roomId, runId);
         if (stored) {
           const { stdout: _stdout, stderr: _stderr, output: _output, ...summary } = stored;
-          events.publish({ type: 'run.ended', roomId, run: summary });
+          events.publish(roomId, { type: 'run.ended', run: summary });
         }
       }
       if (failed.length > 0) log.info({ runs: failed.length }, 'marked runs a stopped server left unfinished as failed');

@@ -14,9 +14,9 @@ export type RunSummary = z.infer<typeof runSummary>;
 
 export const runEvent = z.discriminatedUnion('type', [
   /** Someone started a run (`run.startedBy`); it waits for a free slot. */
-  z.object({ type: z.literal('run.queued'), roomId: z.string(), run: runSummary }),
+  z.object({ type: z.literal('run.queued'), run: runSummary }),
   /** It began running. */
-  z.object({ type: z.literal('run.started'), roomId: z.string(), runId: z.string(), startedAt: z.iso.datetime() }),
+  z.object({ type: z.literal('run.started'), runId: z.string(), startedAt: z.iso.datetime() }),
   /**
    * Output as produced, batched (at most every 50 ms or 16 KiB): `chunks` in
    * order, each `[stream, text]`. `seq` counts the run's output events from
@@ -24,13 +24,12 @@ export const runEvent = z.discriminatedUnion('type', [
    */
   z.object({
     type: z.literal('run.output'),
-    roomId: z.string(),
     runId: z.string(),
     seq: z.int().nonnegative(),
     chunks: z.array(z.tuple([z.enum(['stdout', 'stderr']), z.string()])),
   }),
   /** It ended: the final status, exit code, times and memory. */
-  z.object({ type: z.literal('run.ended'), roomId: z.string(), run: runSummary }),
+  z.object({ type: z.literal('run.ended'), run: runSummary }),
 ]);
 export type RunEvent = z.infer<typeof runEvent>;
 

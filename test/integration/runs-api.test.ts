@@ -26,7 +26,7 @@ async function serverWithRunner(kind: RunnerKind, env: Record<string, string> = 
 
 async function roomWith(server: TestServer, program: { language: string; code: string }) {
   const room = await createRoom(server.baseUrl, program);
-  const found = await (await fetch(`${server.baseUrl}/api/rooms/${room.roomId}`)).json();
+  const found = (await (await fetch(`${server.baseUrl}/api/rooms/${room.roomId}`)).json()) as any;
   return { roomId: room.roomId, viewId: found.viewId as string };
 }
 
@@ -36,7 +36,7 @@ describe.each(RUNNER_KINDS)('runs with the %s runner', (kind) => {
       const { server } = await serverWithRunner(kind);
       const response = await fetch(`${server.baseUrl}/api/runtimes`);
       expect(response.status).toBe(200);
-      const body = await response.json();
+      const body = (await response.json()) as any;
       expect(body.runner).toBe(kind);
       expect(body.runtimes.map((runtime: { language: string }) => runtime.language)).toEqual(expect.arrayContaining(['python', 'javascript', 'shell']));
       for (const runtime of body.runtimes) expect(runtime).toEqual({ language: expect.any(String), version: expect.any(String), aliases: expect.any(Array) });
@@ -47,7 +47,7 @@ describe.each(RUNNER_KINDS)('runs with the %s runner', (kind) => {
       const { roomId, viewId } = await roomWith(server, PROGRAMS.echo);
       const response = await postRun(server.baseUrl, roomId, { stdin: 'abc', args: ['x', 'y z'], name: 'Ada' });
       expect(response.status).toBe(202);
-      const { runId, status } = await response.json();
+      const { runId, status } = (await response.json()) as any;
       expect(status).toBe('queued');
       expect(response.headers.get('location')).toBe(`/api/rooms/${roomId}/runs/${runId}`);
       const run = await waitForRunOver(server.baseUrl, roomId, runId);
@@ -73,7 +73,7 @@ describe.each(RUNNER_KINDS)('runs with the %s runner', (kind) => {
       await client.synced;
       client.text.delete(0, client.text.length);
       client.text.insert(0, 'from lib.helper import greet\nprint(greet("there"))\n');
-      await expect.poll(async () => (await (await fetch(`${server.baseUrl}/api/rooms/${roomId}`)).json()).code, { timeout: 10_000 }).toContain('greet');
+      await expect.poll(async () => ((await (await fetch(`${server.baseUrl}/api/rooms/${roomId}`)).json()) as any).code, { timeout: 10_000 }).toContain('greet');
       // Until the update guard admits files from clients (issue 15), the server's own document gets the second file.
       writeFile(server.pairpad.collab.hocuspocus.documents.get(roomId)!, 'lib/helper.py', 'def greet(name):\n    return "hi " + name\n');
       const run = await waitForRunOver(server.baseUrl, roomId, await startRun(server.baseUrl, roomId));
@@ -89,7 +89,7 @@ describe.each(RUNNER_KINDS)('runs with the %s runner', (kind) => {
       await waitForRunOver(server.baseUrl, roomId, runId);
       const cancel = await fetch(`${server.baseUrl}/api/rooms/${viewId}/runs/${runId}/cancel`, { method: 'POST' });
       await expectError(cancel, 403, 'forbidden');
-      const list = await (await fetch(`${server.baseUrl}/api/rooms/${viewId}/runs`)).json();
+      const list = (await (await fetch(`${server.baseUrl}/api/rooms/${viewId}/runs`)).json()) as any;
       expect(list.runs.map((run: { runId: string }) => run.runId)).toEqual([runId]);
 
       await expectError(await postRun(server.baseUrl, 'AAAAAAAAAAAAAAAAAAAAAA'), 404, 'room_not_found');
@@ -187,7 +187,7 @@ describe.each(RUNNER_KINDS)('runs with the %s runner', (kind) => {
         await waitForRunOver(server.baseUrl, roomId, runId);
         runIds.push(runId);
       }
-      const { runs } = await (await fetch(`${server.baseUrl}/api/rooms/${roomId}/runs`)).json();
+      const { runs } = (await (await fetch(`${server.baseUrl}/api/rooms/${roomId}/runs`)).json()) as any;
       expect(runs.map((run: { runId: string }) => run.runId)).toEqual(runIds.slice(-RUN_LIST_LIMIT).reverse());
       expect(runs[0]).toMatchObject({ startedBy: `n${RUN_LIST_LIMIT + 1}`, stdout: 'hello\n' });
     }, 120_000);
@@ -198,7 +198,7 @@ describe('runs: configuration and limits', () => {
   it('RUNNER=off: runtimes say so, and a run is 503 runner_unavailable', async () => {
     const server = await startTestServer({ env: { RUNNER: 'off' } });
     cleanups.push(() => server.close());
-    expect(await (await fetch(`${server.baseUrl}/api/runtimes`)).json()).toEqual({ runner: 'off', runtimes: [] });
+    expect((await (await fetch(`${server.baseUrl}/api/runtimes`)).json()) as any).toEqual({ runner: 'off', runtimes: [] });
     const { roomId } = await roomWith(server, PROGRAMS.hello);
     await expectError(await postRun(server.baseUrl, roomId), 503, 'runner_unavailable');
   });

@@ -54,7 +54,7 @@ function summarise(events: RunEvent[], runId: string) {
 
 async function roomIds(server: TestServer, program: { language: string; code: string }) {
   const room = await createRoom(server.baseUrl, program);
-  const { viewId } = await (await fetch(`${server.baseUrl}/api/rooms/${room.roomId}`)).json();
+  const { viewId } = (await (await fetch(`${server.baseUrl}/api/rooms/${room.roomId}`)).json()) as any;
   return { roomId: room.roomId, viewId: viewId as string };
 }
 
@@ -72,6 +72,8 @@ describe('everyone in the room sees a run live', () => {
     cleanups.push(() => errors.mockRestore());
     await Promise.all([editor.synced, viewer.synced, optedIn.synced, plain.synced]);
     const heard = { editor: hearCollab(editor), viewer: hearCollab(viewer), optedIn: hearYjs(optedIn) };
+    const viewerPayloads: string[] = [];
+    viewer.provider.on('stateless', ({ payload }: { payload: string }) => viewerPayloads.push(payload));
     const plainHeard: unknown[] = [];
     plain.provider.messageHandlers[YJS_RUN_EVENT_MESSAGE] = () => plainHeard.push(1);
 
@@ -90,6 +92,9 @@ describe('everyone in the room sees a run live', () => {
       expect(seen.ended).toMatchObject({ run: { runId, status: 'finished', exitCode: 0, startedBy: 'Ada' } });
     }
     expect(plainHeard).toEqual([]);
+    // A viewer never learns the edit id.
+    expect(viewerPayloads.length).toBeGreaterThan(3);
+    for (const payload of viewerPayloads) expect(payload).not.toContain(roomId);
     expect(errors).not.toHaveBeenCalledWith('Unable to compute message');
   });
 
@@ -103,7 +108,7 @@ describe('everyone in the room sees a run live', () => {
     await Promise.all([forger.synced, other.synced]);
     const received: string[] = [];
     other.provider.on('stateless', ({ payload }: { payload: string }) => received.push(payload));
-    const fake = { type: 'run.ended', roomId, run: { runId: 'fakefakefake' } };
+    const fake = { type: 'run.ended', run: { runId: 'fakefakefake' } };
     forger.provider.sendStateless(JSON.stringify(fake));
     forger.provider.sendStateless('ordinary');
     await vi.waitFor(() => expect(received).toContain('ordinary'), { timeout: 10_000 });
@@ -142,12 +147,12 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('run events across instances (Re
       expect(seen.ended).toMatchObject({ run: { status: 'finished', exitCode: 3, startedBy: 'Lin' } });
     }
     // B reads the run A stored.
-    expect((await (await fetch(`${b.baseUrl}/api/rooms/${viewId}/runs/${runId}`)).json()).stdout).toBe('LIVE []\n');
+    expect(((await (await fetch(`${b.baseUrl}/api/rooms/${viewId}/runs/${runId}`)).json()) as any).stdout).toBe('LIVE []\n');
 
     // Stopped from B, though A runs it; B answers 409 to a second run while it lives.
     const other = await roomIds(a, PROGRAMS.forever);
     const longRun = await startRun(a.baseUrl, other.roomId);
-    await vi.waitFor(async () => expect((await (await fetch(`${b.baseUrl}/api/rooms/${other.roomId}/runs/${longRun}`)).json()).status).toBe('running'), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(((await (await fetch(`${b.baseUrl}/api/rooms/${other.roomId}/runs/${longRun}`)).json()) as any).status).toBe('running'), { timeout: 10_000 });
     expect((await fetch(`${b.baseUrl}/api/rooms/${other.roomId}/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(409);
     expect((await fetch(`${b.baseUrl}/api/rooms/${other.roomId}/runs/${longRun}/cancel`, { method: 'POST' })).status).toBe(202);
     expect((await waitForRunOver(b.baseUrl, other.roomId, longRun)).status).toBe('canceled');

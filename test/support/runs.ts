@@ -37,7 +37,7 @@ export function postRun(baseUrl: string, id: string, body: object = {}, headers:
 /** Starts a run and returns its id (fails the test unless the answer is 202). */
 export async function startRun(baseUrl: string, id: string, body: object = {}): Promise<string> {
   const response = await postRun(baseUrl, id, body);
-  const answer = await response.json();
+  const answer = (await response.json()) as any;
   expect(response.status, JSON.stringify(answer)).toBe(202);
   expect(answer).toEqual({ runId: expect.any(String), status: 'queued' });
   return answer.runId;

@@ -22,6 +22,7 @@ import type { KeyValueStore } from '../storage.ts';
 import type { ThemeController } from '../theme.ts';
 import { showToast } from '../toasts.ts';
 import { openCollabSession } from './collab-session.ts';
+import { mountRunPanel } from '../run/mount.ts';
 import { createConnectionStatus } from './connection-status.ts';
 import { renderNotFoundPage, renderRefusedPage } from './not-found.page.ts';
 import { createRoomHeader } from './room-header.ts';
@@ -183,7 +184,9 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
         editor.setSuggestWhileTyping(on);
       });
   const hint = createShortcutHint(isMac, autocompleteToggle);
-  replaceChildren(root, h('div', { class: 'room-page' }, header.element, presenceBar.element, h('main', { class: 'editor-main' }, editorHost), hint));
+  const runPanel = mountRunPanel({ roomId: documentName, editRoomId, provider: session.provider, userName: () => identity.name, keyTarget: root });
+  cleanups.push(() => runPanel.destroy());
+  replaceChildren(root, h('div', { class: 'room-page' }, header.element, presenceBar.element, h('main', { class: 'editor-main' }, editorHost), runPanel.element, hint));
 
   const editor = createEditor({
     parent: editorHost,

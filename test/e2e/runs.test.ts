@@ -60,7 +60,7 @@ describe('running the room\'s code', () => {
       expect(text).toContain('green <b>not bold</b>');
       expect(text).not.toContain('\x1b');
       expect(await person.page.locator('.run-output b').count()).toBe(0);
-      expect(await person.page.locator('.run-output span', { hasText: 'green' }).first().evaluate((span) => (span as HTMLElement).style.color)).toBe('rgb(13, 188, 121)');
+      expect(await person.page.locator('.run-output span', { hasText: 'green' }).first().evaluate((span) => (span as unknown as { style: { color: string } }).style.color)).toBe('rgb(13, 188, 121)');
       expect(await person.page.locator('.run-output .run-stderr', { hasText: 'to stderr' }).count()).toBe(1);
     }
     // The shortcut did not also insert a line in the editor.

@@ -40,6 +40,10 @@ describe.each(RUNNER_KINDS)('runs with the %s runner', (kind) => {
       expect(body.runner).toBe(kind);
       expect(body.runtimes.map((runtime: { language: string }) => runtime.language)).toEqual(expect.arrayContaining(['python', 'javascript', 'shell']));
       for (const runtime of body.runtimes) expect(runtime).toEqual({ language: expect.any(String), version: expect.any(String), aliases: expect.any(Array) });
+      const openapi = (await (await fetch(`${server.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+      expect(Object.keys(openapi.paths['/api/rooms/{roomId}/runs'])).toEqual(['post', 'get']);
+      expect(openapi.paths['/api/rooms/{roomId}/runs/{runId}/cancel'].post).toBeDefined();
+      expect(openapi.paths['/api/runtimes'].get).toBeDefined();
     });
 
     it('runs the room\'s program: 202, then every field of the run; stdin, args, stderr and the exit code', async () => {

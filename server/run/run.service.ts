@@ -46,7 +46,11 @@ export interface RunService {
   list(roomId: string): Promise<Run[]>;
   /** Stops a queued or running run; refuses with {@link RunRefusal} (`run_not_found`, `run_over`). */
   cancel(roomId: string, runId: string): Promise<Run>;
-  /** Marks runs that a stopped or crashed instance left queued or running as `failed`. */
+  /**
+   * Marks runs that a stopped or crashed instance left queued or running as
+   * `failed`. Called once at the start (before serving), then, with Redis,
+   * now and then for instances that died.
+   */
   recoverOrphans(): Promise<number>;
   /** Stops taking runs, ends this instance's as `failed` ("server restarted"). */
   close(): Promise<void>;
@@ -112,6 +116,8 @@ export function createRunService({
   const queue = new RunQueue(config.concurrency);
   const active = new Map<string, ActiveRun>();
   let closing = false;
+  /** False until the first {@link RunService.recoverOrphans}, which runs before anything is served. */
+  let started = false;
   let runtimeList: Promise<Runtimes['runtimes']> | undefined;
   const listRuntimes = () =>
     (runtimeList ??= (runner ? runner.runtimes() : Promise.resolve([])).catch((error: unknown) => {
@@ -322,8 +328,13 @@ export function createRunService({
 
     async recoverOrphans() {
       const orphans: { id: string; roomId: string }[] = [];
+      const atStart = !started;
+      started = true;
       for (const run of await findActiveRuns(db)) {
         if (active.has(run.id)) continue;
+        // This instance's own runs are all in `active` once it serves (one just stored may not be yet);
+        // at the start, a row with its id is one a previous process of the same id (no Redis: `local`) left.
+        if (run.instance === instanceId && !atStart) continue;
         const alive = run.instance !== instanceId && isInstanceAlive ? await isInstanceAlive(run.instance).catch(() => true) : false;
         if (!alive) orphans.push(run);
       }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -22,8 +22,11 @@ export interface FakePiston {
   close(): Promise<void>;
 }
 
+// The system interpreter when there is one: a version manager's shim (pyenv) costs seconds per start on a loaded machine.
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
 const RUNTIMES = [
-  { language: 'python', version: '3.11.0', aliases: ['py', 'py3', 'python3'], command: ['python3'] },
+  { language: 'python', version: '3.11.0', aliases: ['py', 'py3', 'python3'], command: [PYTHON] },
   { language: 'javascript', version: '20.0.0', aliases: ['node-javascript', 'node-js', 'js'], runtime: 'node', command: ['node'] },
   { language: 'bash', version: '5.2.0', aliases: ['sh'], command: ['sh'] },
 ];

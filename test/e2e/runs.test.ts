@@ -63,6 +63,9 @@ describe('running the room\'s code', () => {
       expect(await person.page.locator('.run-output span', { hasText: 'green' }).first().evaluate((span) => (span as unknown as { style: { color: string } }).style.color)).toBe('rgb(13, 188, 121)');
       expect(await person.page.locator('.run-output .run-stderr', { hasText: 'to stderr' }).count()).toBe(1);
     }
+    // Stop shows only while a run lives.
+    expect(await ada.page.locator('.run-stop').isVisible()).toBe(false);
+    expect(await ada.page.locator('.run-button').isEnabled()).toBe(true);
     // The shortcut did not also insert a line in the editor.
     const room = (await (await fetch(`${app.baseUrl}/api/rooms/${roomId}`)).json()) as { code: string };
     expect(room.code).toBe(PROGRAM);
@@ -98,6 +101,7 @@ describe('running the room\'s code', () => {
     await expect.poll(() => bob.page.locator('.run-stop').isVisible(), eventually).toBe(true);
     await bob.page.locator('.run-stop').click();
     for (const person of [ada, bob, vic]) await expect.poll(() => statusOf(person), eventually).toMatch(/^Ada ran it · stopped/);
+    await expect.poll(() => bob.page.locator('.run-stop').isVisible(), eventually).toBe(false);
   });
 
   it('someone who joins later sees the latest run', async () => {

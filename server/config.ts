@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { RunLimits } from './run/runner.ts';
 
 const environment = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
@@ -48,6 +49,20 @@ const environment = z.object({
   AUTOCOMPLETE_LLM_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(400),
   AUTOCOMPLETE_BUDGET_MS: z.coerce.number().int().min(5).max(10_000).default(50),
   AUTOCOMPLETE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  RUNNER: z.enum(['local', 'piston', 'off']).optional(),
+  RUNNER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  RUN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  RUN_COMPILE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  RUN_CPU_MS: z.coerce.number().int().min(100).max(600_000).optional(),
+  RUN_MEMORY_MB: z.coerce.number().int().min(16).max(64 * 1024).default(256),
+  RUN_PROCESSES: z.coerce.number().int().min(1).max(4096).default(64),
+  RUN_OUTPUT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  RUN_FILE_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
+  RUN_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(2),
+  RATE_LIMIT_RUNS: z.coerce.number().int().min(0).default(30),
+}).refine((vars) => vars.RUNNER !== 'piston' || vars.RUNNER_URL !== undefined, {
+  path: ['RUNNER_URL'],
+  message: 'is required with RUNNER=piston (the Piston engine, e.g. http://piston:2000)',
 });
 
 /** Everything the server needs to know from outside; built once by {@link loadConfig}. */
@@ -92,8 +107,10 @@ export interface Config {
    * (`TRUST_PROXY`; unset trusts none).
    */
   trustProxy: boolean | number | string[];
-  /** Per client IP and minute, 0 = off: room creations (`RATE_LIMIT_ROOM_CREATE`, 30), autocomplete requests (`RATE_LIMIT_AUTOCOMPLETE`, 600), new sockets (`RATE_LIMIT_CONNECTIONS`, 300). */
-  rateLimits: { roomCreate: number; autocomplete: number; connections: number };
+  /** Per client IP and minute, 0 = off: room creations (`RATE_LIMIT_ROOM_CREATE`, 30), autocomplete requests (`RATE_LIMIT_AUTOCOMPLETE`, 600), new sockets (`RATE_LIMIT_CONNECTIONS`, 300), runs started (`RATE_LIMIT_RUNS`, 30). */
+  rateLimits: { roomCreate: number; autocomplete: number; connections: number; runs: number };
+  /** Running rooms' code; see docs/operations.md ("Running code"). */
+  runs: RunConfig;
   /** Redis for scale-out (`REDIS_URL`); unset means a single instance. */
   redisUrl: string | undefined;
   /** Namespace of Pairpad's Redis channels and keys (`REDIS_PREFIX`, default `pairpad`). */
@@ -135,6 +152,28 @@ export interface Config {
   sqliteExclusiveLocking: boolean;
   /** Optimise Yjs's load and sync code before listening (`YJS_WARM_UP`, `1` or `0`; default `1`); see `collab/yjs-warm-up.ts`. */
   warmUpYjs: boolean;
+}
+
+/** How this server runs code (`RUNNER`, `RUNNER_URL`, `RUN_*`). */
+export interface RunConfig {
+  /**
+   * `RUNNER`: `local` (the bubblewrap sandbox), `piston` (a Piston engine at
+   * `RUNNER_URL`) or `off`. Unset: `local` when the sandbox is available
+   * (`bwrap` installed), else `off`.
+   */
+  runner: 'local' | 'piston' | 'off' | undefined;
+  /** `RUNNER_URL`: the Piston engine's base URL (required with `RUNNER=piston`). */
+  url: string | undefined;
+  /** Runs at once on this instance (`RUN_CONCURRENCY`, default 2); the rest wait in order. */
+  concurrency: number;
+  /**
+   * Limits of each run: wall time `RUN_TIMEOUT_MS` (10000), compile time
+   * `RUN_COMPILE_TIMEOUT_MS` (10000), CPU time `RUN_CPU_MS` (default the
+   * wall time), memory `RUN_MEMORY_MB` (256), processes `RUN_PROCESSES` (64),
+   * output `RUN_OUTPUT_BYTES` (1 MiB, stdout and stderr together), largest
+   * file written `RUN_FILE_BYTES` (16 MiB).
+   */
+  limits: Readonly<RunLimits>;
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string[] {
@@ -187,6 +226,21 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       roomCreate: vars.RATE_LIMIT_ROOM_CREATE,
       autocomplete: vars.RATE_LIMIT_AUTOCOMPLETE,
       connections: vars.RATE_LIMIT_CONNECTIONS,
+      runs: vars.RATE_LIMIT_RUNS,
+    }),
+    runs: Object.freeze({
+      runner: vars.RUNNER,
+      url: vars.RUNNER_URL,
+      concurrency: vars.RUN_CONCURRENCY,
+      limits: Object.freeze({
+        wallMs: vars.RUN_TIMEOUT_MS,
+        compileMs: vars.RUN_COMPILE_TIMEOUT_MS,
+        cpuMs: vars.RUN_CPU_MS ?? vars.RUN_TIMEOUT_MS,
+        memoryMb: vars.RUN_MEMORY_MB,
+        processes: vars.RUN_PROCESSES,
+        outputBytes: vars.RUN_OUTPUT_BYTES,
+        fileSizeBytes: vars.RUN_FILE_BYTES,
+      }),
     }),
     redisUrl: vars.REDIS_URL,
     redisPrefix: vars.REDIS_PREFIX,

@@ -27,6 +27,13 @@ import { openStorageWhenFree } from './storage/database.ts';
 import { checkMigrationResult, migrateToLatest } from './storage/migrator.ts';
 import { createRoomStore, type RoomStore } from './storage/room-store.ts';
 import { version } from './version.ts';
+import { createRunsRouter } from './http/runs.routes.ts';
+import { createRunEvents } from './run/run-events.ts';
+import { createRunService, type RunService } from './run/run.service.ts';
+import { selectRunner } from './run/select-runner.ts';
+
+/** How often, with Redis, runs left by an instance that died are looked for (without Redis: at each start). */
+const ORPHAN_SWEEP_MS = 30_000;
 
 /** A running Pairpad server. */
 export interface Pairpad {
@@ -38,6 +45,8 @@ export interface Pairpad {
   websockets: WebSocketGateway;
   /** The `ROOM_TTL_DAYS` job (idle when the TTL is 0). */
   expiry: RoomExpiry;
+  /** Runs of rooms' code (issue 16). */
+  runs: RunService;
   /**
    * Graceful stop: refuse new connections, close sockets (letting in-flight
    * messages land), store every room, flush the log, close the database.
@@ -74,13 +83,35 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   });
   const autocompleter = createAutocompleter({ model: config.autocompleteModel, log, engine: engines.complete });
   const auth = createRestAuth(tokens, access);
+  const runner = await selectRunner(config.runs, log);
+  const redis = collab.redis;
+  const instanceId = redis?.instanceId ?? 'local';
+  const runs = createRunService({
+    runner,
+    config: config.runs,
+    db: storage.db,
+    store,
+    hocuspocus,
+    events: createRunEvents({ hocuspocus, redis: redis && config.redisUrl ? { url: config.redisUrl, prefix: config.redisPrefix, instanceId } : undefined, log }),
+    instanceId,
+    // While Redis is away nobody can tell; a run is never failed on a guess.
+    isInstanceAlive: redis ? (instance) => (redis.reachable ? redis.isInstanceAlive(instance) : Promise.resolve(true)) : undefined,
+    log,
+  });
+  await runs.recoverOrphans().catch((error: unknown) => log.error({ err: error }, 'could not look for runs a stopped server left'));
+  const orphanSweep = redis
+    ? setInterval(() => runs.recoverOrphans().catch((error: unknown) => log.warn({ err: error }, 'could not look for runs a stopped server left')), ORPHAN_SWEEP_MS)
+    : undefined;
+  orphanSweep?.unref();
   const app = createHttpApp({
     trustProxy: config.trustProxy,
     rooms,
     files,
     auth,
     roomCreateLimit: limitPerMinute('room_create', config.rateLimits.roomCreate, metrics),
-    apiRouters: { '/autocomplete': createAutocompleteRouter({
+    apiRouters: {
+      '/': createRunsRouter({ runs, access, auth, startLimit: limitPerMinute('runs', config.rateLimits.runs, metrics) }),
+      '/autocomplete': createAutocompleteRouter({
         autocompleter,
         rooms,
         auth,
@@ -161,6 +192,9 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     const deadline = Date.now() + config.shutdownTimeoutMs;
     httpServer.close();
     httpServer.closeIdleConnections();
+    // Before the sockets close, so the room hears how its runs ended.
+    clearInterval(orphanSweep);
+    await runs.close().catch((error: unknown) => log.warn({ err: error }, 'shutdown: could not end the runs'));
     await websockets.close(Math.min(3_000, config.shutdownTimeoutMs));
     // Closing the last connection makes Hocuspocus store and unload each room;
     // wait for that, then store whatever is left (e.g. rooms whose store failed).
@@ -205,6 +239,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     store,
     websockets,
     expiry,
+    runs,
     close: () => (closing ??= close()),
   };
 }

@@ -13,6 +13,15 @@ export const ERRORS = {
   invalid_path: 400,
   entry_file: 409,
   path_exists: 409,
+  /** The room already has a run queued or running; one at a time per room. */
+  run_in_progress: 409,
+  /** The run is over; it can no longer be canceled. */
+  run_over: 409,
+  run_not_found: 404,
+  /** `RUNNER=off`, or no runner could be set up: this server runs nothing. */
+  runner_unavailable: 503,
+  /** The room's language has no runtime on this server. */
+  language_unsupported: 422,
   too_many_files: 413,
   payload_too_large: 413,
   unsupported_media_type: 415,

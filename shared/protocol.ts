@@ -107,6 +107,33 @@ export function isRoomIdFormat(value: unknown): value is string {
  */
 export const MAX_STATELESS_CHARS = 16 * 1024;
 
+/**
+ * Run events: everyone in a room hears about its runs (`POST
+ * /api/rooms/:roomId/runs`) live, from whichever instance runs them. Each
+ * event is one JSON object, `RunEvent` in `shared/schemas/run-event.schema.ts`
+ * (`run.queued`, `run.started`, `run.output`, `run.ended`), sent:
+ *
+ * - on `/collab` as a Hocuspocus stateless message from the server to every
+ *   connection of the room (`onStateless` of `@hocuspocus/provider`; the
+ *   payload is the JSON text). A client's own stateless message that looks
+ *   like a run event (holds `"run.`) is dropped, never relayed;
+ * - on `/yjs/:roomId` only to sockets that opted in with
+ *   `?{@link RUN_EVENTS_PARAM}=runs` (y-websocket: `params: { events: 'runs' }`),
+ *   as a frame of message type {@link YJS_RUN_EVENT_MESSAGE}:
+ *   `[varUint 100][varString JSON]` (lib0 encoding). A stock client handles it
+ *   with `provider.messageHandlers[100] = (encoder, decoder) => …readVarString(decoder)`;
+ *   one that did not opt in never gets it (it would log an unknown type).
+ *
+ * Output is batched (every {@link RUN_OUTPUT_FLUSH_MS} ms or
+ * {@link RUN_OUTPUT_FLUSH_BYTES} bytes). Someone who joins during a run reads
+ * it (and its output so far, from the instance running it) with `GET
+ * /api/rooms/:roomId/runs`, then follows the events.
+ */
+export const RUN_EVENTS_PARAM = 'events';
+export const YJS_RUN_EVENT_MESSAGE = 100;
+export const RUN_OUTPUT_FLUSH_MS = 50;
+export const RUN_OUTPUT_FLUSH_BYTES = 16 * 1024;
+
 /** Limits of the REST API. */
 export const MAX_TITLE_LENGTH = 200;
 /** Largest JSON body the REST API accepts, in bytes (1 MiB). */

@@ -21,6 +21,7 @@ import type { KeyValueStore } from '../storage.ts';
 import type { ThemeController } from '../theme.ts';
 import { showToast } from '../toasts.ts';
 import { openCollabSession } from './collab-session.ts';
+import { mountRunPanel } from '../run/mount.ts';
 import { createConnectionStatus } from './connection-status.ts';
 import { renderNotFoundPage, renderRefusedPage } from './not-found.page.ts';
 import { createRoomHeader } from './room-header.ts';
@@ -192,6 +193,9 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   const entryUndoManager = createUndoManager(session.ytext);
   const otherFiles = trackOtherFilesLength(session.doc, () => editor.ytext);
   cleanups.push(() => otherFiles.destroy());
+  const runPanel = mountRunPanel({ roomId: documentName, editRoomId, provider: session.provider, userName: () => identity.name, keyTarget: root });
+  cleanups.push(() => runPanel.destroy());
+
   const editor = createEditor({
     parent: editorHost,
     ytext: session.ytext,
@@ -241,6 +245,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       header.element,
       presenceBar.element,
       h('main', { class: 'editor-main files-layout' }, workspace.sidebar, h('div', { class: 'editor-column' }, workspace.tabBar, h('div', { class: 'editor-frame' }, editorHost))),
+      runPanel.element,
       hint,
     ),
   );

@@ -243,6 +243,11 @@ export class RedisSyncExtension extends Redis {
     return super.onChange({ documentName: document.name, document, transactionOrigin: undefined } as onChangePayload);
   }
 
+  /** This instance's identifier among its peers (what {@link isInstanceAlive} takes). */
+  get instanceId(): string {
+    return this['configuration'].identifier;
+  }
+
   /** True while this instance's heartbeat key exists and its reply channel has a subscriber (its Redis connection is open). */
   async isInstanceAlive(instance: string): Promise<boolean> {
     if (instance === this['configuration'].identifier) return true;

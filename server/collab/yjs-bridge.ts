@@ -4,7 +4,8 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { CloseCode, CloseReason, isRoomIdFormat, YJS_PATH } from '../../shared/protocol.ts';
+import { CloseCode, CloseReason, isRoomIdFormat, RUN_EVENTS_PARAM, YJS_PATH, YJS_RUN_EVENT_MESSAGE } from '../../shared/protocol.ts';
+import { looksLikeRunEvent } from '../../shared/schemas/run-event.schema.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
@@ -33,7 +34,9 @@ import { AuthAnswer, MessageType } from './hocuspocus-wire.ts';
  *   socket with the matching code (4404 room not found). CLOSE (7) means
  *   Hocuspocus dropped the connection after a message it could not apply:
  *   4400. Stateless (5, 6), SyncStatus (8) and Ping/Pong (9, 10) have no
- *   y-websocket equivalent and are dropped.
+ *   y-websocket equivalent and are dropped, except the server's run events
+ *   to a socket that asked for them (`?events=runs`): those become message
+ *   type 100 (see "Run events" in `shared/protocol.ts`).
  *
  * Frames are checked before they reach Hocuspocus (known type, lengths that
  * match, an update that decodes); a bad one closes the socket with 4400 and
@@ -183,6 +186,7 @@ function bridgeSocket({
 }): void {
   const incoming = metrics.traffic.yjs.in;
   const prefix = encodeRoomPrefix(roomId);
+  const wantsRunEvents = new URL(request.url ?? '/', 'http://localhost').searchParams.getAll(RUN_EVENTS_PARAM).some((value) => value.split(',').includes('runs'));
   const close = (code: number, reason: string) => {
     if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason);
   };
@@ -218,8 +222,18 @@ function bridgeSocket({
           const drop = closeOfDrop(decoding.readVarString(decoding.createDecoder(frame.subarray(prefix.length + 1))));
           return close(drop.code, drop.reason);
         }
+        case MessageType.Stateless: {
+          if (!wantsRunEvents) return;
+          const body = frame.subarray(prefix.length + 1);
+          if (!looksLikeRunEvent(decoding.readVarString(decoding.createDecoder(body)))) return;
+          // [varUint 100][varString payload]: 100 fits in one varUint byte.
+          const translated = new Uint8Array(1 + body.length);
+          translated[0] = YJS_RUN_EVENT_MESSAGE;
+          translated.set(body, 1);
+          return socket.send(translated);
+        }
         default:
-          return; // stateless, sync status, ping/pong: nothing a y-websocket client reads
+          return; // sync status, ping/pong: nothing a y-websocket client reads
       }
     },
   };

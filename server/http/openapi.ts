@@ -6,6 +6,7 @@ import { health } from '../../shared/schemas/health.schema.ts';
 import { limits } from '../../shared/schemas/limits.schema.ts';
 import { createRoomRequest, room } from '../../shared/schemas/room.schema.ts';
 import { createRoomFromZipQuery, fileList, moveFileRequest, writeFileQuery } from '../../shared/schemas/files.schema.ts';
+import { run, runList, runtimes, startRunRequest, startRunResponse } from '../../shared/schemas/run.schema.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -133,6 +134,46 @@ export function buildOpenApiDocument(version: string): object {
       413: error('`payload_too_large`'),
     },
   });
+  const runIdParam = roomIdParam.extend({ runId: z.string().meta({ description: 'Run id', example: 'q8Xc1bN0aT5vLk2m' }) });
+  registry.registerPath({
+    method: 'get', path: '/api/runtimes', summary: 'What this server can run', tags: ['runs'],
+    responses: { 200: json(runtimes, 'The runner (`local`, `piston` or `off`) and its runtimes') },
+  });
+  registry.registerPath({
+    method: 'post', path: '/api/rooms/{roomId}/runs', summary: 'Run the room\'s current files (edit id)', tags: ['runs'],
+    description: 'Runs the entry file, with the other files beside it, in the room\'s language. Everyone in the room sees it live (see docs/protocol.md, "Run events").',
+    request: { params: roomIdParam, body: { required: false, content: { 'application/json': { schema: startRunRequest } } } },
+    responses: {
+      202: json(startRunResponse, 'Queued'),
+      400: error('`invalid_request` naming the field (stdin over 64 KiB, more than 16 args, …)'),
+      403: error('`forbidden`: a view id'),
+      404: error('`room_not_found`'),
+      409: error('`run_in_progress`: the room has a run queued or running'),
+      422: error('`language_unsupported`: no runtime for the room\'s language'),
+      429: error('`rate_limited` (`RATE_LIMIT_RUNS`)'),
+      503: error('`runner_unavailable` (`RUNNER=off`) or `service_unavailable` (restarting)'),
+    },
+  });
+  registry.registerPath({
+    method: 'get', path: '/api/rooms/{roomId}/runs', summary: 'The latest 20 runs, newest first (edit or view id)', tags: ['runs'],
+    request: { params: roomIdParam },
+    responses: { 200: json(runList, 'Runs'), 404: error('`room_not_found`') },
+  });
+  registry.registerPath({
+    method: 'get', path: '/api/rooms/{roomId}/runs/{runId}', summary: 'One run, with its output so far (edit or view id)', tags: ['runs'],
+    request: { params: runIdParam },
+    responses: { 200: json(run, 'The run'), 404: error('`room_not_found` or `run_not_found`') },
+  });
+  registry.registerPath({
+    method: 'post', path: '/api/rooms/{roomId}/runs/{runId}/cancel', summary: 'Stop a queued or running run (edit id)', tags: ['runs'],
+    request: { params: runIdParam },
+    responses: {
+      202: json(run, 'Stopping; the run as it is now (its end follows as a run event)'),
+      403: error('`forbidden`: a view id'),
+      404: error('`room_not_found` or `run_not_found`'),
+      409: error('`run_over`: it already ended'),
+    },
+  });
   registry.registerPath({
     method: 'get', path: '/health', summary: 'Readiness: database reachable and writes succeeding', tags: ['operations'],
     responses: { 200: json(health, 'Healthy'), 503: json(health, 'Database unreachable or writes failing') },
@@ -147,7 +188,7 @@ export function buildOpenApiDocument(version: string): object {
     info: {
       title: 'Pairpad API',
       version,
-      description: 'Rooms, code and autocomplete of a Pairpad server. Collaboration itself runs over WebSocket: `/collab` (Hocuspocus) and `/yjs/:roomId` (y-websocket), each taking an optional `?clientKey=` (22-128 base64url characters, one random key per Y.Doc) that binds the Yjs client id to it; see docs/protocol.md.',
+      description: 'Rooms, files, runs, code and autocomplete of a Pairpad server. Collaboration itself runs over WebSocket: `/collab` (Hocuspocus) and `/yjs/:roomId` (y-websocket), each taking an optional `?clientKey=` (22-128 base64url characters, one random key per Y.Doc) that binds the Yjs client id to it; see docs/protocol.md.',
     },
   });
 }

@@ -61,11 +61,38 @@ export interface ClientKeyTable {
   created_at: Date | string;
 }
 
+/** A run of a room's code (`server/run/`); deleted with its room. */
+export interface RunTable {
+  id: string;
+  room_id: string;
+  language: string;
+  /** One of `RUN_STATUSES` (`shared/schemas/run.schema.ts`). */
+  status: string;
+  started_by: string;
+  /** The instance that runs it (its Redis identifier, or `local`), to tell which runs a dead instance left. */
+  instance: string;
+  exit_code: number | null;
+  signal: string | null;
+  /** Output texts by the rule in `stored-text.ts` (NUL and lone surrogates become U+FFFD). */
+  stdout: string;
+  stderr: string;
+  output: string;
+  truncated: boolean | number;
+  message: string | null;
+  queued_at: Date | string;
+  started_at: Date | string | null;
+  finished_at: Date | string | null;
+  wall_ms: number | null;
+  cpu_ms: number | null;
+  max_rss_kb: number | null;
+}
+
 export interface Database {
   rooms: RoomTable;
   room_updates: RoomUpdateTable;
   room_files: RoomFileTable;
   client_keys: ClientKeyTable;
+  runs: RunTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

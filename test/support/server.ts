@@ -59,6 +59,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       RATE_LIMIT_ROOM_CREATE: '0',
       RATE_LIMIT_AUTOCOMPLETE: '0',
       RATE_LIMIT_CONNECTIONS: '0',
+      RATE_LIMIT_RUNS: '0',
+      // Starting the local sandbox costs a test run at every server start; the run tests ask for it.
+      RUNNER: 'off',
       DATA_DIR: dataDir,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...options.env,

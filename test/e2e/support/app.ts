@@ -32,9 +32,9 @@ export interface TestApp {
 }
 
 /** Builds the client and starts the whole server (temporary SQLite database) serving it. */
-export async function startTestApp(): Promise<TestApp> {
+export async function startTestApp(options: { env?: Record<string, string> } = {}): Promise<TestApp> {
   const clientDir = await buildClient();
-  const server = await startTestServer({ overrides: { clientDir } });
+  const server = await startTestServer({ overrides: { clientDir }, env: options.env });
   return {
     server,
     baseUrl: server.baseUrl,

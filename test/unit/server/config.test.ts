@@ -25,6 +25,23 @@ describe('loadConfig', () => {
     expect(loadConfig({ YJS_WARM_UP: '0' }).warmUpYjs).toBe(false);
   });
 
+  it('reads the run settings: defaults, RUNNER, and RUNNER_URL required with piston', () => {
+    expect(loadConfig({}).runs).toEqual({
+      runner: undefined,
+      url: undefined,
+      concurrency: 2,
+      limits: { wallMs: 10_000, compileMs: 10_000, cpuMs: 10_000, memoryMb: 256, processes: 64, outputBytes: 1024 * 1024, fileSizeBytes: 16 * 1024 * 1024 },
+    });
+    expect(loadConfig({}).rateLimits.runs).toBe(30);
+    const piston = loadConfig({ RUNNER: 'piston', RUNNER_URL: 'http://piston:2000', RUN_TIMEOUT_MS: '3000', RUN_CONCURRENCY: '4', RATE_LIMIT_RUNS: '0' });
+    expect(piston.runs).toMatchObject({ runner: 'piston', url: 'http://piston:2000', concurrency: 4, limits: { wallMs: 3000, cpuMs: 3000 } });
+    expect(piston.rateLimits.runs).toBe(0);
+    expect(() => loadConfig({ RUNNER: 'piston' })).toThrow(/RUNNER_URL/);
+    expect(() => loadConfig({ RUNNER: 'docker' })).toThrow(ConfigError);
+    expect(() => loadConfig({ RUN_MEMORY_MB: '1' })).toThrow(/RUN_MEMORY_MB/);
+    expect(() => loadConfig({ RUNNER_URL: 'ftp://x' })).toThrow(/RUNNER_URL/);
+  });
+
   it('holds the SQLite file exclusively unless SQLITE_LOCKING says shared', () => {
     expect(loadConfig({}).sqliteExclusiveLocking).toBe(true);
     expect(loadConfig({ SQLITE_LOCKING: 'shared' }).sqliteExclusiveLocking).toBe(false);

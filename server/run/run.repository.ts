@@ -1,0 +1,152 @@
+import type { Kysely, Selectable } from 'kysely';
+import { toLanguage } from '../../shared/protocol.ts';
+import type { Run, RunStatus } from '../../shared/schemas/run.schema.ts';
+import type { Database, RunTable } from '../storage/database.ts';
+import { toStoredText } from '../storage/stored-text.ts';
+
+/** The room already has a run queued or running (the partial unique index said so). */
+export class RunInProgressError extends Error {
+  override name = 'RunInProgressError';
+}
+
+/** A new run, as it is queued. */
+export interface NewRun {
+  id: string;
+  roomId: string;
+  language: string;
+  startedBy: string;
+  instance: string;
+  queuedAt: Date;
+}
+
+/** How a run ended (its output already cut to `RUN_OUTPUT_BYTES`). */
+export interface RunEnd {
+  status: RunStatus;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  output: string;
+  truncated: boolean;
+  message: string | null;
+  startedAt: Date | null;
+  finishedAt: Date;
+  wallMs: number | null;
+  cpuMs: number | null;
+  maxRssKb: number | null;
+}
+
+const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+const int = (value: number | null) => (value === null ? null : Math.round(value));
+
+function toRun(row: Selectable<RunTable>): Run {
+  return {
+    runId: row.id,
+    language: toLanguage(row.language),
+    status: row.status as RunStatus,
+    exitCode: row.exit_code,
+    signal: row.signal,
+    stdout: row.stdout,
+    stderr: row.stderr,
+    output: row.output,
+    truncated: Boolean(row.truncated),
+    startedBy: row.started_by,
+    message: row.message,
+    queuedAt: iso(row.queued_at)!,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    wallMs: row.wall_ms,
+    cpuMs: row.cpu_ms,
+    maxRssKb: row.max_rss_kb,
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** Stores a queued run; rejects with {@link RunInProgressError} when its room has one queued or running. */
+export async function insertRun(db: Kysely<Database>, run: NewRun): Promise<Run> {
+  try {
+    const row = await db
+      .insertInto('runs')
+      .values({
+        id: run.id, room_id: run.roomId, language: run.language, status: 'queued', started_by: toStoredText(run.startedBy),
+        instance: run.instance, stdout: '', stderr: '', output: '', truncated: 0, queued_at: run.queuedAt.toISOString(),
+        exit_code: null, signal: null, message: null, started_at: null, finished_at: null, wall_ms: null, cpu_ms: null, max_rss_kb: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toRun(row);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new RunInProgressError('This room already has a run queued or running');
+    throw error;
+  }
+}
+
+/** The run of this room with this id, or `undefined`. */
+export async function findRun(db: Kysely<Database>, roomId: string, runId: string): Promise<Run | undefined> {
+  const row = await db.selectFrom('runs').selectAll().where('id', '=', runId).where('room_id', '=', roomId).executeTakeFirst();
+  return row && toRun(row);
+}
+
+/** The latest `limit` runs of a room, newest first. */
+export async function listRuns(db: Kysely<Database>, roomId: string, limit: number): Promise<Run[]> {
+  const rows = await db
+    .selectFrom('runs')
+    .selectAll()
+    .where('room_id', '=', roomId)
+    .orderBy('queued_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toRun);
+}
+
+/** Marks a queued run as running. */
+export async function markRunStarted(db: Kysely<Database>, runId: string, startedAt: Date): Promise<void> {
+  await db.updateTable('runs').set({ status: 'running', started_at: startedAt.toISOString() }).where('id', '=', runId).execute();
+}
+
+/** Stores how a run ended (texts by the rule in `stored-text.ts`). */
+export async function finishRun(db: Kysely<Database>, runId: string, end: RunEnd): Promise<void> {
+  await db
+    .updateTable('runs')
+    .set({
+      status: end.status,
+      exit_code: end.exitCode,
+      signal: end.signal,
+      stdout: toStoredText(end.stdout),
+      stderr: toStoredText(end.stderr),
+      output: toStoredText(end.output),
+      truncated: end.truncated ? 1 : 0,
+      message: end.message === null ? null : toStoredText(end.message),
+      started_at: iso(end.startedAt),
+      finished_at: end.finishedAt.toISOString(),
+      wall_ms: int(end.wallMs),
+      cpu_ms: int(end.cpuMs),
+      max_rss_kb: int(end.maxRssKb),
+    })
+    .where('id', '=', runId)
+    .execute();
+}
+
+/** Every run queued or running, on any instance. */
+export async function findActiveRuns(db: Kysely<Database>): Promise<{ id: string; roomId: string; instance: string }[]> {
+  const rows = await db.selectFrom('runs').select(['id', 'room_id', 'instance']).where('status', 'in', ['queued', 'running']).execute();
+  return rows.map((row) => ({ id: row.id, roomId: row.room_id, instance: row.instance }));
+}
+
+/** Marks runs that are still queued or running as `failed` with `message`; returns the ids changed. */
+export async function failActiveRuns(db: Kysely<Database>, runIds: string[], message: string, now: Date): Promise<string[]> {
+  if (runIds.length === 0) return [];
+  const rows = await db
+    .updateTable('runs')
+    .set({ status: 'failed', message, finished_at: now.toISOString() })
+    .where('id', 'in', runIds)
+    .where('status', 'in', ['queued', 'running'])
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
+}

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCollab, type Collab } from './collab/collab.ts';
@@ -83,7 +84,8 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   });
   const autocompleter = createAutocompleter({ model: config.autocompleteModel, log, engine: engines.complete });
   const auth = createRestAuth(tokens, access);
-  const runner = await selectRunner(config.runs, log);
+  // Programs must never see the data directory (the database, spills, anything stored).
+  const runner = await selectRunner(config.runs, log, { forbiddenRoots: [path.dirname(config.sqlitePath), ...config.spillDirs] });
   const redis = collab.redis;
   const instanceId = redis?.instanceId ?? 'local';
   const runs = createRunService({

@@ -26,12 +26,45 @@ export function listPeers(states: ReadonlyMap<number, unknown>, selfId: number):
   });
 }
 
-/** Who arrived and who left between two lists from {@link listPeers}; this tab is never reported. */
+/**
+ * Who a peer is: its browser id (`user.id`, the same in all its tabs), else
+ * its client id (a client that sends none counts as one person per tab).
+ */
+export function personKey(peer: Pick<Peer, 'clientId' | 'id'>): string {
+  return peer.id === undefined ? `client:${peer.clientId}` : `user:${peer.id}`;
+}
+
+/**
+ * One entry per person from a list of {@link listPeers}: the tabs of one
+ * browser collapse into the first of them (this tab when it is one of
+ * them, as the list puts this tab first).
+ */
+export function listPeople(peers: readonly Peer[]): Peer[] {
+  const seen = new Set<string>();
+  const self = peers.find((peer) => peer.isSelf);
+  const selfKey = self ? personKey(self) : undefined;
+  return peers.filter((peer) => {
+    const key = personKey(peer);
+    // My own other tabs are me.
+    if (!peer.isSelf && key === selfKey) return false;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Who arrived and who left between two lists from {@link listPeers}, by
+ * person: a second tab of someone present is no arrival, and closing one of
+ * two tabs no departure. This browser is never reported.
+ */
 export function diffPeers(before: readonly Peer[], after: readonly Peer[]): { joined: Peer[]; left: Peer[] } {
-  const beforeIds = new Set(before.map((peer) => peer.clientId));
-  const afterIds = new Set(after.map((peer) => peer.clientId));
+  const selfKeys = new Set([...before, ...after].filter((peer) => peer.isSelf).map(personKey));
+  const beforeKeys = new Set(before.map(personKey));
+  const afterKeys = new Set(after.map(personKey));
+  const others = (peers: readonly Peer[]) => listPeople(peers).filter((peer) => !peer.isSelf && !selfKeys.has(personKey(peer)));
   return {
-    joined: after.filter((peer) => !peer.isSelf && !beforeIds.has(peer.clientId)),
-    left: before.filter((peer) => !peer.isSelf && !afterIds.has(peer.clientId)),
+    joined: others(after).filter((peer) => !beforeKeys.has(personKey(peer))),
+    left: others(before).filter((peer) => !afterKeys.has(personKey(peer))),
   };
 }

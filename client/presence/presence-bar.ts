@@ -1,5 +1,5 @@
 import { h, replaceChildren } from '../dom.ts';
-import type { Peer } from './peers.ts';
+import { listPeople, type Peer } from './peers.ts';
 
 /** Most names shown before "+N more". */
 const MAX_VISIBLE = 8;
@@ -11,7 +11,9 @@ export function createPresenceBar(): { element: HTMLElement; render(peers: reado
   const element = h('section', { class: 'presence-bar', 'aria-label': 'People in this room' }, count, list);
   return {
     element,
-    render(peers) {
+    render(tabs) {
+      // Someone with two tabs open is one person here (their cursors stay two in the editor).
+      const peers = listPeople(tabs);
       count.textContent = peers.length === 1 ? 'Only you' : `${peers.length} here`;
       const visible = peers.slice(0, MAX_VISIBLE).map((peer) => {
         const dot = h('span', { class: 'presence-dot', 'aria-hidden': 'true' });

@@ -14,6 +14,7 @@ import { createSuggestionClient } from '../editor/suggestion-client.ts';
 import { forgetRoom, rememberRoom } from '../lobby/recent-rooms.ts';
 import { trackPresence } from '../presence/awareness-users.ts';
 import { chooseJoinColor, loadIdentity, saveIdentity, suggestGuestName, toLightColor, type UserIdentity } from '../presence/identity.ts';
+import { loadBrowserId } from '../presence/browser-id.ts';
 import { createNameButton } from '../presence/name-button.ts';
 import { askDisplayName } from '../presence/name-dialog.ts';
 import { createPresenceBar } from '../presence/presence-bar.ts';
@@ -100,7 +101,9 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   cleanups.push(() => presence.destroy());
   // The stored colour is the preference; the room may get another one (see chooseRoomColor).
   let roomColor = identity.color;
-  const publishUser = (user: UserIdentity) => presence.setUser({ ...user, color: roomColor, colorLight: toLightColor(roomColor) });
+  // The same in every tab of this browser: others see one person (browser-id.ts).
+  const browserId = loadBrowserId(deps.store);
+  const publishUser = (user: UserIdentity) => presence.setUser({ ...user, id: browserId, color: roomColor, colorLight: toLightColor(roomColor) });
   publishUser(identity);
   const nameButton = createNameButton({
     store: deps.store,
@@ -117,8 +120,11 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   const chooseRoomColor = () => {
     if (colorChosen) return;
     colorChosen = true;
-    const taken = presence.peers.filter((peer) => !peer.isSelf).map((peer) => peer.color);
-    const color = chooseJoinColor(identity.color, taken);
+    const others = presence.peers.filter((peer) => !peer.isSelf);
+    // Another tab of this browser is already here: be the same person, in the same colour.
+    const myOtherTab = others.find((peer) => peer.id === browserId);
+    const taken = others.filter((peer) => peer.id !== browserId).map((peer) => peer.color);
+    const color = myOtherTab?.color ?? chooseJoinColor(identity.color, taken);
     if (color === roomColor) return;
     roomColor = color;
     publishUser(identity);

@@ -25,6 +25,8 @@ import { showToast } from '../toasts.ts';
 import { openCollabSession } from './collab-session.ts';
 import { createConnectionStatus } from './connection-status.ts';
 import { renderNotFoundPage, renderRefusedPage } from './not-found.page.ts';
+import { renderRoomSkeleton } from './room-skeleton.ts';
+import { installSaveShortcut } from './save-shortcut.ts';
 import { createRoomHeader } from './room-header.ts';
 import { createCopyLinkButton, createDownloadLink } from './share.ts';
 
@@ -69,8 +71,12 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     // reconnects and the status pill says what is going on.
   }
   // Asked after the room is known to exist: nobody names themselves for a dead link.
-  let identity: UserIdentity =
-    loadIdentity(deps.store) ?? saveIdentity(deps.store, (await askDisplayName({ initial: suggestGuestName(), cancellable: false })) ?? suggestGuestName());
+  const askName = async (): Promise<UserIdentity> => {
+    // The page's outline behind the dialog, not a blank page.
+    renderRoomSkeleton(root, room?.title ?? '');
+    return saveIdentity(deps.store, (await askDisplayName({ initial: suggestGuestName(), cancellable: false })) ?? suggestGuestName());
+  };
+  let identity: UserIdentity = loadIdentity(deps.store) ?? (await askName());
 
   // A view id pasted into an /r/ link still only watches: the server decides.
   const readOnly = target.mode === 'view' || room?.access === 'view';
@@ -152,6 +158,8 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     }
   });
   cleanups.push(() => status.destroy());
+  // Ctrl+S: no "Save page as" dialog; say whether everything is stored.
+  cleanups.push(installSaveShortcut(() => status.current, showToast));
 
   const absolute = (path: string) => new URL(path, location.origin).href;
   const viewId = room?.viewId ?? (target.mode === 'view' ? target.viewId : undefined);

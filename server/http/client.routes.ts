@@ -12,7 +12,8 @@ const REVALIDATE = 'no-cache';
 /**
  * The built web client: its assets (brotli or gzip copies from the build
  * when the browser takes them), and `index.html` for the pages the client
- * routes itself (`/`, `/r/:roomId`, `/v/:viewId`).
+ * routes itself (`/`, `/r/:roomId`, `/v/:viewId`), and with a 404 for any
+ * other page a browser asks for.
  */
 export function createClientRouter(clientDir: string): Router {
   const router = Router();
@@ -28,6 +29,15 @@ export function createClientRouter(clientDir: string): Router {
     if (!fs.existsSync(indexFile)) {
       throw new HttpError('not_found', 'The web client is not built; run `npm run build:client`');
     }
+    sendClientFile(req, res, indexFile, REVALIDATE, next);
+  });
+  // A browser navigating to an unknown page (`/nonsense`, `/r/`) gets the
+  // client, which shows its not-found page, with a 404; API paths, assets
+  // and programs asking for JSON keep the JSON error of `notFound`.
+  router.get(/.*/, (req, res, next) => {
+    const wantsPage = !/^\/(api|assets)(\/|$)/.test(req.path) && req.accepts(['json', 'html']) === 'html';
+    if (!wantsPage || !fs.existsSync(indexFile)) return next();
+    res.status(404);
     sendClientFile(req, res, indexFile, REVALIDATE, next);
   });
   return router;

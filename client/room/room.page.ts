@@ -24,6 +24,7 @@ import type { ThemeController } from '../theme.ts';
 import { showToast } from '../toasts.ts';
 import { openCollabSession } from './collab-session.ts';
 import { createConnectionStatus } from './connection-status.ts';
+import { createReconnectBanner } from './reconnect-banner.ts';
 import { renderNotFoundPage, renderRefusedPage } from './not-found.page.ts';
 import { renderRoomSkeleton } from './room-skeleton.ts';
 import { installSaveShortcut } from './save-shortcut.ts';
@@ -147,7 +148,9 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   };
   let announceTimer: ReturnType<typeof setTimeout> | undefined;
   cleanups.push(() => clearTimeout(announceTimer));
+  const reconnectBanner = createReconnectBanner(() => session.reconnectNow());
   const status = createConnectionStatus(session.provider, (view) => {
+    reconnectBanner.show(view);
     if (view.state !== 'connected') {
       clearTimeout(announceTimer);
       announceTimer = undefined;
@@ -197,7 +200,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
         editor.setSuggestWhileTyping(on);
       });
   const hint = createShortcutHint(isMac, autocompleteToggle);
-  replaceChildren(root, h('div', { class: 'room-page' }, header.element, presenceBar.element, h('main', { class: 'editor-main' }, editorHost), hint));
+  replaceChildren(root, h('div', { class: 'room-page' }, header.element, reconnectBanner.element, presenceBar.element, h('main', { class: 'editor-main' }, editorHost), hint));
 
   const editor = createEditor({
     parent: editorHost,

@@ -11,6 +11,7 @@ import { DEFAULT_LIMITS, fetchLimits, sizeLimit } from '../editor/size-limit.ts'
 import { createAutocompleteToggle, createShortcutHint } from '../editor/shortcut-hint.ts';
 import { isApplePlatform } from '../editor/shortcuts.ts';
 import { createSuggestionClient } from '../editor/suggestion-client.ts';
+import { wrapLinesWhenNarrow } from '../editor/narrow-wrap.ts';
 import { forgetRoom, rememberRoom } from '../lobby/recent-rooms.ts';
 import { trackPresence } from '../presence/awareness-users.ts';
 import { chooseJoinColor, loadIdentity, saveIdentity, suggestGuestName, toLightColor, type UserIdentity } from '../presence/identity.ts';
@@ -28,6 +29,7 @@ import { createReconnectBanner } from './reconnect-banner.ts';
 import { renderNotFoundPage, renderRefusedPage } from './not-found.page.ts';
 import { renderRoomSkeleton } from './room-skeleton.ts';
 import { installSaveShortcut } from './save-shortcut.ts';
+import { installViewSearch } from './view-search.ts';
 import { createRoomHeader } from './room-header.ts';
 import { createCopyLinkButton, createDownloadLink } from './share.ts';
 
@@ -199,7 +201,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
         saveAutocompleteSetting(deps.store, on);
         editor.setSuggestWhileTyping(on);
       });
-  const hint = createShortcutHint(isMac, autocompleteToggle);
+  const hint = createShortcutHint(isMac, autocompleteToggle, { readOnly });
   replaceChildren(root, h('div', { class: 'room-page' }, header.element, reconnectBanner.element, presenceBar.element, h('main', { class: 'editor-main' }, editorHost), hint));
 
   const editor = createEditor({
@@ -216,6 +218,8 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       : createSuggestionClient({ api: deps.api, roomId: documentName, language: currentLanguage }),
   });
   cleanups.push(() => editor.destroy());
+  wrapLinesWhenNarrow(editor.view);
+  if (readOnly) cleanups.push(installViewSearch(editor.view));
   // Never send a change the server must refuse for its size.
   editor.view.dispatch({
     effects: StateEffect.appendConfig.of(

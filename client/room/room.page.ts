@@ -11,7 +11,8 @@ import { DEFAULT_LIMITS, fetchLimits, sizeLimit } from '../editor/size-limit.ts'
 import { createAutocompleteToggle, createShortcutHint } from '../editor/shortcut-hint.ts';
 import { isApplePlatform } from '../editor/shortcuts.ts';
 import { createSuggestionClient } from '../editor/suggestion-client.ts';
-import { wrapLinesWhenNarrow } from '../editor/narrow-wrap.ts';
+import { loadEditorSettings, saveEditorSettings } from '../editor/editor-settings.ts';
+import { attachEditorSettings } from '../editor/settings-extensions.ts';
 import { forgetRoom, rememberRoom } from '../lobby/recent-rooms.ts';
 import { trackPresence } from '../presence/awareness-users.ts';
 import { chooseJoinColor, loadIdentity, saveIdentity, suggestGuestName, toLightColor, type UserIdentity } from '../presence/identity.ts';
@@ -30,6 +31,7 @@ import { renderNotFoundPage, renderRefusedPage } from './not-found.page.ts';
 import { renderRoomSkeleton } from './room-skeleton.ts';
 import { installSaveShortcut } from './save-shortcut.ts';
 import { installViewSearch } from './view-search.ts';
+import { createSettingsMenu } from './settings-menu.ts';
 import { createRoomHeader } from './room-header.ts';
 import { createCopyLinkButton, createDownloadLink } from './share.ts';
 
@@ -179,6 +181,10 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       editRoomId ? createCopyLinkButton({ kind: 'edit', link: () => absolute(roomPath(editRoomId)) }) : null,
       viewId ? createCopyLinkButton({ kind: 'view', link: () => absolute(viewPath(viewId)) }) : null,
       createDownloadLink(deps.api.roomCodeUrl(documentName)),
+      createSettingsMenu(loadEditorSettings(deps.store), (settings) => {
+        saveEditorSettings(deps.store, settings);
+        void editorSettings.apply(settings);
+      }),
       deps.themeToggle,
     ],
   });
@@ -218,7 +224,8 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       : createSuggestionClient({ api: deps.api, roomId: documentName, language: currentLanguage }),
   });
   cleanups.push(() => editor.destroy());
-  wrapLinesWhenNarrow(editor.view);
+  // Font size, tabs, wrap and key bindings of this browser (editor/editor-settings.ts).
+  const editorSettings = attachEditorSettings(editor.view, loadEditorSettings(deps.store));
   if (readOnly) cleanups.push(installViewSearch(editor.view));
   // Never send a change the server must refuse for its size.
   editor.view.dispatch({

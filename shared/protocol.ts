@@ -55,6 +55,12 @@ export const FILE_PATH = 'path';
 export const FILE_LANGUAGE = 'language';
 export const FILE_TEXT = 'text';
 export const ENTRY_FILE_ID = 'code';
+/**
+ * Awareness field: `true` in the state of someone on a view link (read-only).
+ * The server reduces a viewer's state to this and `user` (when the viewer
+ * gave a name): editors see who watches, never a viewer's cursor.
+ */
+export const AWARENESS_WATCHING = 'watching';
 /** Awareness field: the id of the file a person has open. */
 export const AWARENESS_FILE = 'file';
 /** File ids: what `newFileId()` in `shared/room-files.ts` makes (16 base64url characters) and the entry's `code`. */

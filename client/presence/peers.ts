@@ -1,3 +1,4 @@
+import { AWARENESS_WATCHING } from '../../shared/protocol.ts';
 import { sanitizeRemoteUser, type UserIdentity } from './identity.ts';
 
 /** One client in the room, as the presence bar shows it. */
@@ -6,6 +7,10 @@ export interface Peer extends UserIdentity {
   clientId: number;
   /** True for this tab. */
   isSelf: boolean;
+  /** On a view link: watches, cannot edit, has no cursor (awareness `watching`). */
+  watching: boolean;
+  /** A watcher who gave no name: counted, not listed or announced. */
+  anonymous: boolean;
 }
 
 /**
@@ -16,9 +21,12 @@ export interface Peer extends UserIdentity {
 export function listPeers(states: ReadonlyMap<number, unknown>, selfId: number): Peer[] {
   const peers: Peer[] = [];
   for (const [clientId, state] of states) {
-    if (typeof state !== 'object' || state === null || !('user' in state)) continue;
-    const user = sanitizeRemoteUser((state as { user: unknown }).user, clientId);
-    peers.push({ ...user, clientId, isSelf: clientId === selfId });
+    if (typeof state !== 'object' || state === null) continue;
+    const watching = (state as Record<string, unknown>)[AWARENESS_WATCHING] === true;
+    const named = 'user' in state;
+    if (!named && !watching) continue;
+    const user = sanitizeRemoteUser(named ? (state as { user: unknown }).user : {}, clientId);
+    peers.push({ ...user, clientId, isSelf: clientId === selfId, watching, anonymous: !named });
   }
   return peers.sort((a, b) => {
     if (a.isSelf !== b.isSelf) return a.isSelf ? -1 : 1;
@@ -62,7 +70,7 @@ export function diffPeers(before: readonly Peer[], after: readonly Peer[]): { jo
   const selfKeys = new Set([...before, ...after].filter((peer) => peer.isSelf).map(personKey));
   const beforeKeys = new Set(before.map(personKey));
   const afterKeys = new Set(after.map(personKey));
-  const others = (peers: readonly Peer[]) => listPeople(peers).filter((peer) => !peer.isSelf && !selfKeys.has(personKey(peer)));
+  const others = (peers: readonly Peer[]) => listPeople(peers).filter((peer) => !peer.isSelf && !peer.anonymous && !selfKeys.has(personKey(peer)));
   return {
     joined: others(after).filter((peer) => !beforeKeys.has(personKey(peer))),
     left: others(before).filter((peer) => !afterKeys.has(personKey(peer))),

@@ -1,6 +1,6 @@
 import { StateEffect } from '@codemirror/state';
 import type * as Y from 'yjs';
-import { CloseReason, type Language } from '../../shared/protocol.ts';
+import { AWARENESS_WATCHING, CloseReason, type Language } from '../../shared/protocol.ts';
 import type { Room } from '../../shared/schemas/room.schema.ts';
 import { ApiError, type ApiClient } from '../api.ts';
 import { h, replaceChildren } from '../dom.ts';
@@ -15,7 +15,7 @@ import { loadEditorSettings, saveEditorSettings } from '../editor/editor-setting
 import { attachEditorSettings } from '../editor/settings-extensions.ts';
 import { forgetRoom, rememberRoom } from '../lobby/recent-rooms.ts';
 import { trackPresence } from '../presence/awareness-users.ts';
-import { chooseJoinColor, loadIdentity, saveIdentity, suggestGuestName, toLightColor, type UserIdentity } from '../presence/identity.ts';
+import { chooseJoinColor, loadIdentity, pickUserColor, saveIdentity, suggestGuestName, toLightColor, type UserIdentity } from '../presence/identity.ts';
 import { loadBrowserId } from '../presence/browser-id.ts';
 import { createNameButton } from '../presence/name-button.ts';
 import { askDisplayName } from '../presence/name-dialog.ts';
@@ -76,15 +76,28 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     // reconnects and the status pill says what is going on.
   }
   // Asked after the room is known to exist: nobody names themselves for a dead link.
+  // A view id pasted into an /r/ link still only watches: the server decides.
+  const readOnly = target.mode === 'view' || room?.access === 'view';
+  // A watcher without a name: counted by the editors, not named (see askName).
+  let anonymous = false;
   const askName = async (): Promise<UserIdentity> => {
     // The page's outline behind the dialog, not a blank page.
     renderRoomSkeleton(root, room?.title ?? '');
-    return saveIdentity(deps.store, (await askDisplayName({ initial: suggestGuestName(), cancellable: false })) ?? suggestGuestName());
+    if (!readOnly) return saveIdentity(deps.store, (await askDisplayName({ initial: suggestGuestName(), cancellable: false })) ?? suggestGuestName());
+    // Watching: a name is optional, and the dialog says what it is for.
+    const name = await askDisplayName({
+      initial: '',
+      cancellable: true,
+      cancelLabel: 'Watch without a name',
+      text: 'The people editing see that someone is watching. Give a name if you want them to see who; it is stored in this browser only.',
+    });
+    if (name !== undefined) return saveIdentity(deps.store, name);
+    anonymous = true;
+    const color = pickUserColor();
+    return { name: suggestGuestName(), color, colorLight: toLightColor(color) };
   };
   let identity: UserIdentity = loadIdentity(deps.store) ?? (await askName());
 
-  // A view id pasted into an /r/ link still only watches: the server decides.
-  const readOnly = target.mode === 'view' || room?.access === 'view';
   const editRoomId = readOnly ? undefined : (room?.roomId ?? documentName);
 
   const cleanups: (() => void)[] = [];
@@ -114,13 +127,18 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   let roomColor = identity.color;
   // The same in every tab of this browser: others see one person (browser-id.ts).
   const browserId = loadBrowserId(deps.store);
-  const publishUser = (user: UserIdentity) => presence.setUser({ ...user, id: browserId, color: roomColor, colorLight: toLightColor(roomColor) });
+  const publishUser = (user: UserIdentity) => {
+    // Watchers say so; the server passes on nothing else of theirs but the name (room-gate.extension.ts).
+    if (readOnly) session.awareness.setLocalStateField(AWARENESS_WATCHING, true);
+    if (!anonymous) presence.setUser({ ...user, id: browserId, color: roomColor, colorLight: toLightColor(roomColor) });
+  };
   publishUser(identity);
   const nameButton = createNameButton({
     store: deps.store,
     identity,
     onChange: (user) => {
       identity = user;
+      anonymous = false;
       publishUser(user);
     },
   });

@@ -87,6 +87,37 @@ describe('the view page', () => {
     await expect.poll(() => viewer.page.locator('.cm-searchMatch').count(), eventually).toBeGreaterThan(0);
   });
 
+  it('asks watchers for a name without requiring one, and shows editors who watches', async () => {
+    const { roomId: watchedRoom, viewId: watchedView } = (await (
+      await fetch(`${app.baseUrl}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'watched\n' }) })
+    ).json()) as { roomId: string; viewId: string };
+    const editor = await newPerson(browser);
+    people.push(editor);
+    await joinRoom(editor, `${app.baseUrl}/r/${watchedRoom}`, 'Ed');
+    expect(await editor.page.locator('.presence-count').textContent()).toBe('Only you');
+
+    const quiet = await newPerson(browser);
+    people.push(quiet);
+    await quiet.page.goto(`${app.baseUrl}/v/${watchedView}`);
+    expect(await quiet.page.locator('.dialog-text').textContent()).toContain('see that someone is watching');
+    await quiet.page.getByRole('button', { name: 'Watch without a name' }).click();
+    await quiet.page.locator('.connection-status[data-state="connected"]').waitFor();
+    await expect.poll(() => editor.page.locator('.presence-count').textContent(), eventually).toBe('1 here · 1 watching');
+    // An anonymous watcher is counted, not listed.
+    expect(await editor.page.locator('.presence-name').allTextContents()).toEqual(['Ed']);
+
+    const named = await newPerson(browser);
+    people.push(named);
+    await joinRoom(named, `${app.baseUrl}/v/${watchedView}`, 'Vic');
+    await expect.poll(() => editor.page.locator('.presence-count').textContent(), eventually).toBe('1 here · 2 watching');
+    expect(await editor.page.locator('.presence-watcher .presence-name').allTextContents()).toEqual(['Vic']);
+    expect(await named.page.locator('.presence-count').textContent()).toBe('1 here · 2 watching');
+    // Watchers have no cursor in the editors' view.
+    await named.page.locator('.cm-content').click();
+    expect(await editor.page.locator('.cm-remoteCaret').count()).toBe(0);
+    await editor.page.screenshot({ path: 'test-results/editor-sees-watchers.png' });
+  });
+
   it('raised no page errors', () => {
     for (const person of people) expect(person.errors).toEqual([]);
   });

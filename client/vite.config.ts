@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { precompress } from './build/precompress.plugin.ts';
 
 // The client is built from `client/` into `dist/client/`, which the server
 // serves statically (and answers `/`, `/r/*` and `/v/*` with its index.html).
@@ -20,6 +21,8 @@ export default defineConfig({
   root: clientDir,
   base: '/',
   publicDir: 'public',
+  // Brotli and gzip copies of every text file, served by server/http/precompressed.ts.
+  plugins: [precompress()],
   build: {
     outDir: '../dist/client',
     emptyOutDir: true,

@@ -40,8 +40,9 @@ export const YJS_PATH = '/yjs';
  * - Two records with the same path (two people created `a.py` at once) are
  *   both kept: the entry, then the smaller id, holds the path; the other is
  *   read as `a (2).py` (also when a file's path is a folder of another file).
- * - Awareness carries `user: { name, color, colorLight }` and `cursor`, as
- *   y-codemirror.next expects, and `file` (the id of the file the person is
+ * - Awareness carries `user: { name, color, colorLight, id? }` and `cursor`, as
+ *   y-codemirror.next expects (`id`: the sender's browser, the same in all
+ *   its tabs, so a person with two tabs counts once), and `file` (the id of the file the person is
  *   in; its cursor is in that file's text).
  */
 export const CODE_TEXT = 'code';
@@ -54,6 +55,12 @@ export const FILE_PATH = 'path';
 export const FILE_LANGUAGE = 'language';
 export const FILE_TEXT = 'text';
 export const ENTRY_FILE_ID = 'code';
+/**
+ * Awareness field: `true` in the state of someone on a view link (read-only).
+ * The server reduces a viewer's state to this and `user` (when the viewer
+ * gave a name): editors see who watches, never a viewer's cursor.
+ */
+export const AWARENESS_WATCHING = 'watching';
 /** Awareness field: the id of the file a person has open. */
 export const AWARENESS_FILE = 'file';
 /** File ids: what `newFileId()` in `shared/room-files.ts` makes (16 base64url characters) and the entry's `code`. */

@@ -63,6 +63,8 @@ export interface EditorController {
    */
   showText(ytext: Y.Text, undoManager: Y.UndoManager, language: Language): void;
   setTheme(theme: Theme): void;
+  /** The extensions of the person's editor settings (font size, tabs, wrap, key bindings), kept across switches of file. */
+  setSettings(extension: Extension): void;
   /** Turns the list opening by itself and the ghost text on or off; Ctrl+Space works either way. */
   setSuggestWhileTyping(on: boolean): void;
   destroy(): void;
@@ -80,6 +82,8 @@ export function createEditor(options: EditorOptions): EditorController {
   const languageSlot = new Compartment();
   const themeSlot = new Compartment();
   const suggestionSlot = new Compartment();
+  const settingsSlot = new Compartment();
+  let settings: Extension = [];
   let suggestWhileTyping = options.suggestWhileTyping ?? true;
   let theme = options.theme;
   let language: Language = 'plaintext';
@@ -117,6 +121,7 @@ export function createEditor(options: EditorOptions): EditorController {
       remoteCursors({ awareness: options.awareness, ytext: text }),
       languageSlot.of(languageExtensions(doc)),
       themeSlot.of(editorTheme(theme)),
+      settingsSlot.of(settings),
       EditorView.contentAttributes.of({ 'aria-label': options.label }),
       options.cspNonce ? EditorView.cspNonce.of(options.cspNonce) : [],
       options.readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : [],
@@ -181,6 +186,10 @@ export function createEditor(options: EditorOptions): EditorController {
     setTheme(next) {
       theme = next;
       view.dispatch({ effects: themeSlot.reconfigure(editorTheme(next)) });
+    },
+    setSettings(extension) {
+      settings = extension;
+      view.dispatch({ effects: settingsSlot.reconfigure(extension) });
     },
     setSuggestWhileTyping(on) {
       suggestWhileTyping = on;

@@ -7,11 +7,13 @@ import { SHORTCUTS, shortcutKeys } from './shortcuts.ts';
  * it is folded behind a "?" button so that it does not eat editor rows.
  * `autocompleteToggle` ({@link createAutocompleteToggle}) goes at its end.
  */
-export function createShortcutHint(isMac: boolean, autocompleteToggle?: HTMLElement): HTMLElement {
+export function createShortcutHint(isMac: boolean, autocompleteToggle?: HTMLElement, options: { readOnly?: boolean } = {}): HTMLElement {
+  // Someone who only watches can find, nothing else.
+  const shortcuts = options.readOnly ? SHORTCUTS.filter((shortcut) => shortcut.keys === 'Mod-f') : SHORTCUTS;
   const list = h(
     'ul',
     { class: 'shortcut-list', id: 'shortcut-list' },
-    ...SHORTCUTS.map((shortcut) => h('li', { class: 'shortcut' }, h('kbd', {}, shortcutKeys(shortcut, isMac)), ` ${shortcut.action}`)),
+    ...shortcuts.map((shortcut) => h('li', { class: 'shortcut' }, h('kbd', {}, shortcutKeys(shortcut, isMac)), ` ${shortcut.action}`)),
   );
   const toggle = h(
     'button',

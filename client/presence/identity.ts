@@ -1,4 +1,5 @@
 import type { KeyValueStore } from '../storage.ts';
+import { BROWSER_ID_PATTERN } from './browser-id.ts';
 
 /** What a user shows to others: the awareness field `user` (see `shared/protocol.ts`). */
 export interface UserIdentity {
@@ -8,6 +9,11 @@ export interface UserIdentity {
   color: string;
   /** Selection background: {@link color} with 20 % opacity, `#rrggbbaa`. */
   colorLight: string;
+  /**
+   * The sender's browser (`browser-id.ts`), the same in all its tabs: one
+   * person however many tabs. Absent from other clients (bots, older tabs).
+   */
+  id?: string;
 }
 
 /** Longest display name, in characters (code points). */
@@ -120,5 +126,6 @@ export function sanitizeRemoteUser(raw: unknown, clientId: number): UserIdentity
   const user = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const name = typeof user.name === 'string' ? normalizeDisplayName(user.name) : '';
   const color = isUserColor(user.color) ? user.color : colorForClient(clientId);
-  return { name: name === '' ? `Guest ${clientId % 1000}` : name, color, colorLight: toLightColor(color) };
+  const id = typeof user.id === 'string' && BROWSER_ID_PATTERN.test(user.id) ? user.id : undefined;
+  return { name: name === '' ? `Guest ${clientId % 1000}` : name, color, colorLight: toLightColor(color), ...(id ? { id } : {}) };
 }

@@ -7,6 +7,10 @@ export interface NameDialogOptions {
   initial: string;
   /** Whether the dialog can be closed without choosing (editing a name later). */
   cancellable: boolean;
+  /** The sentence under the title (default: where the name is shown). */
+  text?: string;
+  /** The label of the button that closes a cancellable dialog without a name (default "Cancel"). */
+  cancelLabel?: string;
 }
 
 /**
@@ -26,12 +30,12 @@ export function askDisplayName(options: NameDialogOptions): Promise<string | und
   input.value = options.initial;
   const error = h('p', { class: 'field-error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'button button-primary' }, 'Continue');
-  const cancel = options.cancellable ? h('button', { type: 'button', class: 'button', value: 'cancel' }, 'Cancel') : null;
+  const cancel = options.cancellable ? h('button', { type: 'button', class: 'button', value: 'cancel' }, options.cancelLabel ?? 'Cancel') : null;
   const form = h(
     'form',
     { method: 'dialog', class: 'dialog-form' },
     h('h2', { class: 'dialog-title', id: 'name-dialog-title' }, 'What should others call you?'),
-    h('p', { class: 'dialog-text' }, 'Your name is shown next to your cursor and in the room. It is stored in this browser only.'),
+    h('p', { class: 'dialog-text' }, options.text ?? 'Your name is shown next to your cursor and in the room. It is stored in this browser only.'),
     h('label', { class: 'field' }, h('span', { class: 'field-label' }, 'Display name'), input),
     error,
     h('div', { class: 'dialog-actions' }, cancel, submit),

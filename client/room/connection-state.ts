@@ -10,7 +10,16 @@ export interface ConnectionFacts {
   online: boolean;
   /** Local updates the server has not acknowledged (`provider.unsyncedChanges`). */
   unsyncedChanges: number;
+  /** How long (ms) local updates have been unacknowledged without a break: 0 when none are. */
+  unconfirmedForMs: number;
 }
+
+/**
+ * While connected, an edit is normally confirmed within a round trip: only
+ * one still unconfirmed after this long (ms) shows as "Saving…", so the
+ * label does not blink with every keystroke.
+ */
+export const SAVING_DELAY_MS = 500;
 
 /** What the status pill shows. */
 export interface ConnectionView {
@@ -20,7 +29,10 @@ export interface ConnectionView {
   label: string;
   /** A longer explanation for the tooltip and screen readers. */
   detail: string;
-  /** True when local edits are not yet confirmed by the server. */
+  /**
+   * True when local edits are not yet confirmed by the server, and it is
+   * worth saying: while connected, only past {@link SAVING_DELAY_MS}.
+   */
   pending: boolean;
 }
 
@@ -47,11 +59,13 @@ export function describeConnection(facts: ConnectionFacts): ConnectionView {
         pending,
       };
     }
+    // A round trip in progress is not news; an edit that waits is.
+    const overdue = pending && facts.unconfirmedForMs >= SAVING_DELAY_MS;
     return {
       state: 'connected',
-      label: pending ? 'Saving…' : 'Connected',
-      detail: pending ? join('Connected', edits) : 'Connected; every edit is confirmed by the server.',
-      pending,
+      label: overdue ? 'Saving…' : 'Connected',
+      detail: overdue ? join('Connected', edits) : 'Connected; every edit is confirmed by the server.',
+      pending: overdue,
     };
   }
   if (!facts.wasConnected) {

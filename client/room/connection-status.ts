@@ -1,6 +1,6 @@
 import type { HocuspocusProvider } from '@hocuspocus/provider';
 import { h } from '../dom.ts';
-import { describeConnection, describeFailure, type ConnectionView } from './connection-state.ts';
+import { describeConnection, describeFailure, SAVING_DELAY_MS, type ConnectionView } from './connection-state.ts';
 
 /**
  * The connection pill in the header: connected, connecting, reconnecting or
@@ -23,7 +23,29 @@ export function createConnectionStatus(
   const socket = provider.configuration.websocketProvider;
   let wasConnected = false;
   let failure: string | undefined;
+  // Since when local edits have waited for the server without a break, and
+  // the timer that looks again once that is SAVING_DELAY_MS old.
+  let unconfirmedSince: number | undefined;
+  let overdueTimer: ReturnType<typeof setTimeout> | undefined;
   let current = read();
+
+  function unconfirmedForMs(): number {
+    if (provider.unsyncedChanges === 0) {
+      unconfirmedSince = undefined;
+      clearTimeout(overdueTimer);
+      overdueTimer = undefined;
+      return 0;
+    }
+    const now = performance.now();
+    if (unconfirmedSince === undefined) {
+      unconfirmedSince = now;
+      overdueTimer = setTimeout(() => {
+        overdueTimer = undefined;
+        update();
+      }, SAVING_DELAY_MS);
+    }
+    return now - unconfirmedSince;
+  }
 
   function read(): ConnectionView {
     if (failure !== undefined) return describeFailure(failure, provider.unsyncedChanges);
@@ -35,18 +57,23 @@ export function createConnectionStatus(
       wasConnected,
       online: navigator.onLine,
       unsyncedChanges: provider.unsyncedChanges,
+      unconfirmedForMs: unconfirmedForMs(),
     });
   }
 
+  let rendered = false;
   function update(): void {
     const next = read();
+    const changed = next.state !== current.state || next.pending !== current.pending || next.label !== current.label;
+    current = next;
+    // Written only when something changed: a screen reader announces every write to a status region.
+    if (rendered && !changed && element.title === next.detail) return;
+    rendered = true;
     label.textContent = next.label;
     element.title = next.detail;
     element.setAttribute('aria-label', next.detail);
     element.dataset.state = next.state;
     element.dataset.pending = String(next.pending);
-    const changed = next.state !== current.state || next.pending !== current.pending || next.label !== current.label;
-    current = next;
     if (changed) onChange(next);
   }
 
@@ -65,6 +92,7 @@ export function createConnectionStatus(
       update();
     },
     destroy() {
+      clearTimeout(overdueTimer);
       for (const event of events) provider.off(event, update);
       window.removeEventListener('online', update);
       window.removeEventListener('offline', update);

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { CloseReason, type Language } from '../../shared/protocol.ts';
+import { AWARENESS_WATCHING, CloseReason, type Language } from '../../shared/protocol.ts';
 import type { Room } from '../../shared/schemas/room.schema.ts';
 import { ApiError, type ApiClient } from '../api.ts';
 import { h, replaceChildren } from '../dom.ts';
@@ -10,9 +10,12 @@ import { DEFAULT_LIMITS, fetchLimits, sizeLimit } from '../editor/size-limit.ts'
 import { createAutocompleteToggle, createShortcutHint } from '../editor/shortcut-hint.ts';
 import { isApplePlatform } from '../editor/shortcuts.ts';
 import { createSuggestionClient } from '../editor/suggestion-client.ts';
+import { loadEditorSettings, saveEditorSettings } from '../editor/editor-settings.ts';
+import { attachEditorSettings } from '../editor/settings-extensions.ts';
 import { forgetRoom, rememberRoom } from '../lobby/recent-rooms.ts';
 import { trackPresence } from '../presence/awareness-users.ts';
-import { chooseJoinColor, loadIdentity, saveIdentity, suggestGuestName, toLightColor, type UserIdentity } from '../presence/identity.ts';
+import { chooseJoinColor, loadIdentity, pickUserColor, saveIdentity, suggestGuestName, toLightColor, type UserIdentity } from '../presence/identity.ts';
+import { loadBrowserId } from '../presence/browser-id.ts';
 import { createNameButton } from '../presence/name-button.ts';
 import { askDisplayName } from '../presence/name-dialog.ts';
 import { createPresenceBar } from '../presence/presence-bar.ts';
@@ -23,7 +26,12 @@ import { showToast } from '../toasts.ts';
 import { openCollabSession } from './collab-session.ts';
 import { mountRunPanel } from '../run/mount.ts';
 import { createConnectionStatus } from './connection-status.ts';
+import { createReconnectBanner } from './reconnect-banner.ts';
 import { renderNotFoundPage, renderRefusedPage } from './not-found.page.ts';
+import { renderRoomSkeleton } from './room-skeleton.ts';
+import { installSaveShortcut } from './save-shortcut.ts';
+import { installViewSearch } from './view-search.ts';
+import { createSettingsMenu } from './settings-menu.ts';
 import { createRoomHeader } from './room-header.ts';
 import { createCopyLinkButton } from './share.ts';
 import { createUndoManager } from '../editor/undo-steps.ts';
@@ -73,11 +81,28 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     // reconnects and the status pill says what is going on.
   }
   // Asked after the room is known to exist: nobody names themselves for a dead link.
-  let identity: UserIdentity =
-    loadIdentity(deps.store) ?? saveIdentity(deps.store, (await askDisplayName({ initial: suggestGuestName(), cancellable: false })) ?? suggestGuestName());
-
   // A view id pasted into an /r/ link still only watches: the server decides.
   const readOnly = target.mode === 'view' || room?.access === 'view';
+  // A watcher without a name: counted by the editors, not named (see askName).
+  let anonymous = false;
+  const askName = async (): Promise<UserIdentity> => {
+    // The page's outline behind the dialog, not a blank page.
+    renderRoomSkeleton(root, room?.title ?? '');
+    if (!readOnly) return saveIdentity(deps.store, (await askDisplayName({ initial: suggestGuestName(), cancellable: false })) ?? suggestGuestName());
+    // Watching: a name is optional, and the dialog says what it is for.
+    const name = await askDisplayName({
+      initial: '',
+      cancellable: true,
+      cancelLabel: 'Watch without a name',
+      text: 'The people editing see that someone is watching. Give a name if you want them to see who; it is stored in this browser only.',
+    });
+    if (name !== undefined) return saveIdentity(deps.store, name);
+    anonymous = true;
+    const color = pickUserColor();
+    return { name: suggestGuestName(), color, colorLight: toLightColor(color) };
+  };
+  let identity: UserIdentity = loadIdentity(deps.store) ?? (await askName());
+
   const editRoomId = readOnly ? undefined : (room?.roomId ?? documentName);
 
   const cleanups: (() => void)[] = [];
@@ -105,13 +130,20 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   cleanups.push(() => presence.destroy());
   // The stored colour is the preference; the room may get another one (see chooseRoomColor).
   let roomColor = identity.color;
-  const publishUser = (user: UserIdentity) => presence.setUser({ ...user, color: roomColor, colorLight: toLightColor(roomColor) });
+  // The same in every tab of this browser: others see one person (browser-id.ts).
+  const browserId = loadBrowserId(deps.store);
+  const publishUser = (user: UserIdentity) => {
+    // Watchers say so; the server passes on nothing else of theirs but the name (room-gate.extension.ts).
+    if (readOnly) session.awareness.setLocalStateField(AWARENESS_WATCHING, true);
+    if (!anonymous) presence.setUser({ ...user, id: browserId, color: roomColor, colorLight: toLightColor(roomColor) });
+  };
   publishUser(identity);
   const nameButton = createNameButton({
     store: deps.store,
     identity,
     onChange: (user) => {
       identity = user;
+      anonymous = false;
       publishUser(user);
     },
   });
@@ -122,8 +154,11 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   const chooseRoomColor = () => {
     if (colorChosen) return;
     colorChosen = true;
-    const taken = presence.peers.filter((peer) => !peer.isSelf).map((peer) => peer.color);
-    const color = chooseJoinColor(identity.color, taken);
+    const others = presence.peers.filter((peer) => !peer.isSelf);
+    // Another tab of this browser is already here: be the same person, in the same colour.
+    const myOtherTab = others.find((peer) => peer.id === browserId);
+    const taken = others.filter((peer) => peer.id !== browserId).map((peer) => peer.color);
+    const color = myOtherTab?.color ?? chooseJoinColor(identity.color, taken);
     if (color === roomColor) return;
     roomColor = color;
     publishUser(identity);
@@ -140,7 +175,9 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   };
   let announceTimer: ReturnType<typeof setTimeout> | undefined;
   cleanups.push(() => clearTimeout(announceTimer));
+  const reconnectBanner = createReconnectBanner(() => session.reconnectNow());
   const status = createConnectionStatus(session.provider, (view) => {
+    reconnectBanner.show(view);
     if (view.state !== 'connected') {
       clearTimeout(announceTimer);
       announceTimer = undefined;
@@ -151,6 +188,8 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     }
   });
   cleanups.push(() => status.destroy());
+  // Ctrl+S: no "Save page as" dialog; say whether everything is stored.
+  cleanups.push(installSaveShortcut(() => status.current, showToast));
 
   const absolute = (path: string) => new URL(path, location.origin).href;
   const viewId = room?.viewId ?? (target.mode === 'view' ? target.viewId : undefined);
@@ -166,6 +205,10 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       editRoomId ? createCopyLinkButton({ kind: 'edit', link: () => absolute(roomPath(editRoomId)) }) : null,
       viewId ? createCopyLinkButton({ kind: 'view', link: () => absolute(viewPath(viewId)) }) : null,
       createDownloadButton({ doc: session.doc, archiveUrl: deps.api.roomArchiveUrl(documentName), title: currentTitle, language: currentLanguage }),
+      createSettingsMenu(loadEditorSettings(deps.store), (settings) => {
+        saveEditorSettings(deps.store, settings);
+        void editorSettings.apply(settings);
+      }),
       deps.themeToggle,
     ],
   });
@@ -189,7 +232,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
         saveAutocompleteSetting(deps.store, on);
         editor.setSuggestWhileTyping(on);
       });
-  const hint = createShortcutHint(isMac, autocompleteToggle);
+  const hint = createShortcutHint(isMac, autocompleteToggle, { readOnly });
   const entryUndoManager = createUndoManager(session.ytext);
   const otherFiles = trackOtherFilesLength(session.doc, () => editor.ytext);
   cleanups.push(() => otherFiles.destroy());
@@ -220,6 +263,9 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     editor.destroy();
     entryUndoManager.destroy();
   });
+  // Font size, tabs, wrap and key bindings of this browser (editor/editor-settings.ts).
+  const editorSettings = attachEditorSettings(editor, loadEditorSettings(deps.store));
+  if (readOnly) cleanups.push(installViewSearch(editor.view));
   const workspace = createFileWorkspace({
     doc: session.doc,
     awareness: session.awareness,
@@ -243,6 +289,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       'div',
       { class: 'room-page' },
       header.element,
+      reconnectBanner.element,
       presenceBar.element,
       h('main', { class: 'editor-main files-layout' }, workspace.sidebar, h('div', { class: 'editor-column' }, workspace.tabBar, h('div', { class: 'editor-frame' }, editorHost))),
       runPanel.element,

@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { ConnectionContext } from './connection-context.ts';
-import { keepAliveWithPings, toFetchRequest } from './websocket-server.ts';
+import { keepAliveWithPings, PING_INTERVAL_MS, toFetchRequest } from './websocket-server.ts';
 import { asksForWholeState, syncStep2Frame, type FullStateCacheExtension } from './full-state-cache.extension.ts';
 import { AuthAnswer, MAX_UNAUTHENTICATED_BYTES, MessageType } from './hocuspocus-wire.ts';
 
@@ -213,7 +213,7 @@ export function acceptCollabSocket({
     },
   };
   const connection = hocuspocus.handleConnection(adapter, toFetchRequest(request), context);
-  keepAliveWithPings(socket, connection, hocuspocus.configuration.timeout / 2);
+  keepAliveWithPings(socket, connection, Math.min(PING_INTERVAL_MS, hocuspocus.configuration.timeout / 2));
 
   /** Cancels of the stored-state waits of this socket (see `awaitStoredState`). */
   const storedStateWaits: (() => void)[] = [];

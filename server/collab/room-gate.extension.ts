@@ -5,7 +5,7 @@ import type {
   onAuthenticatePayload,
   onDisconnectPayload,
 } from '@hocuspocus/server';
-import { CloseCode, CloseReason, isRoomIdFormat } from '../../shared/protocol.ts';
+import { AWARENESS_WATCHING, CloseCode, CloseReason, isRoomIdFormat } from '../../shared/protocol.ts';
 import { grantAllows, TokenRefusal, type TokenVerifier } from '../auth/tokens.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { ConnectionContext } from './connection-context.ts';
@@ -85,7 +85,28 @@ export class RoomGateExtension implements Extension {
   }
 
   async beforeHandleAwareness({ connection, states }: beforeHandleAwarenessPayload): Promise<void> {
-    // A viewer sees everyone's cursor, but nobody sees the viewer's.
-    if (connection?.readOnly) states.clear();
+    // A viewer sees everyone's cursor; the others see only that someone
+    // watches, and the name the viewer chose to give, never a cursor.
+    if (!connection?.readOnly) return;
+    for (const [clientId, state] of states) {
+      if (state !== null && typeof state === 'object') states.set(clientId, toWatcherState(state));
+    }
   }
+}
+
+/**
+ * What a viewer's awareness state may carry (`shared/protocol.ts`):
+ * `watching: true` and, when the viewer gave a name, `user` (name, colour,
+ * browser id as strings, cleaned again by every client). Cursor, selection,
+ * open file and anything else are dropped.
+ */
+export function toWatcherState(state: Record<string, unknown>): Record<string, unknown> {
+  const user = state.user;
+  if (typeof user !== 'object' || user === null) return { [AWARENESS_WATCHING]: true };
+  const picked: Record<string, string> = {};
+  for (const field of ['name', 'color', 'colorLight', 'id'] as const) {
+    const value = (user as Record<string, unknown>)[field];
+    if (typeof value === 'string') picked[field] = value;
+  }
+  return { [AWARENESS_WATCHING]: true, user: picked };
 }

@@ -30,18 +30,45 @@ interface IdleClock {
   lastMessageReceivedAt: number;
 }
 
+/** How often each socket is pinged (ms). */
+export const PING_INTERVAL_MS = 3500;
 /**
- * Pings the client every `intervalMs` and counts each pong as traffic for
- * Hocuspocus's idle timeout, so a client that is there but quiet (alone in a
- * room, no awareness) is never closed; one that answers nothing is closed
- * with 4408 once the timeout passes. Every WebSocket client answers pings.
+ * Pings in a row a socket may leave unanswered before it is taken for
+ * dead: someone whose network dropped (no close ever arrives) leaves the
+ * others' presence after 3–4 intervals, 10.5–14 s, instead of Hocuspocus's
+ * 60 s idle timeout (or y-protocols' 30 s awareness timeout). Counted per
+ * ping sent, not by the clock, so a server that stalled for a while does
+ * not drop everyone whose pong it had not read yet.
  */
-export function keepAliveWithPings(socket: WebSocket, connection: IdleClock, intervalMs: number): void {
+export const MISSED_PINGS_BEFORE_DEAD = 3;
+
+/**
+ * Pings the client every `intervalMs` (at most {@link PING_INTERVAL_MS}) and counts each pong as traffic for
+ * Hocuspocus's idle timeout, so a client that is there but quiet (alone in a
+ * room, no awareness) is never closed. One that answers
+ * {@link MISSED_PINGS_BEFORE_DEAD} pings in a row with nothing is
+ * terminated: its close removes its cursor and name from the room. Every
+ * WebSocket client answers pings.
+ */
+export function keepAliveWithPings(socket: WebSocket, connection: IdleClock, intervalMs = PING_INTERVAL_MS): void {
+  let unanswered = 0;
   const timer = setInterval(() => {
-    if (socket.readyState === WebSocket.OPEN) socket.ping();
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (unanswered >= MISSED_PINGS_BEFORE_DEAD) {
+      clearInterval(timer);
+      // The close frame tells a live client that stopped answering why; a
+      // dead one never answers it, so the socket goes now, not after the
+      // closing handshake's 30 s.
+      socket.close(CloseCode.idleTimeout, CloseReason.idleTimeout);
+      socket.terminate();
+      return;
+    }
+    unanswered += 1;
+    socket.ping();
   }, intervalMs);
   timer.unref();
   socket.on('pong', () => {
+    unanswered = 0;
     connection.lastMessageReceivedAt = Date.now();
   });
   socket.once('close', () => clearInterval(timer));

@@ -11,7 +11,7 @@ import type { Metrics } from '../metrics.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { ConnectionContext } from './connection-context.ts';
-import { keepAliveWithPings, toFetchRequest, type UpgradeGate } from './websocket-server.ts';
+import { keepAliveWithPings, PING_INTERVAL_MS, toFetchRequest, type UpgradeGate } from './websocket-server.ts';
 import { AuthAnswer, MessageType } from './hocuspocus-wire.ts';
 
 /*
@@ -239,7 +239,7 @@ function bridgeSocket({
   };
 
   const connection = hocuspocus.handleConnection(adapter, toFetchRequest(request), context);
-  keepAliveWithPings(socket, connection, hocuspocus.configuration.timeout / 2);
+  keepAliveWithPings(socket, connection, Math.min(PING_INTERVAL_MS, hocuspocus.configuration.timeout / 2));
   const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
   connection.handleMessage(encodeAuthFrame(roomId, token));
 

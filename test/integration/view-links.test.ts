@@ -57,6 +57,7 @@ describe('read-only view links', () => {
 
     editor.provider.setAwarenessField('user', { name: 'Editor', color: '#f00', colorLight: '#f003' });
     viewer.provider.setAwarenessField('user', { name: 'Viewer', color: '#00f', colorLight: '#00f3' });
+    viewer.provider.setAwarenessField('cursor', { anchor: 0, head: 0 });
     editor.text.insert(editor.text.length, 'typed by the editor\n');
     await vi.waitFor(() => expect(viewer.text.toString()).toBe('start\ntyped by the editor\n'));
     const names = (client: TestClient) => [...client.provider.awareness!.getStates().values()].map((state: any) => state.user?.name).filter(Boolean);
@@ -66,7 +67,9 @@ describe('read-only view links', () => {
     editor.text.insert(editor.text.length, 'more\n');
     await vi.waitFor(() => expect(viewer.text.toString()).toContain('more\n'));
     expect(editor.text.toString()).toBe('start\ntyped by the editor\nmore\n');
-    expect(names(editor)).not.toContain('Viewer');
+    // The editor sees the viewer as watching, with the name given, but no cursor (issue 14, item 7).
+    const viewerState = () => [...editor.provider.awareness!.getStates().values()].find((state: any) => state.user?.name === 'Viewer');
+    await vi.waitFor(() => expect(viewerState()).toEqual({ watching: true, user: { name: 'Viewer', color: '#00f', colorLight: '#00f3' } }));
     expect(await fetchRoomCode(server.baseUrl, room.roomId)).toBe('start\ntyped by the editor\nmore\n');
   });
 
@@ -78,11 +81,12 @@ describe('read-only view links', () => {
     await Promise.all([editor.synced, viewer.synced]);
     expect(viewer.text.toString()).toBe('yjs\n');
     viewer.text.insert(0, 'nope ');
-    viewer.provider.awareness.setLocalStateField('user', { name: 'Viewer' });
+    viewer.provider.awareness.setLocalState({ user: { name: 'Viewer', color: 12, extra: 'x' }, cursor: { anchor: 1, head: 2 }, file: 'code' });
     editor.text.insert(editor.text.length, 'yes\n');
     await vi.waitFor(() => expect(viewer.text.toString()).toContain('yes\n'));
     expect(editor.text.toString()).toBe('yjs\nyes\n');
-    expect([...editor.provider.awareness.getStates().values()].map((state: any) => state.user?.name)).not.toContain('Viewer');
+    // The editor learns that someone watches, and the name given, never a cursor (issue 14, item 7).
+    await vi.waitFor(() => expect([...editor.provider.awareness.getStates().values()]).toContainEqual({ watching: true, user: { name: 'Viewer' } }));
     expect(await fetchRoomCode(server.baseUrl, room.roomId)).toBe('yjs\nyes\n');
   });
 

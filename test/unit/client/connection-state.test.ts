@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeConnection, type ConnectionFacts } from '../../../client/room/connection-state.ts';
+import { describeConnection, SAVING_DELAY_MS, type ConnectionFacts } from '../../../client/room/connection-state.ts';
 
 const facts = (overrides: Partial<ConnectionFacts>): ConnectionFacts => ({
   socket: 'connected',
@@ -7,6 +7,7 @@ const facts = (overrides: Partial<ConnectionFacts>): ConnectionFacts => ({
   wasConnected: true,
   online: true,
   unsyncedChanges: 0,
+  unconfirmedForMs: 0,
   ...overrides,
 });
 
@@ -15,10 +16,15 @@ describe('describeConnection', () => {
     expect(describeConnection(facts({}))).toMatchObject({ state: 'connected', label: 'Connected', pending: false });
   });
 
-  it('connected with edits in flight', () => {
-    const view = describeConnection(facts({ unsyncedChanges: 2 }));
+  it('connected with edits waiting past the delay', () => {
+    const view = describeConnection(facts({ unsyncedChanges: 2, unconfirmedForMs: SAVING_DELAY_MS }));
     expect(view).toMatchObject({ state: 'connected', label: 'Saving…', pending: true });
     expect(view.detail).toMatch(/not yet confirmed/);
+  });
+
+  it('connected with an edit on its round trip: nothing to say yet', () => {
+    const view = describeConnection(facts({ unsyncedChanges: 1, unconfirmedForMs: SAVING_DELAY_MS - 1 }));
+    expect(view).toMatchObject({ state: 'connected', label: 'Connected', pending: false });
   });
 
   it('first connection', () => {

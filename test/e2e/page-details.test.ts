@@ -1,0 +1,104 @@
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRoom, startTestApp, type TestApp } from './support/app.ts';
+import { joinRoom, launchBrowser, newPerson, type Person } from './support/browser.ts';
+
+// Issue 14, item 9: unknown pages, the search panel, Ctrl+S and the name
+// prompt's background. Screenshots go to test-results/ for a look.
+const eventually = { timeout: 15_000, interval: 50 };
+
+let app: TestApp;
+let browser: Browser;
+const people: Person[] = [];
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
+  mkdirSync('test-results', { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+async function person(): Promise<Person> {
+  const created = await newPerson(browser);
+  people.push(created);
+  return created;
+}
+
+describe('unknown addresses', () => {
+  it.each(['/nonsense', '/r/', '/r', '/v/', '/r/abc/def'])('%s is an HTML page saying so, with a 404', async (path) => {
+    const { page } = await person();
+    const response = await page.goto(`${app.baseUrl}${path}`);
+    expect(response?.status()).toBe(404);
+    expect(response?.headers()['content-type']).toMatch(/text\/html/);
+    await expect.poll(() => page.locator('h1').textContent(), eventually).toBe('This room does not exist');
+    expect(await page.getByRole('link', { name: '← Back to the lobby' }).count()).toBe(1);
+  });
+
+  it('keeps JSON errors for the API and for programs', async () => {
+    for (const [path, accept] of [
+      ['/api/nonsense', 'text/html'],
+      ['/api', 'text/html'],
+      ['/nonsense', 'application/json'],
+      ['/nonsense', '*/*'],
+    ]) {
+      const response = await fetch(`${app.baseUrl}${path}`, { headers: { accept } });
+      expect(response.status, `${path} ${accept}`).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: 'not_found' } });
+    }
+  });
+});
+
+describe('the room page', () => {
+  it('shows the outline of the room behind the first-visit name prompt', async () => {
+    const { roomId } = await createRoom(app.baseUrl, { title: 'Kata night' });
+    const { page } = await person();
+    await page.goto(`${app.baseUrl}/r/${roomId}`);
+    await page.getByLabel('Display name').waitFor();
+    expect(await page.locator('.room-skeleton .room-skeleton-title').textContent()).toBe('Kata night');
+    expect(await page.locator('.room-skeleton-line').count()).toBeGreaterThan(5);
+    await page.screenshot({ path: 'test-results/name-prompt.png' });
+  });
+
+  it('answers Ctrl+S with a toast that everything is saved, not the browser save dialog', async () => {
+    const { roomId } = await createRoom(app.baseUrl, { code: 'x = 1\n' });
+    const ada = await person();
+    await joinRoom(ada, `${app.baseUrl}/r/${roomId}`, 'Ada');
+    await ada.page.locator('.cm-content').click();
+    await ada.page.keyboard.type('y');
+    await expect.poll(() => ada.page.locator('.connection-status').getAttribute('data-pending'), eventually).toBe('false');
+    const prevented = ada.page.evaluate<boolean>(`new Promise((resolve) => window.addEventListener('keydown', (e) => resolve(e.defaultPrevented), { once: true }))`);
+    await ada.page.keyboard.press('Control+s');
+    expect(await prevented).toBe(true);
+    await expect.poll(() => ada.page.locator('.toast').allTextContents(), eventually).toContain('Everything is saved: every edit is stored as you type');
+    // Outside the editor too.
+    await ada.page.locator('.presence-bar').click();
+    await ada.page.keyboard.press('Control+s');
+    await expect.poll(() => ada.page.locator('.toast').count(), eventually).toBe(2);
+  });
+
+  it('styles the find panel like the rest of the app', async () => {
+    const { roomId } = await createRoom(app.baseUrl, { code: 'alpha\nbeta\nalpha\n' });
+    const ada = await person();
+    await joinRoom(ada, `${app.baseUrl}/r/${roomId}`, 'Ada');
+    await ada.page.locator('.cm-content').click();
+    await ada.page.keyboard.press('Control+f');
+    const next = ada.page.locator('.cm-search button[name="next"]');
+    await next.waitFor();
+    const box = await next.boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(32);
+    const field = await ada.page.locator('.cm-search .cm-textfield').first().boundingBox();
+    expect(field!.height).toBeGreaterThanOrEqual(32);
+    await ada.page.screenshot({ path: 'test-results/search-panel.png' });
+  });
+
+  it('raised no page errors and no dialogs', () => {
+    for (const one of people) {
+      expect(one.errors).toEqual([]);
+      expect(one.dialogs).toEqual([]);
+    }
+  });
+});

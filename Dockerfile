@@ -13,6 +13,18 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Runtime stage: compiled code and production dependencies only, as a non-root user.
 FROM node:24-bookworm-slim
+# The local code runner: bubblewrap and the toolchains programs may use
+# (docs/operations.md, "Running code"). Override to add more, e.g.
+#   --build-arg RUN_TOOLCHAINS="python3 gcc g++ default-jdk-headless"
+# or to none (RUN_TOOLCHAINS="") with RUNNER=piston or RUNNER=off. The sandbox
+# needs user namespaces: Docker's default seccomp profile refuses them, so run
+# the container with `--security-opt seccomp=unconfined` (or a profile that
+# allows clone/unshare of namespaces); without, the server logs that running
+# code is off and everything else works.
+ARG RUN_TOOLCHAINS="python3"
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends bubblewrap util-linux ${RUN_TOOLCHAINS} \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     PORT=8000 \
     HOST=0.0.0.0 \

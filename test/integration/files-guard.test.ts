@@ -112,6 +112,21 @@ describe('hostile updates against a multi-file room', () => {
   });
 });
 
+describe('awareness in a multi-file room', () => {
+  it('relays the `file` a person is in with their cursor, across both protocols', async () => {
+    const { roomId } = await createRoom(server.baseUrl, { code: 'x\n', language: 'python' });
+    const alice = connectClient(server.wsUrl, roomId);
+    const bob = connectYjsClient(server.wsUrl, roomId);
+    cleanups.push(() => alice.destroy(), () => bob.destroy());
+    await Promise.all([alice.synced, bob.synced]);
+    const id = writeFile(alice.doc, 'lib/a.py', 'a = 1\n');
+    alice.provider.awareness!.setLocalState({ user: { name: 'Alice', color: '#f00', colorLight: '#f003' }, file: id, cursor: { anchor: 1, head: 1 } });
+    await vi.waitFor(() => expect(bob.provider.awareness.getStates().get(alice.doc.clientID)).toMatchObject({ file: id, cursor: { anchor: 1 } }));
+    bob.provider.awareness.setLocalStateField('file', 'code');
+    await vi.waitFor(() => expect(alice.provider.awareness!.getStates().get(bob.doc.clientID)).toMatchObject({ file: 'code' }));
+  });
+});
+
 describe(`more than ${MAX_FILES} files or ${MAX_FOLDERS} folders`, () => {
   it('refuses the 201st file and the 201st folder with 4413 (too many files); the room keeps 200 of each', async () => {
     const { roomId } = await createRoom(server.baseUrl, { code: '', language: 'python' });

@@ -89,7 +89,11 @@ export interface Config {
   corsOrigins: readonly string[];
   /** Token signing key: `AUTH_JWT_SECRET` (HS256) or `AUTH_JWT_PUBLIC_KEY` (PEM, RS256/ES256); unset means no tokens. */
   auth: { secret?: string; publicKey?: string };
-  /** Largest code a room may hold, in characters (`MAX_DOCUMENT_BYTES`, default 5 MiB); a larger update is refused with 4413. */
+  /**
+   * Largest size a room may reach, in bytes (`MAX_DOCUMENT_BYTES`, default 5 MiB): 2 per UTF-16 code
+   * unit of the code, every file's text and path, the folders' paths and the meta strings; an update
+   * past it is refused with 4413.
+   */
   maxDocumentChars: number;
   /** Average messages per second one connection may send (`MAX_MESSAGES_PER_SECOND`, default 200, bursts of twice that; a faster one is slowed down, see `message-pacing.ts`; 0 = off). */
   maxMessagesPerSecond: number;

@@ -155,6 +155,28 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  *   and `pendingDs` are null) and only the layout above. An update that
  *   would break it is refused with 4400 before it is applied: the room is
  *   byte for byte as before.
+ * - Layout, item by item (`shared/room-layout.ts` holds the rules): only the
+ *   roots `code`, `meta`, `files` and `folders` (an item, even one the room
+ *   has seen, naming another root is refused); plain strings in `code` and
+ *   in each file's `text` (no formats, embeds or nested types); under
+ *   `meta` one string each for `title` (≤ {@link MAX_TITLE_LENGTH}) and
+ *   `language`; under `files` a key matching {@link FILE_ID_PATTERN} holding
+ *   a new `Y.Map` (or a deletion), whose record holds `path` (one canonical
+ *   path string), `language` (one of {@link LANGUAGES}) and `text` (one new
+ *   `Y.Text`, once for the record's life: a second would replace the
+ *   file's text); the entry's record (`files.code`) holds only `path`; a
+ *   record an update creates comes with its `path` (and `text`) in that
+ *   update; under `folders` a canonical path holding `true`. Anything else
+ *   (another key, another nested type such as a `Y.Array`, a record under
+ *   a key that is not an id, text in the entry's record, a value of the
+ *   wrong type) is refused with 4400.
+ * - Counts and size: an update after which the room would hold more than
+ *   {@link MAX_FILES} files (the entry counts) or {@link MAX_FOLDERS}
+ *   recorded folders is refused with 4413 (`too many files`); one that
+ *   would take the room past `MAX_DOCUMENT_BYTES` (2 bytes per UTF-16 code
+ *   unit of `code`, of every file's text, path and language, of every
+ *   folder's path and of the `meta` strings) with 4413 (`document too
+ *   large`). Deletions in the same update are not subtracted from the size.
  * - Ownership: a live connection owns the Yjs client ids it has written
  *   new structs under (in an update under that one id: a batch under
  *   several, a reconnect's sync, may carry others' edits and claims only
@@ -250,7 +272,12 @@ export const CloseCode = {
   unauthorized: 4401,
   /** The token is valid but not for this room or role, or the page's origin is not allowed. */
   forbidden: 4403,
-  /** An update would make the code larger than the server's limit; it was not applied. */
+  /**
+   * An update would make the room larger than the server's limit
+   * (`MAX_DOCUMENT_BYTES`, counting every file's text and path), or leave it
+   * with more than {@link MAX_FILES} files or {@link MAX_FOLDERS} folders
+   * (reason `too many files`); it was not applied.
+   */
   documentTooLarge: 4413,
   /**
    * A per-socket bound of `/collab` was passed (documents, refusals,
@@ -286,6 +313,7 @@ export const CloseReason = {
   malformedMessage: 'malformed message',
   forbidden: 'forbidden',
   documentTooLarge: 'document too large',
+  tooManyFiles: 'too many files',
   tooManyMessages: 'too many messages',
   unauthorized: 'unauthorized',
   tokenExpired: 'unauthorized: the token has expired',

@@ -1,6 +1,6 @@
 import type { afterHandleMessagePayload, beforeHandleAwarenessPayload, beforeHandleMessagePayload, Connection, Document, Extension } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
-import { CloseCode, CloseReason, CODE_TEXT } from '../../shared/protocol.ts';
+import { CloseCode, CloseReason } from '../../shared/protocol.ts';
 import type { Metrics } from '../metrics.ts';
 import { filterAwarenessStates, readAwarenessFrame, type AwarenessFrame } from './awareness-guard.ts';
 import { ClientKeys, type ClientKeyStore } from './client-keys.ts';
@@ -9,7 +9,8 @@ import type { ConnectionContext } from './connection-context.ts';
 import { MessageType } from './hocuspocus-wire.ts';
 import { PendingUpdates } from './pending-updates.ts';
 import type { RemoteOwners } from './remote-owners.ts';
-import { checkUpdate, MAX_META_BYTES, measureRoom, type UpdateVerdict } from './update-guard.ts';
+import { currentRoomBytes } from './room-size.ts';
+import { checkUpdate, type UpdateVerdict } from './update-guard.ts';
 
 export { inspectUpdate, measureRoom, type UpdateVerdict } from './update-guard.ts';
 export { MAX_AWARENESS_STATE_CHARS } from './awareness-guard.ts';
@@ -20,8 +21,8 @@ const SYNC_STEP_1 = 0;
 export interface MessageLimits {
   /**
    * Largest size a room may reach, in bytes (`MAX_DOCUMENT_BYTES`): 2 bytes
-   * per UTF-16 code unit of the code and of the `meta` strings (see
-   * {@link measureRoom}).
+   * per UTF-16 code unit of the code, every file's text and path, the folders'
+   * paths and the `meta` strings (see {@link measureRoom}).
    */
   maxDocumentChars: number;
 }
@@ -63,7 +64,8 @@ const KEYS_UNAVAILABLE = new Refusal(CloseCode.tryAgainLater, CloseReason.keysUn
  * that id is bound to (it takes the id over); updates that would grow the
  * room past `MAX_DOCUMENT_BYTES` ({@link measureRoom}); awareness states
  * ({@link filterAwarenessStates}). A refused message is never applied; the
- * socket is closed with the reason (4400, 4413) and other clients
+ * socket is closed with the reason (4400; 4413 for size, and for more than
+ * `MAX_FILES` files or `MAX_FOLDERS` folders) and other clients
  * carry on. An update whose dependencies have not arrived yet is held
  * ({@link PendingUpdates}) and handed back to Hocuspocus once they did.
  * Typing costs one decode and a few map lookups.
@@ -198,6 +200,10 @@ export class MessageGuardExtension implements Extension {
     }
     const verdict: UpdateVerdict = checkUpdate(update, document);
     if (!verdict.ok) {
+      if (verdict.problem === 'too_many_files') {
+        this.metrics.updatesRejected.labels('too_many_files').inc();
+        return new Refusal(CloseCode.documentTooLarge, CloseReason.tooManyFiles);
+      }
       if (verdict.problem === 'missing_dependencies' && this.mayHold(verdict, document, connection) && this.pending.hold(connection, frame, verdict.waitingFor)) {
         this.contexts.set(connection, { document, context });
         neutralise(frame, typeAt);
@@ -222,8 +228,8 @@ export class MessageGuardExtension implements Extension {
       }
     }
     const limit = this.limits.maxDocumentChars;
-    // The meta strings are at most MAX_META_BYTES; only near the limit are they read.
-    if (verdict.addedBytes > 0 && 2 * document.getText(CODE_TEXT).length + verdict.addedBytes + MAX_META_BYTES > limit && measureRoom(document) + verdict.addedBytes > limit) {
+    // O(1) while people type: the files' part is kept up to date per transaction.
+    if (verdict.addedBytes > 0 && currentRoomBytes(document) + verdict.addedBytes > limit) {
       this.metrics.updatesRejected.labels('document_too_large').inc();
       return new Refusal(CloseCode.documentTooLarge, CloseReason.documentTooLarge);
     }

@@ -11,7 +11,8 @@ import * as Y from 'yjs';
  * Each chunk holds, per client, one contiguous clock range of whole structs.
  * The ranges are chosen greedily: a struct joins the current chunk once every
  * struct it depends on (its client's previous struct, its origin, right origin
- * and parent item) is in this chunk or an earlier one. The history that made
+ * and the item holding its parent type, for files' nested types) is in this
+ * chunk or an earlier one. The history that made
  * the document is such an order, so the walk always advances. The delete set
  * travels with the last chunk.
  *
@@ -47,8 +48,7 @@ function splitDoc(doc: Y.Doc, structsPerChunk: number): Uint8Array[] | undefined
   const has = (id: Y.ID | null): boolean => id === null || id.clock < (covered.get(id.client) ?? 0);
   const isReady = (struct: Struct): boolean => {
     if (!(struct instanceof Y.Item)) return true;
-    const parent = struct.parent;
-    return has(struct.origin) && has(struct.rightOrigin) && (!(parent instanceof Y.ID) || has(parent));
+    return has(struct.origin) && has(struct.rightOrigin) && has(parentIdOf(struct));
   };
 
   const chunks: Uint8Array[] = [];
@@ -79,6 +79,19 @@ function splitDoc(doc: Y.Doc, structsPerChunk: number): Uint8Array[] | undefined
   // The rest of the structs and the whole delete set.
   chunks.push(Y.encodeStateAsUpdate(doc, encodeClocks(chunkStart)));
   return chunks;
+}
+
+/**
+ * The id of the item holding the nested type `item` is written into, when
+ * the encoding names it (no origins, so Yjs places the item by its parent):
+ * a file's first character, a record's first `language`. In a document the
+ * parent is the type itself; the id is its item's.
+ */
+function parentIdOf(item: Y.Item): Y.ID | null {
+  if (item.origin !== null || item.rightOrigin !== null) return null;
+  const parent = item.parent;
+  if (parent instanceof Y.ID) return parent;
+  return (parent as Y.AbstractType<unknown> | null)?._item?.id ?? null;
 }
 
 /** Encodes, per client, the structs from `from` up to (not including) `to`, with an empty delete set. */

@@ -1,13 +1,9 @@
 import * as Y from 'yjs';
-import { CODE_TEXT, MAX_TITLE_LENGTH, META_LANGUAGE, META_MAP, META_TITLE } from '../../shared/protocol.ts';
+import { ROOT_NAMES } from '../../shared/room-layout.ts';
+import { UpdateLayout } from './update-layout.ts';
+import { REFUSED, resolveTarget, targetOfStored, type Target, type UpdateIndex } from './update-targets.ts';
 
-/** Keys `meta` may hold, with the longest string each may be (characters). */
-const META_KEYS: ReadonlyMap<string, number> = new Map([
-  [META_TITLE, MAX_TITLE_LENGTH],
-  [META_LANGUAGE, 32],
-]);
-/** Bytes the meta strings can take at most ({@link measureRoom}). */
-export const MAX_META_BYTES = 2 * (MAX_TITLE_LENGTH + 32);
+export { measureRoom } from './room-size.ts';
 
 /** A struct of `client` at `clock` that an update needs and the room does not hold yet. */
 export interface Dependency {
@@ -25,6 +21,8 @@ export type UpdateVerdict =
   | { ok: true; addedBytes: number; writers: number[] }
   /** It writes outside the document layout, or content of a kind the layout has no place for. */
   | { ok: false; problem: 'layout' }
+  /** It would leave the room with more than `MAX_FILES` files or `MAX_FOLDERS` folders. */
+  | { ok: false; problem: 'too_many_files' }
   /**
    * It refers to structs the room does not hold (Yjs would keep it pending,
    * or a pending delete, without bound); `waitingFor` is one of them: only
@@ -36,21 +34,10 @@ export type UpdateVerdict =
   | { ok: false; problem: 'malformed' };
 
 type Struct = Y.Item | Y.GC | Y.Skip;
-type Target = typeof CODE_TEXT | typeof META_TITLE | typeof META_LANGUAGE | 'dropped' | 'refused';
 
 const MALFORMED = { ok: false, problem: 'malformed' } as const;
 const LAYOUT = { ok: false, problem: 'layout' } as const;
-
-/**
- * The size of a room, in bytes: 2 per UTF-16 code unit of the code, the
- * title and the language. O(1): Yjs keeps the length of a text.
- */
-export function measureRoom(doc: Y.Doc): number {
-  const meta = doc.getMap(META_MAP);
-  const title = meta.get(META_TITLE);
-  const language = meta.get(META_LANGUAGE);
-  return 2 * (doc.getText(CODE_TEXT).length + (typeof title === 'string' ? title.length : 0) + (typeof language === 'string' ? language.length : 0));
-}
+const TOO_MANY_FILES = { ok: false, problem: 'too_many_files' } as const;
 
 /**
  * Checks a (V1) update against what `doc` holds, without applying it. It is
@@ -63,12 +50,21 @@ export function measureRoom(doc: Y.Doc): number {
  *   the room holds of that client;
  * - every range of the delete set (all of them, in any order) lies within
  *   what the room and the update hold of its client;
- * - every new item belongs to `code` (strings only) or to `meta` (`title`
- *   and `language`, one string each, within their lengths); nested types,
- *   embeds, formats, binary, JSON and subdocuments are refused; no item,
- *   seen or new, names another root type (Yjs would create it on reading);
+ * - every new item lands where the layout has a place for it and holds
+ *   what that place takes (`update-targets.ts` finds the place the way Yjs
+ *   does, `update-layout.ts` checks it): plain strings in `code` and in a
+ *   file's text; one string under `meta.title` / `meta.language`; a new
+ *   `Y.Map` under a file id in `files`, holding a canonical `path`, a known
+ *   `language` and one new `Y.Text` under `text` (the entry's record: only
+ *   `path`); `true` under a canonical path in `folders`. Formats, embeds,
+ *   other nested types, other keys, binary, JSON and subdocuments are
+ *   refused; a record the update creates must come with its path and text;
+ *   no item, seen or new, names another root type (Yjs would create it on
+ *   reading);
+ * - the room holds at most `MAX_FILES` files and `MAX_FOLDERS` folders after it;
  * - `addedBytes` counts 2 bytes per UTF-16 code unit of the new content
- *   (deletions are not subtracted, so the count errs on the safe side).
+ *   (texts, paths, languages, folder paths; deletions are not subtracted, so
+ *   the count errs on the safe side).
  * Throws when the update does not decode.
  */
 export function inspectUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
@@ -94,10 +90,9 @@ export function inspectUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
     }
   }
 
-  let addedBytes = 0;
+  const layout = new UpdateLayout();
   const writers: number[] = [];
-  let byClient: Map<number, Struct[]> | undefined;
-  let targets: Map<Y.Item, Target> | undefined;
+  let index: UpdateIndex | undefined;
   for (const run of runs) {
     const client = run[0].id.client;
     const stored = Y.getState(store, client);
@@ -107,39 +102,27 @@ export function inspectUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
     for (const struct of run) {
       if (!(struct instanceof Y.Item)) continue; // GC: deleted content, nothing to store
       // Yjs creates a root type for every root name it reads, seen structs included.
-      if (typeof struct.parent === 'string' && struct.parent !== CODE_TEXT && struct.parent !== META_MAP) return LAYOUT;
+      if (typeof struct.parent === 'string' && !ROOT_NAMES.has(struct.parent)) return LAYOUT;
       if (struct.id.clock + struct.length <= stored) continue; // seen already; Yjs skips it
       const neighbour = struct.origin ?? struct.rightOrigin;
       let target: Target;
-      if (typeof struct.parent === 'string') target = targetOfRoot(struct.parent, struct.parentSub);
-      else if (struct.parent !== null || neighbour === null) target = 'refused'; // a nested type (the layout has none), or no place at all
-      else if (neighbour.clock < Y.getState(store, neighbour.client)) target = targetOfStored(Y.getItem(store, neighbour), doc);
+      // Typing: a neighbour the room holds.
+      if (struct.parent === null && neighbour !== null && neighbour.clock < Y.getState(store, neighbour.client)) target = targetOfStored(Y.getItem(store, neighbour), doc);
       else {
-        // Typing is the case above; only a batch (a reconnect's sync) refers to itself.
-        byClient ??= groupByClient(runs);
-        targets ??= new Map();
-        target = resolveTarget(struct, doc, byClient, targets, structs.length);
+        // A new type, a first character, or a batch (a reconnect's sync) that refers to itself.
+        index ??= { byClient: groupByClient(runs), targets: new Map(), maxSteps: structs.length };
+        target = resolveTarget(struct, doc, index);
       }
-      const content = struct.content;
-      switch (target) {
-        case 'dropped':
-          continue; // Yjs garbage-collects an item whose neighbour is gone
-        case 'refused':
-          return LAYOUT;
-        case CODE_TEXT:
-          if (content instanceof Y.ContentString) addedBytes += 2 * content.str.length;
-          else if (!(content instanceof Y.ContentDeleted)) return LAYOUT;
-          break;
-        default: {
-          if (content instanceof Y.ContentDeleted) break;
-          const value = content instanceof Y.ContentAny && content.arr.length === 1 ? content.arr[0] : undefined;
-          if (typeof value !== 'string' || value.length > META_KEYS.get(target)!) return LAYOUT;
-          addedBytes += 2 * value.length;
-        }
-      }
+      const container = target.container;
+      if (container === 'dropped') continue; // Yjs garbage-collects an item whose neighbour or parent is gone
+      if (target === REFUSED || container === 'refused') return LAYOUT;
+      const admitted = container === 'code' || container === 'fileText' ? layout.admitText(struct.content) : layout.admitEntry(target, struct.content);
+      if (!admitted) return LAYOUT;
     }
   }
-  return { ok: true, addedBytes, writers };
+  const problem = layout.finish(doc, ds);
+  if (problem !== undefined) return problem === 'layout' ? LAYOUT : TOO_MANY_FILES;
+  return { ok: true, addedBytes: layout.addedBytes, writers };
 }
 
 /** {@link inspectUpdate}, with an update that does not decode (or trips Yjs's decoder) refused as malformed: never throws. */
@@ -253,7 +236,7 @@ function missingOf(struct: Struct, available: Map<number, number>, store: Y.Doc[
     const missing = missingId(struct, rightOrigin, available, store);
     if (missing !== undefined) return missing;
   }
-  // A nested type's parent (refused as layout when new, but Yjs looks it up for seen structs too).
+  // A nested type's parent (Yjs looks it up for seen structs too).
   return parent instanceof Y.ID ? missingId(struct, parent, available, store) : undefined;
 }
 
@@ -267,54 +250,9 @@ function availableOf(available: Map<number, number>, store: Y.Doc['store'], clie
   return available.get(client) ?? Y.getState(store, client);
 }
 
-function targetOfRoot(root: string, key: string | null): Target {
-  if (root === CODE_TEXT) return key === null ? CODE_TEXT : 'refused';
-  if (root === META_MAP && key !== null && META_KEYS.has(key)) return key as Target;
-  return 'refused';
-}
-
 function groupByClient(runs: Struct[][]): Map<number, Struct[]> {
   const byClient = new Map<number, Struct[]>();
   for (const run of runs) byClient.set(run[0].id.client, run);
   return byClient;
 }
 
-/**
- * Where an item without parent info lands: where its origin (else its right
- * origin) is, as Yjs decides in `Item.getMissing`. The origin is looked up in
- * the room, else in the update, following chains iteratively.
- */
-function resolveTarget(item: Y.Item, doc: Y.Doc, byClient: Map<number, Struct[]>, targets: Map<Y.Item, Target>, maxSteps: number): Target {
-  const chain: Y.Item[] = [];
-  let current: Y.Item = item;
-  let target: Target | undefined;
-  while (target === undefined) {
-    const cached = targets.get(current);
-    if (cached !== undefined) {
-      target = cached;
-      break;
-    }
-    chain.push(current);
-    const id = current.origin ?? current.rightOrigin;
-    if (typeof current.parent === 'string') target = targetOfRoot(current.parent, current.parentSub);
-    else if (current.parent !== null || id === null || chain.length > maxSteps) target = 'refused'; // nested, placeless, or a cycle
-    else if (id.clock < Y.getState(doc.store, id.client)) target = targetOfStored(Y.getItem(doc.store, id), doc);
-    else {
-      // integrate() checked that the id is in the update.
-      const list = byClient.get(id.client)!;
-      const next = list[Y.findIndexSS(list as Y.Item[], id.clock)];
-      if (next instanceof Y.GC) target = 'dropped';
-      else if (next instanceof Y.Item) current = next;
-      else target = 'refused';
-    }
-  }
-  for (const link of chain) targets.set(link, target);
-  return target;
-}
-
-function targetOfStored(struct: Y.Item | Y.GC, doc: Y.Doc): Target {
-  if (!(struct instanceof Y.Item)) return 'dropped';
-  if (struct.parent === doc.share.get(CODE_TEXT)) return struct.parentSub === null ? CODE_TEXT : 'refused';
-  if (struct.parent === doc.share.get(META_MAP)) return targetOfRoot(META_MAP, struct.parentSub);
-  return 'refused';
-}

@@ -10,7 +10,7 @@ import type { UpdateJournal } from '../collab/update-journal.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { filesMap, foldersMap } from '../../shared/room-files.ts';
-import { measureRoomFiles } from './room-size.ts';
+import { measureRoom } from '../collab/room-size.ts';
 import { archiveEntriesOf, listFilesOf } from './file-tasks.ts';
 import type { FileWorker } from './file-worker.ts';
 import { writeZip } from './zip-writer.ts';
@@ -126,7 +126,7 @@ export function createFileService({
 
   const checkGrowth = (doc: Y.Doc, growth: number) => {
     if (growth <= 0) return;
-    const after = measureRoomFiles(doc) + growth;
+    const after = measureRoom(doc) + growth;
     if (after > maxDocumentBytes) {
       throw new FileServiceError('payload_too_large', `The room would be ${after} bytes; the limit is ${maxDocumentBytes} (MAX_DOCUMENT_BYTES)`);
     }

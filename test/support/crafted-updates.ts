@@ -17,8 +17,24 @@ export type RawStruct =
       /** Used only without origins: a root type's name, or a nested type's id. */
       parent?: string | RawId;
       parentSub?: string;
-      content: { type: 'string'; text: string } | { type: 'deleted'; length: number } | { type: 'any'; values: unknown[] };
+      content: RawContent;
     };
+
+/**
+ * An item's content: a string, a deleted run, plain values, a nested type
+ * (Yjs type refs: 0 Y.Array, 1 Y.Map, 2 Y.Text, 4 Y.XmlFragment, 6 Y.XmlText),
+ * a format or an embed.
+ */
+export type RawContent =
+  | { type: 'string'; text: string }
+  | { type: 'deleted'; length: number }
+  | { type: 'any'; values: unknown[] }
+  | { type: 'type'; typeRef: 0 | 1 | 2 | 4 | 6 }
+  | { type: 'format'; key: string; value: unknown }
+  | { type: 'embed'; value: unknown };
+
+/** Yjs content refs, by our names. */
+const CONTENT_REFS = { deleted: 1, string: 4, embed: 5, format: 6, type: 7, any: 8 } as const;
 
 /** A block of structs of one client starting at `clock`. */
 export interface RawBlock {
@@ -73,7 +89,7 @@ function writeStruct(encoder: encoding.Encoder, struct: RawStruct): void {
       encoding.writeVarUint(encoder, struct.length);
       return;
     case 'item': {
-      const contentRef = struct.content.type === 'string' ? 4 : struct.content.type === 'deleted' ? 1 : 8;
+      const contentRef = CONTENT_REFS[struct.content.type];
       const hasOrigins = struct.origin !== undefined || struct.rightOrigin !== undefined;
       const info = contentRef | (struct.origin ? 0x80 : 0) | (struct.rightOrigin ? 0x40 : 0) | (!hasOrigins && struct.parentSub !== undefined ? 0x20 : 0);
       encoding.writeUint8(encoder, info);
@@ -90,17 +106,33 @@ function writeStruct(encoder: encoding.Encoder, struct: RawStruct): void {
         }
         if (struct.parentSub !== undefined) encoding.writeVarString(encoder, struct.parentSub);
       }
-      const content = struct.content;
-      if (content.type === 'string') encoding.writeVarString(encoder, content.text);
-      else if (content.type === 'deleted') encoding.writeVarUint(encoder, content.length);
-      else {
-        encoding.writeVarUint(encoder, content.values.length);
-        for (const value of content.values) encoding.writeAny(encoder, value as never);
-      }
+      writeContent(encoder, struct.content);
       return;
     }
     default:
       throw new Error(`unknown struct ${(struct satisfies never) as string}`);
+  }
+}
+
+function writeContent(encoder: encoding.Encoder, content: RawContent): void {
+  switch (content.type) {
+    case 'string':
+      return encoding.writeVarString(encoder, content.text);
+    case 'deleted':
+      return encoding.writeVarUint(encoder, content.length);
+    case 'any':
+      encoding.writeVarUint(encoder, content.values.length);
+      for (const value of content.values) encoding.writeAny(encoder, value as never);
+      return;
+    case 'type':
+      return encoding.writeVarUint(encoder, content.typeRef);
+    case 'format':
+      encoding.writeVarString(encoder, content.key);
+      return encoding.writeVarString(encoder, JSON.stringify(content.value));
+    case 'embed':
+      return encoding.writeVarString(encoder, JSON.stringify(content.value));
+    default:
+      throw new Error(`unknown content ${(content satisfies never) as string}`);
   }
 }
 

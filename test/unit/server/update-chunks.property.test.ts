@@ -2,13 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { splitUpdate } from '../../../server/collab/update-chunks.ts';
+import { findFile, movePath, readFileTree, setLanguage, writeFile } from '../../../shared/room-files.ts';
 
 /** One step of a random history: a client edits its copy, or two clients sync. */
 type Step =
   | { kind: 'insert'; client: number; at: number; text: string }
   | { kind: 'delete'; client: number; at: number; length: number }
   | { kind: 'meta'; client: number; key: string; value: number }
-  | { kind: 'sync'; from: number; to: number };
+  | { kind: 'sync'; from: number; to: number }
+  /** File work (the multi-file layout: nested types whose first items carry their parent's id). */
+  | { kind: 'file'; client: number; op: 'create' | 'type' | 'rename' | 'language'; n: number };
 
 const step = (clients: number): fc.Arbitrary<Step> =>
   fc.oneof(
@@ -16,6 +19,7 @@ const step = (clients: number): fc.Arbitrary<Step> =>
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), client: fc.nat(clients - 1), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('meta' as const), client: fc.nat(clients - 1), key: fc.constantFrom('title', 'language'), value: fc.nat(9) }) },
     { weight: 3, arbitrary: fc.record({ kind: fc.constant('sync' as const), from: fc.nat(clients - 1), to: fc.nat(clients - 1) }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('file' as const), client: fc.nat(clients - 1), op: fc.constantFrom('create' as const, 'type' as const, 'rename' as const, 'language' as const), n: fc.nat(20) }) },
   );
 
 /** Plays a history on `clients` documents and returns the state of all of them merged (as a server would store it). */
@@ -27,6 +31,16 @@ function playHistory(clients: number, steps: Step[]): Uint8Array {
       continue;
     }
     const doc = docs[s.client];
+    if (s.kind === 'file') {
+      const files = readFileTree(doc).files;
+      const file = files[s.n % files.length];
+      // Empty files and languages set later: first items that name their parent (another client's type).
+      if (s.op === 'create') writeFile(doc, `f${s.n}-${s.client}.txt`, s.n % 2 === 0 ? '' : `x${s.n}`);
+      else if (s.op === 'language') setLanguage(doc, file, s.n % 2 === 0 ? 'go' : 'rust');
+      else if (s.op === 'type') file.text.insert(s.n % (file.text.length + 1), `t${s.n}`);
+      else if (!findFile(doc, `r${s.n}/${file.path}`)) movePath(doc, file.path, `r${s.n}/${file.path}`);
+      continue;
+    }
     const text = doc.getText('code');
     if (s.kind === 'insert') text.insert(s.at % (text.length + 1), s.text);
     else if (s.kind === 'delete' && text.length > 0) {
@@ -73,6 +87,26 @@ describe('splitUpdate', () => {
       ),
       { numRuns: 300 },
     );
+  }, 60_000);
+
+  it('keeps an item written into another client’s file (named by its parent’s id) after that file, whatever the client order', () => {
+    // Client 7 sets the language of client 5's file: its item names the record by id, with no origin.
+    const a = new Y.Doc();
+    a.clientID = 7;
+    const b = new Y.Doc();
+    b.clientID = 5;
+    writeFile(a, 'x.txt', '');
+    writeFile(b, 'y.txt', '');
+    Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
+    setLanguage(a, findFile(a, 'y.txt')!, 'go');
+    const whole = Y.encodeStateAsUpdate(a);
+    const chunked = new Y.Doc();
+    for (const chunk of splitUpdate(whole, 1)) {
+      Y.applyUpdate(chunked, chunk);
+      expect(chunked.store.pendingStructs).toBeNull();
+    }
+    expect(findFile(chunked, 'y.txt')?.language).toBe('go');
+    for (const doc of [a, b, chunked]) doc.destroy();
   });
 
   it('splits a large history into chunks of at most the given number of structs', () => {

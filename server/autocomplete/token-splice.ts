@@ -13,7 +13,7 @@ const BACK_MARGIN = 256;
 /** Text after a change the first window takes; it grows 4-fold until the tokens after it agree with the old ones. */
 const FORWARD_MARGIN = 256;
 /** Longest window tried: past it the change is not local (a comment opened, a brace removed) and the caller parses in full. */
-const MAX_WINDOW = 32 * 1024;
+const MAX_WINDOW = 8 * 1024;
 /** Tokens in a row that must agree, position and kind, before the old tokens are trusted again. */
 const RESYNC_TOKENS = 4;
 /** Changes in one request beyond which a full (incremental) parse is the cheaper way. */

@@ -123,10 +123,11 @@ function spliceOneChange(before: string, tokens: readonly Token[], after: string
     if (window === undefined) return undefined;
     const oldStart = findFirstStartingAt(tokens, start);
     if (!agreesBefore(window, tokens, oldStart, change.fromA)) {
-      // The line start chosen was no place to start afresh: once more from further back.
+      // The line start chosen was no place to start afresh: once more from further back, with the
+      // first window's length after the change (a window grown past it already started right).
       if (start === 0 || forward > FORWARD_MARGIN) return undefined;
       start = findWindowStart(before, tokens, start - 4 * BACK_MARGIN);
-      forward /= 4;
+      forward = FORWARD_MARGIN / 4;
       continue;
     }
     if (end === after.length) return tokens.slice(0, oldStart).concat(window);

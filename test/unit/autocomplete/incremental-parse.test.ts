@@ -98,6 +98,22 @@ describe('tokens reused across requests (spliced around the edits, or reparsed i
   }, 120_000);
 });
 
+describe('edits whose effect is not local', () => {
+  const file = Array.from({ length: 600 }, (_, index) => `int handler_${index}(int request) { return respond(request, "${index}"); }\n`).join('');
+
+  it('an opened comment or quote that runs on past the edit gives the tokens of a fresh parse', () => {
+    const site = file.indexOf('int handler_200');
+    const key = 'opening-editor';
+    tokenizeDocument(file, 'c', key);
+    for (const opened of ['/* ', '"', '#if 0\n', '/* x */ /* ']) {
+      const code = file.slice(0, site) + opened + file.slice(site);
+      expect(tokenizeDocument(code, 'c', key)).toEqual(tokenizeDocument(code, 'c', `fresh-c-${fresh++}`));
+    }
+    // And closed again.
+    expect(tokenizeDocument(file, 'c', key)).toEqual(tokenizeDocument(file, 'c', `fresh-c-${fresh++}`));
+  });
+});
+
 describe('an editor that finishes a line in one place and jumps to another', () => {
   it('reparses to the tokens of a fresh parse, reusing the text between the two places', () => {
     const file = Array.from({ length: 400 }, (_, index) => `def handler_${index}(request):\n    return respond(request, [${index}, "${index}"])\n`).join('');

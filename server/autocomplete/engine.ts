@@ -83,7 +83,7 @@ function listModuleItems(code: string, tokens: readonly Token[], context: Cursor
 }
 
 function findLineItem(
-  code: string, tokens: readonly Token[], context: CursorContext, language: Language, top: CompletionItem | undefined,
+  code: string, tokens: readonly Token[], context: CursorContext, language: Language, top: CompletionItem | undefined, deadline?: number,
 ): { item: CompletionItem; agreement: number } | undefined {
   const corpus = getCorpus(language);
   const endIndex = context.partialIndex >= 0 ? context.partialIndex : context.previousIndex + 1;
@@ -100,7 +100,7 @@ function findLineItem(
   const { keywords, builtins } = getWordTables(language);
   const isKnownWord = (word: string): boolean =>
     keywords.has(word) || builtins.includes(word) || tokens.some((token, index) => token.text === word && index < endIndex);
-  const continuation = predictContinuation(sources, ngramContext, isKnownWord);
+  const continuation = predictContinuation(sources, ngramContext, isKnownWord, deadline);
   if (continuation === undefined) return undefined;
   const atSpace = exact === '' && /\s$/.test(code.slice(0, context.to));
   const tail = atSpace ? continuation.text.trimStart() : continuation.text;
@@ -206,7 +206,7 @@ function completeWithinBudget(request: CompleteInput, weights: RankingWeights): 
   }
   checkBudget(deadline);
   items.sort((a, b) => b.score - a.score);
-  const line = inProse ? undefined : findLineItem(code, tokens, context, language, items[0]);
+  const line = inProse ? undefined : findLineItem(code, tokens, context, language, items[0], deadline);
   if (line !== undefined) {
     const leads = context.prefix === '' ? line.agreement >= LINE_AGREEMENT : items.length === 0;
     if (leads) line.item.score = Math.max(line.item.score, (items[0]?.score ?? 0) * 1.01);

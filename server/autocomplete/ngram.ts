@@ -1,3 +1,4 @@
+import { BUDGET_CHECK_INTERVAL, checkBudget } from './budget.ts';
 import { toContextText } from './identifiers.ts';
 import type { Token } from './token.ts';
 
@@ -41,13 +42,14 @@ function readTokenAfter(occurrence: Occurrence, step: number): Token | undefined
   return token;
 }
 
-function findOccurrences(sources: readonly NgramSource[], context: readonly [string, string], useBoth: boolean): Occurrence[] {
+function findOccurrences(sources: readonly NgramSource[], context: readonly [string, string], useBoth: boolean, deadline?: number): Occurrence[] {
   const found: Occurrence[] = [];
   for (const source of sources) {
     const { tokens } = source;
     let previous = '\u0000';
     // The context at the cursor itself (the last tokens before endIndex) has no continuation yet.
     for (let at = 0; at < source.endIndex - 1 && at < tokens.length; at++) {
+      if (at % BUDGET_CHECK_INTERVAL === 0) checkBudget(deadline);
       const token = tokens[at];
       if (token.category === 'comment') continue;
       const text = toContextText(token);
@@ -62,17 +64,19 @@ function findOccurrences(sources: readonly NgramSource[], context: readonly [str
  * Predicts what usually follows the context tokens `[before, last]` on the
  * same line, by majority over earlier occurrences in the sources: token by
  * token while most occurrences agree (so `if __name__` gives ` == "__main__":`).
+ * Throws `BudgetExceeded` past `deadline` (text of 100,000 `(` has as many occurrences of `( (`).
  */
 export function predictContinuation(
-  sources: readonly NgramSource[], context: readonly [string, string], isKnownWord: (word: string) => boolean,
+  sources: readonly NgramSource[], context: readonly [string, string], isKnownWord: (word: string) => boolean, deadline?: number,
 ): Continuation | undefined {
-  let survivors = findOccurrences(sources, context, true);
+  let survivors = findOccurrences(sources, context, true, deadline);
   // Without a two-token match, a one-token one must be a word, or `(` alone would predict anything.
-  if (survivors.length === 0 && /^[\p{L}_$]/u.test(context[1])) survivors = findOccurrences(sources, context, false);
+  if (survivors.length === 0 && /^[\p{L}_$]/u.test(context[1])) survivors = findOccurrences(sources, context, false, deadline);
   if (survivors.length === 0) return undefined;
   const matched = survivors.reduce((sum, occurrence) => sum + occurrence.source.weight, 0);
   let steps = 0;
   while (steps < MAX_TOKENS) {
+    checkBudget(deadline);
     const votes = new Map<string, number>();
     let total = 0;
     for (const occurrence of survivors) {

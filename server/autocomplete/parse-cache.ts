@@ -154,6 +154,25 @@ function scheduleIdleWork(): void {
   idleWork.unref();
 }
 
+/** The last parse under `cacheKey` that `parser` finished (it may be of an older text than the caller's latest). */
+export function findLastParse(parser: Parser, cacheKey: string): { code: string; tree: Tree } | undefined {
+  const parsed = lastParses.get(cacheKey);
+  return parsed !== undefined && parsed.parser === parser ? parsed : undefined;
+}
+
+/**
+ * Parses `code` from scratch, in steps, throwing `BudgetExceeded` once
+ * `deadline` has passed (a window of a document: nothing is kept).
+ */
+export function parseWithinDeadline(parser: Parser, code: string, deadline?: number): Tree {
+  const parse = parser.startParse(code);
+  for (let steps = 1; ; steps++) {
+    const tree = parse.advance();
+    if (tree !== null) return tree;
+    if (steps % STEPS_PER_CHECK === 0 && isPastDeadline(deadline)) throw new BudgetExceeded();
+  }
+}
+
 /**
  * Parses `code`, reusing the previous tree parsed under `cacheKey` for the
  * unchanged parts of the text (Lezer incremental parsing). Parses in steps

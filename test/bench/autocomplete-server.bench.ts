@@ -7,9 +7,10 @@
  *   the default rate limit (10 a second) while a typist in a room types one
  *   key every 50 ms; measures keystroke-to-peer latency (target p99 < 50 ms)
  *   and `/livez` latency (target < 100 ms), and counts answers by status.
- * - `typing`: a caller types through real C files of 90-120 KB over HTTP,
- *   each request the whole file with a few more characters (the cursor moving
- *   on as a person types), and measures the HTTP round trip (target p99 ≤ 20 ms).
+ * - `typing`: a caller types through real files over HTTP (C of 90-120 KB,
+ *   Python, TypeScript and JavaScript of 30-120 KB), each request the whole
+ *   file with a few more characters (the cursor moving on as a person types),
+ *   and measures the HTTP round trip (target p99 ≤ 20 ms), per language.
  *
  * `--root=DIR` runs the server of another checkout (e.g. main, for the
  * figures before); `--workers=N` sets AUTOCOMPLETE_WORKERS; `--seconds=N` the
@@ -21,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { connectClient } from '../support/providers.ts';
 import { createRandom } from '../support/random.ts';
 import { PATHOLOGICAL_REQUESTS } from './autocomplete/pathological.ts';
-import { findSourceFiles } from './autocomplete/sources.ts';
+import { findSourceFiles, type BenchLanguage } from './autocomplete/sources.ts';
 import { formatTable, percentile, round } from './support/stats.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -157,45 +158,70 @@ async function measureFlood(server: Server, withFlood: boolean) {
   };
 }
 
-/** Real C files of 90-120 KB (the issue measured 30-120 KB; the target speaks of 100 KB). */
-function findLargeCFiles(): Array<{ path: string; code: string }> {
-  const files = (['reported', 'held-out'] as const).flatMap((split) => findSourceFiles('c', ROOT, { count: 2000, seed: 3, split, perPackage: Infinity }));
-  return files.filter((file) => file.code.length >= 90_000 && file.code.length <= 120_000).slice(0, 4);
+/** Languages typed through, each with how many files and of what size: C as the target speaks of (100 KB), the others 30-120 KB as the issue measured. */
+const TYPING_FILES: ReadonlyArray<{ language: BenchLanguage; count: number; minLength: number }> = [
+  { language: 'c', count: 4, minLength: 90_000 },
+  { language: 'python', count: 2, minLength: 30_000 },
+  { language: 'typescript', count: 2, minLength: 30_000 },
+  { language: 'javascript', count: 2, minLength: 30_000 },
+];
+
+/** Real files of `language` between `minLength` and 120 KB, the same ones every run. */
+function findTypingFiles(language: BenchLanguage, count: number, minLength: number): Array<{ path: string; code: string }> {
+  const files = (['reported', 'held-out'] as const).flatMap((split) => findSourceFiles(language, ROOT, { count: 2000, seed: 3, split, perPackage: Infinity }));
+  return files.filter((file) => file.code.length >= minLength && file.code.length <= 120_000).slice(0, count);
+}
+
+/**
+ * A caller types through `file` over HTTP: at five places it types the next
+ * 180 characters of the file into a gap, 1-3 a request, each request the
+ * whole text. Every request counts, the first of a file too (the caller's
+ * first request: nothing of it is known yet).
+ */
+async function typeThroughFile(server: Server, file: { path: string; code: string }, language: string, caller: string, random: () => number) {
+  const timings: number[] = [];
+  let empty = 0;
+  const headers = { 'content-type': 'application/json', 'x-pairpad-client': caller };
+  for (let site = 0; site < 5; site++) {
+    const start = Math.floor(file.code.length * (0.1 + 0.18 * site));
+    const rest = file.code.slice(start + 180);
+    let cursor = start;
+    for (let request = 0; request < 60; request++) {
+      cursor = Math.min(start + 180, cursor + 1 + Math.floor(random() * 3));
+      const code = file.code.slice(0, cursor) + rest;
+      const body = JSON.stringify({ code, cursorPosition: cursor, language });
+      const started = performance.now();
+      // A keep-alive socket the server closes as it is reused fails the fetch: one retry, timed as part of it.
+      const response = await fetch(`${server.baseUrl}/api/autocomplete`, { method: 'POST', headers, body })
+        .catch(() => fetch(`${server.baseUrl}/api/autocomplete`, { method: 'POST', headers, body }));
+      const answer = (await response.json()) as { items?: unknown[] };
+      timings.push(performance.now() - started);
+      if ((answer.items?.length ?? 0) === 0) empty++;
+    }
+  }
+  return { timings, empty };
 }
 
 async function measureTyping(server: Server) {
-  const files = findLargeCFiles();
   const random = createRandom(13);
-  const timings: number[] = [];
+  const byLanguage: Record<string, ReturnType<typeof summarize> & { emptyAnswers: number }> = {};
   const perFile: Record<string, ReturnType<typeof summarize>> = {};
-  const empty = { count: 0 };
-  for (const [fileIndex, file] of files.entries()) {
-    const fileTimings: number[] = [];
-    const headers = { 'content-type': 'application/json', 'x-pairpad-client': `typist-${fileIndex}` };
-    // Five places in the file: at each the caller types the next 180 characters of the file into a gap, 1-3 a request.
-    for (let site = 0; site < 5; site++) {
-      const start = Math.floor(file.code.length * (0.1 + 0.18 * site));
-      const rest = file.code.slice(start + 180);
-      let cursor = start;
-      for (let request = 0; request < 60; request++) {
-        cursor = Math.min(start + 180, cursor + 1 + Math.floor(random() * 3));
-        const code = file.code.slice(0, cursor) + rest;
-        const body = JSON.stringify({ code, cursorPosition: cursor, language: 'c' });
-        const started = performance.now();
-        // A keep-alive socket the server closes as it is reused fails the fetch: one retry, timed as part of it.
-        const response = await fetch(`${server.baseUrl}/api/autocomplete`, { method: 'POST', headers, body })
-          .catch(() => fetch(`${server.baseUrl}/api/autocomplete`, { method: 'POST', headers, body }));
-        const answer = (await response.json()) as { items?: unknown[] };
-        const elapsed = performance.now() - started;
-        // Every request counts, the first of a file too (a full parse: the caller's first request).
-        timings.push(elapsed);
-        fileTimings.push(elapsed);
-        if ((answer.items?.length ?? 0) === 0) empty.count++;
-      }
+  const files: string[] = [];
+  let caller = 0;
+  for (const { language, count, minLength } of TYPING_FILES) {
+    const timings: number[] = [];
+    let empty = 0;
+    for (const file of findTypingFiles(language, count, minLength)) {
+      const typed = await typeThroughFile(server, file, language, `typist-${caller}`, random);
+      timings.push(...typed.timings);
+      empty += typed.empty;
+      perFile[`${caller}: ${file.path.split('/').slice(-2).join('/')}`] = summarize(typed.timings);
+      files.push(`${file.path} (${Math.round(file.code.length / 1000)} KB)`);
+      caller++;
     }
-    perFile[`${fileIndex}: ${file.path.split('/').slice(-2).join('/')}`] = summarize(fileTimings);
+    byLanguage[language] = { ...summarize(timings), emptyAnswers: empty };
   }
-  return { files: files.map((file) => `${file.path} (${Math.round(file.code.length / 1000)} KB)`), http: summarize(timings), perFile, emptyAnswers: empty.count };
+  return { files, http: byLanguage.c, byLanguage, perFile };
 }
 
 const env: Record<string, string> = {};
@@ -224,6 +250,9 @@ for (const phase of ['quiet', 'flood'] as const) {
 const typing = report.typing as Awaited<ReturnType<typeof measureTyping>> | undefined;
 if (typing !== undefined) {
   rows.push(['typing', 'HTTP, C files ~100 KB', typing.http.n, typing.http.p50, typing.http.p99, typing.http.max, `≤ 20 (p95 ${typing.http.p95})`]);
+  for (const [language, figures] of Object.entries(typing.byLanguage)) {
+    if (language !== 'c') rows.push(['typing', `HTTP, ${language} 30-120 KB`, figures.n, figures.p50, figures.p99, figures.max, `≤ 20 (p95 ${figures.p95})`]);
+  }
   for (const [file, figures] of Object.entries(typing.perFile)) rows.push(['typing', file, figures.n, figures.p50, figures.p99, figures.max, `p95 ${figures.p95}`]);
 }
 console.log(formatTable(['phase', 'latency (ms)', 'n', 'p50', 'p99', 'max', 'target / statuses'], rows));

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parser as pythonParser } from '@lezer/python';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findChangedRanges } from '../../../server/autocomplete/parse-cache.ts';
@@ -15,21 +17,100 @@ function tokenizeFresh(code: string): ReturnType<typeof tokenizeDocument> {
   return tokenizeDocument(code, 'python', `fresh-${fresh++}`);
 }
 
-describe('incremental reparse across requests', () => {
-  it('gives the tokens of a fresh parse after any two edits, small or large, anywhere (an editor jumping between places)', () => {
+/** True when Lezer's Python grammar parses `code` without an error node. */
+function parsesCleanly(code: string): boolean {
+  let clean = true;
+  pythonParser.parse(code).iterate({ enter: (node) => { if (node.type.isError) clean = false; return clean; } });
+  return clean;
+}
+
+/** The tokens are in order, do not overlap, are the text they say, and leave no character but white space out. */
+function expectToDescribe(tokens: ReturnType<typeof tokenizeDocument>, code: string): void {
+  let covered = 0;
+  for (const token of tokens) {
+    expect(token.from).toBeGreaterThanOrEqual(covered);
+    expect(token.to).toBeGreaterThan(token.from);
+    expect(token.text).toBe(code.slice(token.from, token.to));
+    expect(code.slice(covered, token.from).trim()).toBe('');
+    covered = token.to;
+  }
+  expect(code.slice(covered).trim()).toBe('');
+}
+
+describe('tokens reused across requests (spliced around the edits, or reparsed incrementally)', () => {
+  const apply = (code: string, { at, removed, inserted }: { at: number; removed: number; inserted: string }): string => {
+    const from = at % (code.length + 1);
+    return code.slice(0, from) + inserted + code.slice(Math.min(code.length, from + removed));
+  };
+  let caller = 0;
+
+  it('describe the text after any two edits, small or large, anywhere (an editor jumping between places)', () => {
     const text = fc.array(fc.constantFrom(...LINES), { minLength: 20, maxLength: 120 }).map((lines) => lines.join('\n'));
-    const edit = fc.record({ at: fc.nat(), removed: fc.nat({ max: 300 }), inserted: fc.array(fc.constantFrom(...LINES, 'x', '(', ' '), { maxLength: 12 }).map((parts) => parts.join('\n')) });
-    let caller = 0;
+    const edit = fc.record({ at: fc.nat(), removed: fc.nat({ max: 300 }), inserted: fc.array(fc.constantFrom(...LINES, 'x', '(', ' ', '"', '#', '"""'), { maxLength: 12 }).map((parts) => parts.join('\n')) });
     fc.assert(fc.property(text, edit, edit, (base, first, second) => {
-      const apply = (code: string, { at, removed, inserted }: typeof first): string => {
-        const from = at % (code.length + 1);
-        return code.slice(0, from) + inserted + code.slice(Math.min(code.length, from + removed));
-      };
-      const changed = apply(apply(base, first), second);
       const key = `caller-${caller++}`;
+      const between = apply(base, first);
+      const changed = apply(between, second);
       tokenizeDocument(base, 'python', key);
+      expectToDescribe(tokenizeDocument(between, 'python', key), between);
+      expectToDescribe(tokenizeDocument(changed, 'python', key), changed);
+    }), { numRuns: 200 });
+  }, 120_000);
+
+  it('are the tokens of a fresh parse after any two edits of a clean program that leave it clean', () => {
+    // Where the grammar recovers from errors, a parse of a window may recover otherwise than a parse of
+    // the whole text (a string left open at a line's end); in clean code they must agree token for token.
+    const clean = fc.constantFrom(
+      'items = [x for x in range(10)]', 'value = {"a": (1, 2)}', '# a comment (with a bracket', 'print(f"{items!r}")',
+      'while True: break', 'def handler(request): return respond(request, 1)', 'total = items and not value',
+      'class Box: pass', 'text = """doc\nstring (with a bracket"""', 'if total:\n    print(total)',
+    );
+    const lines = fc.array(clean, { minLength: 20, maxLength: 120 });
+    const edit = fc.record({ at: fc.nat(), removed: fc.nat({ max: 10 }), inserted: fc.array(clean, { maxLength: 6 }) });
+    const applyLines = (code: string[], { at, removed, inserted }: { at: number; removed: number; inserted: string[] }): string[] => {
+      const from = at % (code.length + 1);
+      return [...code.slice(0, from), ...inserted, ...code.slice(from + removed)];
+    };
+    fc.assert(fc.property(lines, edit, edit, (base, first, second) => {
+      const changed = applyLines(applyLines(base, first), second).join('\n');
+      expect(parsesCleanly(changed)).toBe(true);
+      const key = `clean-caller-${caller++}`;
+      tokenizeDocument(base.join('\n'), 'python', key);
       expect(tokenizeDocument(changed, 'python', key)).toEqual(tokenizeFresh(changed));
     }), { numRuns: 200 });
+  }, 120_000);
+
+  it('are the tokens of a fresh parse while a person types a real program into it, keystroke by keystroke', () => {
+    const file = readFileSync(new URL('../../fixtures/easy_xml.py', import.meta.url), 'utf8');
+    const key = 'typing-caller';
+    tokenizeDocument(file, 'python', key);
+    // At each of 12 places, a line is typed afresh one key at a time (the rest of the file unchanged).
+    for (let site = 1; site <= 12; site++) {
+      const lineStart = file.indexOf('\n', Math.floor((file.length * site) / 13)) + 1;
+      const lineEnd = file.indexOf('\n', lineStart);
+      for (let typed = 0; typed <= lineEnd - lineStart; typed += 3) {
+        const code = file.slice(0, lineStart + typed) + file.slice(lineEnd);
+        const tokens = tokenizeDocument(code, 'python', key);
+        expectToDescribe(tokens, code);
+        if (parsesCleanly(code)) expect(tokens).toEqual(tokenizeFresh(code));
+      }
+    }
+  }, 120_000);
+});
+
+describe('edits whose effect is not local', () => {
+  const file = Array.from({ length: 600 }, (_, index) => `int handler_${index}(int request) { return respond(request, "${index}"); }\n`).join('');
+
+  it('an opened comment or quote that runs on past the edit gives the tokens of a fresh parse', () => {
+    const site = file.indexOf('int handler_200');
+    const key = 'opening-editor';
+    tokenizeDocument(file, 'c', key);
+    for (const opened of ['/* ', '"', '#if 0\n', '/* x */ /* ']) {
+      const code = file.slice(0, site) + opened + file.slice(site);
+      expect(tokenizeDocument(code, 'c', key)).toEqual(tokenizeDocument(code, 'c', `fresh-c-${fresh++}`));
+    }
+    // And closed again.
+    expect(tokenizeDocument(file, 'c', key)).toEqual(tokenizeDocument(file, 'c', `fresh-c-${fresh++}`));
   });
 });
 

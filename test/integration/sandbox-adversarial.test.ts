@@ -82,7 +82,7 @@ describe('adversarial programs', () => {
     const firstDone = runner.run(
       {
         runId: 'neighbour-a', language: 'shell', entry: 'main.sh', stdin: '', args: [secret],
-        files: [{ path: 'main.sh', content: 'for d in /box /tmp /dev/shm /dev; do echo "$1" > "$d/$1"; done\necho ready\nexec sleep 60\n' }],
+        files: [{ path: 'main.sh', content: 'for d in /box /tmp /dev/shm; do echo "$1" > "$d/$1"; done\necho ready\nexec sleep 60\n' }],
         limits: { ...TEST_LIMITS, wallMs: 60_000 },
       },
       (_stream, chunk) => { if (chunk.includes('ready')) ready(); },
@@ -120,7 +120,7 @@ describe('adversarial programs', () => {
   it('leaves nothing for the next run: no files, no processes, no run directory', async () => {
     const marker = uniqueMarker('persist');
     const plant = [
-      'for d in /box /tmp /dev/shm /dev; do echo planted > "$d/planted"; done',
+      'for d in /box /tmp /dev/shm; do echo planted > "$d/planted"; done',
       'ln -s /etc/passwd /box/link; mkdir -p /box/deep/er; chmod 000 /box/deep',
       // A daemon, detached and with its pipes closed, meant to serve the next run.
       `setsid sh -c 'exec >&- 2>&- <&-; exec python3 -c "import time; time.sleep(120)" ${marker}' &`,
@@ -130,13 +130,13 @@ describe('adversarial programs', () => {
     expect(planted.outcome, planted.output).toMatchObject({ status: 'finished', exitCode: 0 });
     await expectNothingLeft(marker);
     expect(await runDirectories()).toEqual([]);
-    const look = await runProgram(runner, 'shell', 'main.sh', 'ls -A /box /tmp /dev/shm; ls /dev | grep -c planted; ps -e -o args= | grep -c [t]ime.sleep\n');
+    const look = await runProgram(runner, 'shell', 'main.sh', 'ls -A /box /tmp /dev/shm; ps -e -o args= | grep -c [t]ime.sleep\n');
     expect(look.stdout).not.toContain('link');
-    expect(look.stdout).toMatch(/^\/box:\nmain\.sh\n\n\/dev\/shm:\n\n\/tmp:\n0\n0\n$/);
+    expect(look.stdout).toMatch(/^\/box:\nmain\.sh\n\n\/dev\/shm:\n\n\/tmp:\n0\n$/);
   });
 
-  it('the memory file systems are no disk: /box, /tmp, /dev/shm and /dev fill up only to the memory limit', async () => {
-    for (const dir of ['/box', '/tmp', '/dev/shm', '/dev']) {
+  it('the memory file systems are no disk: /box, /tmp and /dev/shm fill up only to the memory limit; /dev is read-only', async () => {
+    for (const dir of ['/box', '/tmp', '/dev/shm']) {
       // 1 MiB files stay under the file-size limit; 400 of them are far over 64 MiB.
       const code = `import os\nfor n in range(400):\n    with open("${dir}/f%d" % n, "wb") as f:\n        f.write(b"x" * 1048576)\nprint("wrote all")\n`;
       const result = await runProgram(runner, 'python', 'main.py', code, { limits: { memoryMb: 64 } });
@@ -144,6 +144,10 @@ describe('adversarial programs', () => {
       expect(result.outcome.message).toMatch(/memory limit \(64 MiB\)/);
       expect(result.stdout).not.toContain('wrote all');
     }
+    // /dev is bubblewrap's tmpfs of no size: read-only, so it bounds nothing even without a memory cgroup.
+    const dev = await runProgram(runner, 'shell', 'main.sh', 'echo x > /dev/planted && echo wrote; echo x > /dev/null && echo null ok; head -c 1048576 /dev/zero > /dev/shm/ok && echo shm ok\n');
+    expect(dev.stdout).toBe('null ok\nshm ok\n');
+    expect(dev.stderr).toMatch(/Read-only file system/);
     // Empty files cost kernel memory (inodes), charged to the run as well.
     const inodes = await runProgram(runner, 'python', 'main.py', 'n = 0\nwhile True:\n    open("/box/e%d" % n, "w").close()\n    n += 1\n', { limits: { memoryMb: 64 } });
     expect(inodes.outcome.status).toBe('killed');

@@ -53,7 +53,7 @@ export function createRunsRouter({
     const room = await openRoom(res, roomId, 'edit');
     const parsed = startRunRequest.safeParse(req.body ?? {});
     if (!parsed.success) throw invalidRequest(parsed.error);
-    const started = await runs.start(room.roomId, parsed.data).catch(refusal);
+    const started = await runs.start(room.roomId, parsed.data, req.ip).catch(refusal);
     res.status(202).location(`/api/rooms/${roomId}/runs/${started!.runId}`).json(started);
   });
 

@@ -38,8 +38,11 @@ export const SERVER_RESTARTED = 'server restarted';
 export interface RunService {
   /** `GET /api/runtimes`. */
   runtimes(): Promise<Runtimes>;
-  /** Queues a run of the room's current files; refuses with {@link RunRefusal}. */
-  start(roomId: string, request: StartRunRequest): Promise<{ runId: string; status: 'queued' }>;
+  /**
+   * Queues a run of the room's current files; refuses with {@link RunRefusal}.
+   * `client` (the client IP) is whose turn it takes in the queue, which is fair between clients.
+   */
+  start(roomId: string, request: StartRunRequest, client?: string): Promise<{ runId: string; status: 'queued' }>;
   /** The run, with its output so far when it is running here. */
   get(roomId: string, runId: string): Promise<Run | undefined>;
   /** The latest runs of the room, newest first. */
@@ -266,7 +269,7 @@ export function createRunService({
       }
     },
 
-    async start(roomId, request) {
+    async start(roomId, request, client) {
       if (!runner) throw new RunRefusal('runner_unavailable', 'This server does not run code (RUNNER=off, or no sandbox installed)');
       if (closing) throw new RunRefusal('service_unavailable', 'The server is restarting; try again in a moment');
       const files = await readRoomFiles(roomId);
@@ -294,7 +297,7 @@ export function createRunService({
       };
       active.set(summary.runId, run);
       events.publish(roomId, { type: 'run.queued', run: summary });
-      queue.push(summary.runId, () => execute(run, { ...files, stdin: request.stdin, args: request.args }));
+      queue.push(summary.runId, () => execute(run, { ...files, stdin: request.stdin, args: request.args }), client);
       return { runId: summary.runId, status: 'queued' };
     },
 

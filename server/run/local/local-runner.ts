@@ -75,7 +75,9 @@ export async function createLocalRunner(options: LocalRunnerOptions = {}): Promi
   const cgroups = isRoot ? await prepareCgroupParents() : undefined;
   if (!cgroups) options.log?.warn('local runner: no writable cgroup v1 (memory, pids, cpuacct); limits fall back to rlimits');
   const unshare = isRoot ? await firstExecutable(['/usr/bin/unshare', '/bin/unshare']) : undefined;
-  const host: SandboxHost = { bwrap, setpriv, prlimit, unshare, identity, cgroups };
+  const nice = await firstExecutable(['/usr/bin/nice', '/bin/nice']);
+  if (!nice) options.log?.warn('local runner: nice (coreutils) is missing; runs compete with the server for CPU at its own priority');
+  const host: SandboxHost = { bwrap, setpriv, prlimit, unshare, identity, cgroups, nice };
   const toolchains = await detectToolchains({
     extraPath: options.toolchainPath ?? [path.join(os.homedir(), '.cargo', 'bin'), '/usr/local/go/bin'],
   });

@@ -77,6 +77,11 @@ export const BASE_ENV: Readonly<Record<string, string>> = {
   TERM: 'dumb',
 };
 
+/** `--size` for the next `--tmpfs`, where bubblewrap knows it. */
+function sized(spec: SandboxSpec): string[] {
+  return spec.view.tmpfsSize ? ['--size', String(spec.tmpfsBytes)] : [];
+}
+
 /**
  * The bubblewrap command line of one sandbox: every namespace new (so no
  * network but a loopback of its own, its own pids and `/proc`), no
@@ -92,7 +97,11 @@ export function bubblewrapArgs(spec: SandboxSpec): string[] {
     '--uid', String(spec.identity.uid), '--gid', String(spec.identity.gid), '--hostname', 'pairpad',
     ...spec.view.args,
     '--proc', '/proc', '--dev', '/dev',
-    ...(spec.view.tmpfsSize ? ['--size', String(spec.tmpfsBytes)] : []), '--tmpfs', '/tmp',
+    // bubblewrap's /dev is a writable tmpfs of no size, and its /dev/shm a folder in it: without a memory
+    // cgroup (cgroup v2 only, or a server not root) a program could fill the host's memory there. /dev/shm
+    // gets a sized tmpfs of its own, and /dev is made read-only (its device nodes are binds: they still work).
+    ...sized(spec), '--tmpfs', '/dev/shm', '--remount-ro', '/dev',
+    ...sized(spec), '--tmpfs', '/tmp',
     '--bind', spec.box, BOX,
     spec.buildWritable ? '--bind' : '--ro-bind', spec.build, BUILD,
   ];

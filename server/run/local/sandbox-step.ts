@@ -32,7 +32,21 @@ export interface SandboxHost {
   unshare: string | undefined;
   identity: SandboxIdentity;
   cgroups: CgroupParents | undefined;
+  /** `nice` (coreutils), which starts the sandbox at {@link SANDBOX_NICENESS}; undefined where it is missing. */
+  nice?: string;
 }
+
+/**
+ * The niceness every sandboxed process starts at. The limits bound a run's
+ * CPU time, not its share: without this a program with 60 spinning threads
+ * (within its process and CPU limits) takes every core for seconds, and two
+ * such runs at `RUN_CONCURRENCY` 2 starve the event loop that serves the
+ * rooms' sockets. At 10 the scheduler gives the server about ten times the
+ * weight of a run when they compete, and a run alone still gets all idle
+ * CPU. The program cannot lower it again (`RLIMIT_NICE` is 0, no
+ * capabilities).
+ */
+export const SANDBOX_NICENESS = 10;
 
 /** The limits of one step (see `RunLimits`). */
 export interface StepLimits {
@@ -65,7 +79,7 @@ export interface StagedBind {
 const STAGE_THEN_EXEC = 'while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 125; shift 2; done; shift; exec "$@"';
 
 // The first process joins the step's cgroups, then becomes (exec) the rest of the
-// chain: setpriv (drop to the sandbox user), prlimit (rlimits), bubblewrap.
+// chain: nice (a lower priority than the server's), setpriv (drop to the sandbox user), prlimit (rlimits), bubblewrap.
 const JOIN_THEN_EXEC = 'for f in $PAIRPAD_CGROUP_PROCS; do echo $$ > "$f" || exit 125; done; exec "$@"';
 
 /** Names of signals by number, for exit statuses past 128 (bubblewrap reports a child killed by signal n as 128 + n, like a shell). */
@@ -104,6 +118,7 @@ export class SandboxStep {
   ): Promise<StepResult> {
     if (this.stopReason) return { ...this.stopReason, exitCode: null, signal: null, wallMs: 0, cpuMs: null, maxRssKb: null };
     const chain: string[] = [];
+    if (host.nice) chain.push(host.nice, '-n', String(SANDBOX_NICENESS), '--');
     if (staged.length > 0) {
       if (!host.unshare) return failed('this toolchain needs the server to run as root');
       chain.push(host.unshare, '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', STAGE_THEN_EXEC, 'pairpad-stage');

@@ -95,7 +95,16 @@ export interface RunDirectory {
 export async function createRunDirectory(workRoot: string, files: readonly RunFile[], owner: SandboxIdentity | undefined): Promise<RunDirectory> {
   const dir = path.join(workRoot, `${process.pid}-${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`);
   await mkdir(dir, { mode: 0o700 });
-  const remove = () => rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  const remove = async () => {
+    try {
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // A server that is not root runs programs as itself, and a program can leave a folder it made
+      // unreadable (`chmod 000`): the server cannot list it, and its files would stay in memory for good.
+      await restoreOwnerAccess(dir);
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    }
+  };
   try {
     const box = path.join(dir, 'box');
     const build = path.join(dir, 'build');
@@ -129,3 +138,12 @@ export async function createRunDirectory(workRoot: string, files: readonly RunFi
   }
 }
 
+
+/** Gives the owner back read, write and search on every folder under `dir` (links are not followed); call once no process of the run is left. */
+async function restoreOwnerAccess(dir: string): Promise<void> {
+  await chmod(dir, 0o700).catch(() => undefined);
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (entry.isDirectory()) await restoreOwnerAccess(path.join(dir, entry.name));
+  }
+}

@@ -1,8 +1,9 @@
-import type { afterHandleMessagePayload, beforeHandleAwarenessPayload, beforeHandleMessagePayload, Connection, Document, Extension } from '@hocuspocus/server';
+import type { afterHandleMessagePayload, afterLoadDocumentPayload, beforeHandleAwarenessPayload, beforeHandleMessagePayload, Connection, Document, Extension } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import { CloseCode, CloseReason } from '../../shared/protocol.ts';
 import type { Metrics } from '../metrics.ts';
 import { filterAwarenessStates, readAwarenessFrame, type AwarenessFrame } from './awareness-guard.ts';
+import { trackAwarenessOwners } from './awareness-owners.ts';
 import { ClientKeys, type ClientKeyStore } from './client-keys.ts';
 import { ClientOwnership } from './client-ownership.ts';
 import type { ConnectionContext } from './connection-context.ts';
@@ -94,6 +95,11 @@ export class MessageGuardExtension implements Extension {
       this.metrics.updatesRejected.labels('missing_dependencies').inc();
       where.context?.closeSocket?.(CloseCode.malformedMessage, CloseReason.malformedMessage);
     });
+  }
+
+  /** See {@link trackAwarenessOwners}: a connection's close removes every awareness state it set. */
+  async afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
+    trackAwarenessOwners(document);
   }
 
   async beforeHandleMessage({ update: frame, document, connection, context }: beforeHandleMessagePayload<ConnectionContext>): Promise<void> {

@@ -2,8 +2,8 @@ import type { Migration } from 'kysely';
 import * as createRooms from './2026_11_22_000000_create_rooms.ts';
 import * as addRoomViewId from './2026_11_22_010000_add_room_view_id.ts';
 import * as createRoomFiles from './2026_12_05_000000_create_room_files.ts';
-import * as createClientKeys from './2026_12_05_020000_create_client_keys.ts';
 import * as createRuns from './2026_12_05_010000_create_runs.ts';
+import * as createClientKeys from './2026_12_05_020000_create_client_keys.ts';
 
 /**
  * Every migration, by name; names sort in the order they run. Listed here
@@ -14,6 +14,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_22_000000_create_rooms': createRooms,
   '2026_11_22_010000_add_room_view_id': addRoomViewId,
   '2026_12_05_000000_create_room_files': createRoomFiles,
-  '2026_12_05_020000_create_client_keys': createClientKeys,
   '2026_12_05_010000_create_runs': createRuns,
+  '2026_12_05_020000_create_client_keys': createClientKeys,
 };

@@ -17,9 +17,16 @@ export type KeyVerdict = 'allowed' | 'refused' | 'unavailable';
  * The keystroke path costs a WeakMap and a Set lookup ({@link unchecked}):
  * a connection's writers are looked up (and, for its own ids, bound) once
  * per connection and id. Bindings never change, so what this instance read
- * or wrote of them is cached for as long as the room is loaded; whether an
- * id is unbound is always asked of the database, since another instance may
- * have bound it since.
+ * or wrote of them is cached for as long as the room is loaded (every
+ * binding is read when the room loads); whether an id is unbound is asked
+ * of the database, since another instance may have bound it since.
+ *
+ * While the database does not answer, editing goes on (an outage must not
+ * stop anyone typing): what is known here decides, an id not known to be
+ * bound counts as unbound, and a keyed connection's new binding is kept
+ * here and stored once the database answers again. The gap this leaves is
+ * an id bound on another instance, after this one loaded the room, during
+ * the outage.
  */
 export class ClientKeys {
   /** SHA-256 of a connection's key (base64url), or null without one. */
@@ -28,8 +35,20 @@ export class ClientKeys {
   private readonly bindings = new WeakMap<Document, Map<number, string>>();
   /** Client ids a connection's writes were checked for (bound to its key, or unbound when checked). */
   private readonly checked = new WeakMap<Connection, Set<number>>();
+  /** Bindings made here while the database did not answer, to be stored when it does. */
+  private readonly unstored = new WeakMap<Document, Map<number, string>>();
 
   constructor(private readonly store: ClientKeyStore) {}
+
+  /** Reads every binding of a room as it loads, so that an outage later finds them here. */
+  async preload(document: Document): Promise<void> {
+    try {
+      const known = this.knownOf(document);
+      for (const [client, bound] of await this.store.findClientKeys(document.name)) known.set(client, bound);
+    } catch {
+      // Read per id at the first write instead.
+    }
+  }
 
   /** The writers `connection` has not been checked for yet, or undefined when there are none (the keystroke path). */
   unchecked(connection: Connection, writers: readonly number[]): number[] | undefined {
@@ -54,25 +73,35 @@ export class ClientKeys {
    */
   async settle(document: Document, connection: Connection, writers: readonly number[], mayBind: (client: number) => boolean): Promise<KeyVerdict> {
     const hash = this.keyHashOf(connection);
-    let known = this.bindings.get(document);
-    if (!known) {
-      known = new Map();
-      this.bindings.set(document, known);
-    }
-    try {
-      const unknown = writers.filter((client) => !known.has(client));
-      if (unknown.length > 0) for (const [client, bound] of await this.store.findClientKeys(document.name, unknown)) known.set(client, bound);
-      for (const client of writers) {
-        let bound = known.get(client);
-        if (bound === undefined && hash !== null && mayBind(client)) {
-          bound = await this.store.bindClientKey(document.name, client, hash);
-          if (bound === undefined) return 'unavailable'; // the room is gone from storage
-          known.set(client, bound);
-        }
-        if (bound !== undefined && bound !== hash) return 'refused';
+    const known = this.knownOf(document);
+    let answering = true;
+    const unknown = writers.filter((client) => !known.has(client));
+    if (unknown.length > 0) {
+      try {
+        for (const [client, bound] of await this.store.findClientKeys(document.name, unknown)) known.set(client, bound);
+      } catch {
+        answering = false;
       }
-    } catch {
-      return 'unavailable';
+    }
+    if (answering) this.storeUnstored(document);
+    for (const client of writers) {
+      let bound = known.get(client);
+      if (bound === undefined && hash !== null && mayBind(client)) {
+        if (answering) {
+          try {
+            bound = await this.store.bindClientKey(document.name, client, hash);
+            if (bound === undefined) return 'unavailable'; // the room is gone from storage
+          } catch {
+            answering = false;
+          }
+        }
+        if (!answering) {
+          bound = hash;
+          this.unstoredOf(document).set(client, hash);
+        }
+        known.set(client, bound!);
+      }
+      if (bound !== undefined && bound !== hash) return 'refused';
     }
     let checked = this.checked.get(connection);
     if (!checked) {
@@ -108,6 +137,42 @@ export class ClientKeys {
         cache.set(client, bound);
       }
     })().catch(() => {});
+  }
+
+  private knownOf(document: Document): Map<number, string> {
+    let known = this.bindings.get(document);
+    if (!known) {
+      known = new Map();
+      this.bindings.set(document, known);
+    }
+    return known;
+  }
+
+  private unstoredOf(document: Document): Map<number, string> {
+    let unstored = this.unstored.get(document);
+    if (!unstored) {
+      unstored = new Map();
+      this.unstored.set(document, unstored);
+    }
+    return unstored;
+  }
+
+  /** Stores, in the background, the bindings made here during an outage; the first binding stored still wins. */
+  private storeUnstored(document: Document): void {
+    const unstored = this.unstored.get(document);
+    if (!unstored || unstored.size === 0) return;
+    const pending = [...unstored];
+    unstored.clear();
+    void (async () => {
+      for (const [client, hash] of pending) {
+        try {
+          const bound = await this.store.bindClientKey(document.name, client, hash);
+          if (bound !== undefined) this.knownOf(document).set(client, bound);
+        } catch {
+          unstored.set(client, hash); // still down: next time
+        }
+      }
+    })();
   }
 
   /** The hash of the key in `connection`'s socket URL (read once per connection; the upgrade refused malformed ones). */

@@ -3,16 +3,13 @@ import type { Database } from './database.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-/** The key hashes `clientIds` of a room are bound to; ids without a binding are absent. */
-export async function findClientKeyHashes(db: Executor, roomId: string, clientIds: readonly number[]): Promise<Map<number, string>> {
+/** The key hashes `clientIds` of a room (every one bound, without `clientIds`) are bound to; ids without a binding are absent. */
+export async function findClientKeyHashes(db: Executor, roomId: string, clientIds?: readonly number[]): Promise<Map<number, string>> {
   const bound = new Map<number, string>();
-  if (clientIds.length === 0) return bound;
-  const rows = await db
-    .selectFrom('client_keys')
-    .select(['client_id', 'key_hash'])
-    .where('room_id', '=', roomId)
-    .where('client_id', 'in', [...clientIds])
-    .execute();
+  if (clientIds?.length === 0) return bound;
+  let query = db.selectFrom('client_keys').select(['client_id', 'key_hash']).where('room_id', '=', roomId);
+  if (clientIds) query = query.where('client_id', 'in', [...clientIds]);
+  const rows = await query.execute();
   for (const row of rows) bound.set(Number(row.client_id), row.key_hash);
   return bound;
 }

@@ -82,7 +82,7 @@ export interface RoomStore {
   /** Deletes rooms by id, with `cutoff` only those still untouched since then; returns the ids deleted. */
   deleteRooms(ids: string[], cutoff?: Date): Promise<string[]>;
   /** The key hashes client ids of a room are bound to (see "Client keys" in `shared/protocol.ts`); unbound ids are absent. */
-  findClientKeys(roomId: string, clientIds: readonly number[]): Promise<Map<number, string>>;
+  findClientKeys(roomId: string, clientIds?: readonly number[]): Promise<Map<number, string>>;
   /**
    * Binds a client id of a room to a key hash if it is not bound yet (the
    * first binding, from any instance, wins) and returns the hash it is bound

@@ -70,9 +70,10 @@ describe('the room page', () => {
     await ada.page.locator('.cm-content').click();
     await ada.page.keyboard.type('y');
     await expect.poll(() => ada.page.locator('.connection-status').getAttribute('data-pending'), eventually).toBe('false');
-    const prevented = ada.page.evaluate<boolean>(`new Promise((resolve) => window.addEventListener('keydown', (e) => resolve(e.defaultPrevented), { once: true }))`);
+    // The listener must be in place before the key is pressed (an evaluate left running can land after it).
+    await ada.page.evaluate(`void (window.savePrevented = new Promise((resolve) => window.addEventListener('keydown', (e) => { if (e.key === 's') resolve(e.defaultPrevented); })))`);
     await ada.page.keyboard.press('Control+s');
-    expect(await prevented).toBe(true);
+    expect(await ada.page.evaluate<boolean>('window.savePrevented')).toBe(true);
     await expect.poll(() => ada.page.locator('.toast').allTextContents(), eventually).toContain('Everything is saved: every edit is stored as you type');
     // Outside the editor too.
     await ada.page.locator('.presence-bar').click();

@@ -100,7 +100,7 @@ export class MessageGuardExtension implements Extension {
   /** See {@link trackAwarenessOwners}: a connection's close removes every awareness state it set. */
   async afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
     trackAwarenessOwners(document);
-    await this.keys.preload(document);
+    void this.keys.preload(document); // off the load path: writes before it lands ask the database per id
   }
 
   async beforeHandleMessage({ update: frame, document, connection, context }: beforeHandleMessagePayload<ConnectionContext>): Promise<void> {

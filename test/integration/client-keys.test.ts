@@ -138,6 +138,8 @@ describe.each(dialects)('a keyed client on %s', (dialect) => {
     expect(await fetchRoomCode(current.baseUrl, roomId)).toBe('abcdefghi');
     const keeper = connect(current.wsUrl, roomId);
     await keeper.synced;
+    // A client can be synced from the stored state before the room has loaded.
+    await vi.waitFor(() => expect(current.pairpad.collab.hocuspocus.documents.get(roomId)).toBeDefined());
     await expectAttacksRefused(current, roomId, attacksOn(current, roomId, victimId));
     doc.getText('code').insert(9, 'jkl');
     const afterRestart = connect(current.wsUrl, roomId, { document: doc, clientKey: key });

@@ -22,14 +22,18 @@ export function redactRoomIds(text: string): string {
  * hook refuses a message, naming the document, which is the edit id even
  * when a viewer sent it); this keeps every line of the process pino JSON
  * and free of edit ids. Per process: call it from the entry point. Returns
- * a function that puts `console` back.
+ * a function that puts `console` back. Lines matching one of `expected`
+ * (a hook's deliberate refusal, which Hocuspocus prints as an error) are
+ * logged at debug.
  */
-export function routeConsoleToLog(log: Logger): () => void {
+export function routeConsoleToLog(log: Logger, expected: readonly RegExp[] = []): () => void {
   const source = log.child({ source: 'console' });
   const original = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
-  const write = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
+  const write = (levelAsked: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
+    let level = levelAsked;
     const error = args.find((arg): arg is Error => arg instanceof Error);
     const message = redactRoomIds(format(...args.filter((arg) => !(arg instanceof Error))));
+    if (level !== 'debug' && expected.some((pattern) => pattern.test(message))) level = 'debug';
     if (error) source[level]({ err: { type: error.name, message: redactRoomIds(error.message), stack: redactRoomIds(error.stack ?? '') } }, message);
     else source[level](message);
   };

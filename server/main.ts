@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { warmUpYjs } from './collab/yjs-warm-up.ts';
+import { PersistenceExtension } from './collab/persistence.extension.ts';
 import { createLogger, routeConsoleToLog } from './log.ts';
 import { startPairpad } from './server.ts';
 
@@ -14,7 +15,7 @@ try {
 }
 const log = createLogger(config.logLevel);
 // Hocuspocus writes plain text to the console; every line of the process is JSON.
-routeConsoleToLog(log);
+routeConsoleToLog(log, PersistenceExtension.unloadRefusals);
 
 // Per process, so here and not in startPairpad (which tests start many times in one process).
 if (config.warmUpYjs) {

@@ -250,6 +250,12 @@ export class PersistenceExtension implements Extension {
    * changes relayed from other instances, a log row that came after its
    * fold, or updates a failed journal write handed back after the fold.
    */
+  /**
+   * How Hocuspocus prints the refusals of {@link beforeUnloadDocument}: they
+   * are how a room stays loaded until stored, not errors.
+   */
+  static readonly unloadRefusals: readonly RegExp[] = [/^\[beforeUnloadDocument\] room \S+ (has unstored changes|holds changes not folded yet)/];
+
   async beforeUnloadDocument({ documentName, document, instance }: beforeUnloadDocumentPayload): Promise<void> {
     const room = this.rooms.get(documentName);
     if (!room) return;

@@ -183,6 +183,10 @@ export function openStorage(options: StorageOptions): Storage {
     // An idle client that loses its server emits 'error' on the pool; without a
     // listener that would crash the process. The next query reconnects.
     pool.on('error', () => {});
+    // A client checked out between two queries (a transaction waiting on the
+    // event loop) emits 'error' on itself when its connection drops, and the
+    // pool listens only while it is idle: the failing query reports it.
+    pool.on('connect', (client) => client.on('error', () => {}));
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
   fs.mkdirSync(path.dirname(options.sqlitePath), { recursive: true });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, constants, mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isAlive } from './process-alive.ts';
 
 /**
  * Per-run cgroups (v1: `memory`, `pids`, `cpuacct`), made under the
@@ -76,15 +77,6 @@ async function removeStaleRunGroups(parent: string): Promise<void> {
     const owner = /^run-(\d+)-/.exec(entry.name)?.[1];
     if (!entry.isDirectory() || owner === undefined || isAlive(Number(owner))) continue;
     await rmdir(path.join(parent, entry.name)).catch(() => undefined);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

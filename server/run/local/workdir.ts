@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isCanonicalPath, parentFolders } from '../../../shared/file-paths.ts';
 import type { RunFile } from '../runner.ts';
+import { isAlive } from './process-alive.ts';
 
 /** The owner of a run's files outside the sandbox, and what its processes run as. */
 export interface SandboxIdentity {
@@ -63,15 +64,6 @@ async function removeStaleRunDirectories(root: string): Promise<void> {
     const owner = /^(\d+)-/.exec(name)?.[1];
     if (owner === undefined || isAlive(Number(owner))) continue;
     await rm(path.join(root, name), { recursive: true, force: true }).catch(() => undefined);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

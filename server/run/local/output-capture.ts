@@ -55,6 +55,8 @@ export class OutputCapture {
 
   /** Takes bytes read from one of the program's pipes. */
   write(stream: OutputStream, bytes: Buffer): void {
+    // An empty read at the limit drops nothing, so it must not mark the output truncated.
+    if (bytes.length === 0) return;
     const room = this.options.limitBytes - this.usedBytes;
     if (room <= 0) {
       this.drop(bytes.length);

@@ -52,6 +52,12 @@ describe('output capture', () => {
     );
   });
 
+  it('is not truncated when the output is exactly the limit and an empty read follows', () => {
+    const { handed, truncated } = capture([['stdout', Buffer.alloc(64, 120)], ['stdout', Buffer.alloc(0)]], 64);
+    expect(truncated).toBe(false);
+    expect(handed.map(([, text]) => text).join('')).toBe('x'.repeat(64));
+  });
+
   it('calls the runaway hook once when far more than the limit was dropped', () => {
     const { runaways, truncated } = capture(Array.from({ length: 10 }, () => ['stdout', Buffer.alloc(1000, 120)] as [OutputStream, Buffer]), 100, 5000);
     expect(truncated).toBe(true);

@@ -1,6 +1,8 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUNS_CPU_SHARES } from '../../server/run/local/cgroups.ts';
 import { SANDBOX_NICENESS } from '../../server/run/local/sandbox-step.ts';
 import type { Runner } from '../../server/run/runner.ts';
 import { processesWithMarker, requireLocalRunner, runProgram, TEST_LIMITS, uniqueMarker } from '../support/sandbox.ts';
@@ -161,6 +163,23 @@ describe('adversarial programs', () => {
     expect(result.stdout).toContain(`nice OK ${SANDBOX_NICENESS}`);
     expect(result.stdout).toContain('raise ERR PermissionError');
     expect(result.stdout).toContain('renice ERR PermissionError');
+  });
+
+  // nice alone is void across sessions (autogroup), and bubblewrap starts a new session.
+  it.runIf(existsSync('/sys/fs/cgroup/cpu/cpu.shares') && process.getuid?.() === 0)('weighs all runs together at a fraction of the server in the cpu cgroup', async () => {
+    const marker = uniqueMarker('cpu-weight');
+    const running = runProgram(runner, 'shell', 'main.sh', `exec sleep 3 # ${marker}\n`, { args: [marker] });
+    let pids: number[] = [];
+    for (let attempt = 0; attempt < 100 && pids.length === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      pids = await processesWithMarker(marker);
+    }
+    expect(pids.length).toBeGreaterThan(0);
+    const cpuLines = await Promise.all(pids.map(async (pid) => (await readFile(`/proc/${pid}/cgroup`, 'utf8')).split('\n').find((line) => /^\d+:cpu:/.test(line)) ?? ''));
+    for (const line of cpuLines) expect(line).toMatch(/:cpu:.*\/pairpad-runs$/);
+    const group = path.join('/sys/fs/cgroup/cpu', cpuLines[0]!.split(':')[2]!);
+    expect(Number(await readFile(path.join(group, 'cpu.shares'), 'utf8'))).toBe(RUNS_CPU_SHARES);
+    expect((await running).outcome).toMatchObject({ status: 'finished', exitCode: 0 });
   });
 
   it('setuid binaries give no privilege, and no namespace can be made', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, constants, mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, readdir, realpath, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isAlive } from './process-alive.ts';
 
@@ -9,16 +9,32 @@ import { isAlive } from './process-alive.ts';
  * run's limits nest inside whatever limits the server itself runs under.
  * The sandbox's first process joins them before it execs bubblewrap (see
  * `sandbox-step.ts`), so nothing it starts is ever outside.
+ *
+ * Where the `cpu` controller is there, every run also joins the shared
+ * `pairpad-runs` group of it, whose weight is {@link RUNS_CPU_SHARES}.
+ * `nice` alone does not keep runs behind the server: bubblewrap's
+ * `--new-session` starts a new session, and with autogroup scheduling
+ * (the default on most kernels) each session is weighed as one, whatever
+ * its niceness. The cgroup weight holds across sessions.
  */
 
 const ROOT = '/sys/fs/cgroup';
 const GROUP = 'pairpad-runs';
+
+/**
+ * The CPU weight of all runs together against the server (whose session
+ * weighs 1024): when both want the CPU, runs get about a ninth of it; when
+ * the server is idle, they get all of it.
+ */
+export const RUNS_CPU_SHARES = 128;
 
 /** Where the runs' cgroups live, one parent per controller. */
 export interface CgroupParents {
   memory: string;
   pids: string;
   cpuacct: string;
+  /** The shared, weighted `cpu` group every run joins; absent without that controller, or when it shares `cpuacct`'s hierarchy (then `cpuacct`'s parent carries the weight). */
+  cpu?: string;
 }
 
 /** What a step's cgroup measured. */
@@ -63,7 +79,26 @@ export async function prepareCgroupParents(): Promise<CgroupParents | undefined>
     parents[controller] = parent;
     await removeStaleRunGroups(parent);
   }
-  return parents as CgroupParents;
+  const cpu = await prepareCpuWeight(own.get('cpu'), parents.cpuacct!);
+  return { ...(parents as CgroupParents), ...(cpu === undefined ? {} : { cpu }) };
+}
+
+/**
+ * Sets {@link RUNS_CPU_SHARES} on the runs' `cpu` group. Answers the group to
+ * join, or undefined when there is none to join: no `cpu` controller or no
+ * right to weigh it (runs then rely on `nice`), or `cpu` mounted together
+ * with `cpuacct`, whose per-run groups already sit inside the weighted one.
+ */
+async function prepareCpuWeight(where: string | undefined, cpuacctParent: string): Promise<string | undefined> {
+  if (where === undefined) return undefined;
+  const parent = path.join(ROOT, 'cpu', where, GROUP);
+  try {
+    await mkdir(parent, { recursive: true, mode: 0o755 });
+    await writeFile(path.join(parent, 'cpu.shares'), String(RUNS_CPU_SHARES));
+    return (await realpath(parent)) === (await realpath(cpuacctParent)) ? undefined : parent;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -82,17 +117,20 @@ async function removeStaleRunGroups(parent: string): Promise<void> {
 
 /** The cgroups of one sandboxed step. */
 export class StepCgroup {
-  private constructor(private readonly dirs: CgroupParents) {}
+  private constructor(
+    private readonly dirs: Omit<CgroupParents, 'cpu'>,
+    private readonly sharedCpu: string | undefined,
+  ) {}
 
   /** Makes the step's cgroups with their limits. */
   static async create(parents: CgroupParents, limits: { memoryMb: number; processes: number }): Promise<StepCgroup> {
     const name = `run-${process.pid}-${randomBytes(8).toString('hex')}`;
-    const dirs: CgroupParents = {
+    const dirs = {
       memory: path.join(parents.memory, name),
       pids: path.join(parents.pids, name),
       cpuacct: path.join(parents.cpuacct, name),
     };
-    const cgroup = new StepCgroup(dirs);
+    const cgroup = new StepCgroup(dirs, parents.cpu);
     try {
       for (const dir of Object.values(dirs)) await mkdir(dir);
       const bytes = String(limits.memoryMb * 1024 * 1024);
@@ -109,7 +147,9 @@ export class StepCgroup {
 
   /** The `cgroup.procs` files a process writes its pid into to join. */
   get procsFiles(): string[] {
-    return Object.values(this.dirs).map((dir) => path.join(dir, 'cgroup.procs'));
+    const groups = Object.values(this.dirs);
+    if (this.sharedCpu !== undefined) groups.push(this.sharedCpu);
+    return groups.map((dir) => path.join(dir, 'cgroup.procs'));
   }
 
   async read(): Promise<CgroupReadings> {

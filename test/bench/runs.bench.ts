@@ -10,7 +10,9 @@
  *    total time, none lost, the most the engine saw at once.
  * 3. Keystroke latency in another room (one typist, one reader, a key every
  *    20 ms) with no runs, then while two rooms run programs that print
- *    10,000 lines a second with people watching.
+ *    10,000 lines a second with people watching, and (sandbox only) while
+ *    four rooms take turns running the issue's costliest hostile programs:
+ *    a fork bomb, 32 spinning processes, a memory bomb, 100 MB of output.
  *
  * The server runs in a process of its own; the clients and the fake engine
  * in this one.
@@ -87,7 +89,7 @@ async function postToFinished(server: ChildServer): Promise<{ p50: number; p95: 
   return { p50: round(percentile(totals, 50)), p95: round(percentile(totals, 95)), max: round(totals.at(-1)!), runnerWallP50: round(percentile(walls, 50)) };
 }
 
-async function drainTwenty(server: ChildServer, piston?: FakePiston): Promise<{ totalMs: number; finished: number; lost: number; maxInFlight: number | null }> {
+async function drainTwenty(server: ChildServer, piston?: FakePiston): Promise<{ totalMs: number; finished: number; lost: number; others: string[]; maxInFlight: number | null }> {
   const rooms = await Promise.all(Array.from({ length: 20 }, (_, i) => createRoom(server, `import time\ntime.sleep(0.1)\nprint("room ${i}")\n`)));
   if (piston) piston.stats.maxInFlight = 0;
   const began = performance.now();
@@ -95,10 +97,10 @@ async function drainTwenty(server: ChildServer, piston?: FakePiston): Promise<{ 
   for (const roomId of rooms) runIds.push(await startRun(server, roomId));
   const runs = await Promise.all(rooms.map((roomId, i) => waitOver(server, roomId, runIds[i])));
   const finished = runs.filter((run, i) => run.status === 'finished' && run.stdout === `room ${i}\n`).length;
-  return { totalMs: round(performance.now() - began), finished, lost: 20 - finished, maxInFlight: piston ? piston.stats.maxInFlight : null };
+  const others = runs.filter((run, i) => !(run.status === 'finished' && run.stdout === `room ${i}\n`)).map((run) => `${run.status}: ${JSON.stringify(run.stdout.slice(0, 40))}`);
+  return { totalMs: round(performance.now() - began), finished, lost: 20 - finished, others, maxInFlight: piston ? piston.stats.maxInFlight : null };
 }
 
-/** Keystroke latency between two clients of a quiet room, optionally while `during` keeps other rooms busy. */
 /** The server's own event-loop delay (prom-client's default metrics): max since its start, in ms. */
 async function serverLoopDelayMaxMs(server: ChildServer): Promise<number> {
   const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
@@ -106,7 +108,23 @@ async function serverLoopDelayMaxMs(server: ChildServer): Promise<number> {
   return line ? round(Number(line.split(' ').at(-1)) * 1000) : Number.NaN;
 }
 
-async function keystrokeLatency(server: ChildServer, busy: boolean): Promise<{ p50: number; p99: number; max: number; runsDuring: number; serverLoopDelayMaxMs: number }> {
+/** Prints 10,000 lines a second for 3 s. */
+const LOUD = 'import time\nfor s in range(3):\n    t = time.time()\n    for i in range(10000):\n        print("line", s, i)\n    time.sleep(max(0, 1 - (time.time() - t)))\n';
+
+/** The issue's hostile programs that cost the machine most; each ends at a limit (the bench server's timeout is 3 s). */
+const HOSTILE = [
+  // Fork bomb: up to the process limit, each spinning.
+  'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n',
+  // 32 processes spinning on every core until the timeout.
+  'import os\nfor _ in range(5):\n    os.fork()\nwhile True:\n    pass\n',
+  // Memory bomb.
+  'a = []\nwhile True:\n    a.append(bytearray(10**6))\n',
+  // 100 MB of output as fast as it can.
+  'import sys\nline = "x" * 1023 + "\\n"\nfor _ in range(102400):\n    sys.stdout.write(line)\n',
+];
+
+/** Keystroke latency between two clients of a quiet room, while other rooms (three people watching each) run `programs` over and over. */
+async function keystrokeLatency(server: ChildServer, programs: string[]): Promise<{ p50: number; p99: number; max: number; runsDuring: number; serverLoopDelayMaxMs: number }> {
   const roomId = await createRoom(server, '');
   const writer = connectClient(server.wsUrl, roomId);
   const reader = connectClient(server.wsUrl, roomId);
@@ -127,9 +145,9 @@ async function keystrokeLatency(server: ChildServer, busy: boolean): Promise<{ p
   let runsDuring = 0;
   const noisy: Promise<void>[] = [];
   const watchers: { destroy(): void }[] = [];
-  if (busy) {
-    for (let r = 0; r < 2; r++) {
-      const loud = await createRoom(server, 'import time\nfor s in range(3):\n    t = time.time()\n    for i in range(10000):\n        print("line", s, i)\n    time.sleep(max(0, 1 - (time.time() - t)))\n');
+  if (programs.length > 0) {
+    for (const program of programs) {
+      const loud = await createRoom(server, program);
       for (let w = 0; w < 3; w++) watchers.push(connectClient(server.wsUrl, loud));
       noisy.push((async () => {
         while (!stop) {
@@ -157,12 +175,14 @@ async function keystrokeLatency(server: ChildServer, busy: boolean): Promise<{ p
 }
 
 const results: Record<string, unknown> = { samples: SAMPLES, keystrokes: KEYSTROKES, cpus: os.cpus().length };
+// Hostile runs end at this timeout; the hello and drain runs take far less.
+const RUN_TIMEOUT_MS = '3000';
 const piston = await startFakePiston();
 try {
   const kinds: { name: string; env: Record<string, string>; piston?: FakePiston }[] = [
-    { name: 'piston (fake engine)', env: { RUNNER: 'piston', RUNNER_URL: piston.url }, piston },
+    { name: 'piston (fake engine)', env: { RUNNER: 'piston', RUNNER_URL: piston.url, RUN_TIMEOUT_MS }, piston },
   ];
-  if ((await createLocalRunner()) !== undefined) kinds.push({ name: 'local (sandbox)', env: { RUNNER: 'local' } });
+  if ((await createLocalRunner()) !== undefined) kinds.push({ name: 'local (sandbox)', env: { RUNNER: 'local', RUN_TIMEOUT_MS } });
   for (const kind of kinds) {
     results[kind.name] = await withServer(kind.env, async (server) => {
       const step = async <T>(label: string, measure: () => Promise<T>) => {
@@ -172,8 +192,10 @@ try {
       return {
         postToFinished: await step('POST → finished', () => postToFinished(server)),
         drainTwenty: await step('20 queued runs', () => drainTwenty(server, kind.piston)),
-        keystrokesQuiet: await step('keystrokes, quiet', () => keystrokeLatency(server, false)),
-        keystrokesWhileRunsStream: await step('keystrokes, runs streaming', () => keystrokeLatency(server, true)),
+        keystrokesQuiet: await step('keystrokes, quiet', () => keystrokeLatency(server, [])),
+        keystrokesWhileRunsStream: await step('keystrokes, runs streaming', () => keystrokeLatency(server, [LOUD, LOUD])),
+        // The fake engine runs programs unsandboxed: hostile ones only go to the sandbox.
+        keystrokesWhileHostile: kind.piston ? undefined : await step('keystrokes, hostile runs', () => keystrokeLatency(server, HOSTILE)),
       };
     });
   }
@@ -191,6 +213,7 @@ for (const [name, value] of Object.entries(results)) {
     ['20 queued runs drain', '', '', r.drainTwenty.totalMs, `${r.drainTwenty.finished} finished, ${r.drainTwenty.lost} lost, max at once ${r.drainTwenty.maxInFlight ?? 'n/a'}`],
     ['keystroke, quiet', r.keystrokesQuiet.p50, `p99 ${r.keystrokesQuiet.p99}`, r.keystrokesQuiet.max, `server loop delay max so far ${r.keystrokesQuiet.serverLoopDelayMaxMs} ms`],
     ['keystroke, runs streaming', r.keystrokesWhileRunsStream.p50, `p99 ${r.keystrokesWhileRunsStream.p99}`, r.keystrokesWhileRunsStream.max, `${r.keystrokesWhileRunsStream.runsDuring} runs of 30,000 lines meanwhile; server loop delay max so far ${r.keystrokesWhileRunsStream.serverLoopDelayMaxMs} ms`],
+    ...(r.keystrokesWhileHostile === undefined ? [] : [['keystroke, hostile runs', r.keystrokesWhileHostile.p50, `p99 ${r.keystrokesWhileHostile.p99}`, r.keystrokesWhileHostile.max, `${r.keystrokesWhileHostile.runsDuring} runs (fork bomb, 32 spinners, memory bomb, 100 MB output) meanwhile; server loop delay max so far ${r.keystrokesWhileHostile.serverLoopDelayMaxMs} ms`]]),
   ]));
 }
 // Written before exiting: on a pipe, console output is asynchronous.

@@ -65,6 +65,8 @@ export interface EditorController {
   setTheme(theme: Theme): void;
   /** The extensions of the person's editor settings (font size, tabs, wrap, key bindings), kept across switches of file. */
   setSettings(extension: Extension): void;
+  /** The blame gutter when it is on (`history/blame-controller.ts`), else nothing; kept across switches of file. */
+  setBlame(extension: Extension): void;
   /** Turns the list opening by itself and the ghost text on or off; Ctrl+Space works either way. */
   setSuggestWhileTyping(on: boolean): void;
   destroy(): void;
@@ -83,7 +85,9 @@ export function createEditor(options: EditorOptions): EditorController {
   const themeSlot = new Compartment();
   const suggestionSlot = new Compartment();
   const settingsSlot = new Compartment();
+  const blameSlot = new Compartment();
   let settings: Extension = [];
+  let blame: Extension = [];
   let suggestWhileTyping = options.suggestWhileTyping ?? true;
   let theme = options.theme;
   let language: Language = 'plaintext';
@@ -122,6 +126,7 @@ export function createEditor(options: EditorOptions): EditorController {
       languageSlot.of(languageExtensions(doc)),
       themeSlot.of(editorTheme(theme)),
       settingsSlot.of(settings),
+      blameSlot.of(blame),
       EditorView.contentAttributes.of({ 'aria-label': options.label }),
       options.cspNonce ? EditorView.cspNonce.of(options.cspNonce) : [],
       options.readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : [],
@@ -190,6 +195,10 @@ export function createEditor(options: EditorOptions): EditorController {
     setSettings(extension) {
       settings = extension;
       view.dispatch({ effects: settingsSlot.reconfigure(extension) });
+    },
+    setBlame(extension) {
+      blame = extension;
+      view.dispatch({ effects: blameSlot.reconfigure(extension) });
     },
     setSuggestWhileTyping(on) {
       suggestWhileTyping = on;

@@ -39,6 +39,11 @@ import { createDownloadButton } from '../files/download-button.ts';
 import { createFileWorkspace } from '../files/file-workspace.ts';
 import { trackOtherFilesLength } from '../files/other-files-length.ts';
 import { createSafeStore } from '../storage.ts';
+import { createBlameController } from '../history/blame-controller.ts';
+import { createHistoryApi } from '../history/history-api.ts';
+import { mountHistoryButton } from '../history/mount.ts';
+import { editorTheme } from '../editor/themes.ts';
+import { readFileTree } from '../../shared/room-files.ts';
 
 /** What the room page needs from the entry point. */
 export interface RoomPageDeps {
@@ -191,6 +196,19 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   // Ctrl+S: no "Save page as" dialog; say whether everything is stored.
   cleanups.push(installSaveShortcut(() => status.current, showToast));
 
+  const historyApi = createHistoryApi();
+  const history = mountHistoryButton({
+    api: historyApi,
+    roomId: documentName,
+    editRoomId,
+    currentFiles: () => new Map(readFileTree(session.doc).files.map((file) => [file.path, file.text.toString()])),
+    shownPath: () => workspace.shownFile().path,
+    theme: () => editorTheme(deps.theme.current),
+    blame: () => blame,
+    notify: (message, kind) => showToast(message, kind),
+  });
+  cleanups.push(() => history.destroy());
+
   const absolute = (path: string) => new URL(path, location.origin).href;
   const viewId = room?.viewId ?? (target.mode === 'view' ? target.viewId : undefined);
   const header = createRoomHeader({
@@ -204,6 +222,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       status.element,
       editRoomId ? createCopyLinkButton({ kind: 'edit', link: () => absolute(roomPath(editRoomId)) }) : null,
       viewId ? createCopyLinkButton({ kind: 'view', link: () => absolute(viewPath(viewId)) }) : null,
+      history.button,
       createDownloadButton({ doc: session.doc, archiveUrl: deps.api.roomArchiveUrl(documentName), title: currentTitle, language: currentLanguage }),
       createSettingsMenu(loadEditorSettings(deps.store), (settings) => {
         saveEditorSettings(deps.store, settings);
@@ -262,6 +281,13 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   cleanups.push(() => {
     editor.destroy();
     entryUndoManager.destroy();
+  });
+  const blame = createBlameController({
+    api: historyApi,
+    roomId: documentName,
+    editor,
+    shownPath: () => workspace.shownFile().path,
+    notify: (message) => showToast(message, 'error'),
   });
   // Font size, tabs, wrap and key bindings of this browser (editor/editor-settings.ts).
   const editorSettings = attachEditorSettings(editor, loadEditorSettings(deps.store));

@@ -38,3 +38,24 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
   parent.replaceChildren();
   append(parent, ...children);
 }
+
+/**
+ * Makes `parent`'s children exactly `desired`, in order, moving only what
+ * is out of place: rows that stay where they were are not touched, so the
+ * browser restyles only what changed.
+ */
+export function reconcileChildren(parent: Element, desired: readonly Element[]): void {
+  let current = parent.firstElementChild;
+  for (const node of desired) {
+    if (current === node) {
+      current = current.nextElementSibling;
+      continue;
+    }
+    parent.insertBefore(node, current);
+  }
+  while (current) {
+    const next = current.nextElementSibling;
+    current.remove();
+    current = next;
+  }
+}

@@ -1,6 +1,8 @@
 import { baseName, parentFolders } from '../../shared/file-paths.ts';
 import type { FileTree } from '../../shared/room-files.ts';
-import { h, replaceChildren } from '../dom.ts';
+import { h, reconcileChildren, replaceChildren } from '../dom.ts';
+import { installTreeDrag } from './file-tree-drag.ts';
+import { installTreeKeys } from './file-tree-keys.ts';
 import { icon } from '../icons.ts';
 import type { Peer } from '../presence/peers.ts';
 
@@ -31,8 +33,6 @@ export interface FileTreeView {
 
 /** Why the entry file's delete action is off (shown as its tooltip and when tried). */
 export const ENTRY_DELETE_REASON = 'The entry file cannot be deleted: it is the program the room runs. Rename or move it instead.';
-
-const DRAG_TYPE = 'application/x-pairpad-path';
 
 type Edit = { kind: 'file' | 'folder' } | { kind: 'rename'; path: string; isFolder: boolean };
 
@@ -267,13 +267,13 @@ export function createFileTree(options: { readOnly: boolean; actions: FileTreeAc
         let group = item.querySelector<HTMLElement>(':scope > [role="group"]');
         if (!group) item.append((group = h('ul', { role: 'group' })));
         group.hidden = collapsed.has(child);
-        reconcile(group, build(child, depth + 1));
+        reconcileChildren(group, build(child, depth + 1));
         items.push(item);
       }
       for (const file of fileChildren.get(folder) ?? []) items.push(row(file.path, 'file', depth, file.id, file.entry));
       return items;
     };
-    reconcile(list, build('', 0));
+    reconcileChildren(list, build('', 0));
     rowCache = nextRowCache;
     // One tab stop: the focused item, else the file shown.
     const target = itemOf(focusedPath) ?? (fileRows.get(activeId) as HTMLElement | undefined) ?? visibleItems()[0];
@@ -346,91 +346,32 @@ export function createFileTree(options: { readOnly: boolean; actions: FileTreeAc
     activate(item);
     // (focusItem focused it; a folder toggles in place, a file opens in the editor.)
   });
-  list.addEventListener('keydown', (event) => {
-    const item = (event.target as HTMLElement).closest<HTMLElement>('[role="treeitem"]');
-    if (!item) return;
-    const items = visibleItems();
-    const index = items.indexOf(item);
-    const path = item.dataset.path!;
-    const isFolder = item.dataset.kind === 'folder';
-    let handled = true;
-    switch (event.key) {
-      case 'ArrowDown':
-        focusItem(items[Math.min(items.length - 1, index + 1)]?.dataset.path);
-        break;
-      case 'ArrowUp':
-        focusItem(items[Math.max(0, index - 1)]?.dataset.path);
-        break;
-      case 'Home':
-        focusItem(items[0]?.dataset.path);
-        break;
-      case 'End':
-        focusItem(items[items.length - 1]?.dataset.path);
-        break;
-      case 'ArrowRight':
-        if (isFolder && collapsed.has(path)) toggle(path, true);
-        else if (isFolder) focusItem(items[index + 1]?.dataset.path);
-        break;
-      case 'ArrowLeft':
-        if (isFolder && !collapsed.has(path)) toggle(path, false);
-        else focusItem(parentFolders(path).pop());
-        break;
-      case 'Enter':
-      case ' ':
-        activate(item);
-        break;
-      case 'F2':
-        if (!readOnly) startEdit({ kind: 'rename', path, isFolder }, path);
-        break;
-      case 'Delete':
-        if (!readOnly) void requestDelete(path, isFolder ? 'folder' : 'file');
-        break;
-      default:
-        handled = false;
-    }
-    if (handled) event.preventDefault();
+  installTreeKeys(list, {
+    visibleItems,
+    focusItem,
+    isCollapsed: (path) => collapsed.has(path),
+    toggle,
+    activate,
+    ...(readOnly
+      ? {}
+      : {
+          rename: (path, isFolder) => startEdit({ kind: 'rename', path, isFolder }, path),
+          remove: (path, isFolder) => void requestDelete(path, isFolder ? 'folder' : 'file'),
+        }),
   });
 
   if (!readOnly) {
-    // Drag a row onto a folder (or the free space: the top level) to move it there.
-    list.addEventListener('dragstart', (event) => {
-      const item = (event.target as HTMLElement).closest<HTMLElement>('[role="treeitem"]');
-      if (!item || !event.dataTransfer) return;
-      event.dataTransfer.setData(DRAG_TYPE, item.dataset.path!);
-      event.dataTransfer.effectAllowed = 'move';
-    });
-    const dropFolder = (event: DragEvent): string | undefined => {
-      const item = (event.target as HTMLElement).closest<HTMLElement>('[role="treeitem"]');
-      if (!item) return '';
-      if (item.dataset.kind === 'folder') return item.dataset.path!;
-      return parentFolders(item.dataset.path!).pop() ?? '';
-    };
-    let highlighted: HTMLElement | undefined;
-    const highlight = (folder: string | undefined) => {
-      highlighted?.classList.remove('file-drop-target');
-      highlighted = folder === undefined ? undefined : folder === '' ? list : itemOf(folder);
-      highlighted?.classList.add('file-drop-target');
-    };
-    element.addEventListener('dragover', (event) => {
-      if (!event.dataTransfer?.types.includes(DRAG_TYPE)) return;
-      event.preventDefault();
-      event.dataTransfer.dropEffect = 'move';
-      highlight(dropFolder(event));
-    });
-    element.addEventListener('dragleave', (event) => {
-      if (!element.contains(event.relatedTarget as Node | null)) highlight(undefined);
-    });
-    element.addEventListener('drop', (event) => {
-      const from = event.dataTransfer?.getData(DRAG_TYPE);
-      highlight(undefined);
-      if (!from) return;
-      event.preventDefault();
-      const folder = dropFolder(event) ?? '';
-      const to = folder === '' ? baseName(from) : `${folder}/${baseName(from)}`;
-      if (to === from) return;
-      collapsed.delete(folder);
-      focusedPath = to;
-      showTreeError(actions.move(from, to));
+    installTreeDrag({
+      panel: element,
+      list,
+      itemOf,
+      onDrop(from, folder) {
+        const to = folder === '' ? baseName(from) : `${folder}/${baseName(from)}`;
+        if (to === from) return;
+        collapsed.delete(folder);
+        focusedPath = to;
+        showTreeError(actions.move(from, to));
+      },
     });
   }
 
@@ -463,25 +404,4 @@ export function createFileTree(options: { readOnly: boolean; actions: FileTreeAc
     },
   };
   return view;
-}
-
-/**
- * Makes `parent`'s children exactly `desired`, in order, moving only what
- * is out of place: rows that stay where they were are not touched, so the
- * browser restyles only what changed.
- */
-function reconcile(parent: Element, desired: readonly Element[]): void {
-  let current = parent.firstElementChild;
-  for (const node of desired) {
-    if (current === node) {
-      current = current.nextElementSibling;
-      continue;
-    }
-    parent.insertBefore(node, current);
-  }
-  while (current) {
-    const next = current.nextElementSibling;
-    current.remove();
-    current = next;
-  }
 }

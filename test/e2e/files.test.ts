@@ -193,6 +193,33 @@ describe('files in the web client', () => {
     expect(await readFileTree(observer.doc).files.map((file) => file.path)).toEqual(['main.py', 'tests/helpers.py']);
   });
 
+  it('moves through the tree with the arrow keys, closes and opens folders, and opens a file with Enter', async () => {
+    const { page } = ada;
+    const focused = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.path);
+    await treeItem(page, 'main.py').focus();
+    await page.keyboard.press('Home');
+    expect(await focused()).toBe('tests');
+    await page.keyboard.press('ArrowLeft'); // closes the folder
+    expect(await treeItem(page, 'tests').getAttribute('aria-expanded')).toBe('false');
+    await page.keyboard.press('ArrowDown'); // its file is hidden: next is main.py
+    expect(await focused()).toBe('main.py');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowRight'); // opens it
+    expect(await treeItem(page, 'tests').getAttribute('aria-expanded')).toBe('true');
+    await page.keyboard.press('ArrowRight'); // steps into it
+    expect(await focused()).toBe('tests/helpers.py');
+    await page.keyboard.press('ArrowLeft'); // back to the parent
+    expect(await focused()).toBe('tests');
+    await page.keyboard.press('End');
+    expect(await focused()).toBe('main.py');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => activeTab(page), eventually).toBe('helpers.py');
+    await treeItem(page, 'main.py').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => activeTab(page), eventually).toBe('main.py');
+  });
+
   it('cannot delete the entry file, and says why', async () => {
     const { page } = ada;
     // The row's actions show on the row under the pointer.

@@ -195,7 +195,7 @@ describe('files in the web client', () => {
 
   it('moves through the tree with the arrow keys, closes and opens folders, and opens a file with Enter', async () => {
     const { page } = ada;
-    const focused = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.path);
+    const focused = () => page.locator(':focus').getAttribute('data-path');
     await treeItem(page, 'main.py').focus();
     await page.keyboard.press('Home');
     expect(await focused()).toBe('tests');

@@ -37,6 +37,8 @@ function translucent(color: string): string {
 export class HistoryViewer {
   readonly element: HTMLElement;
   private single: EditorView;
+  /** Holds the single view: hidden while comparing (CodeMirror's `display: flex !important` wins over anything set on the editor itself). */
+  private readonly singleHost: HTMLElement;
   private merge: MergeView | undefined;
   private path = '';
   private language: Extension = [];
@@ -46,7 +48,10 @@ export class HistoryViewer {
   constructor(private readonly theme: () => Extension) {
     this.element = document.createElement('div');
     this.element.className = 'history-viewer';
-    this.single = new EditorView({ parent: this.element, state: this.createState('') });
+    this.singleHost = document.createElement('div');
+    this.singleHost.className = 'history-single';
+    this.element.append(this.singleHost);
+    this.single = new EditorView({ parent: this.singleHost, state: this.createState('') });
   }
 
   private baseExtensions(): Extension {
@@ -84,7 +89,7 @@ export class HistoryViewer {
   /** `a` (left) and `b` (right) side by side, their differences marked. */
   compare(path: string, a: string, b: string): void {
     this.leaveCompare();
-    this.single.dom.hidden = true;
+    this.singleHost.hidden = true;
     this.path = path;
     this.element.dataset.path = path;
     const side = (label: string): Extension => [this.baseExtensions(), EditorView.contentAttributes.of({ 'aria-label': label })];
@@ -100,7 +105,7 @@ export class HistoryViewer {
     if (!this.merge) return;
     this.merge.destroy();
     this.merge = undefined;
-    this.single.dom.hidden = false;
+    this.singleHost.hidden = false;
   }
 
   private async loadLanguage(path: string): Promise<void> {

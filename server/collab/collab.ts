@@ -14,6 +14,7 @@ import { MessageGuardExtension } from './message-guard.extension.ts';
 import { RoomBroadcastExtension } from './room-broadcast.extension.ts';
 import { PersistenceExtension } from './persistence.extension.ts';
 import { RoomGateExtension } from './room-gate.extension.ts';
+import { RoomOwnerExtension } from '../owner/room-owner.extension.ts';
 import { RoomReplicas } from './room-replicas.ts';
 import { StatelessRelayExtension } from './stateless-relay.extension.ts';
 import { UpdateJournal } from './update-journal.ts';
@@ -74,6 +75,8 @@ export function createCollab({
     ? new RedisSyncExtension({ url: config.redisUrl, prefix: config.redisPrefix }, log)
     : undefined;
 
+  // The owner's lock and participant limit (issue 18).
+  const owner = new RoomOwnerExtension();
   const hocuspocus = new Hocuspocus({
     name: 'pairpad',
     quiet: true,
@@ -81,7 +84,8 @@ export function createCollab({
     maxDebounce: config.storeMaxDebounceMs,
     unloadImmediately: true,
     extensions: [
-      new RoomGateExtension(access, tokens),
+      new RoomGateExtension(access, tokens, owner.isLockedOut),
+      owner,
       new MessageGuardExtension({ maxDocumentChars: config.maxDocumentChars }, metrics, store, redis?.owners),
       persistence,
       durableAcks,

@@ -10,7 +10,14 @@ export interface RoomAccessResolver {
    * deleting it, and keeps it from the next ones for a minute (until it
    * shows as loaded). The room gate calls it.
    */
-  claim(id: string): Promise<RoomAccess | undefined>;
+  claim(id: string, options?: { byKey?: boolean }): Promise<RoomAccess | undefined>;
+  /**
+   * The room stored under the key `roomId` (the document name), whatever its
+   * edit id is now: for what a socket resolved already (`collab-socket.ts`,
+   * `yjs-bridge.ts`) and for the owner's checks. Not cached: a rotation
+   * changes its ids.
+   */
+  resolveKey(roomId: string): Promise<RoomAccess | undefined>;
   /**
    * Deletes rooms the expiry job found stale, except any loaded or claimed:
    * `remove` gets the rest and returns the ids it deleted, which are then
@@ -22,7 +29,7 @@ export interface RoomAccessResolver {
     remove: (roomIds: string[]) => Promise<string[]>,
   ): Promise<string[]>;
   /** Records a room created here, so its first connections need no query. */
-  remember(roomId: string, viewId: string): void;
+  remember(roomId: string, viewId: string, ownerKeyHash?: string): void;
   /** Forgets ids of a deleted room. */
   forget(...ids: string[]): void;
 }
@@ -61,20 +68,27 @@ export function createRoomAccessResolver(store: RoomStore): RoomAccessResolver {
 
   return {
     resolve,
-    async claim(id) {
+    resolveKey: (roomId) => (isRoomIdFormat(roomId) ? store.findRoomAccessByKey(roomId) : Promise.resolve(undefined)),
+    async claim(id, options) {
       for (;;) {
         const pass = retiring.get(id);
         if (pass) {
           await pass.catch(() => {});
           continue;
         }
-        const access = await resolve(id);
+        // By key: the name a socket already resolved (an edit id that is not the key since a rotation).
+        const access = options?.byKey ? await store.findRoomAccessByKey(id) : await resolve(id);
         // Checked and recorded in one step: an expiry pass that starts after
         // this sees the claim, one that started before is waited for.
         if (retiring.has(id)) continue;
+        const keyPass = access && retiring.get(access.roomId);
+        if (keyPass) {
+          await keyPass.catch(() => {});
+          continue;
+        }
         if (access?.access === 'edit') {
-          claimed.delete(id);
-          claimed.set(id, Date.now());
+          claimed.delete(access.roomId);
+          claimed.set(access.roomId, Date.now());
           if (claimed.size > MAX_ENTRIES) claimed.delete(claimed.keys().next().value!);
         }
         return access;
@@ -99,9 +113,10 @@ export function createRoomAccessResolver(store: RoomStore): RoomAccessResolver {
         for (const id of ids) if (retiring.get(id) === pass) retiring.delete(id);
       }
     },
-    remember(roomId, viewId) {
-      remember(roomId, { roomId, access: 'edit' });
-      remember(viewId, { roomId, access: 'view' });
+    remember(roomId, viewId, ownerKeyHash) {
+      const ids = { roomId, editId: roomId, viewId, ...(ownerKeyHash ? { ownerKeyHash } : {}) };
+      remember(roomId, { ...ids, access: 'edit' });
+      remember(viewId, { ...ids, access: 'view' });
     },
     forget,
   };

@@ -1,0 +1,96 @@
+import type { afterLoadDocumentPayload, beforeHandleMessagePayload, Connection, connectedPayload, Document, Extension } from '@hocuspocus/server';
+import type * as Y from 'yjs';
+import { CloseCode, CloseReason, META_LOCKED, META_MAP } from '../../shared/protocol.ts';
+import { readRoomSettings } from '../../shared/room-doc.ts';
+import type { ConnectionContext } from '../collab/connection-context.ts';
+
+/**
+ * What the owner's settings do to connections (`docs/owner.md`), on
+ * `/collab` and `/yjs` alike, read from the document (`meta.locked`,
+ * `meta.maxEditors`: only the server writes them, and Redis carries them to
+ * every instance that has the room open):
+ *
+ * - A locked room makes every editor's connection but the owner's read-only,
+ *   as a viewer's: Hocuspocus drops its updates and the message guard counts
+ *   them (`read_only`). Unlocking gives them their edits back. Their
+ *   awareness stays an editor's (see {@link isLockedOut}).
+ * - `maxEditors` refuses an editor past that many, in the order they joined,
+ *   with 4409 `room full`. Viewers are not counted; the owner counts but is
+ *   never refused. Counted per instance: with several instances behind a
+ *   balancer, each admits up to the limit (`docs/owner.md`).
+ */
+export class RoomOwnerExtension implements Extension {
+  extensionName = 'pairpad-room-owner';
+  // After the room gate (1000), which decides who is the owner.
+  priority = 950;
+  /** Editors' connections the lock made read-only (a viewer's is read-only for good). */
+  private readonly lockedOut = new WeakSet<Connection>();
+
+  /** True when `connection` is read-only because the room is locked, not because it is a viewer's. */
+  isLockedOut = (connection: Connection): boolean => this.lockedOut.has(connection);
+
+  async afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
+    // Whoever changes `meta` (the PATCH here, or another instance through Redis), the lock follows at once.
+    document.getMap(META_MAP).observe((event: Y.YMapEvent<unknown>) => {
+      if (event.keysChanged.has(META_LOCKED)) this.applyLock(document);
+    });
+  }
+
+  /**
+   * Before the message guard (900) reads `readOnly`: what a client sent
+   * before its `connected` hook ran (Hocuspocus hands queued messages over
+   * first) is dropped too in a locked room. One map lookup per message.
+   */
+  async beforeHandleMessage({ connection, document }: beforeHandleMessagePayload<ConnectionContext>): Promise<void> {
+    if (!connection.readOnly && document.getMap(META_MAP).get(META_LOCKED) === true) this.lock(connection);
+  }
+
+  async connected({ connection }: connectedPayload<ConnectionContext>): Promise<void> {
+    const document = connection.document;
+    const settings = readRoomSettings(document);
+    if (settings.locked) this.lock(connection);
+    if (settings.maxEditors !== undefined && !this.admits(document, connection, settings.maxEditors)) {
+      const context = connection.context as ConnectionContext | undefined;
+      context?.closeSocket?.(CloseCode.roomFull, CloseReason.roomFull);
+      connection.close({ code: CloseCode.roomFull, reason: CloseReason.roomFull });
+    }
+  }
+
+  private applyLock(document: Document): void {
+    const { locked } = readRoomSettings(document);
+    for (const connection of document.connections.keys()) {
+      if (locked) this.lock(connection);
+      else if (this.lockedOut.delete(connection)) connection.readOnly = false;
+    }
+  }
+
+  private lock(connection: Connection): void {
+    if (isOwner(connection) || connection.readOnly) return;
+    connection.readOnly = true;
+    this.lockedOut.add(connection);
+  }
+
+  /**
+   * True when `connection` is among the first `maxEditors` editors of the
+   * room (`document.connections` is in the order they joined), a viewer, or
+   * the owner. A lower limit set later refuses newcomers; nobody in the room
+   * is put out by it.
+   */
+  private admits(document: Document, connection: Connection, maxEditors: number): boolean {
+    if (isOwner(connection) || this.isViewer(connection)) return true;
+    let before = 0;
+    for (const other of document.connections.keys()) {
+      if (other === connection) break;
+      if (!this.isViewer(other)) before++;
+    }
+    return before < maxEditors;
+  }
+
+  private isViewer(connection: Connection): boolean {
+    return connection.readOnly && !this.lockedOut.has(connection);
+  }
+}
+
+function isOwner(connection: Connection): boolean {
+  return (connection.context as ConnectionContext | undefined)?.owner === true;
+}

@@ -42,6 +42,12 @@ describe.each(dialects)('room owner over REST (%s)', (dialect) => {
     expect(JSON.parse(read)).toMatchObject({ hasOwner: true, locked: false });
   });
 
+  it('are in the OpenAPI document', async () => {
+    const document = (await (await call('GET', '/api/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(document.paths['/api/rooms/{roomId}'])).toEqual(expect.arrayContaining(['get', 'patch', 'delete']));
+    for (const path of ['/api/rooms/{roomId}/rotate', '/api/rooms/{roomId}/participants/{clientId}/remove', '/api/rooms/{roomId}/notes']) expect(document.paths[path]).toBeDefined();
+  });
+
   it('refuses every owner action to anyone without the key (403) and to a view id (403), 404 for an unknown room', async () => {
     const room = await newRoom();
     const other = await newRoom();

@@ -67,6 +67,8 @@ export interface EditorController {
   setSettings(extension: Extension): void;
   /** Turns the list opening by itself and the ghost text on or off; Ctrl+Space works either way. */
   setSuggestWhileTyping(on: boolean): void;
+  /** Makes the editor read-only while the room's owner has it locked (`meta.locked`), and editable again after. */
+  setLocked(locked: boolean): void;
   destroy(): void;
 }
 
@@ -83,6 +85,9 @@ export function createEditor(options: EditorOptions): EditorController {
   const themeSlot = new Compartment();
   const suggestionSlot = new Compartment();
   const settingsSlot = new Compartment();
+  const lockSlot = new Compartment();
+  let locked = false;
+  const lockExtensions = (on: boolean) => (on ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : []);
   let settings: Extension = [];
   let suggestWhileTyping = options.suggestWhileTyping ?? true;
   let theme = options.theme;
@@ -125,6 +130,7 @@ export function createEditor(options: EditorOptions): EditorController {
       EditorView.contentAttributes.of({ 'aria-label': options.label }),
       options.cspNonce ? EditorView.cspNonce.of(options.cspNonce) : [],
       options.readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : [],
+      lockSlot.of(lockExtensions(locked)),
       options.extensions ?? [],
     ];
     const saved = selections.get(text);
@@ -194,6 +200,11 @@ export function createEditor(options: EditorOptions): EditorController {
     setSuggestWhileTyping(on) {
       suggestWhileTyping = on;
       view.dispatch({ effects: suggestionSlot.reconfigure(suggestionExtensions(on)) });
+    },
+    setLocked(on) {
+      if (on === locked) return;
+      locked = on;
+      view.dispatch({ effects: lockSlot.reconfigure(lockExtensions(on)) });
     },
     destroy() {
       view.destroy();

@@ -73,6 +73,12 @@ export const ENTRY_FILE_ID = 'code';
  * gave a name): editors see who watches, never a viewer's cursor.
  */
 export const AWARENESS_WATCHING = 'watching';
+/**
+ * Awareness field: `true` in the state of the room's owner (`docs/owner.md`).
+ * The server sets it on the states of the owner's connections and removes it
+ * from everyone else's, so it cannot be claimed.
+ */
+export const AWARENESS_OWNER = 'owner';
 /** Awareness field: the id of the file a person has open. */
 export const AWARENESS_FILE = 'file';
 /** File ids: what `newFileId()` in `shared/room-files.ts` makes (16 base64url characters) and the entry's `code`. */

@@ -1,6 +1,6 @@
-import type { afterLoadDocumentPayload, beforeHandleMessagePayload, Connection, connectedPayload, Document, Extension } from '@hocuspocus/server';
+import type { afterLoadDocumentPayload, beforeHandleAwarenessPayload, beforeHandleMessagePayload, Connection, connectedPayload, Document, Extension } from '@hocuspocus/server';
 import type * as Y from 'yjs';
-import { CloseCode, CloseReason, META_LOCKED, META_MAP } from '../../shared/protocol.ts';
+import { AWARENESS_OWNER, CloseCode, CloseReason, META_LOCKED, META_MAP } from '../../shared/protocol.ts';
 import { readRoomSettings } from '../../shared/room-doc.ts';
 import type { ConnectionContext } from '../collab/connection-context.ts';
 
@@ -43,6 +43,26 @@ export class RoomOwnerExtension implements Extension {
    */
   async beforeHandleMessage({ connection, document }: beforeHandleMessagePayload<ConnectionContext>): Promise<void> {
     if (!connection.readOnly && document.getMap(META_MAP).get(META_LOCKED) === true) this.lock(connection);
+  }
+
+  /**
+   * Who is the owner, for everyone to see: `owner: true` on the awareness
+   * states of the owner's connections, and on nobody else's (a client's own
+   * claim is dropped). States relayed from another instance (no connection)
+   * were stamped there.
+   */
+  async beforeHandleAwareness({ connection, states }: beforeHandleAwarenessPayload): Promise<void> {
+    if (!connection) return;
+    const owner = isOwner(connection);
+    for (const [clientId, state] of states) {
+      if (state === null || typeof state !== 'object') continue;
+      const claims = (state as Record<string, unknown>)[AWARENESS_OWNER] !== undefined;
+      if (owner) states.set(clientId, { ...state, [AWARENESS_OWNER]: true });
+      else if (claims) {
+        const { [AWARENESS_OWNER]: _dropped, ...rest } = state as Record<string, unknown>;
+        states.set(clientId, rest);
+      }
+    }
   }
 
   async connected({ connection }: connectedPayload<ConnectionContext>): Promise<void> {

@@ -36,6 +36,9 @@ describe('owner controls in the web client', () => {
     expect(await owner.page.locator('.owner-button').count()).toBe(1);
     expect(await owner.page.locator('.badge-owner').count()).toBe(1);
     expect(await guest.page.locator('.owner-button').count()).toBe(0);
+    // Everyone sees who owns the room (the server stamps the owner's awareness).
+    await guest.page.locator('.presence-peer', { hasText: 'Olga' }).locator('.presence-owner').waitFor();
+    expect(await guest.page.locator('.presence-owner').count()).toBe(1);
     expect(new URL(owner.page.url()).hash).toBe('');
     // Kept for this browser: a reload without the fragment is still the owner's.
     await owner.page.reload();

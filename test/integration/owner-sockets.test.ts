@@ -85,6 +85,20 @@ describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
     expect(observer.meta.get('maxEditors')).toBe(5);
   });
 
+  it('says who the owner is in awareness, and nobody else can claim it', async () => {
+    const room = await newRoom();
+    const owner = join(protocol, room.roomId, room.ownerKey);
+    const pretender = join(protocol, room.roomId);
+    const observer = join('collab', room.roomId);
+    await Promise.all([owner.synced, pretender.synced, observer.synced]);
+    owner.awareness.setLocalStateField('user', { name: 'O', color: '#f00', colorLight: '#f003', id: 'browser-o' });
+    pretender.awareness.setLocalState({ user: { name: 'P', color: '#00f', colorLight: '#00f3', id: 'browser-p' }, owner: true });
+    await vi.waitFor(() => expect(observer.awareness.getStates().size).toBe(3));
+    await vi.waitFor(() => expect(observer.awareness.getStates().get(owner.doc.clientID)).toMatchObject({ owner: true, user: { name: 'O' } }));
+    await vi.waitFor(() => expect(observer.awareness.getStates().get(pretender.doc.clientID)).toMatchObject({ user: { name: 'P' } }));
+    expect(observer.awareness.getStates().get(pretender.doc.clientID)?.owner).toBeUndefined();
+  });
+
   it('maxEditors refuses editors past the limit with 4409; viewers and the owner are let in', async () => {
     const room = await newRoom();
     await patch(room, { maxEditors: 1 });

@@ -3,6 +3,7 @@ import type * as Y from 'yjs';
 import { AWARENESS_OWNER, CloseCode, CloseReason, META_LOCKED, META_MAP } from '../../shared/protocol.ts';
 import { readRoomSettings } from '../../shared/room-doc.ts';
 import type { ConnectionContext } from '../collab/connection-context.ts';
+import type { EditorSlots } from './editor-slots.ts';
 
 /**
  * What the owner's settings do to connections (`docs/owner.md`), on
@@ -16,8 +17,9 @@ import type { ConnectionContext } from '../collab/connection-context.ts';
  *   awareness stays an editor's (see {@link isLockedOut}).
  * - `maxEditors` refuses an editor past that many, in the order they joined,
  *   with 4409 `room full`. Viewers are not counted; the owner counts but is
- *   never refused. Counted per instance: with several instances behind a
- *   balancer, each admits up to the limit (`docs/owner.md`).
+ *   never refused. With Redis the order is every instance's
+ *   ({@link EditorSlots}); without, or while Redis cannot answer, this
+ *   instance's.
  */
 export class RoomOwnerExtension implements Extension {
   extensionName = 'pairpad-room-owner';
@@ -25,6 +27,9 @@ export class RoomOwnerExtension implements Extension {
   priority = 950;
   /** Editors' connections the lock made read-only (a viewer's is read-only for good). */
   private readonly lockedOut = new WeakSet<Connection>();
+  private joined = 0;
+
+  constructor(private readonly slots?: EditorSlots) {}
 
   /** True when `connection` is read-only because the room is locked, not because it is a viewer's. */
   isLockedOut = (connection: Connection): boolean => this.lockedOut.has(connection);
@@ -69,11 +74,16 @@ export class RoomOwnerExtension implements Extension {
     const document = connection.document;
     const settings = readRoomSettings(document);
     if (settings.locked) this.lock(connection);
-    if (settings.maxEditors !== undefined && !this.admits(document, connection, settings.maxEditors)) {
-      const context = connection.context as ConnectionContext | undefined;
-      context?.closeSocket?.(CloseCode.roomFull, CloseReason.roomFull);
-      connection.close({ code: CloseCode.roomFull, reason: CloseReason.roomFull });
-    }
+    if (this.isViewer(connection)) return;
+    const member = String(++this.joined);
+    this.slots?.join(document.name, member);
+    connection.onClose(() => this.slots?.leave(document.name, member));
+    if (settings.maxEditors === undefined || isOwner(connection)) return;
+    const everywhere = await this.slots?.admits(document.name, member, settings.maxEditors);
+    if (everywhere ?? this.admits(document, connection, settings.maxEditors)) return;
+    const context = connection.context as ConnectionContext | undefined;
+    context?.closeSocket?.(CloseCode.roomFull, CloseReason.roomFull);
+    connection.close({ code: CloseCode.roomFull, reason: CloseReason.roomFull });
   }
 
   private applyLock(document: Document): void {
@@ -92,12 +102,11 @@ export class RoomOwnerExtension implements Extension {
 
   /**
    * True when `connection` is among the first `maxEditors` editors of the
-   * room (`document.connections` is in the order they joined), a viewer, or
-   * the owner. A lower limit set later refuses newcomers; nobody in the room
+   * room on this instance (`document.connections` is in the order they
+   * joined). A lower limit set later refuses newcomers; nobody in the room
    * is put out by it.
    */
   private admits(document: Document, connection: Connection, maxEditors: number): boolean {
-    if (isOwner(connection) || this.isViewer(connection)) return true;
     let before = 0;
     for (const other of document.connections.keys()) {
       if (other === connection) break;

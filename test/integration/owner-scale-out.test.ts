@@ -53,6 +53,38 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('owner controls across instances
     expect(await fetchRoomCode(b.baseUrl, room.roomId)).toBe('start\nowner\n');
   });
 
+  it('maxEditors counts the editors of every instance; a slot freed on one is taken on the other', async () => {
+    const [a, b] = await twoInstances();
+    const room = await newRoom(a);
+    expect((await ownerCall(b.baseUrl, 'PATCH', `/api/rooms/${room.roomId}`, room.ownerKey, { maxEditors: 1 })).status).toBe(200);
+    const first = join('collab', a, room.roomId);
+    await first.synced;
+    for (const protocol of PROTOCOLS) {
+      const second = join(protocol, b, room.roomId);
+      await vi.waitFor(() => expect(second.closes[0]).toEqual({ code: CloseCode.roomFull, reason: CloseReason.roomFull }));
+      second.destroy();
+    }
+    const viewer = join('yjs', b, room.viewId);
+    const owner = join('yjs', b, room.roomId, room.ownerKey);
+    await Promise.all([viewer.synced, owner.synced]);
+    expect([...viewer.closes, ...owner.closes]).toEqual([]);
+
+    // The owner counts too (never refused): with both gone, the one slot is free again.
+    owner.destroy();
+    first.destroy();
+    // Free once A and B have seen the closes; a new editor on B gets in and stays.
+    await vi.waitFor(async () => {
+      const next = join('yjs', b, room.roomId);
+      try {
+        await next.synced;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(next.closes).toEqual([]);
+      } finally {
+        if (next.closes.length > 0) next.destroy();
+      }
+    }, { timeout: 10_000, interval: 300 });
+  });
+
   it('rotate on one instance kills the old ids on the other at once: its sockets close 4404, REST and new sockets are refused', async () => {
     const [a, b] = await twoInstances();
     const room = await newRoom(a);

@@ -28,7 +28,12 @@ export function joinRoom(protocol: Protocol, wsUrl: string, id: string, token?: 
   if (protocol === 'collab') {
     const client = connectClient(wsUrl, id, { token, onAuthenticationFailed: (reason) => refusals.push(reason) });
     client.socket.on('close', ({ event }: { event: { code: number; reason: string } }) => closes.push({ code: event.code, reason: String(event.reason) }));
-    return { doc: client.doc, text: client.text, meta: client.doc.getMap(META_MAP), awareness: client.provider.awareness!, synced: client.synced, closes, refusals, destroy: () => client.destroy() };
+    const destroy = () => {
+      // A socket still connecting (a refused client retrying) throws on close unless someone listens for its error.
+      (client.socket as unknown as { webSocket?: { on?: (event: string, listener: () => void) => void } }).webSocket?.on?.('error', () => {});
+      client.destroy();
+    };
+    return { doc: client.doc, text: client.text, meta: client.doc.getMap(META_MAP), awareness: client.provider.awareness!, synced: client.synced, closes, refusals, destroy };
   }
   const client = connectYjsClient(wsUrl, id, token === undefined ? {} : { token });
   client.provider.on('connection-close', (event: { code: number; reason: string } | null) => {

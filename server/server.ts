@@ -115,6 +115,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
       hocuspocus,
       forget: (ids) => access.forget(...ids),
       discard: (roomId) => persistence.discardRoom(roomId),
+      rotated: (roomId, ids) => persistence.noteRotated(roomId, ids),
       // This instance may have stored it again before it heard of the deletion.
       onRemoteDiscard: (roomId) => void deleteRoomData(storage.db, roomId).catch((error: unknown) => log.warn({ err: error, roomId }, 'could not delete a deleted room again')),
     },

@@ -9,7 +9,7 @@ import type {
   onStoreDocumentPayload,
 } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { readRoomContent } from '../../shared/room-doc.ts';
+import { readRoomContent, readRoomSettings } from '../../shared/room-doc.ts';
 import { FileChanges, foldedFiles } from '../files/file-changes.ts';
 import { storedFilesOf } from '../files/file-tasks.ts';
 import type { Logger } from '../log.ts';
@@ -64,6 +64,9 @@ function applyWithoutUpdateEvents(document: Y.Doc, load: () => void): void {
 interface LoadedRoom {
   createdAt: string;
   viewId: string;
+  /** The edit id since a rotation, and the owner key's hash (`server/owner/`): kept by a restore. */
+  editId?: string;
+  ownerKeyHash?: string;
   /** The snapshot version our document already contains. */
   stateVersion: number;
   /** Log rows our document already contains (loaded, or written by our journal). */
@@ -139,7 +142,8 @@ export class PersistenceExtension implements Extension {
     const document = this.instance?.documents.get(roomId);
     const room = this.rooms.get(roomId);
     if (!document || !room) return false;
-    await this.store.createRoom({ id: roomId, viewId: room.viewId, ...readRoomContent(document), state: Y.encodeStateAsUpdate(document), files: storedFilesOf(document) });
+    // Under the same ids and owner: a rotated room must not get its old edit id back.
+    await this.store.createRoom({ id: roomId, viewId: room.viewId, editId: room.editId, ownerKeyHash: room.ownerKeyHash, ...readRoomSettings(document), ...readRoomContent(document), state: Y.encodeStateAsUpdate(document), files: storedFilesOf(document) });
     room.stateVersion = 0;
     room.knownLogIds.clear();
     this.log.warn({ roomId }, 'room was deleted while loaded; stored it again from memory');
@@ -161,6 +165,14 @@ export class PersistenceExtension implements Extension {
     room.dirty = false;
     room.foldBeforeUnload = false;
     this.failingRooms.delete(roomId);
+  }
+
+  /** A rotation gave the room new ids (`server/owner/`): a restore from memory must use them. */
+  noteRotated(roomId: string, ids: { editId: string; viewId: string }): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    room.editId = ids.editId;
+    room.viewId = ids.viewId;
   }
 
   /** Called by the journal once a batch is in the log, so folds know our document holds it. */
@@ -209,6 +221,8 @@ export class PersistenceExtension implements Extension {
     const room: LoadedRoom = {
       createdAt: stored.record.createdAt,
       viewId: stored.record.viewId,
+      editId: stored.record.editId,
+      ownerKeyHash: stored.record.ownerKeyHash,
       stateVersion: stored.stateVersion,
       knownLogIds: new Set(stored.updates.map((row) => row.id)),
       dirty: false,

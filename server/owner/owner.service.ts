@@ -123,6 +123,7 @@ export function createOwnerService({
       commands.send({
         roomId: room.roomId,
         forget: [room.editId, room.viewId],
+        rotated: ids,
         close: { code: CloseCode.linkRotated, reason: CloseReason.linkRotated },
       });
       return findRoom(ids.editId, origin);

@@ -15,6 +15,8 @@ export interface RoomCommand {
   forget?: string[];
   /** The room was deleted: never store or restore it again (`PersistenceExtension.discardRoom`). */
   discard?: boolean;
+  /** The room's new public ids after a rotation (a loaded room stored again from memory keeps them). */
+  rotated?: { editId: string; viewId: string };
   close?: {
     code: number;
     reason: string;
@@ -25,7 +27,7 @@ export interface RoomCommand {
 
 /** Runs {@link RoomCommand}s here and, with Redis, on every other instance. */
 export interface RoomCommands {
-  /** Runs `command` here at once and publishes it; resolves with how many connections it closed here. */
+  /** Runs `command` here at once and publishes it; returns how many connections it closed here. */
   send(command: RoomCommand): number;
   close(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export interface RoomCommandTargets {
   hocuspocus: Hocuspocus;
   forget(ids: string[]): void;
   discard(roomId: string): void;
+  rotated(roomId: string, ids: { editId: string; viewId: string }): void;
   /** Called on the instances that received a deletion from another one (to delete anything they stored again meanwhile). */
   onRemoteDiscard?(roomId: string): void;
 }
@@ -52,6 +55,7 @@ export function createRoomCommands({
   const run = (command: RoomCommand): number => {
     if (command.forget?.length) targets.forget(command.forget);
     if (command.discard) targets.discard(command.roomId);
+    if (command.rotated) targets.rotated(command.roomId, command.rotated);
     const document = targets.hocuspocus.documents.get(command.roomId);
     return document && command.close ? closeConnections(document, command.close) : 0;
   };

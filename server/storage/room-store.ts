@@ -68,7 +68,7 @@ export interface FoldResult {
  */
 export interface RoomStore {
   /** Stores a new room; `files` are its `room_files` rows (none for a room of one file made from `code`: its first fold writes them). */
-  createRoom(room: { id: string; viewId: string; ownerKeyHash?: string; language: string; title: string; code: string; state: Uint8Array; files?: readonly StoredFile[] }): Promise<RoomRecord>;
+  createRoom(room: { id: string; viewId: string; ownerKeyHash?: string; editId?: string; locked?: boolean; maxEditors?: number; language: string; title: string; code: string; state: Uint8Array; files?: readonly StoredFile[] }): Promise<RoomRecord>;
   /** The `room_files` rows of a room, without content, in path order (empty before its first fold since files existed). */
   readFileIndex(id: string): Promise<{ path: string; fileId: string; language: string; size: number }[]>;
   /** The stored row; its text is the column's, by the rule in `stored-text.ts` (see {@link RoomStore.loadRoomState} for the exact text). */

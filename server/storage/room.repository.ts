@@ -17,6 +17,9 @@ export interface RoomRecord {
   /** The owner's settings (`server/owner/`); the document's `meta` carries them too. */
   locked?: boolean;
   maxEditors?: number;
+  /** The edit id since a rotation (absent: `id`), and the owner key's hash: what a room stored again from memory must keep. */
+  editId?: string;
+  ownerKeyHash?: string;
 }
 
 /** A room's persisted Yjs content: the snapshot and the log written after it. */
@@ -43,8 +46,11 @@ function toIso(value: Date | string): string {
 function toRecord(row: {
   id: string; view_id: string | null; language: string; title: string; code: string;
   created_at: Date | string; updated_at: Date | string; locked?: boolean | number; max_editors?: number | null;
+  edit_id?: string | null; owner_key_hash?: string | null;
 }): RoomRecord {
   return {
+    ...(row.edit_id ? { editId: row.edit_id } : {}),
+    ...(row.owner_key_hash ? { ownerKeyHash: row.owner_key_hash } : {}),
     ...(row.locked ? { locked: true } : {}),
     ...(row.max_editors ? { maxEditors: row.max_editors } : {}),
     id: row.id,
@@ -60,13 +66,17 @@ function toRecord(row: {
 /** Inserts a new room with its seeded snapshot (its text columns by the rule in `stored-text.ts`). */
 export async function insertRoom(
   db: Executor,
-  room: { id: string; viewId: string; ownerKeyHash?: string; language: string; title: string; code: string; state: Uint8Array; now: Date },
+  room: {
+    id: string; viewId: string; ownerKeyHash?: string; editId?: string; locked?: boolean; maxEditors?: number;
+    language: string; title: string; code: string; state: Uint8Array; now: Date;
+  },
 ): Promise<RoomRecord> {
   const now = room.now.toISOString();
   await db
     .insertInto('rooms')
     .values({
-      id: room.id, view_id: room.viewId, owner_key_hash: room.ownerKeyHash ?? null, language: toStoredText(room.language), title: toStoredText(room.title), code: toStoredText(room.code),
+      id: room.id, view_id: room.viewId, owner_key_hash: room.ownerKeyHash ?? null, edit_id: room.editId ?? null,
+      locked: room.locked ? 1 : 0, max_editors: room.maxEditors ?? null, language: toStoredText(room.language), title: toStoredText(room.title), code: toStoredText(room.code),
       state: room.state, state_version: 0, created_at: now, updated_at: now,
     })
     .execute();

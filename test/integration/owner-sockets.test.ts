@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CloseCode, CloseReason } from '../../shared/protocol.ts';
+import { openStorage } from '../../server/storage/database.ts';
 import { expectError } from '../support/http.ts';
 import { joinRoom, listenRaw, ownerCall, PROTOCOLS, type Participant, type Protocol } from '../support/owner.ts';
 import { fetchRoomCode, startTestServer, type TestServer } from '../support/server.ts';
@@ -198,6 +199,33 @@ describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
     owner.text.insert(owner.text.length, 'owner\n');
     newEditor.text.insert(0, 'DROPPED ');
     await vi.waitFor(async () => expect(await fetchRoomCode(server.baseUrl, rotated.roomId)).toBe('new start\nowner\n'));
+  });
+});
+
+describe('a rotated room deleted under its loaded document (another instance\'s expiry)', () => {
+  it('is stored again under its new ids and owner, never its old edit id', async () => {
+    const room = await newRoom();
+    const rotated = (await (await ownerCall(server.baseUrl, 'POST', `/api/rooms/${room.roomId}/rotate`, room.ownerKey)).json()) as { roomId: string; viewId: string };
+    const editor = join('collab', rotated.roomId);
+    await editor.synced;
+    const storage = openStorage({ databaseUrl: server.config.databaseUrl, sqlitePath: server.config.sqlitePath });
+    try {
+      // `rooms.id` is still the first edit id: the key.
+      await storage.db.deleteFrom('room_updates').where('room_id', '=', room.roomId).execute();
+      await storage.db.deleteFrom('rooms').where('id', '=', room.roomId).execute();
+      editor.text.insert(0, 'after ');
+      // The journal finds the row gone and stores the room again from memory.
+      await vi.waitFor(async () => {
+        const row = await storage.db.selectFrom('rooms').select(['edit_id', 'view_id', 'owner_key_hash']).where('id', '=', room.roomId).executeTakeFirst();
+        expect(row).toMatchObject({ edit_id: rotated.roomId, view_id: rotated.viewId });
+        expect(row?.owner_key_hash).toBeTruthy();
+      }, { timeout: 10_000 });
+    } finally {
+      await storage.db.destroy();
+    }
+    await expectError(await ownerCall(server.baseUrl, 'GET', `/api/rooms/${room.roomId}`), 404, 'room_not_found');
+    expect((await ownerCall(server.baseUrl, 'GET', `/api/rooms/${rotated.viewId}`)).status).toBe(200);
+    expect((await ownerCall(server.baseUrl, 'PATCH', `/api/rooms/${rotated.roomId}`, room.ownerKey, { title: 'kept' })).status).toBe(200);
   });
 });
 

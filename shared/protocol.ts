@@ -340,7 +340,9 @@ export const CloseCode = {
    * server reads even while slowed down (see docs/protocol.md), or the
    * database could not say whether a client id is bound to a key (the update
    * was not applied; the client resends it). Every stock client reconnects
-   * after it; nothing it sent before was dropped.
+   * after it; nothing it sent before was dropped. Also sent, when the owner
+   * unlocks a room, to a client whose edits the lock dropped, so that it
+   * resynchronises (`docs/owner.md`).
    */
   tryAgainLater: 1013,
 } as const;
@@ -363,4 +365,5 @@ export const CloseReason = {
   unsupportedClient: 'unsupported client: authenticate before syncing (@hocuspocus/provider 3 or later)',
   tryAgainLater: 'try again later: sending too fast',
   keysUnavailable: 'try again later: client keys unavailable',
+  roomUnlocked: 'try again later: the room was unlocked, resynchronise',
 } as const;

@@ -1,5 +1,7 @@
 import type { afterLoadDocumentPayload, beforeHandleAwarenessPayload, beforeHandleMessagePayload, Connection, connectedPayload, Document, Extension } from '@hocuspocus/server';
 import type * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import { MessageType, messageTypeOf } from '../collab/hocuspocus-wire.ts';
 import { AWARENESS_OWNER, CloseCode, CloseReason, META_LOCKED, META_MAP } from '../../shared/protocol.ts';
 import { readRoomSettings } from '../../shared/room-doc.ts';
 import type { ConnectionContext } from '../collab/connection-context.ts';
@@ -27,6 +29,8 @@ export class RoomOwnerExtension implements Extension {
   priority = 950;
   /** Editors' connections the lock made read-only (a viewer's is read-only for good). */
   private readonly lockedOut = new WeakSet<Connection>();
+  /** Locked-out connections whose edits were dropped: their client's copy differs from the room. */
+  private readonly diverged = new WeakSet<Connection>();
   private joined = 0;
 
   constructor(private readonly slots?: EditorSlots) {}
@@ -46,8 +50,9 @@ export class RoomOwnerExtension implements Extension {
    * before its `connected` hook ran (Hocuspocus hands queued messages over
    * first) is dropped too in a locked room. One map lookup per message.
    */
-  async beforeHandleMessage({ connection, document }: beforeHandleMessagePayload<ConnectionContext>): Promise<void> {
+  async beforeHandleMessage({ connection, document, update: frame }: beforeHandleMessagePayload<ConnectionContext>): Promise<void> {
     if (!connection.readOnly && document.getMap(META_MAP).get(META_LOCKED) === true) this.lock(connection);
+    if (this.lockedOut.has(connection) && !this.diverged.has(connection) && carriesEdit(frame)) this.diverged.add(connection);
   }
 
   /**
@@ -86,11 +91,23 @@ export class RoomOwnerExtension implements Extension {
     connection.close({ code: CloseCode.roomFull, reason: CloseReason.roomFull });
   }
 
+  /**
+   * Unlocking, a client whose edits were dropped is asked to reconnect (1013,
+   * which every stock client retries): its copy holds structs the room never
+   * got, so its next edit would be held and refused (4400, final for
+   * y-websocket 3.x). Its sync after the reconnect sends what it typed
+   * during the lock (`docs/owner.md`).
+   */
   private applyLock(document: Document): void {
     const { locked } = readRoomSettings(document);
-    for (const connection of document.connections.keys()) {
+    for (const connection of [...document.connections.keys()]) {
       if (locked) this.lock(connection);
-      else if (this.lockedOut.delete(connection)) connection.readOnly = false;
+      else if (this.lockedOut.delete(connection)) {
+        connection.readOnly = false;
+        if (!this.diverged.delete(connection)) continue;
+        (connection.context as ConnectionContext | undefined)?.closeSocket?.(CloseCode.tryAgainLater, CloseReason.roomUnlocked);
+        connection.close({ code: CloseCode.tryAgainLater, reason: CloseReason.roomUnlocked });
+      }
     }
   }
 
@@ -117,6 +134,21 @@ export class RoomOwnerExtension implements Extension {
 
   private isViewer(connection: Connection): boolean {
     return connection.readOnly && !this.lockedOut.has(connection);
+  }
+}
+
+/** True for a sync frame carrying an update (not a state vector, nor an empty answer). Reads only the headers. */
+function carriesEdit(frame: Uint8Array): boolean {
+  const type = messageTypeOf(frame);
+  if (type !== MessageType.Sync && type !== MessageType.SyncReply) return false;
+  try {
+    const decoder = decoding.createDecoder(frame);
+    decoding.readVarString(decoder);
+    decoding.readVarUint(decoder);
+    if (decoding.readVarUint(decoder) === 0) return false; // step 1: a state vector
+    return decoding.readVarUint8Array(decoder).length > 2;
+  } catch {
+    return false;
   }
 }
 

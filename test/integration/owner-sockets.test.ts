@@ -26,6 +26,13 @@ async function newRoom(code = 'start\n'): Promise<{ roomId: string; viewId: stri
   return (await response.json()) as { roomId: string; viewId: string; ownerKey: string };
 }
 
+/** Edits dropped so far because their connection was read-only (`/metrics`). */
+const droppedEdits = async () => {
+  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith('pairpad_updates_rejected_total{reason="read_only"} '));
+  return line === undefined ? 0 : Number(line.split(' ')[1]);
+};
+
 const patch = async (room: { roomId: string; ownerKey: string }, body: object) => {
   const response = await ownerCall(server.baseUrl, 'PATCH', `/api/rooms/${room.roomId}`, room.ownerKey, body);
   expect(response.status).toBe(200);
@@ -64,6 +71,26 @@ describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
     await vi.waitFor(() => expect(fresh.meta.get('locked')).toBe(false));
     fresh.text.insert(0, '# ');
     await vi.waitFor(() => expect(observer.text.toString()).toBe('# start\nowner\nmore\n'));
+  });
+
+  it('unlocking asks a client whose edits were dropped to resynchronise (1013); it edits again after', async () => {
+    const room = await newRoom();
+    const editor = join(protocol, room.roomId);
+    const observer = join('collab', room.roomId);
+    await Promise.all([editor.synced, observer.synced]);
+    await patch(room, { locked: true });
+    await vi.waitFor(() => expect(editor.meta.get('locked')).toBe(true));
+    const dropped = await droppedEdits();
+    editor.text.insert(0, 'during ');
+    // The server saw it, and dropped it.
+    await vi.waitFor(async () => expect(await droppedEdits()).toBe(dropped + 1));
+    expect(observer.text.toString()).toBe('start\n');
+    await patch(room, { locked: false });
+    await vi.waitFor(() => expect(editor.closes[0]?.code).toBe(CloseCode.tryAgainLater));
+    await vi.waitFor(() => expect(observer.text.toString()).toBe('during start\n'));
+    editor.text.insert(editor.text.length, 'after\n');
+    await vi.waitFor(() => expect(observer.text.toString()).toBe('during start\nafter\n'));
+    expect(editor.closes.map((close) => close.code)).toEqual([CloseCode.tryAgainLater]);
   });
 
   it('no client may set or delete meta.locked, not even the owner (4400); the room keeps its state', async () => {

@@ -78,7 +78,6 @@ export class RoomGateExtension implements Extension {
     return { grant, owner: viewId === undefined && grantAllows(grant, 'owner', room) };
   }
 
-
   async connected({ context, connection }: connectedPayload<ConnectionContext>): Promise<void> {
     const expiresAt = context?.grant?.expiresAt;
     if (expiresAt === undefined) return;

@@ -10,14 +10,12 @@ export interface RoomAccessResolver {
    * deleting it, and keeps it from the next ones for a minute (until it
    * shows as loaded). The room gate calls it.
    */
-  claim(id: string, options?: { byKey?: boolean }): Promise<RoomAccess | undefined>;
   /**
-   * The room stored under the key `roomId` (the document name), whatever its
-   * edit id is now: for what a socket resolved already (`collab-socket.ts`,
-   * `yjs-bridge.ts`) and for the owner's checks. Not cached: a rotation
-   * changes its ids.
+   * With `byKey`, `id` is the key a socket already resolved its name to
+   * (`collab-socket.ts`, `yjs-bridge.ts`): the room stored under it, whatever
+   * its edit id is since a rotation (not cached).
    */
-  resolveKey(roomId: string): Promise<RoomAccess | undefined>;
+  claim(id: string, options?: { byKey?: boolean }): Promise<RoomAccess | undefined>;
   /**
    * Deletes rooms the expiry job found stale, except any loaded or claimed:
    * `remove` gets the rest and returns the ids it deleted, which are then
@@ -68,7 +66,6 @@ export function createRoomAccessResolver(store: RoomStore): RoomAccessResolver {
 
   return {
     resolve,
-    resolveKey: (roomId) => (isRoomIdFormat(roomId) ? store.findRoomAccessByKey(roomId) : Promise.resolve(undefined)),
     async claim(id, options) {
       for (;;) {
         const pass = retiring.get(id);
@@ -77,7 +74,7 @@ export function createRoomAccessResolver(store: RoomStore): RoomAccessResolver {
           continue;
         }
         // By key: the name a socket already resolved (an edit id that is not the key since a rotation).
-        const access = options?.byKey ? await store.findRoomAccessByKey(id) : await resolve(id);
+        const access = options?.byKey ? (isRoomIdFormat(id) ? await store.findRoomAccessByKey(id) : undefined) : await resolve(id);
         // Checked and recorded in one step: an expiry pass that starts after
         // this sees the claim, one that started before is waited for.
         if (retiring.has(id)) continue;

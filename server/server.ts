@@ -122,7 +122,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     redis: redis && config.redisUrl ? { url: config.redisUrl, prefix: config.redisPrefix, instanceId } : undefined,
     log,
   });
-  const owner = createOwnerService({ db: storage.db, hocuspocus, access, rooms, commands });
+  const owner = createOwnerService({ db: storage.db, hocuspocus, access, rooms, commands, runs, log });
   const app = createHttpApp({
     trustProxy: config.trustProxy,
     rooms,

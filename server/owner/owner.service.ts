@@ -13,6 +13,7 @@ import type { Database } from '../storage/database.ts';
 import type { RoomAccess } from '../storage/room-store.ts';
 import { ownerKeyMatches } from './owner-key.ts';
 import { deleteRoomData, readRoomNotes, rotateRoomIds, updateRoomSettings, writeRoomNotes } from './owner.repository.ts';
+import type { RunService } from '../run/run.service.ts';
 import type { RoomCommands } from './room-commands.ts';
 
 /** Largest owner's notes, in bytes of UTF-8 (100 KB). */
@@ -53,12 +54,17 @@ export function createOwnerService({
   access,
   rooms,
   commands,
+  runs,
+  log,
 }: {
   db: Kysely<Database>;
   hocuspocus: Hocuspocus;
   access: RoomAccessResolver;
   rooms: RoomService;
   commands: RoomCommands;
+  /** To stop the room's runs when it is deleted. */
+  runs?: Pick<RunService, 'list' | 'cancel'>;
+  log?: { warn(object: object, message: string): void };
 }): OwnerService {
   const findRoom = async (editId: string, origin: string): Promise<Room> => {
     const room = await rooms.findRoom(editId, origin);
@@ -106,6 +112,12 @@ export function createOwnerService({
     },
 
     async deleteRoom(room) {
+      // A run still going would write its end into rows about to go, and keep a sandbox busy for nothing.
+      const active = (await runs?.list(room.roomId).catch(() => [])) ?? [];
+      for (const run of active) {
+        if (run.status !== 'queued' && run.status !== 'running') continue;
+        await runs?.cancel(room.roomId, run.runId).catch((error: unknown) => log?.warn({ err: error, roomId: room.roomId }, 'could not stop a run of a deleted room'));
+      }
       // Everywhere first (forget its ids, stop storing it, close its sockets), then the rows: nothing stores it again.
       commands.send({
         roomId: room.roomId,

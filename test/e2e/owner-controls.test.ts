@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchRoom, startTestApp, type TestApp } from './support/app.ts';
-import { joinRoom, launchBrowser, newPerson, placeCursorAtLineEnd, readEditorText, type Person } from './support/browser.ts';
+import { joinRoom, launchBrowser, newPerson, placeCursorAtLineEnd, readEditorText, waitUntilConnected, type Person } from './support/browser.ts';
 
 // The room owner's controls in the web client (issue 18): the creator's
 // browser keeps the owner key and shows the controls; everyone sees the lock.
@@ -75,6 +75,24 @@ describe('owner controls in the web client', () => {
     const readNotes = async () => (await fetch(`${app.baseUrl}/api/rooms/${room.roomId}/notes`, { headers: { authorization: `Bearer ${ownerKey}` } })).text();
     await expect.poll(readNotes, eventually).toBe('Gus: strong on recursion <b>ok</b>');
     expect(await guest.page.content()).not.toContain('strong on recursion');
+  });
+
+  it('new links, once confirmed: the owner moves to the new edit link (still the owner), the guest is told', async () => {
+    const before = owner.page.url();
+    await owner.page.locator('.owner-button').click();
+    await owner.page.locator('.owner-rotate').click();
+    await owner.page.locator('.confirm-dialog').getByRole('button', { name: 'Make new links' }).click();
+    await owner.page.waitForURL((url) => url.pathname.startsWith('/r/') && url.href !== before);
+    await owner.page.locator('.connection-status[data-state="connected"]').waitFor();
+    expect(await owner.page.locator('.owner-button').count()).toBe(1);
+    await guest.page.getByText('made new links').first().waitFor();
+    const newId = new URL(owner.page.url()).pathname.slice('/r/'.length);
+    expect((await fetch(`${app.baseUrl}/api/rooms/${room.roomId}`)).status).toBe(404);
+    expect((await fetch(`${app.baseUrl}/api/rooms/${newId}`)).status).toBe(200);
+    room = { ...room, roomId: newId };
+    // The guest is given the new link and comes back.
+    await guest.page.goto(`${app.baseUrl}/r/${newId}`);
+    await waitUntilConnected(guest.page);
   });
 
   it('delete, once confirmed, closes the guest\'s room with a message and takes the owner to the lobby', async () => {

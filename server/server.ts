@@ -29,6 +29,10 @@ import { checkMigrationResult, migrateToLatest } from './storage/migrator.ts';
 import { createRoomStore, type RoomStore } from './storage/room-store.ts';
 import { version } from './version.ts';
 import { createRunsRouter } from './http/runs.routes.ts';
+import { createRoomCommands } from './owner/room-commands.ts';
+import { deleteRoomData } from './owner/owner.repository.ts';
+import { createOwnerRouter } from './owner/owner.routes.ts';
+import { createOwnerService } from './owner/owner.service.ts';
 import { createRunEvents } from './run/run-events.ts';
 import { createRunService, type RunService } from './run/run.service.ts';
 import { selectRunner } from './run/select-runner.ts';
@@ -105,12 +109,27 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     ? setInterval(() => runs.recoverOrphans().catch((error: unknown) => log.warn({ err: error }, 'could not look for runs a stopped server left')), ORPHAN_SWEEP_MS)
     : undefined;
   orphanSweep?.unref();
+  // The owner's actions (issue 18): what they ask of every instance goes through `commands`.
+  const commands = createRoomCommands({
+    targets: {
+      hocuspocus,
+      forget: (ids) => access.forget(...ids),
+      discard: (roomId) => persistence.discardRoom(roomId),
+      rotated: (roomId, ids) => persistence.noteRotated(roomId, ids),
+      // This instance may have stored it again before it heard of the deletion.
+      onRemoteDiscard: (roomId) => void deleteRoomData(storage.db, roomId).catch((error: unknown) => log.warn({ err: error, roomId }, 'could not delete a deleted room again')),
+    },
+    redis: redis && config.redisUrl ? { url: config.redisUrl, prefix: config.redisPrefix, instanceId } : undefined,
+    log,
+  });
+  const owner = createOwnerService({ db: storage.db, hocuspocus, access, rooms, commands, runs, log });
   const app = createHttpApp({
     trustProxy: config.trustProxy,
     rooms,
     files,
     auth,
     roomCreateLimit: limitPerMinute('room_create', config.rateLimits.roomCreate, metrics),
+    ownBodyApiRouters: { '/rooms': createOwnerRouter({ owner, tokensRequired: tokens !== undefined }) },
     apiRouters: {
       '/': createRunsRouter({ runs, access, auth, startLimit: limitPerMinute('runs', config.rateLimits.runs, metrics) }),
       '/autocomplete': createAutocompleteRouter({
@@ -225,6 +244,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     await engines.close();
     await fileWorker.close();
     await collab.redis?.close();
+    await commands.close();
     httpServer.close();
     httpServer.closeAllConnections();
     await store.close();

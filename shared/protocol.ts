@@ -19,7 +19,13 @@ export const YJS_PATH = '/yjs';
  *   a run starts). A client that knows only `code` (every client before
  *   files existed) edits the entry file and keeps working.
  * - `doc.getMap(META_MAP)` holds `language` (one of {@link LANGUAGES}: the
- *   entry file's language, the room's language) and `title` (string).
+ *   entry file's language, the room's language) and `title` (string); and,
+ *   set only by the server for the room's owner (`PATCH /api/rooms/:roomId`,
+ *   `docs/owner.md`), `locked` (`true`: the room is locked, every edit but
+ *   the owner's is dropped, as for a viewer; absent or `false`: unlocked)
+ *   and `maxEditors` (an integer: editors admitted at most, viewers not
+ *   counted; absent: no limit). No client may set or delete these two
+ *   (4400), the owner's included: the owner changes them over REST.
  * - `doc.getMap(FILES_MAP)` maps a file id ({@link FILE_ID_PATTERN}, random,
  *   made by whoever creates the file) to a `Y.Map` with:
  *   - `path` (string): where the file is, a canonical path (see
@@ -49,6 +55,12 @@ export const CODE_TEXT = 'code';
 export const META_MAP = 'meta';
 export const META_LANGUAGE = 'language';
 export const META_TITLE = 'title';
+/** `meta` key: `true` while the owner has the room locked (see the layout above). */
+export const META_LOCKED = 'locked';
+/** `meta` key: the most editors the room admits, when the owner set a limit (see the layout above). */
+export const META_MAX_EDITORS = 'maxEditors';
+/** The largest participant limit an owner may set. */
+export const MAX_EDITORS_LIMIT = 1000;
 export const FILES_MAP = 'files';
 export const FOLDERS_MAP = 'folders';
 export const FILE_PATH = 'path';
@@ -61,6 +73,12 @@ export const ENTRY_FILE_ID = 'code';
  * gave a name): editors see who watches, never a viewer's cursor.
  */
 export const AWARENESS_WATCHING = 'watching';
+/**
+ * Awareness field: `true` in the state of the room's owner (`docs/owner.md`).
+ * The server sets it on the states of the owner's connections and removes it
+ * from everyone else's, so it cannot be claimed.
+ */
+export const AWARENESS_OWNER = 'owner';
 /** Awareness field: the id of the file a person has open. */
 export const AWARENESS_FILE = 'file';
 /** File ids: what `newFileId()` in `shared/room-files.ts` makes (16 base64url characters) and the entry's `code`. */
@@ -270,8 +288,28 @@ export const CloseCode = {
   malformedMessage: 4400,
   /** No token, or a token that is invalid or expired (also sent when a token expires mid-session). */
   unauthorized: 4401,
-  /** The token is valid but not for this room or role, or the page's origin is not allowed. */
+  /**
+   * The token is valid but not for this room or role, or the page's origin
+   * is not allowed; or (reason `removed`) the room's owner removed this
+   * participant. Removal is not a ban: the web client does not reconnect
+   * by itself after it, a client that does is admitted again.
+   */
   forbidden: 4403,
+  /** The room's owner removed this participant (same code as {@link CloseCode.forbidden}, reason `removed`). */
+  removed: 4403,
+  /**
+   * The room admits no more editors (the owner's `maxEditors`; viewers are
+   * not counted, nor is the owner ever refused). Reason `room full`.
+   */
+  roomFull: 4409,
+  /**
+   * The owner rotated the room's links (reason `link rotated`): the edit and
+   * view ids this socket used open nothing any more (same code as
+   * {@link CloseCode.roomNotFound}). Ask the owner for the new link.
+   */
+  linkRotated: 4404,
+  /** The owner deleted the room and everything in it (reason `room deleted`). */
+  roomDeleted: 4410,
   /**
    * An update would make the room larger than the server's limit
    * (`MAX_DOCUMENT_BYTES`, counting every file's text and path), or leave it
@@ -302,7 +340,9 @@ export const CloseCode = {
    * server reads even while slowed down (see docs/protocol.md), or the
    * database could not say whether a client id is bound to a key (the update
    * was not applied; the client resends it). Every stock client reconnects
-   * after it; nothing it sent before was dropped.
+   * after it; nothing it sent before was dropped. Also sent, when the owner
+   * unlocks a room, to a client whose edits the lock dropped, so that it
+   * resynchronises (`docs/owner.md`).
    */
   tryAgainLater: 1013,
 } as const;
@@ -312,6 +352,10 @@ export const CloseReason = {
   serviceRestart: 'server restarting',
   malformedMessage: 'malformed message',
   forbidden: 'forbidden',
+  removed: 'removed',
+  roomFull: 'room full',
+  linkRotated: 'link rotated',
+  roomDeleted: 'room deleted',
   documentTooLarge: 'document too large',
   tooManyFiles: 'too many files',
   tooManyMessages: 'too many messages',
@@ -321,4 +365,5 @@ export const CloseReason = {
   unsupportedClient: 'unsupported client: authenticate before syncing (@hocuspocus/provider 3 or later)',
   tryAgainLater: 'try again later: sending too fast',
   keysUnavailable: 'try again later: client keys unavailable',
+  roomUnlocked: 'try again later: the room was unlocked, resynchronise',
 } as const;

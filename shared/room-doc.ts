@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { seedFiles, type NewRoomFiles } from './room-files.ts';
-import { CODE_TEXT, META_LANGUAGE, META_MAP, META_TITLE, toLanguage, type Language } from './protocol.ts';
+import { CODE_TEXT, META_LANGUAGE, META_LOCKED, META_MAP, META_MAX_EDITORS, META_TITLE, toLanguage, type Language } from './protocol.ts';
+import { isServerMetaValue } from './room-layout.ts';
 
 /** The parts of a room document that are not Yjs internals. */
 export interface RoomContent {
@@ -17,6 +18,23 @@ export function readRoomContent(doc: Y.Doc): RoomContent {
     code: doc.getText(CODE_TEXT).toString(),
     language: toLanguage(meta.get(META_LANGUAGE)),
     title: typeof title === 'string' ? title : '',
+  };
+}
+
+/** The owner's settings a room document carries (`meta.locked`, `meta.maxEditors`; see `protocol.ts`). */
+export interface RoomSettings {
+  locked: boolean;
+  /** Absent: no limit. */
+  maxEditors?: number;
+}
+
+/** Reads {@link RoomSettings} out of a room document; a value of the wrong shape counts as absent. */
+export function readRoomSettings(doc: Y.Doc): RoomSettings {
+  const meta = doc.getMap(META_MAP);
+  const maxEditors = meta.get(META_MAX_EDITORS);
+  return {
+    locked: meta.get(META_LOCKED) === true,
+    ...(isServerMetaValue(META_MAX_EDITORS, maxEditors) ? { maxEditors: maxEditors as number } : {}),
   };
 }
 

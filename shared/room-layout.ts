@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { isCanonicalPath } from './file-paths.ts';
 import {
   CODE_TEXT, ENTRY_FILE_ID, FILE_ID_PATTERN, FILE_LANGUAGE, FILE_PATH, FILE_TEXT, FILES_MAP, FOLDERS_MAP, LANGUAGES,
-  MAX_FILES, MAX_FOLDERS, MAX_TITLE_LENGTH, META_LANGUAGE, META_MAP, META_TITLE,
+  MAX_EDITORS_LIMIT, MAX_FILES, MAX_FOLDERS, MAX_TITLE_LENGTH, META_LANGUAGE, META_LOCKED, META_MAP, META_MAX_EDITORS, META_TITLE,
 } from './protocol.ts';
 
 /**
@@ -28,10 +28,20 @@ export function isFileId(key: string): boolean {
   return FILE_ID_PATTERN.test(key);
 }
 
-/** True when `value` may be stored under `key` of `meta`. */
+/** True when a client may store `value` under `key` of `meta`. */
 export function isMetaValue(key: string, value: unknown): boolean {
   const longest = META_KEYS.get(key);
   return longest !== undefined && typeof value === 'string' && value.length <= longest;
+}
+
+/** Keys of `meta` only the server sets (for the owner); no client may set or delete them. */
+export const SERVER_META_KEYS: ReadonlySet<string> = new Set([META_LOCKED, META_MAX_EDITORS]);
+
+/** True when the server may store `value` under `key` of `meta`: a boolean `locked`, an integer `maxEditors` from 1 to {@link MAX_EDITORS_LIMIT}. */
+export function isServerMetaValue(key: string, value: unknown): boolean {
+  if (key === META_LOCKED) return typeof value === 'boolean';
+  if (key === META_MAX_EDITORS) return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_EDITORS_LIMIT;
+  return false;
 }
 
 /**
@@ -70,7 +80,7 @@ export function findLayoutProblem(doc: Y.Doc): string | undefined {
   for (const name of doc.share.keys()) if (!ROOT_NAMES.has(name)) return `root ${JSON.stringify(name)}`;
   const textProblem = plainTextProblem(doc.getText(CODE_TEXT));
   if (textProblem) return `code: ${textProblem}`;
-  for (const [key, value] of doc.getMap(META_MAP).entries()) if (!isMetaValue(key, value)) return `meta.${key}`;
+  for (const [key, value] of doc.getMap(META_MAP).entries()) if (!isMetaValue(key, value) && !isServerMetaValue(key, value)) return `meta.${key}`;
   const files = doc.getMap<unknown>(FILES_MAP);
   let fileCount = files.has(ENTRY_FILE_ID) ? 0 : 1;
   for (const [id, record] of files.entries()) {

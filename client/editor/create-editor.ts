@@ -69,6 +69,8 @@ export interface EditorController {
   setBlame(extension: Extension): void;
   /** Turns the list opening by itself and the ghost text on or off; Ctrl+Space works either way. */
   setSuggestWhileTyping(on: boolean): void;
+  /** Makes the editor read-only while the room's owner has it locked (`meta.locked`), and editable again after. */
+  setLocked(locked: boolean): void;
   destroy(): void;
 }
 
@@ -86,6 +88,9 @@ export function createEditor(options: EditorOptions): EditorController {
   const suggestionSlot = new Compartment();
   const settingsSlot = new Compartment();
   const blameSlot = new Compartment();
+  const lockSlot = new Compartment();
+  let locked = false;
+  const lockExtensions = (on: boolean) => (on ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : []);
   let settings: Extension = [];
   let blame: Extension = [];
   let suggestWhileTyping = options.suggestWhileTyping ?? true;
@@ -130,6 +135,7 @@ export function createEditor(options: EditorOptions): EditorController {
       EditorView.contentAttributes.of({ 'aria-label': options.label }),
       options.cspNonce ? EditorView.cspNonce.of(options.cspNonce) : [],
       options.readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : [],
+      lockSlot.of(lockExtensions(locked)),
       options.extensions ?? [],
     ];
     const saved = selections.get(text);
@@ -203,6 +209,11 @@ export function createEditor(options: EditorOptions): EditorController {
     setSuggestWhileTyping(on) {
       suggestWhileTyping = on;
       view.dispatch({ effects: suggestionSlot.reconfigure(suggestionExtensions(on)) });
+    },
+    setLocked(on) {
+      if (on === locked) return;
+      locked = on;
+      view.dispatch({ effects: lockSlot.reconfigure(lockExtensions(on)) });
     },
     destroy() {
       view.destroy();

@@ -27,7 +27,8 @@ export function createRoomForm(api: ApiClient, options: { submitLabel?: string }
     error.textContent = '';
     try {
       const room = await api.createRoom({ language: toLanguage(language.value), title: title.value.trim() });
-      location.assign(room.roomId ? roomPath(room.roomId) : viewPath(room.viewId));
+      // The owner key rides in the fragment: the room page keeps it in this browser and drops it from the address bar.
+      location.assign(room.roomId ? `${roomPath(room.roomId)}${room.ownerKey ? `#owner=${room.ownerKey}` : ''}` : viewPath(room.viewId));
     } catch (failure) {
       error.textContent = failure instanceof ApiError ? `Could not create the room: ${failure.message}` : 'Could not create the room.';
       submit.disabled = false;

@@ -1,4 +1,4 @@
-import { AWARENESS_WATCHING } from '../../shared/protocol.ts';
+import { AWARENESS_OWNER, AWARENESS_WATCHING } from '../../shared/protocol.ts';
 import { sanitizeRemoteUser, type UserIdentity } from './identity.ts';
 
 /** One client in the room, as the presence bar shows it. */
@@ -11,6 +11,8 @@ export interface Peer extends UserIdentity {
   watching: boolean;
   /** A watcher who gave no name: counted, not listed or announced. */
   anonymous: boolean;
+  /** The room's owner (awareness `owner`, which only the server sets). */
+  owner: boolean;
 }
 
 /**
@@ -26,7 +28,8 @@ export function listPeers(states: ReadonlyMap<number, unknown>, selfId: number):
     const named = 'user' in state;
     if (!named && !watching) continue;
     const user = sanitizeRemoteUser(named ? (state as { user: unknown }).user : {}, clientId);
-    peers.push({ ...user, clientId, isSelf: clientId === selfId, watching, anonymous: !named });
+    const owner = (state as Record<string, unknown>)[AWARENESS_OWNER] === true;
+    peers.push({ ...user, clientId, isSelf: clientId === selfId, watching, anonymous: !named, owner });
   }
   return peers.sort((a, b) => {
     if (a.isSelf !== b.isSelf) return a.isSelf ? -1 : 1;

@@ -31,6 +31,7 @@ export function createPresenceBar(): { element: HTMLElement; render(peers: reado
           dot,
           h('span', { class: 'presence-name' }, peer.anonymous ? 'You' : peer.name),
           note ? h('span', { class: 'presence-you' }, note) : null,
+          peer.owner ? h('span', { class: 'presence-owner', title: 'Owns the room' }, 'owner') : null,
         );
         return item;
       });

@@ -1,7 +1,7 @@
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CLIENT_KEY_PARAM, CloseCode, CODE_TEXT, META_LANGUAGE, META_MAP, META_TITLE, toLanguage, type Language } from '../../shared/protocol.ts';
+import { CLIENT_KEY_PARAM, CloseCode, CloseReason, CODE_TEXT, META_LANGUAGE, META_MAP, META_TITLE, toLanguage, type Language } from '../../shared/protocol.ts';
 import { newClientKey } from './client-key.ts';
 
 /** The Yjs side of an open room: the shared document and its provider. */
@@ -30,6 +30,8 @@ export interface CollabSessionOptions {
   url: string;
   /** Hocuspocus document name: the room id (or a view id). */
   name: string;
+  /** The socket's token: the room's owner key in the owner's browser (`docs/owner.md`), else none. */
+  token?: string;
   /**
    * The server refused the document (`reason` is e.g. `room not found`,
    * see `CloseReason` in `shared/protocol.ts`). The provider is stopped
@@ -54,6 +56,14 @@ const PERMANENT_CLOSES: ReadonlyMap<number, string> = new Map([
   [CloseCode.malformedMessage, 'The server refused a change it could not apply, twice'],
   [CloseCode.documentTooLarge, 'The server refused a change that would make the room larger than it allows'],
   [CloseCode.unsupportedClient, 'The server does not support this client version'],
+  [CloseCode.roomFull, 'The room is full: its owner set a limit of editors'],
+  [CloseCode.roomDeleted, 'The room\'s owner deleted the room'],
+]);
+
+/** The owner's closes that share a code with others (`shared/protocol.ts`), told apart by their reason; none is worth a reconnect. */
+const OWNER_CLOSES: ReadonlyMap<string, string> = new Map([
+  [CloseReason.removed, 'The room\'s owner removed you from the room'],
+  [CloseReason.linkRotated, 'The room\'s owner made new links; this one no longer works'],
 ]);
 
 /** `url` with the client key in its query. */
@@ -81,6 +91,7 @@ export function openCollabSession(options: CollabSessionOptions): CollabSession 
     url: withClientKey(options.url, newClientKey()),
     name: options.name,
     document: doc,
+    ...(options.token ? { token: options.token } : {}),
     ...RECONNECT_BACKOFF,
     onAuthenticationFailed: ({ reason }) => {
       if (destroyed) return;
@@ -99,7 +110,7 @@ export function openCollabSession(options: CollabSessionOptions): CollabSession 
     if (provider.unsyncedChanges === 0 && provider.isSynced) lastCloseCode = undefined;
   });
   provider.on('close', ({ event }: { event: CloseEvent }) => {
-    const detail = PERMANENT_CLOSES.get(event.code);
+    const detail = OWNER_CLOSES.get(String(event.reason)) ?? PERMANENT_CLOSES.get(event.code);
     // A 4400 may be a one-off (an update whose dependencies were still on
     // the way); only the same refusal right after reconnecting is final.
     const final = detail !== undefined && (event.code !== CloseCode.malformedMessage || lastCloseCode === event.code);

@@ -44,6 +44,10 @@ import { createHistoryApi } from '../history/history-api.ts';
 import { mountHistoryButton } from '../history/mount.ts';
 import { editorTheme } from '../editor/themes.ts';
 import { readFileTree } from '../../shared/room-files.ts';
+import { createOwnerApi } from '../owner/owner-api.ts';
+import { forgetOwnerKey, moveOwnerKey, takeOwnerKey } from '../owner/owner-key.ts';
+import { createOwnerMenu } from '../owner/owner-menu.ts';
+import { META_LOCKED, META_MAX_EDITORS } from '../../shared/protocol.ts';
 
 /** What the room page needs from the entry point. */
 export interface RoomPageDeps {
@@ -109,6 +113,8 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   let identity: UserIdentity = loadIdentity(deps.store) ?? (await askName());
 
   const editRoomId = readOnly ? undefined : (room?.roomId ?? documentName);
+  // The creator's browser holds the owner key (from `#owner=`, or kept since); it is the socket's token too.
+  const ownerKey = editRoomId ? takeOwnerKey(deps.store, editRoomId, location, history) : undefined;
 
   const cleanups: (() => void)[] = [];
   let limits = DEFAULT_LIMITS;
@@ -116,6 +122,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   const session = openCollabSession({
     url: collabUrl(location.href),
     name: documentName,
+    token: ownerKey,
     onRefused(reason) {
       for (const cleanup of cleanups.splice(0).reverse()) cleanup();
       if (reason === CloseReason.roomNotFound) {
@@ -197,7 +204,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   cleanups.push(installSaveShortcut(() => status.current, showToast));
 
   const historyApi = createHistoryApi();
-  const history = mountHistoryButton({
+  const historyButton = mountHistoryButton({
     api: historyApi,
     roomId: documentName,
     editRoomId,
@@ -207,7 +214,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     blame: () => blame,
     notify: (message, kind) => showToast(message, kind),
   });
-  cleanups.push(() => history.destroy());
+  cleanups.push(() => historyButton.destroy());
 
   const absolute = (path: string) => new URL(path, location.origin).href;
   const viewId = room?.viewId ?? (target.mode === 'view' ? target.viewId : undefined);
@@ -222,8 +229,26 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       status.element,
       editRoomId ? createCopyLinkButton({ kind: 'edit', link: () => absolute(roomPath(editRoomId)) }) : null,
       viewId ? createCopyLinkButton({ kind: 'view', link: () => absolute(viewPath(viewId)) }) : null,
-      history.button,
+      historyButton.button,
       createDownloadButton({ doc: session.doc, archiveUrl: deps.api.roomArchiveUrl(documentName), title: currentTitle, language: currentLanguage }),
+      ownerKey && editRoomId
+        ? createOwnerMenu({
+            api: createOwnerApi(() => editRoomId, ownerKey),
+            settings: () => ({ locked: session.meta.get(META_LOCKED) === true, maxEditors: typeof session.meta.get(META_MAX_EDITORS) === 'number' ? (session.meta.get(META_MAX_EDITORS) as number) : undefined }),
+            peers: () => presence.peers,
+            onRotated: (rotated) => {
+              if (rotated.roomId) moveOwnerKey(deps.store, editRoomId, rotated.roomId, ownerKey);
+              forgetRoom(deps.store, editRoomId);
+              location.assign(rotated.roomId ? roomPath(rotated.roomId) : '/');
+            },
+            onDeleted: () => {
+              forgetOwnerKey(deps.store, editRoomId);
+              forgetRoom(deps.store, editRoomId);
+              location.assign('/');
+            },
+            notify: (message, kind) => showToast(message, kind),
+          })
+        : null,
       createSettingsMenu(loadEditorSettings(deps.store), (settings) => {
         saveEditorSettings(deps.store, settings);
         void editorSettings.apply(settings);
@@ -326,7 +351,14 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
 
   // Language and title live in the shared `meta` map: a change in any tab shows in every tab.
   let shownLanguage: Language | undefined;
+  // The owner's lock (`meta.locked`): everyone sees it; only the owner keeps editing.
+  const lockBadge = h('span', { class: 'badge badge-locked', title: 'The room\'s owner locked it: only the owner can edit', hidden: true }, 'Locked');
+  header.element.querySelector('.room-title')?.after(lockBadge);
+  if (ownerKey) header.element.querySelector('.room-title')?.after(h('span', { class: 'badge badge-owner', title: 'You own this room' }, 'Owner'));
   const syncMeta = (event?: Y.YMapEvent<unknown>) => {
+    const locked = session.meta.get(META_LOCKED) === true;
+    lockBadge.hidden = !locked;
+    if (!readOnly && !ownerKey) editor.setLocked(locked);
     const language = currentLanguage();
     const title = currentTitle();
     header.show({ language: workspace.shownFile().language, title });

@@ -2,8 +2,8 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 
-/** What a token lets its bearer do. `*` grants everything. */
-export const tokenRole = z.enum(['edit', 'view', 'create', '*']);
+/** What a token lets its bearer do. `*` grants everything; `owner` is edit plus the owner's actions on its room (`docs/owner.md`). */
+export const tokenRole = z.enum(['edit', 'view', 'create', 'owner', '*']);
 export type TokenRole = z.infer<typeof tokenRole>;
 
 const claims = z.object({
@@ -72,9 +72,17 @@ export function createTokenVerifier(options: TokenKeyOptions): TokenVerifier | u
   };
 }
 
-/** Whether a grant covers `role` on the room reached through `roomId` or `viewId`. */
-export function grantAllows(grant: Grant, role: 'edit' | 'view' | 'create', room?: { roomId: string; viewId?: string }): boolean {
-  const roleOk = grant.role === '*' || grant.role === role || (role === 'view' && grant.role === 'edit');
+/**
+ * Whether a grant covers `role` on the room reached through `roomId` or
+ * `viewId`. An `owner` grant covers edit and view of its room too; `*`
+ * covers everything, `owner` included.
+ */
+export function grantAllows(grant: Grant, role: 'edit' | 'view' | 'create' | 'owner', room?: { roomId: string; viewId?: string }): boolean {
+  const roleOk =
+    grant.role === role ||
+    grant.role === '*' ||
+    (role === 'view' && grant.role === 'edit') ||
+    (grant.role === 'owner' && (role === 'edit' || role === 'view'));
   if (!roleOk) return false;
   if (role === 'create' || grant.room === '*') return true;
   return room !== undefined && (grant.room === room.roomId || grant.room === room.viewId);

@@ -165,7 +165,7 @@ export function acceptCollabSocket({
     log.info({ reason, documents: names.size }, 'closing a /collab socket over its limits');
     socket.close(CloseCode.tooManyMessages, reason);
   };
-  const context: ConnectionContext = { views: new Map(), closeSocket: (code, reason) => socket.close(code, reason) };
+  const context: ConnectionContext = { views: new Map(), edits: new Map(), closeSocket: (code, reason) => socket.close(code, reason) };
 
   // Hocuspocus's answer to an authentication: frees the name's budget, counts a refusal.
   const noteAnswer = (frame: Uint8Array) => {
@@ -270,6 +270,11 @@ export function acceptCollabSocket({
       if (grant?.access === 'view' && names.get(grant.roomId)?.kind !== 'direct') {
         resolved = { kind: 'view', roomId: grant.roomId };
         context.views.set(grant.roomId, name);
+        viewIdOfRoom.set(grant.roomId, name);
+      } else if (grant?.access === 'edit' && grant.roomId !== name && names.get(grant.roomId)?.kind !== 'direct') {
+        // An edit id a rotation gave the room (`docs/owner.md`): readdressed like a view id, not read-only.
+        resolved = { kind: 'view', roomId: grant.roomId };
+        context.edits!.set(grant.roomId, name);
         viewIdOfRoom.set(grant.roomId, name);
       }
     } catch (error) {

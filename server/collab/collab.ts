@@ -14,6 +14,8 @@ import { MessageGuardExtension } from './message-guard.extension.ts';
 import { RoomBroadcastExtension } from './room-broadcast.extension.ts';
 import { PersistenceExtension } from './persistence.extension.ts';
 import { RoomGateExtension } from './room-gate.extension.ts';
+import { RoomOwnerExtension } from '../owner/room-owner.extension.ts';
+import { createRedisEditorSlots } from '../owner/editor-slots.ts';
 import { RoomReplicas } from './room-replicas.ts';
 import { StatelessRelayExtension } from './stateless-relay.extension.ts';
 import { UpdateJournal } from './update-journal.ts';
@@ -74,6 +76,11 @@ export function createCollab({
     ? new RedisSyncExtension({ url: config.redisUrl, prefix: config.redisPrefix }, log)
     : undefined;
 
+  // The owner's lock and participant limit (issue 18); with Redis the limit counts every instance's editors.
+  const slots = redis && config.redisUrl
+    ? createRedisEditorSlots({ url: config.redisUrl, prefix: config.redisPrefix, instanceId: () => redis.instanceId, isInstanceAlive: (instance) => redis.isInstanceAlive(instance), log })
+    : undefined;
+  const owner = new RoomOwnerExtension(slots);
   const hocuspocus = new Hocuspocus({
     name: 'pairpad',
     quiet: true,
@@ -81,7 +88,8 @@ export function createCollab({
     maxDebounce: config.storeMaxDebounceMs,
     unloadImmediately: true,
     extensions: [
-      new RoomGateExtension(access, tokens),
+      new RoomGateExtension(access, tokens, owner.isLockedOut),
+      owner,
       new MessageGuardExtension({ maxDocumentChars: config.maxDocumentChars }, metrics, store, redis?.owners),
       persistence,
       durableAcks,
@@ -101,6 +109,9 @@ export function createCollab({
     fullStates,
     replicas,
     storeAll: () => persistence.storeAll(hocuspocus.documents.values()),
-    close: () => replicas.close(),
+    close: async () => {
+      await slots?.close();
+      await replicas.close();
+    },
   };
 }

@@ -9,7 +9,7 @@ import type {
   onStoreDocumentPayload,
 } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { readRoomContent } from '../../shared/room-doc.ts';
+import { readRoomContent, readRoomSettings } from '../../shared/room-doc.ts';
 import { FileChanges, foldedFiles } from '../files/file-changes.ts';
 import { storedFilesOf } from '../files/file-tasks.ts';
 import type { Logger } from '../log.ts';
@@ -64,6 +64,9 @@ function applyWithoutUpdateEvents(document: Y.Doc, load: () => void): void {
 interface LoadedRoom {
   createdAt: string;
   viewId: string;
+  /** The edit id since a rotation, and the owner key's hash (`server/owner/`): kept by a restore. */
+  editId?: string;
+  ownerKeyHash?: string;
   /** The snapshot version our document already contains. */
   stateVersion: number;
   /** Log rows our document already contains (loaded, or written by our journal). */
@@ -97,6 +100,8 @@ export class PersistenceExtension implements Extension {
   extensionName = 'pairpad-persistence';
   private readonly rooms = new Map<string, LoadedRoom>();
   private readonly failingRooms = new Set<string>();
+  /** Rooms deleted on purpose (`discardRoom`): never stored or restored again. Ids are never reused; the oldest are forgotten past a bound. */
+  private readonly discarded = new Set<string>();
   private instance: Hocuspocus | undefined;
 
   constructor(
@@ -132,14 +137,42 @@ export class PersistenceExtension implements Extension {
    * False when the room is not loaded here (then there is nothing to restore).
    */
   async restoreDeletedRoom(roomId: string): Promise<boolean> {
+    // Deleted on purpose: what was in flight has nowhere to go, and that is what was asked.
+    if (this.discarded.has(roomId)) return true;
     const document = this.instance?.documents.get(roomId);
     const room = this.rooms.get(roomId);
     if (!document || !room) return false;
-    await this.store.createRoom({ id: roomId, viewId: room.viewId, ...readRoomContent(document), state: Y.encodeStateAsUpdate(document), files: storedFilesOf(document) });
+    // Under the same ids and owner: a rotated room must not get its old edit id back.
+    await this.store.createRoom({ id: roomId, viewId: room.viewId, editId: room.editId, ownerKeyHash: room.ownerKeyHash, ...readRoomSettings(document), ...readRoomContent(document), state: Y.encodeStateAsUpdate(document), files: storedFilesOf(document) });
     room.stateVersion = 0;
     room.knownLogIds.clear();
     this.log.warn({ roomId }, 'room was deleted while loaded; stored it again from memory');
     return true;
+  }
+
+  /**
+   * A room its owner deleted (`server/owner/`): from now on this instance
+   * neither stores it, nor restores it when its rows are found gone (as it
+   * would for a room deleted under it by expiry), nor loads it again; it
+   * unloads as soon as its connections are closed.
+   */
+  discardRoom(roomId: string): void {
+    this.discarded.add(roomId);
+    if (this.discarded.size > 10_000) this.discarded.delete(this.discarded.values().next().value!);
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    clearTimeout(room.retryTimer);
+    room.dirty = false;
+    room.foldBeforeUnload = false;
+    this.failingRooms.delete(roomId);
+  }
+
+  /** A rotation gave the room new ids (`server/owner/`): a restore from memory must use them. */
+  noteRotated(roomId: string, ids: { editId: string; viewId: string }): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    room.editId = ids.editId;
+    room.viewId = ids.viewId;
   }
 
   /** Called by the journal once a batch is in the log, so folds know our document holds it. */
@@ -161,6 +194,7 @@ export class PersistenceExtension implements Extension {
   }
 
   private async load({ documentName, document }: onLoadDocumentPayload): Promise<void> {
+    if (this.discarded.has(documentName)) throw new RoomNotFoundRefusal();
     const stored = await this.store.loadRoomState(documentName);
     if (!stored) throw new RoomNotFoundRefusal();
     // With no log rows the stored state is the whole room: clients waiting for it start decoding while we apply it.
@@ -187,6 +221,8 @@ export class PersistenceExtension implements Extension {
     const room: LoadedRoom = {
       createdAt: stored.record.createdAt,
       viewId: stored.record.viewId,
+      editId: stored.record.editId,
+      ownerKeyHash: stored.record.ownerKeyHash,
       stateVersion: stored.stateVersion,
       knownLogIds: new Set(stored.updates.map((row) => row.id)),
       dirty: false,
@@ -218,7 +254,7 @@ export class PersistenceExtension implements Extension {
   async onStoreDocument(payload: onStoreDocumentPayload): Promise<void> {
     const { documentName, document, instance } = payload;
     const room = this.rooms.get(documentName);
-    if (!room) return;
+    if (!room || this.discarded.has(documentName)) return;
     clearTimeout(room.retryTimer);
     try {
       await this.folds.run(async () => {
@@ -258,7 +294,7 @@ export class PersistenceExtension implements Extension {
 
   async beforeUnloadDocument({ documentName, document, instance }: beforeUnloadDocumentPayload): Promise<void> {
     const room = this.rooms.get(documentName);
-    if (!room) return;
+    if (!room || this.discarded.has(documentName)) return;
     if (room.dirty) throw new Error(`room ${documentName} has unstored changes`);
     // A write in flight may hold updates the last fold already stored: see where they end up.
     await this.journal.writesSettled();
@@ -283,7 +319,7 @@ export class PersistenceExtension implements Extension {
   async storeAll(documents: Iterable<Document>): Promise<void> {
     for (const document of documents) {
       const room = this.rooms.get(document.name);
-      if (!room?.dirty && !room?.foldBeforeUnload) continue;
+      if ((!room?.dirty && !room?.foldBeforeUnload) || this.discarded.has(document.name)) continue;
       clearTimeout(room.retryTimer);
       await document.saveMutex.runExclusive(() => this.folds.run(() => this.fold(document.name, document, room)));
     }

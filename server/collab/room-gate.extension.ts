@@ -1,5 +1,6 @@
 import type {
   beforeHandleAwarenessPayload,
+  Connection,
   connectedPayload,
   Extension,
   onAuthenticatePayload,
@@ -8,6 +9,7 @@ import type {
 import { AWARENESS_WATCHING, CloseCode, CloseReason, isRoomIdFormat } from '../../shared/protocol.ts';
 import { grantAllows, TokenRefusal, type TokenVerifier } from '../auth/tokens.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
+import { ownerKeyMatches } from '../owner/owner-key.ts';
 import type { ConnectionContext } from './connection-context.ts';
 import { ForbiddenRefusal, RoomNotFoundRefusal, UnauthorizedRefusal } from './refusals.ts';
 
@@ -33,6 +35,8 @@ export class RoomGateExtension implements Extension {
   constructor(
     private readonly access: RoomAccessResolver,
     private readonly tokens: TokenVerifier | undefined,
+    /** True for an editor's connection a locked room made read-only (`server/owner/room-owner.extension.ts`): its awareness stays an editor's. */
+    private readonly isLockedOut: (connection: Connection) => boolean = () => false,
   ) {}
 
   async onAuthenticate({ documentName, instance, context, connectionConfig, token }: onAuthenticatePayload<ConnectionContext>) {
@@ -46,20 +50,32 @@ export class RoomGateExtension implements Extension {
         throw new UnauthorizedRefusal(error instanceof TokenRefusal ? error.message : 'the token is invalid');
       }
     }
+    const viewId = context?.views?.get(documentName);
+    // A name the socket resolved itself (a view id, or an edit id since a rotation) arrives as the room's key.
+    const editId = context?.edits?.get(documentName) ?? (viewId === undefined ? documentName : undefined);
+    const byKey = viewId !== undefined || context?.edits?.has(documentName) === true;
     if (!instance.documents.has(documentName)) {
       // A claim, not a lookup: the room expiry job must not delete it while it loads.
-      const access = await this.access.claim(documentName);
+      const access = await this.access.claim(documentName, { byKey });
       if (access?.access !== 'edit') throw new RoomNotFoundRefusal();
+    } else if (!byKey) {
+      // Loaded, and named directly: the name must still be the edit id (not one a rotation retired). Cached.
+      const access = await this.access.resolve(documentName);
+      if (access?.access !== 'edit' || access.roomId !== documentName) throw new RoomNotFoundRefusal();
     }
-    const viewId = context?.views?.get(documentName);
     if (viewId !== undefined) connectionConfig.readOnly = true;
-    if (!grant) return;
+    if (!grant) {
+      // Without tokens the owner proves itself with the owner key as its token.
+      if (viewId !== undefined || !token || editId === undefined) return;
+      const room = await this.access.resolve(editId);
+      return room?.access === 'edit' && room.roomId === documentName && ownerKeyMatches(token, room.ownerKeyHash) ? { owner: true } : undefined;
+    }
 
-    const room = { roomId: documentName, viewId };
+    const room = { roomId: editId ?? documentName, viewId };
     if (!grantAllows(grant, 'view', room)) throw new ForbiddenRefusal('the token is not for this room or role');
     if (!grantAllows(grant, 'edit', room)) connectionConfig.readOnly = true;
     // Hocuspocus merges what this hook returns into the document's context.
-    return { grant };
+    return { grant, owner: viewId === undefined && grantAllows(grant, 'owner', room) };
   }
 
   async connected({ context, connection }: connectedPayload<ConnectionContext>): Promise<void> {
@@ -87,7 +103,7 @@ export class RoomGateExtension implements Extension {
   async beforeHandleAwareness({ connection, states }: beforeHandleAwarenessPayload): Promise<void> {
     // A viewer sees everyone's cursor; the others see only that someone
     // watches, and the name the viewer chose to give, never a cursor.
-    if (!connection?.readOnly) return;
+    if (!connection?.readOnly || this.isLockedOut(connection)) return;
     for (const [clientId, state] of states) {
       if (state !== null && typeof state === 'object') states.set(clientId, toWatcherState(state));
     }

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
-import { ENTRY_FILE_ID, FILE_PATH, FILE_TEXT, FILES_MAP, FOLDERS_MAP, MAX_FILES, MAX_FOLDERS } from '../../shared/protocol.ts';
-import { isExactly, isFileId, isFolderEntry, isMetaValue, isRecordTextKey, isRecordValue } from '../../shared/room-layout.ts';
+import { ENTRY_FILE_ID, FILE_PATH, FILE_TEXT, FILES_MAP, FOLDERS_MAP, MAX_FILES, MAX_FOLDERS, META_MAP } from '../../shared/protocol.ts';
+import { isExactly, isFileId, isFolderEntry, isMetaValue, isRecordTextKey, isRecordValue, SERVER_META_KEYS } from '../../shared/room-layout.ts';
 import type { RecordContainer, Target } from './update-targets.ts';
 
 type Content = Y.Item['content'];
@@ -98,6 +98,16 @@ export class UpdateLayout {
    * `ds` is the update's delete set (entries it removes do not count).
    */
   finish(doc: Y.Doc, ds: DeleteSet): 'layout' | 'too_many_files' | undefined {
+    // `meta.locked` and `meta.maxEditors` are the server's: a client can no more delete them than set them.
+    if (ds.clients.size > 0) {
+      const meta = doc.share.get(META_MAP)?._map;
+      if (meta !== undefined) {
+        for (const key of SERVER_META_KEYS) {
+          const item = meta.get(key);
+          if (item !== undefined && !item.deleted && deletedBy(ds, item.id)) return 'layout';
+        }
+      }
+    }
     if (this.records !== undefined) {
       for (const { container, path, texts } of this.records.values()) {
         if (container.stored !== undefined) continue;

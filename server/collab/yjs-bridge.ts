@@ -159,6 +159,7 @@ export function createYjsBridge({
       });
       const context: ConnectionContext = {
         views: new Map(grant.access === 'view' ? [[grant.roomId, id]] : []),
+        edits: new Map(grant.access === 'edit' ? [[grant.roomId, id]] : []),
         closeSocket: (code, reason) => socket.close(code, reason),
       };
       bridgeSocket({ socket, request, roomId: grant.roomId, context, hocuspocus, log, metrics });

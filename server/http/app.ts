@@ -29,6 +29,8 @@ export interface HttpAppOptions {
   health: HealthSources;
   /** Sizes the server refuses past, served at `GET /api/limits` so the web client refuses them first. */
   limits: Limits;
+  /** Extra `/api` routers that read their own bodies (e.g. the owner's text notes), mounted before the JSON parser. */
+  ownBodyApiRouters?: Record<string, express.Router>;
   /** Extra `/api` routers (e.g. autocomplete), mounted before the catch-all 404. */
   apiRouters?: Record<string, express.Router>;
   /** Extra routers at the top level (e.g. `/metrics`). */
@@ -107,6 +109,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       originOf,
     }),
   );
+  for (const [mountPath, router] of Object.entries(options.ownBodyApiRouters ?? {})) api.use(mountPath, router);
   api.use(requireJsonBody, express.json({ limit: MAX_BODY_BYTES, strict: false }), refuseUndecodableBody);
   api.use('/rooms', createRoomsRouter(options.rooms, options.auth, options.roomCreateLimit));
   for (const [mountPath, router] of Object.entries(options.apiRouters ?? {})) api.use(mountPath, router);

@@ -6,6 +6,7 @@ import { health } from '../../shared/schemas/health.schema.ts';
 import { limits } from '../../shared/schemas/limits.schema.ts';
 import { createRoomRequest, room } from '../../shared/schemas/room.schema.ts';
 import { createRoomFromZipQuery, fileList, moveFileRequest, writeFileQuery } from '../../shared/schemas/files.schema.ts';
+import { registerOwnerPaths } from '../owner/owner.openapi.ts';
 import { run, runList, runtimes, startRunRequest, startRunResponse } from '../../shared/schemas/run.schema.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -134,6 +135,7 @@ export function buildOpenApiDocument(version: string): object {
       413: error('`payload_too_large`'),
     },
   });
+  registerOwnerPaths(registry);
   const runIdParam = roomIdParam.extend({ runId: z.string().meta({ description: 'Run id', example: 'q8Xc1bN0aT5vLk2m' }) });
   registry.registerPath({
     method: 'get', path: '/api/runtimes', summary: 'What this server can run', tags: ['runs'],

@@ -10,7 +10,12 @@ export interface RoomAccessResolver {
    * deleting it, and keeps it from the next ones for a minute (until it
    * shows as loaded). The room gate calls it.
    */
-  claim(id: string): Promise<RoomAccess | undefined>;
+  /**
+   * With `byKey`, `id` is the key a socket already resolved its name to
+   * (`collab-socket.ts`, `yjs-bridge.ts`): the room stored under it, whatever
+   * its edit id is since a rotation (not cached).
+   */
+  claim(id: string, options?: { byKey?: boolean }): Promise<RoomAccess | undefined>;
   /**
    * Deletes rooms the expiry job found stale, except any loaded or claimed:
    * `remove` gets the rest and returns the ids it deleted, which are then
@@ -22,7 +27,7 @@ export interface RoomAccessResolver {
     remove: (roomIds: string[]) => Promise<string[]>,
   ): Promise<string[]>;
   /** Records a room created here, so its first connections need no query. */
-  remember(roomId: string, viewId: string): void;
+  remember(roomId: string, viewId: string, ownerKeyHash?: string): void;
   /** Forgets ids of a deleted room. */
   forget(...ids: string[]): void;
 }
@@ -61,20 +66,26 @@ export function createRoomAccessResolver(store: RoomStore): RoomAccessResolver {
 
   return {
     resolve,
-    async claim(id) {
+    async claim(id, options) {
       for (;;) {
         const pass = retiring.get(id);
         if (pass) {
           await pass.catch(() => {});
           continue;
         }
-        const access = await resolve(id);
+        // By key: the name a socket already resolved (an edit id that is not the key since a rotation).
+        const access = options?.byKey ? (isRoomIdFormat(id) ? await store.findRoomAccessByKey(id) : undefined) : await resolve(id);
         // Checked and recorded in one step: an expiry pass that starts after
         // this sees the claim, one that started before is waited for.
         if (retiring.has(id)) continue;
+        const keyPass = access && retiring.get(access.roomId);
+        if (keyPass) {
+          await keyPass.catch(() => {});
+          continue;
+        }
         if (access?.access === 'edit') {
-          claimed.delete(id);
-          claimed.set(id, Date.now());
+          claimed.delete(access.roomId);
+          claimed.set(access.roomId, Date.now());
           if (claimed.size > MAX_ENTRIES) claimed.delete(claimed.keys().next().value!);
         }
         return access;
@@ -99,9 +110,10 @@ export function createRoomAccessResolver(store: RoomStore): RoomAccessResolver {
         for (const id of ids) if (retiring.get(id) === pass) retiring.delete(id);
       }
     },
-    remember(roomId, viewId) {
-      remember(roomId, { roomId, access: 'edit' });
-      remember(viewId, { roomId, access: 'view' });
+    remember(roomId, viewId, ownerKeyHash) {
+      const ids = { roomId, editId: roomId, viewId, ...(ownerKeyHash ? { ownerKeyHash } : {}) };
+      remember(roomId, { ...ids, access: 'edit' });
+      remember(viewId, { ...ids, access: 'view' });
     },
     forget,
   };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { ENTRY_FILE_ID, ROOM_ID_BYTES, toLanguage, type Language } from '../../shared/protocol.ts';
-import { encodeNewRoomState, readRoomContent, type RoomContent } from '../../shared/room-doc.ts';
+import { encodeNewRoomState, readRoomContent, readRoomSettings, type RoomContent, type RoomSettings } from '../../shared/room-doc.ts';
 import { FileError, fileCount, readFileTree } from '../../shared/room-files.ts';
 import { defaultEntryPath } from '../../shared/file-paths.ts';
 import type { Room } from '../../shared/schemas/room.schema.ts';
@@ -10,7 +10,8 @@ import type { PersistenceExtension } from '../collab/persistence.extension.ts';
 import { planNewRoomFiles, type RequestedFile } from '../files/new-room-files.ts';
 import { measureNewRoom } from '../files/room-size.ts';
 import type { FileWorker } from '../files/file-worker.ts';
-import type { RoomStore } from '../storage/room-store.ts';
+import { generateOwnerKey, hashOwnerKey } from '../owner/owner-key.ts';
+import type { RoomAccess, RoomStore } from '../storage/room-store.ts';
 import type { RoomAccessResolver } from './room-access.ts';
 
 /** What a new room is made of (`POST /api/rooms`, JSON or zip). */
@@ -78,7 +79,7 @@ function readStoredContent(state: Uint8Array, updates: Uint8Array[]): RoomConten
   return content;
 }
 
-interface RoomSnapshot extends RoomContent, FileSummary {
+interface RoomSnapshot extends RoomContent, FileSummary, RoomSettings {
   viewId: string;
   createdAt: string;
   updatedAt: string;
@@ -109,6 +110,7 @@ export function createRoomService({
     return {
       ...readRoomContent(document),
       ...readFileSummary(document),
+      ...readRoomSettings(document),
       viewId: loaded.viewId,
       createdAt: loaded.createdAt,
       updatedAt: new Date(document.lastChangeTime || Date.parse(loaded.createdAt)).toISOString(),
@@ -131,16 +133,20 @@ export function createRoomService({
     } else {
       content = readStoredContent(stored.state, stored.updates.map((row) => row.update));
     }
-    return { ...content, viewId: record.viewId, createdAt: record.createdAt, updatedAt: record.updatedAt, activeUsers: 0 };
+    return { ...content, locked: record.locked === true, ...(record.maxEditors ? { maxEditors: record.maxEditors } : {}), viewId: record.viewId, createdAt: record.createdAt, updatedAt: record.updatedAt, activeUsers: 0 };
   };
 
-  const shape = (roomId: string, grant: 'edit' | 'view', room: RoomSnapshot, origin: string): Room => {
-    const { viewId, ...rest } = room;
+  const shape = (grant: Pick<RoomAccess, 'access' | 'editId' | 'ownerKeyHash'> & { viewId?: string }, room: RoomSnapshot, origin: string): Room => {
+    const { viewId: loadedViewId, ...rest } = room;
+    // The grant's ids are the room's now (a rotation changes them; the loaded room keeps the ones it was loaded with).
+    const viewId = grant.viewId || loadedViewId;
     const view = `${origin}/v/${viewId}`;
+    const editId = grant.editId;
+    const hasOwner = grant.ownerKeyHash !== undefined;
     // A view never reveals the edit id, in any field.
-    return grant === 'edit'
-      ? { roomId, viewId, access: 'edit', links: { edit: `${origin}/r/${roomId}`, view }, ...rest }
-      : { viewId, access: 'view', links: { view }, ...rest };
+    return grant.access === 'edit'
+      ? { roomId: editId, viewId, access: 'edit', links: { edit: `${origin}/r/${editId}`, view }, hasOwner, ...rest }
+      : { viewId, access: 'view', links: { view }, hasOwner, ...rest };
   };
 
   const read = async (id: string) => {
@@ -172,14 +178,23 @@ export function createRoomService({
         state = encodeNewRoomState(content);
         summary = { entry: defaultEntryPath(language), fileCount: 1 };
       }
-      const record = await store.createRoom({ id: roomId, viewId, ...content, state, files });
-      access.remember(roomId, viewId);
-      return shape(roomId, 'edit', { ...content, ...summary, viewId, createdAt: record.createdAt, updatedAt: record.updatedAt, activeUsers: 0 }, origin);
+      // The owner key is answered once, here; only its hash is kept.
+      const ownerKey = generateOwnerKey();
+      const ownerKeyHash = hashOwnerKey(ownerKey);
+      const record = await store.createRoom({ id: roomId, viewId, ownerKeyHash, ...content, state, files });
+      access.remember(roomId, viewId, ownerKeyHash);
+      const room = shape(
+        { access: 'edit', editId: roomId, viewId, ownerKeyHash },
+        { ...content, ...summary, locked: false, viewId, createdAt: record.createdAt, updatedAt: record.updatedAt, activeUsers: 0 },
+        origin,
+      );
+      // In the fragment, so the key never reaches a server's or proxy's log.
+      return { ...room, ownerKey, links: { ...room.links, owner: `${origin}/r/${roomId}#owner=${ownerKey}` } };
     },
 
     async findRoom(id, origin) {
       const found = await read(id);
-      return found && shape(found.grant.roomId, found.grant.access, found.room, origin);
+      return found && shape(found.grant, found.room, origin);
     },
 
     async readCode(id) {

@@ -21,6 +21,21 @@ export interface RoomTable {
   state_version: number;
   created_at: Date | string;
   updated_at: Date | string;
+  /** SHA-256 of the owner key, base64url (`server/owner/`); null for rooms made before owners existed. */
+  owner_key_hash: Generated<string | null>;
+  /** The owner locked the room (mirrors `meta.locked` of the document). */
+  locked: Generated<boolean | number>;
+  /** Editors admitted at most (mirrors `meta.maxEditors`); null: no limit. */
+  max_editors: Generated<number | null>;
+  /** The edit id after a rotation; null: the edit id is `id`. `id` stays the key of every table and of the document. */
+  edit_id: Generated<string | null>;
+}
+
+/** The owner's private notes of a room (`GET`/`PUT /api/rooms/:roomId/notes`); never in the document. */
+export interface RoomNoteTable {
+  room_id: string;
+  text: string;
+  updated_at: Date | string;
 }
 
 /** Yjs updates accepted since the last fold (the group-commit log). Load = snapshot + these. */
@@ -93,6 +108,7 @@ export interface Database {
   room_files: RoomFileTable;
   client_keys: ClientKeyTable;
   runs: RunTable;
+  room_notes: RoomNoteTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

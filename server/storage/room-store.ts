@@ -10,6 +10,7 @@ import {
   appendRoomUpdatesSqlite,
   deleteRooms,
   findRoomAccess,
+  findRoomAccessByKey,
   findStaleRooms,
   findRoomById,
   insertRoom,
@@ -25,8 +26,14 @@ import {
 
 /** The room an id opens, and how. */
 export interface RoomAccess {
+  /** The key of the room in every table and the document's name; the edit id too, until a rotation. */
   roomId: string;
   access: 'edit' | 'view';
+  /** The edit id now (`roomId` until the room is rotated); never shown to a viewer. */
+  editId: string;
+  viewId: string;
+  /** SHA-256 of the owner key, base64url; absent for rooms made before owners existed. */
+  ownerKeyHash?: string;
 }
 
 /** How a fold reaches into the live document while the room row is locked. */
@@ -61,7 +68,7 @@ export interface FoldResult {
  */
 export interface RoomStore {
   /** Stores a new room; `files` are its `room_files` rows (none for a room of one file made from `code`: its first fold writes them). */
-  createRoom(room: { id: string; viewId: string; language: string; title: string; code: string; state: Uint8Array; files?: readonly StoredFile[] }): Promise<RoomRecord>;
+  createRoom(room: { id: string; viewId: string; ownerKeyHash?: string; editId?: string; locked?: boolean; maxEditors?: number; language: string; title: string; code: string; state: Uint8Array; files?: readonly StoredFile[] }): Promise<RoomRecord>;
   /** The `room_files` rows of a room, without content, in path order (empty before its first fold since files existed). */
   readFileIndex(id: string): Promise<{ path: string; fileId: string; language: string; size: number }[]>;
   /** The stored row; its text is the column's, by the rule in `stored-text.ts` (see {@link RoomStore.loadRoomState} for the exact text). */
@@ -69,6 +76,8 @@ export interface RoomStore {
   roomExists(id: string): Promise<boolean>;
   /** Resolves an edit id or a view id to its room; `undefined` when neither exists. */
   findRoomAccess(id: string): Promise<RoomAccess | undefined>;
+  /** The room stored under the key `roomId` (its edit id may differ since a rotation), as edit access. */
+  findRoomAccessByKey(roomId: string): Promise<RoomAccess | undefined>;
   /**
    * Snapshot and log. The record's text is the column's; with `exactText`
    * and no log rows, it is the document's exact text (for readers that do not
@@ -158,6 +167,7 @@ export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
     findRoom: (id) => findRoomById(db, id),
     roomExists: (id) => roomExists(db, id),
     findRoomAccess: (id) => findRoomAccess(db, id),
+    findRoomAccessByKey: (roomId) => findRoomAccessByKey(db, roomId),
     findStaleRooms: (cutoff, limit) => findStaleRooms(db, cutoff, limit),
     deleteRooms: (ids, cutoff) => deleteRooms(db, ids, cutoff),
     loadRoomState: async (id, options) => {

@@ -14,6 +14,12 @@ export interface RoomRecord {
   code: string;
   createdAt: string;
   updatedAt: string;
+  /** The owner's settings (`server/owner/`); the document's `meta` carries them too. */
+  locked?: boolean;
+  maxEditors?: number;
+  /** The edit id since a rotation (absent: `id`), and the owner key's hash: what a room stored again from memory must keep. */
+  editId?: string;
+  ownerKeyHash?: string;
 }
 
 /** A room's persisted Yjs content: the snapshot and the log written after it. */
@@ -39,9 +45,14 @@ function toIso(value: Date | string): string {
 
 function toRecord(row: {
   id: string; view_id: string | null; language: string; title: string; code: string;
-  created_at: Date | string; updated_at: Date | string;
+  created_at: Date | string; updated_at: Date | string; locked?: boolean | number; max_editors?: number | null;
+  edit_id?: string | null; owner_key_hash?: string | null;
 }): RoomRecord {
   return {
+    ...(row.edit_id ? { editId: row.edit_id } : {}),
+    ...(row.owner_key_hash ? { ownerKeyHash: row.owner_key_hash } : {}),
+    ...(row.locked ? { locked: true } : {}),
+    ...(row.max_editors ? { maxEditors: row.max_editors } : {}),
     id: row.id,
     viewId: row.view_id ?? '',
     language: row.language,
@@ -55,13 +66,17 @@ function toRecord(row: {
 /** Inserts a new room with its seeded snapshot (its text columns by the rule in `stored-text.ts`). */
 export async function insertRoom(
   db: Executor,
-  room: { id: string; viewId: string; language: string; title: string; code: string; state: Uint8Array; now: Date },
+  room: {
+    id: string; viewId: string; ownerKeyHash?: string; editId?: string; locked?: boolean; maxEditors?: number;
+    language: string; title: string; code: string; state: Uint8Array; now: Date;
+  },
 ): Promise<RoomRecord> {
   const now = room.now.toISOString();
   await db
     .insertInto('rooms')
     .values({
-      id: room.id, view_id: room.viewId, language: toStoredText(room.language), title: toStoredText(room.title), code: toStoredText(room.code),
+      id: room.id, view_id: room.viewId, owner_key_hash: room.ownerKeyHash ?? null, edit_id: room.editId ?? null,
+      locked: room.locked ? 1 : 0, max_editors: room.maxEditors ?? null, language: toStoredText(room.language), title: toStoredText(room.title), code: toStoredText(room.code),
       state: room.state, state_version: 0, created_at: now, updated_at: now,
     })
     .execute();
@@ -72,7 +87,7 @@ export async function insertRoom(
 export async function findRoomById(db: Executor, id: string): Promise<RoomRecord | undefined> {
   const row = await db
     .selectFrom('rooms')
-    .select(['id', 'view_id', 'language', 'title', 'code', 'created_at', 'updated_at'])
+    .select(['id', 'view_id', 'language', 'title', 'code', 'created_at', 'updated_at', 'locked', 'max_editors'])
     .where('id', '=', id)
     .executeTakeFirst();
   return row && toRecord(row);
@@ -84,15 +99,44 @@ export async function roomExists(db: Executor, id: string): Promise<boolean> {
   return row !== undefined;
 }
 
-/** What an id opens: the room it belongs to, and whether it is the edit id or the view id. */
-export async function findRoomAccess(db: Executor, id: string): Promise<{ roomId: string; access: 'edit' | 'view' } | undefined> {
+/** What an id opens, and the room's ids and owner (see `RoomAccess` in `room-store.ts`). */
+export interface RoomAccessRow {
+  roomId: string;
+  access: 'edit' | 'view';
+  editId: string;
+  viewId: string;
+  ownerKeyHash?: string;
+}
+
+function toAccess(row: { id: string; view_id: string | null; edit_id: string | null; owner_key_hash: string | null }, id: string | undefined): RoomAccessRow {
+  const editId = row.edit_id ?? row.id;
+  return {
+    roomId: row.id,
+    access: id === undefined || id === editId ? 'edit' : 'view',
+    editId,
+    viewId: row.view_id ?? '',
+    ...(row.owner_key_hash ? { ownerKeyHash: row.owner_key_hash } : {}),
+  };
+}
+
+/**
+ * What an id opens: the room it belongs to, and whether it is the edit id or
+ * the view id. After a rotation the edit id is `edit_id`, and `id` (the key
+ * the tables and the document keep) opens nothing.
+ */
+export async function findRoomAccess(db: Executor, id: string): Promise<RoomAccessRow | undefined> {
   const row = await db
     .selectFrom('rooms')
-    .select(['id', 'view_id'])
-    .where((eb) => eb.or([eb('id', '=', id), eb('view_id', '=', id)]))
+    .select(['id', 'view_id', 'edit_id', 'owner_key_hash'])
+    .where((eb) => eb.or([eb('edit_id', '=', id), eb.and([eb('id', '=', id), eb('edit_id', 'is', null)]), eb('view_id', '=', id)]))
     .executeTakeFirst();
-  if (!row) return undefined;
-  return { roomId: row.id, access: row.id === id ? 'edit' : 'view' };
+  return row && toAccess(row, id);
+}
+
+/** The ids and owner of the room stored under `roomId` (the key, whatever its edit id is now), as edit access. */
+export async function findRoomAccessByKey(db: Executor, roomId: string): Promise<RoomAccessRow | undefined> {
+  const row = await db.selectFrom('rooms').select(['id', 'view_id', 'edit_id', 'owner_key_hash']).where('id', '=', roomId).executeTakeFirst();
+  return row && toAccess(row, undefined);
 }
 
 /** Up to `limit` rooms not changed since `cutoff` (no fold and no log row since). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_LANGUAGE, LANGUAGES, MAX_PATH_LENGTH, MAX_TITLE_LENGTH } from '../protocol.ts';
+import { DEFAULT_LANGUAGE, LANGUAGES, MAX_EDITORS_LIMIT, MAX_PATH_LENGTH, MAX_TITLE_LENGTH } from '../protocol.ts';
 
 /** One of the supported languages (see `LANGUAGES` in `shared/protocol.ts`). */
 export const language = z.enum(LANGUAGES).meta({ id: 'Language', description: 'Language of the code' });
@@ -43,8 +43,20 @@ export const room = z
     viewId: z.string().meta({ description: 'Url-safe, unguessable read-only id' }),
     /** What the id used grants. */
     access: z.enum(['edit', 'view']),
-    /** Links to share: `edit` (only for edit access) opens `/r/:roomId`, `view` opens `/v/:viewId`. */
-    links: z.object({ edit: z.url().optional(), view: z.url() }),
+    /**
+     * Links to share: `edit` (only for edit access) opens `/r/:roomId`, `view`
+     * opens `/v/:viewId`; `owner` (only in the answer to `POST /api/rooms`)
+     * is the edit link with the owner key in its fragment, `/r/:roomId#owner=<key>`.
+     */
+    links: z.object({ edit: z.url().optional(), view: z.url(), owner: z.string().optional() }),
+    /** The owner key (128 random bits, base64url): only in the answer to `POST /api/rooms`, shown once; the server keeps only its hash. */
+    ownerKey: z.string().optional().meta({ description: 'Shown once, at creation; send it as `Authorization: Bearer <ownerKey>` for owner actions' }),
+    /** True when the room has an owner (rooms made before owners existed have none). */
+    hasOwner: z.boolean().optional(),
+    /** True while the owner has the room locked: only the owner's edits apply. */
+    locked: z.boolean().optional(),
+    /** The most editors the room admits (viewers not counted); absent: no limit. */
+    maxEditors: z.int().min(1).max(MAX_EDITORS_LIMIT).optional(),
     language,
     title: z.string(),
     /** The code; live when the room is loaded. */
@@ -65,3 +77,18 @@ export type Room = z.infer<typeof room>;
 
 /** Path parameters of the room routes. */
 export const roomParams = z.object({ roomId: z.string() });
+
+/** Body of `PATCH /api/rooms/:roomId` (the owner's settings); every field is optional. */
+export const patchRoomRequest = z
+  .strictObject({
+    /** Locks (`true`) or unlocks the room: while locked, only the owner's edits apply. */
+    locked: z.boolean().optional(),
+    /** The most editors the room admits (viewers and the owner are never refused); `null` removes the limit. */
+    maxEditors: z.int().min(1).max(MAX_EDITORS_LIMIT).nullable().optional(),
+    /** A new title. */
+    title: z.string().max(MAX_TITLE_LENGTH).optional(),
+    /** A new language (the entry file's). */
+    language: language.optional(),
+  })
+  .meta({ id: 'PatchRoomRequest' });
+export type PatchRoomRequest = z.infer<typeof patchRoomRequest>;

@@ -29,6 +29,7 @@ describe('read-only view links', () => {
     expect(room.links).toEqual({
       edit: `${server.baseUrl}/r/${room.roomId}`,
       view: `${server.baseUrl}/v/${room.viewId}`,
+      owner: `${server.baseUrl}/r/${room.roomId}#owner=${room.ownerKey}`,
     });
   });
 

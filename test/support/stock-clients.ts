@@ -39,7 +39,7 @@ export function connectStockClient(
     document,
   }: {
     maxBackoffTime?: number;
-    /** Hocuspocus providers: the `token` option. */
+    /** Hocuspocus providers: the `token` option; y-websocket: the `?token=` parameter. */
     token?: string;
     /** A client key, passed the way an embedder would: y-websocket's `params`, the Hocuspocus socket URL's query. */
     clientKey?: string;
@@ -63,7 +63,7 @@ export function connectStockClient(
       WebSocketPolyfill: WebSocket as never,
       disableBc: true,
       maxBackoffTime,
-      params: clientKey === undefined ? {} : { clientKey },
+      params: { ...(clientKey === undefined ? {} : { clientKey }), ...(token === undefined ? {} : { token }) },
     });
     provider.on('sync', (isSynced: boolean) => isSynced && markSynced());
     provider.on('connection-close', (event: { code: number; reason: string } | null) => {

@@ -12,11 +12,13 @@ import { FoldQueue } from './fold-queue.ts';
 import { FullStateCacheExtension } from './full-state-cache.extension.ts';
 import { MessageGuardExtension } from './message-guard.extension.ts';
 import { RoomBroadcastExtension } from './room-broadcast.extension.ts';
-import { PersistenceExtension } from './persistence.extension.ts';
+import { PersistenceExtension, STORAGE_ORIGIN } from './persistence.extension.ts';
 import { RoomGateExtension } from './room-gate.extension.ts';
 import { RoomReplicas } from './room-replicas.ts';
 import { StatelessRelayExtension } from './stateless-relay.extension.ts';
 import { UpdateJournal } from './update-journal.ts';
+import { HistoryRecorder } from '../history/change-recorder.ts';
+import { isFromRedis } from './change-origins.ts';
 
 /** The collaboration core: Hocuspocus with Pairpad's extensions, and the durability machinery behind it. */
 export interface Collab {
@@ -29,6 +31,8 @@ export interface Collab {
   replicas: RoomReplicas;
   /** Answers clients that ask for a whole room from a cached or stored encoding. */
   fullStates: FullStateCacheExtension;
+  /** Records every change of the loaded rooms for their history (`server/history/`). */
+  history: HistoryRecorder;
   /** Stores every changed room and flushes the journal; used on shutdown. */
   storeAll(): Promise<void>;
   /** Stops the fold worker (after `storeAll`). */
@@ -53,12 +57,15 @@ export function createCollab({
 }): Collab {
   let persistence: PersistenceExtension;
   let durableAcks: DurableAckExtension;
+  // Loads and other instances' relays are not this instance's to record: the instance that accepted a change records it.
+  const history = new HistoryRecorder((origin) => origin !== STORAGE_ORIGIN && !isFromRedis(origin));
   const journal = new UpdateJournal({
     flushMs: config.journalFlushMs,
     append: (rows) => store.appendUpdates(rows),
     onAppended: (roomId, logId) => persistence.noteAppended(roomId, logId),
     onDurable: (roomId) => durableAcks.releaseDurable(roomId),
     restoreDeletedRoom: (roomId) => persistence.restoreDeletedRoom(roomId),
+    segmentOf: (roomId, update, changes) => history.segmentOf(roomId, update, changes),
     log,
     metrics,
   });
@@ -67,7 +74,7 @@ export function createCollab({
   const fullStates = new FullStateCacheExtension(metrics);
   // Large rooms fold in a worker thread, so their folds do not stall the other rooms.
   const replicas = new RoomReplicas({ minBytes: config.foldWorkerMinBytes, log });
-  persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates, replicas, config.loadSliceMs);
+  persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates, replicas, config.loadSliceMs, history);
   // Acknowledged means durable: answers to a client's updates wait for the journal's commit.
   durableAcks = new DurableAckExtension(journal);
   const redis = config.redisUrl
@@ -100,6 +107,7 @@ export function createCollab({
     redis,
     fullStates,
     replicas,
+    history,
     storeAll: () => persistence.storeAll(hocuspocus.documents.values()),
     close: () => replicas.close(),
   };

@@ -1,0 +1,23 @@
+import { promisify } from 'node:util';
+import { deflate } from 'node:zlib';
+import type { Transaction } from 'kysely';
+import type { Database } from '../storage/database.ts';
+import { encodeChangeIndex } from './change-index.ts';
+import { insertVersion, type NewVersion } from './history.repository.ts';
+
+const deflateAsync = promisify(deflate);
+
+/**
+ * The first version of a new room (issue 17: creating the room makes it):
+ * its whole initial state, which is also its first snapshot. Compressed in
+ * zlib's thread pool, off the event loop.
+ */
+export async function buildFirstVersion(state: Uint8Array, chars: number, at: number): Promise<NewVersion> {
+  const [update, changes] = await Promise.all([deflateAsync(state), deflateAsync(encodeChangeIndex([], new Map()))]);
+  return { startedAt: at, at, authors: [], chars, changeCount: 0, update, changes, snapshot: update };
+}
+
+/** Stores {@link buildFirstVersion}'s version in the room's creating transaction. */
+export async function insertFirstVersion(trx: Transaction<Database>, roomId: string, version: NewVersion): Promise<void> {
+  await insertVersion(trx, roomId, version);
+}

@@ -33,6 +33,7 @@ export interface RenderedFile {
 
 export type HistoryTask =
   | { kind: 'render'; chain: RenderChain }
+  | { kind: 'render-entry'; chain: RenderChain }
   | { kind: 'diff'; from: RenderChain; to: RenderChain }
   | { kind: 'restore-plan'; target: RenderChain; current: RenderedFile[] }
   | { kind: 'blame'; chain: RenderChain; indexes: StoredIndex[]; path: string; fallbackAt: number }
@@ -67,6 +68,8 @@ export interface BuiltVersion {
 
 export interface HistoryTaskResults {
   render: RenderedFile[];
+  /** The entry file's text. */
+  'render-entry': string;
   diff: string;
   'restore-plan': RestorePlan;
   blame: { file: string; lines: BlameLine[] } | null;
@@ -80,6 +83,11 @@ export function runHistoryTask(task: HistoryTask): HistoryTaskResults[HistoryTas
   switch (task.kind) {
     case 'render':
       return withDoc(task.chain, filesOf);
+    case 'render-entry':
+      return withDoc(task.chain, (doc) => {
+        const tree = readFileTree(doc);
+        return tree.files.find((file) => file.path === tree.entry)?.text.toString() ?? '';
+      });
     case 'diff': {
       const from = withDoc(task.from, filesOf);
       const to = withDoc(task.to, filesOf);
@@ -253,13 +261,15 @@ function buildVersion(segments: { update: Uint8Array; changes: Uint8Array }[], p
       for (const update of snapshotBase.updates) Y.applyUpdate(doc, inflateSync(update));
       Y.applyUpdate(doc, merged);
       snapshot = deflateSync(Y.encodeStateAsUpdate(doc));
+      // Exact where it is cheap: the ops' sum drifts on changes the recorder could not see (a room older than history).
+      chars = filesOf(doc).reduce((sum, file) => sum + file.content.length, 0);
     } finally {
       doc.destroy();
     }
   }
   return {
-    startedAt,
-    at,
+    startedAt: Number.isFinite(startedAt) ? startedAt : Date.now(),
+    at: Number.isFinite(at) ? at : Date.now(),
     authors: [...authors.values()],
     chars: Math.max(0, chars),
     changeCount: changes.length,

@@ -7,6 +7,7 @@ import { limits } from '../../shared/schemas/limits.schema.ts';
 import { createRoomRequest, room } from '../../shared/schemas/room.schema.ts';
 import { createRoomFromZipQuery, fileList, moveFileRequest, writeFileQuery } from '../../shared/schemas/files.schema.ts';
 import { run, runList, runtimes, startRunRequest, startRunResponse } from '../../shared/schemas/run.schema.ts';
+import { registerHistoryPaths } from '../history/history.openapi.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -174,6 +175,7 @@ export function buildOpenApiDocument(version: string): object {
       409: error('`run_over`: it already ended'),
     },
   });
+  registerHistoryPaths(registry);
   registry.registerPath({
     method: 'get', path: '/health', summary: 'Readiness: database reachable and writes succeeding', tags: ['operations'],
     responses: { 200: json(health, 'Healthy'), 503: json(health, 'Database unreachable or writes failing') },

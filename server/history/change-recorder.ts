@@ -114,10 +114,13 @@ export class HistoryRecorder {
         if (end > first) ranges.push([client, first, end]);
       }
     }
-    const at = Date.now();
+    const at = this.now();
     this.onRecorded?.(roomId, at);
     return { at, author: this.authorOf(room.document, origin, ranges), ops, ranges };
   }
+
+  /** The clock changes are stamped with (epoch ms); a benchmark replaying a recorded trace sets its own. */
+  now: () => number = Date.now;
 
   /** Called after each recorded change (the version builder schedules itself from it). */
   onRecorded: ((roomId: string, at: number) => void) | undefined;

@@ -64,11 +64,17 @@ export class VersionBuilder {
       log: Logger;
       pauseMs?: number;
       maxSpanMs?: number;
+      /** The clock changes are stamped with (the recorder's); `Date.now` by default. */
+      now?: () => number;
     },
   ) {}
 
   private get pauseMs(): number {
     return this.options.pauseMs ?? VERSION_PAUSE_MS;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   private get maxSpanMs(): number {
@@ -116,7 +122,7 @@ export class VersionBuilder {
   }
 
   private onTimer(roomId: string, schedule: RoomSchedule): void {
-    const now = Date.now();
+    const now = this.now();
     const quietFor = now - schedule.lastAt;
     // Still typing and the version is young: look again when the pause could have come.
     if (quietFor < this.pauseMs && now - schedule.firstAt < this.maxSpanMs) {
@@ -147,7 +153,7 @@ export class VersionBuilder {
     const groups = groupSegments(segments, this.pauseMs, this.maxSpanMs);
     const last = groups.at(-1)!;
     const lastAt = Math.max(...last.map((segment) => segment.lastAt));
-    if (!closeOpen && Date.now() - lastAt < this.pauseMs) groups.pop();
+    if (!closeOpen && this.now() - lastAt < this.pauseMs) groups.pop();
     for (const group of groups) {
       for (let attempt = 0; ; attempt++) {
         try {

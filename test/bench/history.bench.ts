@@ -1,0 +1,174 @@
+/**
+ * `npm run bench:history`: the automerge-paper trace (259,778 edits, see
+ * /work/shared/data/README.md or `PAPER_TRACE`) replayed into a room through
+ * a real `@hocuspocus/provider` client, in the trace's transactions, a few
+ * at a time as a fast typist's client sends them; once with history
+ * recorded and once without. History is stamped with the trace's own times
+ * (the recorder's clock follows the replay), so versions close at the
+ * trace's real pauses. Reports: storage (SQLite after VACUUM) with and
+ * without history and the history tables' bytes; versions; render time of
+ * versions through the REST API (p50/p95 over up to 200 versions); the first
+ * 10 minutes of playback; typing latency (typist to a second client, p50/p99)
+ * and server-process CPU per keystroke (client CPU included in both runs,
+ * this is one process). Prints JSON lines and a table; never fails on a timing.
+ * `BENCH_EDITS=n` replays only the first n edits.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import SQLite from 'better-sqlite3';
+import * as Y from 'yjs';
+import { CODE_TEXT } from '../../shared/protocol.ts';
+import { connectClient } from '../support/providers.ts';
+import { createRoom, startTestServer } from '../support/server.ts';
+import { formatTable, percentile, round } from './support/stats.ts';
+
+const TRACE_PATH = process.env.PAPER_TRACE ?? '/work/shared/data/automerge-paper.json.gz';
+/** Trace transactions sent between two yields to the event loop (a client's small batches). */
+const BATCH = 8;
+/** Every this many transactions, the typing latency is sampled. */
+const SAMPLE_EVERY = 97;
+/** The typist never runs more than this many transactions ahead of the second client (a real typist is slower). */
+const MAX_AHEAD = 400;
+
+interface Trace {
+  startContent: string;
+  endContent: string;
+  txns: { time: string; patches: [number, number, string][] }[];
+}
+
+const trace = JSON.parse(gunzipSync(readFileSync(TRACE_PATH)).toString('utf8')) as Trace;
+const limit = Number(process.env.BENCH_EDITS ?? Infinity);
+let edits = 0;
+const txns: Trace['txns'] = [];
+for (const txn of trace.txns) {
+  if (edits >= limit) break;
+  txns.push(txn);
+  edits += txn.patches.length;
+}
+const expected = txns.length === trace.txns.length ? trace.endContent : undefined;
+
+const variant = async (withHistory: boolean) => {
+  const server = await startTestServer({ overrides: { maxMessagesPerSecond: 1_000_000, maxDocumentChars: 8 * 1024 * 1024 } });
+  const history = server.pairpad.collab.history;
+  if (!withHistory) history.watch = () => {};
+  let virtual = Date.parse(txns[0].time) - 60_000;
+  history.now = () => virtual;
+  const { roomId } = await createRoom(server.baseUrl, { language: 'markdown', code: trace.startContent });
+  const typist = connectClient(server.wsUrl, roomId);
+  const reader = connectClient(server.wsUrl, roomId);
+  await Promise.all([typist.synced, reader.synced]);
+  typist.provider.setAwarenessField('user', { name: 'Martin', color: '#3366ff' });
+  const text = typist.doc.getText(CODE_TEXT);
+  const client = typist.doc.clientID;
+  const latencies: number[] = [];
+  const waiting: { clock: number; sentAt: number }[] = [];
+  reader.doc.on('update', () => {
+    const clock = Y.getState(reader.doc.store, client);
+    while (waiting.length > 0 && waiting[0].clock <= clock) latencies.push(performance.now() - waiting.shift()!.sentAt);
+  });
+  const cpuStart = process.cpuUsage();
+  const wallStart = performance.now();
+  for (let index = 0; index < txns.length; index++) {
+    const txn = txns[index];
+    virtual = Date.parse(txn.time);
+    typist.doc.transact(() => {
+      for (const [pos, del, ins] of txn.patches) {
+        if (del > 0) text.delete(pos, del);
+        if (ins) text.insert(pos, ins);
+      }
+    });
+    if (index % SAMPLE_EVERY === 0) waiting.push({ clock: Y.getState(typist.doc.store, client), sentAt: performance.now() });
+    if (index % BATCH === BATCH - 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const target = Y.getState(typist.doc.store, client);
+      // Flow control: wait while the second client is far behind.
+      while (target - Y.getState(reader.doc.store, client) > MAX_AHEAD * 4) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+  const target = Y.getState(typist.doc.store, client);
+  while (Y.getState(reader.doc.store, client) < target) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (typist.provider.hasUnsyncedChanges) await new Promise((resolve) => setTimeout(resolve, 5));
+  const cpu = process.cpuUsage(cpuStart);
+  const wallMs = performance.now() - wallStart;
+  const finalText = reader.doc.getText(CODE_TEXT).toString();
+  if (expected !== undefined && finalText !== expected) throw new Error('the replay does not end in the trace\'s endContent');
+  typist.destroy();
+  reader.destroy();
+
+  const result: Record<string, unknown> = {
+    variant: withHistory ? 'with history' : 'without history',
+    edits,
+    replayS: round(wallMs / 1000, 1),
+    typingP50Ms: round(percentile(latencies.sort((a, b) => a - b), 50)),
+    typingP99Ms: round(percentile(latencies, 99)),
+    cpuUsPerEdit: round((cpu.user + cpu.system) / edits, 1),
+  };
+  if (withHistory) {
+    // Everything typed is a closed version once the clock passed the last pause.
+    virtual += 3_600_000;
+    let versions: { versionId: string; at: string }[] = [];
+    for (let attempt = 0; attempt < 600; attempt++) {
+      const response = await fetch(`${server.baseUrl}/api/rooms/${roomId}/history?limit=1000`);
+      versions = ((await response.json()) as { versions: { versionId: string; at: string }[] }).versions;
+      const pending = (server.pairpad.store as unknown as object) && (await countSegments(server.config.sqlitePath));
+      if (pending === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const step = Math.max(1, Math.floor(versions.length / 200));
+    const renders: number[] = [];
+    let lastContent = '';
+    for (let index = 0; index < versions.length; index += step) {
+      const started = performance.now();
+      const response = await fetch(`${server.baseUrl}/api/rooms/${roomId}/history/${versions[index].versionId}`, { headers: { accept: 'text/plain' } });
+      lastContent = await response.text();
+      renders.push(performance.now() - started);
+    }
+    const lastRender = await (await fetch(`${server.baseUrl}/api/rooms/${roomId}/history/${versions.at(-1)!.versionId}`, { headers: { accept: 'text/plain' } })).text();
+    if (expected !== undefined && lastRender !== expected) throw new Error('the newest version does not render as the trace\'s endContent');
+    void lastContent;
+    renders.sort((a, b) => a - b);
+    const from = new Date(Date.parse(txns[0].time) - 1).toISOString();
+    const to = new Date(Date.parse(txns[0].time) + 10 * 60_000).toISOString();
+    const playbackStarted = performance.now();
+    const playback = await (await fetch(`${server.baseUrl}/api/rooms/${roomId}/playback?from=${from}&to=${to}`)).text();
+    const playbackMs = performance.now() - playbackStarted;
+    Object.assign(result, {
+      versions: versions.length,
+      renderP50Ms: round(percentile(renders, 50)),
+      renderP95Ms: round(percentile(renders, 95)),
+      playback10MinMs: round(playbackMs),
+      playback10MinChanges: playback.split('\n').length - 1,
+    });
+  }
+  await server.stop();
+  const database = new SQLite(server.config.sqlitePath);
+  database.exec('VACUUM');
+  const historyBytes = withHistory
+    ? (database.prepare('select coalesce(sum(length("update")) + sum(length("changes")) + sum(coalesce(length("snapshot"), 0)), 0) as bytes from history_versions').get() as { bytes: number }).bytes
+    : 0;
+  database.close();
+  result.databaseKiB = round(statSync(server.config.sqlitePath).size / 1024, 1);
+  if (withHistory) result.historyTablesKiB = round(historyBytes / 1024, 1);
+  await server.dispose();
+  return result;
+};
+
+async function countSegments(sqlitePath: string): Promise<number> {
+  const database = new SQLite(sqlitePath, { readonly: true });
+  try {
+    return (database.prepare('select count(*) as n from history_changes').get() as { n: number }).n;
+  } finally {
+    database.close();
+  }
+}
+
+const results = [];
+for (const withHistory of [false, true]) {
+  const result = await variant(withHistory);
+  console.log(JSON.stringify(result));
+  results.push(result);
+}
+const [without, withIt] = results;
+console.log(`\nhistory storage: ${round(Number(withIt.databaseKiB) - Number(without.databaseKiB), 1)} KiB beyond the room without history (${without.databaseKiB} KiB)\n`);
+const columns = ['variant', 'edits', 'replayS', 'typingP50Ms', 'typingP99Ms', 'cpuUsPerEdit', 'databaseKiB', 'historyTablesKiB', 'versions', 'renderP50Ms', 'renderP95Ms', 'playback10MinMs', 'playback10MinChanges'];
+console.log(formatTable(columns, results.map((result) => columns.map((column) => String(result[column] ?? '')))));

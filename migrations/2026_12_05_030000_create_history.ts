@@ -4,7 +4,8 @@ import { sql, type Kysely } from 'kysely';
 // `history_changes` holds recorded changes not yet grouped into versions
 // (written in the same transaction as the update log, so an acknowledged
 // change is in it); `history_versions` holds the versions they are grouped
-// into. Both go with their room (foreign key, cascade). Times are epoch ms.
+// into (a segment keeps each change's update, so a version may end between
+// two changes of one write). Both go with their room (foreign key, cascade). Times are epoch ms.
 
 function isPostgres(db: Kysely<any>): boolean {
   return db.getExecutor().adapter.constructor.name === 'PostgresAdapter';

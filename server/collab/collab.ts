@@ -65,7 +65,7 @@ export function createCollab({
     onAppended: (roomId, logId) => persistence.noteAppended(roomId, logId),
     onDurable: (roomId) => durableAcks.releaseDurable(roomId),
     restoreDeletedRoom: (roomId) => persistence.restoreDeletedRoom(roomId),
-    segmentOf: (roomId, update, changes) => history.segmentOf(roomId, update, changes),
+    segmentOf: (roomId, changes) => history.segmentOf(roomId, changes),
     log,
     metrics,
   });

@@ -20,7 +20,7 @@ import { isFromRedis } from './change-origins.ts';
 import type { FoldQueue } from './fold-queue.ts';
 import type { FullStateCacheExtension } from './full-state-cache.extension.ts';
 import type { EncodedRoom, RoomReplicas } from './room-replicas.ts';
-import { mergeInRounds, type UpdateJournal } from './update-journal.ts';
+import type { UpdateJournal } from './update-journal.ts';
 import type { HistoryRecorder } from '../history/change-recorder.ts';
 
 /**
@@ -214,7 +214,7 @@ export class PersistenceExtension implements Extension {
         return;
       }
       room.dirty = true;
-      this.journal.append(documentName, update, this.history?.take(documentName, transaction, origin));
+      this.journal.append(documentName, update, this.history?.take(documentName, update, transaction, origin));
     });
     this.log.debug({ roomId: documentName, logRows: stored.updates.length }, 'room loaded');
   }
@@ -316,7 +316,7 @@ export class PersistenceExtension implements Extension {
       const encodedAhead = await this.encodeInWorker(roomId, document);
       let applied = false;
       // The history of updates this fold stores without a log row goes in its transaction.
-      const history = taken && taken.changes.length > 0 ? this.history?.segmentOf(roomId, mergeInRounds([...taken.updates]), taken.changes) : undefined;
+      const history = taken && taken.changes.length > 0 ? this.history?.segmentOf(roomId, taken.changes) : undefined;
       const result = await this.store.foldRoom(roomId, room.stateVersion, room.knownLogIds, {
         // Runs inside the fold transaction: anything another instance stored that
         // we have not seen goes into our document first, so the snapshot holds it.

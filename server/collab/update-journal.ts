@@ -12,7 +12,7 @@ import type { Metrics } from '../metrics.ts';
 export type AppendUpdates = (rows: { roomId: string; update: Uint8Array; history?: HistorySegment }[]) => Promise<number[]>;
 
 /** Builds the history segment of a room's batch (merged update and its recorded changes). */
-export type SegmentOf = (roomId: string, update: Uint8Array, changes: readonly RecordedChange[]) => HistorySegment | undefined;
+export type SegmentOf = (roomId: string, changes: readonly RecordedChange[]) => HistorySegment | undefined;
 
 /** What the journal reports after a batch reached the database. */
 export type OnAppended = (roomId: string, logId: number) => void;
@@ -282,7 +282,7 @@ export class UpdateJournal {
     this.inFlight = batch;
     const rows = [...batch].map(([roomId, room]) => {
       const update = mergeInRounds(room.updates);
-      const history = room.changes.length > 0 ? this.options.segmentOf?.(roomId, update, room.changes) : undefined;
+      const history = room.changes.length > 0 ? this.options.segmentOf?.(roomId, room.changes) : undefined;
       return history ? { roomId, update, history } : { roomId, update };
     });
     const endTimer = this.options.metrics.journalWriteDuration.startTimer();

@@ -33,6 +33,24 @@ export interface RecordedChange {
   ops: ChangeOp[];
   /** The Yjs ids it created: `[client, firstClock, endClock)`. */
   ranges: [number, number, number][];
+  /** Its Yjs update (carried beside the index, never inside it). */
+  update?: Uint8Array;
+}
+
+/** Encodes a list of updates (a segment's, one per change) as one byte array. */
+export function encodeUpdateList(updates: readonly Uint8Array[]): Uint8Array {
+  const out = encoding.createEncoder();
+  encoding.writeVarUint(out, updates.length);
+  for (const update of updates) encoding.writeVarUint8Array(out, update);
+  return encoding.toUint8Array(out);
+}
+
+/** Decodes {@link encodeUpdateList}. */
+export function decodeUpdateList(bytes: Uint8Array): Uint8Array[] {
+  const input = decoding.createDecoder(bytes);
+  const updates: Uint8Array[] = [];
+  for (let n = decoding.readVarUint(input); n > 0; n--) updates.push(decoding.readVarUint8Array(input));
+  return updates;
 }
 
 /** A decoded index: its changes and the path each file id had when it was written. */

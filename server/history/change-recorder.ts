@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { CODE_TEXT, ENTRY_FILE_ID, FILE_TEXT, FILES_MAP } from '../../shared/protocol.ts';
 import { readFileTree } from '../../shared/room-files.ts';
 import type { ConnectionContext } from '../collab/connection-context.ts';
-import { encodeChangeIndex, type ChangeOp, type HistoryAuthor, type RecordedChange } from './change-index.ts';
+import { encodeChangeIndex, encodeUpdateList, type ChangeOp, type HistoryAuthor, type RecordedChange } from './change-index.ts';
 import type { HistorySegment } from './history.repository.ts';
 
 /** The author of changes made over REST with no token (and no author given). */
@@ -102,7 +102,7 @@ export class HistoryRecorder {
    * The change of the transaction that just ended (call it from the `update`
    * event of a recorded origin); `undefined` when the room is not watched.
    */
-  take(roomId: string, transaction: Y.Transaction | undefined, origin: unknown): RecordedChange | undefined {
+  take(roomId: string, update: Uint8Array, transaction: Y.Transaction | undefined, origin: unknown): RecordedChange | undefined {
     const room = this.rooms.get(roomId);
     if (!room) return undefined;
     const ops = room.ops;
@@ -116,7 +116,7 @@ export class HistoryRecorder {
     }
     const at = this.now();
     this.onRecorded?.(roomId, at);
-    return { at, author: this.authorOf(room.document, origin, ranges), ops, ranges };
+    return { at, author: this.authorOf(room.document, origin, ranges), ops, ranges, update };
   }
 
   /** The clock changes are stamped with (epoch ms); a benchmark replaying a recorded trace sets its own. */
@@ -125,15 +125,19 @@ export class HistoryRecorder {
   /** Called after each recorded change (the version builder schedules itself from it). */
   onRecorded: ((roomId: string, at: number) => void) | undefined;
 
-  /** The history row of a batch of a room's changes: their merged update and their index (with the files' paths now). */
-  segmentOf(roomId: string, update: Uint8Array, changes: readonly RecordedChange[]): HistorySegment {
+  /**
+   * The history row of a batch of a room's changes: each change's update
+   * (kept apart, so a version can end between two changes of one batch) and
+   * their index, with the files' paths now.
+   */
+  segmentOf(roomId: string, changes: readonly RecordedChange[]): HistorySegment {
     let firstAt = Infinity;
     let lastAt = -Infinity;
     for (const change of changes) {
       firstAt = Math.min(firstAt, change.at);
       lastAt = Math.max(lastAt, change.at);
     }
-    return { update, changes: encodeChangeIndex(changes, this.pathsOf(roomId)), firstAt, lastAt };
+    return { update: encodeUpdateList(changes.flatMap((change) => (change.update ? [change.update] : []))), changes: encodeChangeIndex(changes, this.pathsOf(roomId)), firstAt, lastAt };
   }
 
   /** File id to path, as the room's files are now (rebuilt only after the file records changed). */

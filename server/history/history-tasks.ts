@@ -2,7 +2,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import * as Y from 'yjs';
 import { readFileTree } from '../../shared/room-files.ts';
 import { mergeInRounds } from '../collab/update-journal.ts';
-import { decodeChangeIndex, encodeChangeIndex, type HistoryAuthor, type RecordedChange } from './change-index.ts';
+import { decodeChangeIndex, decodeUpdateList, encodeChangeIndex, encodeUpdateList, type HistoryAuthor, type RecordedChange } from './change-index.ts';
 import { textEdits, unifiedDiff } from './line-diff.ts';
 
 /**
@@ -12,7 +12,7 @@ import { textEdits, unifiedDiff } from './line-diff.ts';
  * that serves sockets.
  */
 
-/** What renders a room at a version: a deflated snapshot, deflated version updates, then raw (ungrouped) updates. */
+/** What renders a room at a version: a deflated snapshot, deflated version updates, then segments' update lists (not grouped yet). */
 export interface RenderChain {
   snapshot?: Uint8Array;
   updates: Uint8Array[];
@@ -38,7 +38,8 @@ export type HistoryTask =
   | { kind: 'restore-plan'; target: RenderChain; current: RenderedFile[] }
   | { kind: 'blame'; chain: RenderChain; indexes: StoredIndex[]; path: string; fallbackAt: number }
   | { kind: 'playback'; indexes: StoredIndex[]; from: number; to: number }
-  | { kind: 'build'; segments: { update: Uint8Array; changes: Uint8Array }[]; previousChars: number; snapshotBase?: RenderChain };
+  | { kind: 'build'; segments: { update: Uint8Array; changes: Uint8Array }[]; options: BuildOptions }
+  | { kind: 'build-base'; state: Uint8Array };
 
 /** A file's edits to make it equal to the target (absent files: create; `remove`: delete). */
 export interface RestorePlan {
@@ -74,7 +75,8 @@ export interface HistoryTaskResults {
   'restore-plan': RestorePlan;
   blame: { file: string; lines: BlameLine[] } | null;
   playback: string;
-  build: BuiltVersion;
+  build: BuildResult;
+  'build-base': BuiltVersion;
 }
 
 /** Runs a task here (in the worker, or in tests). */
@@ -100,7 +102,9 @@ export function runHistoryTask(task: HistoryTask): HistoryTaskResults[HistoryTas
     case 'playback':
       return playback(task.indexes, task.from, task.to);
     case 'build':
-      return buildVersion(task.segments, task.previousChars, task.snapshotBase);
+      return buildVersions(task.segments, task.options);
+    case 'build-base':
+      return buildBase(task.state);
     default: {
       const never: never = task;
       throw new Error(`unknown history task ${JSON.stringify(never)}`);
@@ -115,7 +119,7 @@ function withDoc<T>(chain: RenderChain, read: (doc: Y.Doc) => T): T {
     doc.transact(() => {
       if (chain.snapshot) Y.applyUpdate(doc, inflateSync(chain.snapshot));
       for (const update of chain.updates) Y.applyUpdate(doc, inflateSync(update));
-      for (const update of chain.raw ?? []) Y.applyUpdate(doc, update);
+      for (const list of chain.raw ?? []) for (const update of decodeUpdateList(list)) Y.applyUpdate(doc, update);
     });
     return read(doc);
   } finally {
@@ -234,47 +238,126 @@ function playback(indexes: StoredIndex[], from: number, to: number): string {
   return out;
 }
 
-function buildVersion(segments: { update: Uint8Array; changes: Uint8Array }[], previousChars: number, snapshotBase?: RenderChain): BuiltVersion {
+/** What a build makes: closed versions in order, and the changes of the open one (a new segment), if any. */
+export interface BuildResult {
+  versions: BuiltVersion[];
+  remainder: { update: Uint8Array; changes: Uint8Array; firstAt: number; lastAt: number } | null;
+}
+
+/** How a build groups changes and when it snapshots. */
+export interface BuildOptions {
+  previousChars: number;
+  now: number;
+  pauseMs: number;
+  maxSpanMs: number;
+  /** Close the open version too (a label). */
+  closeOpen: boolean;
+  /** Deflated update bytes and versions since the newest snapshot, and the snapshot bytes that trigger the next. */
+  sinceBytes: number;
+  sinceVersions: number;
+  snapshotAtBytes: number;
+  snapshotAtVersions: number;
+  /** The room at the newest version: given when a snapshot may be due. */
+  base?: RenderChain;
+}
+
+function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], options: BuildOptions): BuildResult {
   const changes: RecordedChange[] = [];
   const paths = new Map<string, string>();
   for (const segment of segments) {
     const index = decodeChangeIndex(segment.changes);
-    changes.push(...index.changes);
+    const updates = decodeUpdateList(segment.update);
+    index.changes.forEach((change, position) => {
+      change.update = updates[position];
+      changes.push(change);
+    });
     for (const [id, path] of index.paths) paths.set(id, path);
   }
-  const authors = new Map<string, HistoryAuthor>();
-  let chars = previousChars;
-  let startedAt = Infinity;
-  let at = -Infinity;
+  // Stable: changes of one time keep the order they were written in.
+  changes.sort((x, y) => x.at - y.at);
+  const groups: RecordedChange[][] = [];
   for (const change of changes) {
-    authors.set(`${change.author.name}\u0000${change.author.color}`, { name: change.author.name, color: change.author.color });
-    for (const op of change.ops) chars += op.ins.length - op.del;
-    startedAt = Math.min(startedAt, change.at);
-    at = Math.max(at, change.at);
+    const group = groups.at(-1);
+    if (group && change.at - group.at(-1)!.at < options.pauseMs && change.at - group[0].at < options.maxSpanMs) group.push(change);
+    else groups.push([change]);
   }
-  const merged = mergeInRounds(segments.map((segment) => segment.update));
-  let snapshot: Uint8Array | null = null;
-  if (snapshotBase) {
-    const doc = new Y.Doc({ gc: false });
-    try {
-      if (snapshotBase.snapshot) Y.applyUpdate(doc, inflateSync(snapshotBase.snapshot));
-      for (const update of snapshotBase.updates) Y.applyUpdate(doc, inflateSync(update));
-      Y.applyUpdate(doc, merged);
-      snapshot = deflateSync(Y.encodeStateAsUpdate(doc));
-      // Exact where it is cheap: the ops' sum drifts on changes the recorder could not see (a room older than history).
-      chars = filesOf(doc).reduce((sum, file) => sum + file.content.length, 0);
-    } finally {
-      doc.destroy();
-    }
+  let remainder: BuildResult['remainder'] = null;
+  const open = groups.at(-1);
+  if (open && !options.closeOpen && options.now - open.at(-1)!.at < options.pauseMs) {
+    groups.pop();
+    remainder = {
+      update: encodeUpdateList(open.flatMap((change) => (change.update ? [change.update] : []))),
+      changes: encodeChangeIndex(open, paths),
+      firstAt: open[0].at,
+      lastAt: open.at(-1)!.at,
+    };
   }
-  return {
-    startedAt: Number.isFinite(startedAt) ? startedAt : Date.now(),
-    at: Number.isFinite(at) ? at : Date.now(),
-    authors: [...authors.values()],
-    chars: Math.max(0, chars),
-    changeCount: changes.length,
-    update: deflateSync(merged),
-    changes: deflateSync(encodeChangeIndex(changes, paths)),
-    snapshot,
-  };
+  let doc: Y.Doc | undefined;
+  if (options.base && groups.length > 0) {
+    doc = new Y.Doc({ gc: false });
+    const base = options.base;
+    doc.transact(() => {
+      if (base.snapshot) Y.applyUpdate(doc!, inflateSync(base.snapshot));
+      for (const update of base.updates) Y.applyUpdate(doc!, inflateSync(update));
+    });
+  }
+  try {
+    let chars = options.previousChars;
+    let sinceBytes = options.sinceBytes;
+    let sinceVersions = options.sinceVersions;
+    let snapshotAtBytes = options.snapshotAtBytes;
+    const versions: BuiltVersion[] = groups.map((group) => {
+      const authors = new Map<string, HistoryAuthor>();
+      for (const change of group) {
+        authors.set(`${change.author.name}\u0000${change.author.color}`, { name: change.author.name, color: change.author.color });
+        for (const op of change.ops) chars += op.ins.length - op.del;
+      }
+      const merged = mergeInRounds(group.flatMap((change) => (change.update ? [change.update] : [])));
+      const update = deflateSync(merged);
+      sinceBytes += update.length;
+      sinceVersions++;
+      let snapshot: Uint8Array | null = null;
+      if (doc) {
+        Y.applyUpdate(doc, merged);
+        if (sinceBytes >= snapshotAtBytes || sinceVersions >= options.snapshotAtVersions) {
+          snapshot = deflateSync(Y.encodeStateAsUpdate(doc));
+          // Exact where it is cheap: the ops' sum drifts on changes the recorder could not see (a room older than history).
+          chars = filesOf(doc).reduce((sum, file) => sum + file.content.length, 0);
+          sinceBytes = 0;
+          sinceVersions = 0;
+          snapshotAtBytes = Math.max(snapshotAtBytes, snapshot.length);
+        }
+      }
+      return {
+        startedAt: group[0].at,
+        at: group.at(-1)!.at,
+        authors: [...authors.values()],
+        chars: Math.max(0, chars),
+        changeCount: group.length,
+        update,
+        changes: deflateSync(encodeChangeIndex(group, paths)),
+        snapshot,
+      };
+    });
+    return { versions, remainder };
+  } finally {
+    doc?.destroy();
+  }
+}
+
+/** A version made of one whole state (the first version of a room stored before history existed). */
+function buildBase(state: Uint8Array): BuiltVersion {
+  const doc = new Y.Doc({ gc: false });
+  try {
+    Y.applyUpdate(doc, state);
+    const update = deflateSync(state);
+    const now = Date.now();
+    return {
+      startedAt: now, at: now, authors: [], changeCount: 0, update, snapshot: update,
+      chars: filesOf(doc).reduce((sum, file) => sum + file.content.length, 0),
+      changes: deflateSync(encodeChangeIndex([], new Map())),
+    };
+  } finally {
+    doc.destroy();
+  }
 }

@@ -6,7 +6,7 @@ type Executor = Kysely<Database> | Transaction<Database>;
 
 /** Recorded changes of one room from one journal write or fold: written with the update log, grouped into versions later. */
 export interface HistorySegment {
-  /** Their Yjs updates, merged. */
+  /** Their Yjs updates, one per change (`encodeUpdateList`). */
   update: Uint8Array;
   /** Their change index (`change-index.ts`), not compressed. */
   changes: Uint8Array;

@@ -210,7 +210,8 @@ export function createHistoryService({
       // A version id as `from` means "after that version": its own changes are in the text at `from`.
       const versionRows = await readVersionIndexes(db, roomId, Number.isFinite(fromTime) ? fromTime : 0, Number.isFinite(toTime) ? toTime : Number.MAX_SAFE_INTEGER);
       const indexes: StoredIndex[] = versionRows.map((bytes) => ({ bytes, deflated: true }));
-      for (const segment of await readHistorySegments(db, roomId)) if (segment.lastAt > fromTime && segment.firstAt <= toTime) indexes.push({ bytes: segment.changes, deflated: false });
+      const segments = (await readHistorySegments(db, roomId)).sort((x, y) => x.firstAt - y.firstAt || x.id - y.id);
+      for (const segment of segments) if (segment.lastAt > fromTime && segment.firstAt <= toTime) indexes.push({ bytes: segment.changes, deflated: false });
       const bytes = indexes.reduce((sum, index) => sum + index.bytes.length, 0);
       return worker.run({ kind: 'playback', indexes, from: fromTime, to: toTime }, bytes);
     },

@@ -3,16 +3,15 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '../log.ts';
 import type { Database, Dialect } from '../storage/database.ts';
 import { loadRoomState } from '../storage/room.repository.ts';
-import { encodeChangeIndex } from './change-index.ts';
 import {
   deleteHistorySegments,
   findLatestVersion,
+  insertHistorySegments,
   insertVersion,
   lockRoomForHistory,
   measureSinceSnapshot,
   readHistorySegments,
   readRenderChain,
-  type SegmentRow,
 } from './history.repository.ts';
 import { chainBytes, type HistoryWorker } from './history-worker.ts';
 
@@ -147,29 +146,14 @@ export class VersionBuilder {
   }
 
   private async buildNow(roomId: string, closeOpen: boolean): Promise<void> {
-    const { db } = this.options;
-    const segments = await readHistorySegments(db, roomId);
-    if (segments.length === 0) return;
-    const groups = groupSegments(segments, this.pauseMs, this.maxSpanMs);
-    const last = groups.at(-1)!;
-    const lastAt = Math.max(...last.map((segment) => segment.lastAt));
-    if (!closeOpen && this.now() - lastAt < this.pauseMs) groups.pop();
-    for (const group of groups) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await this.buildVersion(roomId, group);
-          break;
-        } catch (error) {
-          // Another instance built it first: what is left is read again by its next build.
-          if (error instanceof VersionConflict) return;
-          throw error;
-        }
-      }
-    }
-  }
-
-  private async buildVersion(roomId: string, group: SegmentRow[]): Promise<void> {
     const { db, dialect, worker } = this.options;
+    // By time: two instances write their segments in whatever order their commits land.
+    const segments = (await readHistorySegments(db, roomId)).sort((x, y) => x.firstAt - y.firstAt || x.id - y.id);
+    if (segments.length === 0) return;
+    const lastAt = Math.max(...segments.map((segment) => segment.lastAt));
+    const now = this.now();
+    // Nothing closed yet: a pause has not come since the first change, and the span is short.
+    if (!closeOpen && now - lastAt < this.pauseMs && lastAt - Math.min(...segments.map((segment) => segment.firstAt)) < this.maxSpanMs) return;
     let latest = await findLatestVersion(db, roomId);
     if (!latest) {
       await this.buildBaseVersion(roomId);
@@ -177,20 +161,37 @@ export class VersionBuilder {
       if (!latest) return;
     }
     const since = await measureSinceSnapshot(db, roomId);
-    const wantsSnapshot = since.bytes >= Math.max(SNAPSHOT_MIN_BYTES, since.snapshotBytes) || since.versions >= SNAPSHOT_MAX_VERSIONS;
-    const snapshotBase = wantsSnapshot ? await readRenderChain(db, roomId) : undefined;
-    const segments = group.map(({ update, changes }) => ({ update, changes }));
-    const bytes = segments.reduce((sum, segment) => sum + segment.update.length + segment.changes.length, snapshotBase ? chainBytes(snapshotBase) : 0);
-    const built = await worker.run({ kind: 'build', segments, previousChars: latest.chars, snapshotBase }, bytes);
+    const snapshotAtBytes = Math.max(SNAPSHOT_MIN_BYTES, since.snapshotBytes);
+    const segmentBytes = segments.reduce((sum, segment) => sum + segment.update.length + segment.changes.length, 0);
+    // The room as of the newest version, only when this build may reach a snapshot.
+    const base = since.bytes + segmentBytes >= snapshotAtBytes || since.versions + segments.length >= SNAPSHOT_MAX_VERSIONS ? await readRenderChain(db, roomId) : undefined;
+    const built = await worker.run(
+      {
+        kind: 'build',
+        segments: segments.map(({ update, changes }) => ({ update, changes })),
+        options: {
+          previousChars: latest.chars, now, pauseMs: this.pauseMs, maxSpanMs: this.maxSpanMs, closeOpen,
+          sinceBytes: since.bytes, sinceVersions: since.versions, snapshotAtBytes, snapshotAtVersions: SNAPSHOT_MAX_VERSIONS, base,
+        },
+      },
+      segmentBytes + (base ? chainBytes(base) : 0),
+    );
+    if (built.versions.length === 0) return;
     const latestId = latest.id;
-    await db.transaction().execute(async (trx) => {
-      if (!(await lockRoomForHistory(trx, dialect, roomId))) throw new VersionConflict('room deleted');
-      const newest = await findLatestVersion(trx, roomId);
-      if (newest?.id !== latestId) throw new VersionConflict('versions changed');
-      const ids = group.map((segment) => segment.id);
-      if ((await deleteHistorySegments(trx, roomId, ids)) !== ids.length) throw new VersionConflict('segments taken');
-      await insertVersion(trx, roomId, built);
-    });
+    try {
+      await db.transaction().execute(async (trx) => {
+        if (!(await lockRoomForHistory(trx, dialect, roomId))) throw new VersionConflict('room deleted');
+        if ((await findLatestVersion(trx, roomId))?.id !== latestId) throw new VersionConflict('versions changed');
+        const ids = segments.map((segment) => segment.id);
+        if ((await deleteHistorySegments(trx, roomId, ids)) !== ids.length) throw new VersionConflict('segments taken');
+        for (const version of built.versions) await insertVersion(trx, roomId, version);
+        if (built.remainder) await insertHistorySegments(trx, [{ roomId, segment: built.remainder }]);
+      });
+    } catch (error) {
+      // Another instance built them first: what is left is read again by the next build.
+      if (error instanceof VersionConflict) return;
+      throw error;
+    }
   }
 
   /**
@@ -202,10 +203,7 @@ export class VersionBuilder {
     const stored = await loadRoomState(db, roomId);
     if (!stored) return;
     const state = Y.mergeUpdates([stored.state, ...stored.updates.map((row) => row.update)]);
-    const built = await worker.run(
-      { kind: 'build', segments: [{ update: state, changes: encodeChangeIndex([], new Map()) }], previousChars: 0, snapshotBase: { updates: [] } },
-      state.length,
-    );
+    const built = await worker.run({ kind: 'build-base', state }, state.length);
     const at = Date.parse(stored.record.createdAt);
     await db.transaction().execute(async (trx) => {
       if (!(await lockRoomForHistory(trx, dialect, roomId))) return;
@@ -213,23 +211,4 @@ export class VersionBuilder {
       await insertVersion(trx, roomId, { ...built, startedAt: at, at });
     });
   }
-}
-
-/** Segments in runs that make one version each: a new one after a pause, or when a run would span too long. */
-export function groupSegments(segments: SegmentRow[], pauseMs: number, maxSpanMs: number): SegmentRow[][] {
-  const groups: SegmentRow[][] = [];
-  let startedAt = 0;
-  let lastAt = 0;
-  for (const segment of segments) {
-    const current = groups.at(-1);
-    if (current && segment.firstAt - lastAt < pauseMs && segment.lastAt - startedAt < maxSpanMs) {
-      current.push(segment);
-      lastAt = Math.max(lastAt, segment.lastAt);
-      continue;
-    }
-    groups.push([segment]);
-    startedAt = segment.firstAt;
-    lastAt = segment.lastAt;
-  }
-  return groups;
 }

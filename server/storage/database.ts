@@ -91,7 +91,7 @@ export interface RunTable {
 export interface HistoryChangeTable {
   id: Generated<number>;
   room_id: string;
-  /** The changes' Yjs updates, merged. */
+  /** The changes' Yjs updates, one per change (`encodeUpdateList` in `server/history/change-index.ts`). */
   update: Uint8Array;
   /** The changes' index (`server/history/change-index.ts`), uncompressed. */
   changes: Uint8Array;

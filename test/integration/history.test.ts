@@ -1,3 +1,5 @@
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { findFile } from '../../shared/room-files.ts';
 import { dialects } from '../support/databases.ts';
@@ -6,6 +8,26 @@ import { applyPlayback, getVersion, listHistory, postJson, waitForVersions } fro
 import { expectError } from '../support/http.ts';
 import { connectClient, connectYjsClient } from '../support/providers.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+
+/** History rows of a room, read with plain SQL. */
+async function countHistoryRows(server: TestServer, roomId: string): Promise<number> {
+  const query = 'select (select count(*) from history_versions where room_id = $1) + (select count(*) from history_changes where room_id = $1) as n';
+  if (server.config.databaseUrl) {
+    const client = new pg.Client({ connectionString: server.config.databaseUrl });
+    await client.connect();
+    try {
+      return Number((await client.query(query, [roomId])).rows[0].n);
+    } finally {
+      await client.end();
+    }
+  }
+  const database = new SQLite(server.config.sqlitePath, { readonly: true });
+  try {
+    return (database.prepare(query.replaceAll('$1', '?')).get(roomId, roomId) as { n: number }).n;
+  } finally {
+    database.close();
+  }
+}
 
 async function newRoom(server: TestServer, code = 'def f():\n    return 1\n'): Promise<{ roomId: string; viewId: string }> {
   const response = await postRoom(server.baseUrl, { language: 'python', code });
@@ -164,5 +186,9 @@ describe.each(dialects)('room history on %s', (dialect) => {
     expect(versions[1]).toMatchObject({ authors: [{ name: 'REST API', color: '' }], chars: 8 });
     const playback = await fetch(`${server.baseUrl}/api/rooms/${roomId}/playback?from=${versions[0].versionId}`).then((r) => r.text());
     expect(JSON.parse(playback.trim())).toMatchObject({ file: 'lib/x.py', pos: 0, del: 0, ins: 'x = 1\n' });
+
+    expect(await server.pairpad.store.deleteRooms([roomId])).toEqual([roomId]);
+    expect(await countHistoryRows(server, roomId)).toBe(0);
+    await expectError(await fetch(`${server.baseUrl}/api/rooms/${roomId}/history`), 404, 'room_not_found');
   });
 });

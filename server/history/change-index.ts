@@ -133,7 +133,14 @@ export function encodeChangeIndex(changes: readonly RecordedChange[], paths: Rea
   encoding.writeVarUint(out, clients.size);
   for (const client of clients.keys()) encoding.writeVarUint(out, client);
   for (const column of [time, who, shape, opFile, opPos, opDel, opInsLength, range]) encoding.writeVarUint8Array(out, encoding.toUint8Array(column));
-  encoding.writeVarString(out, inserted);
+  // UTF-8 unless the text holds a lone surrogate (Yjs can split a pair): that is kept as UTF-16 units.
+  const wellFormed = (inserted as string & { isWellFormed(): boolean }).isWellFormed();
+  encoding.writeVarUint(out, wellFormed ? 0 : 1);
+  if (wellFormed) encoding.writeVarString(out, inserted);
+  else {
+    encoding.writeVarUint(out, inserted.length);
+    for (let index = 0; index < inserted.length; index++) encoding.writeUint16(out, inserted.charCodeAt(index));
+  }
   return encoding.toUint8Array(out);
 }
 
@@ -160,7 +167,13 @@ export function decodeChangeIndex(bytes: Uint8Array): ChangeIndex {
   const clients: number[] = [];
   for (let n = decoding.readVarUint(input); n > 0; n--) clients.push(decoding.readVarUint(input));
   const [time, who, shape, opFile, opPos, opDel, opInsLength, range] = Array.from({ length: 8 }, () => decoding.createDecoder(decoding.readVarUint8Array(input)));
-  const inserted = decoding.readVarString(input);
+  let inserted: string;
+  if (decoding.readVarUint(input) === 0) inserted = decoding.readVarString(input);
+  else {
+    const units: number[] = [];
+    for (let n = decoding.readVarUint(input); n > 0; n--) units.push(decoding.readUint16(input));
+    inserted = String.fromCharCode(...units);
+  }
   let insertedAt = 0;
   let lastTime = 0;
   let lastEnd = 0;

@@ -82,7 +82,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const historyWorker = createHistoryWorker();
   const versions = new VersionBuilder({ db: storage.db, dialect: storage.dialect, worker: historyWorker, log, now: () => collab.history.now() });
   collab.history.onRecorded = (roomId, at) => versions.noteChange(roomId, at);
-  const history = createHistoryService({ db: storage.db, hocuspocus, journal, access, worker: historyWorker, versions });
+  const history = createHistoryService({ db: storage.db, hocuspocus, journal, access, worker: historyWorker, versions, log });
   // Large rooms are decoded and encoded for the files API off the event loop, from the size large rooms fold off it.
   const fileWorker = createFileWorker({ minBytes: config.foldWorkerMinBytes });
   const rooms = createRoomService({ store, hocuspocus, persistence, access, fileWorker, maxDocumentBytes: config.maxDocumentChars });

@@ -4,6 +4,7 @@ import { deletePath, FileError, findFile, writeFile } from '../../shared/room-fi
 import { readFileTree } from '../../shared/room-files.ts';
 import type { HistoryList, VersionContent, VersionInfo } from '../../shared/schemas/history.schema.ts';
 import type { Kysely } from 'kysely';
+import type { Logger } from '../log.ts';
 import { RoomNotFoundRefusal } from '../collab/refusals.ts';
 import type { UpdateJournal } from '../collab/update-journal.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
@@ -78,6 +79,7 @@ export function createHistoryService({
   worker,
   versions,
   durableWaitMs = DURABLE_WAIT_MS,
+  log,
 }: {
   db: Kysely<Database>;
   hocuspocus: Hocuspocus;
@@ -86,6 +88,7 @@ export function createHistoryService({
   worker: HistoryWorker;
   versions: VersionBuilder;
   durableWaitMs?: number;
+  log?: Logger;
 }): HistoryService {
   const roomOf = async (id: string, need: 'view' | 'edit') => {
     const grant = need === 'edit' ? await access.claim(id) : await access.resolve(id);
@@ -131,7 +134,7 @@ export function createHistoryService({
     async list(id, page) {
       const roomId = await roomOf(id, 'view');
       // Changes stored but not grouped yet (e.g. before a restart) become the versions they close.
-      await versions.build(roomId).catch(() => {});
+      await versions.build(roomId).catch((error: unknown) => log?.warn({ err: error, roomId }, 'building history versions failed; listing those built'));
       const rows = await listVersions(db, roomId, page);
       return { versions: rows.map(toVersionInfo) };
     },

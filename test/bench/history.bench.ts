@@ -3,14 +3,16 @@
  * /work/shared/data/README.md or `PAPER_TRACE`) replayed into a room through
  * a real `@hocuspocus/provider` client, in the trace's transactions, a few
  * at a time as a fast typist's client sends them; once with history
- * recorded and once without. History is stamped with the trace's own times
- * (the recorder's clock follows the replay), so versions close at the
- * pauses of a modelled fast typist (the trace's own times span 0.3 s). Reports: storage (SQLite after VACUUM) with and
- * without history and the history tables' bytes; versions; render time of
+ * recorded and once without. The trace's own times span 0.3 s, so history
+ * is stamped as a modelled fast typist would make the edits (the recorder's
+ * clock follows the replay: ~8 edits/s, a 4 s pause every 400 edits), and
+ * versions close at those pauses. Reports: storage (SQLite after VACUUM) with
+ * and without history and the history tables' bytes; versions; render time of
  * versions through the REST API (p50/p95 over up to 200 versions); the first
  * 10 minutes of playback; typing latency (typist to a second client, p50/p99)
- * and server-process CPU per keystroke (client CPU included in both runs,
- * this is one process). Prints JSON lines and a table; never fails on a timing.
+ * and CPU per keystroke: the whole process (client CPU included in both
+ * runs, this is one process; history's worker thread included) and the main
+ * thread's busy time alone. Prints JSON lines and a table; never fails on a timing.
  * `BENCH_EDITS=n` replays only the first n edits.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -75,6 +77,7 @@ const variant = async (withHistory: boolean) => {
     while (waiting.length > 0 && waiting[0].clock <= clock) latencies.push(performance.now() - waiting.shift()!.sentAt);
   });
   const cpuStart = process.cpuUsage();
+  const loopStart = performance.eventLoopUtilization();
   const wallStart = performance.now();
   for (let index = 0; index < txns.length; index++) {
     const txn = txns[index];
@@ -97,6 +100,7 @@ const variant = async (withHistory: boolean) => {
   while (Y.getState(reader.doc.store, client) < target) await new Promise((resolve) => setTimeout(resolve, 5));
   while (typist.provider.hasUnsyncedChanges) await new Promise((resolve) => setTimeout(resolve, 5));
   const cpu = process.cpuUsage(cpuStart);
+  const loop = performance.eventLoopUtilization(loopStart);
   const wallMs = performance.now() - wallStart;
   const finalText = reader.doc.getText(CODE_TEXT).toString();
   if (expected !== undefined && finalText !== expected) throw new Error('the replay does not end in the trace\'s endContent');
@@ -110,6 +114,8 @@ const variant = async (withHistory: boolean) => {
     typingP50Ms: round(percentile(latencies.sort((a, b) => a - b), 50)),
     typingP99Ms: round(percentile(latencies, 99)),
     cpuUsPerEdit: round((cpu.user + cpu.system) / edits, 1),
+    // The main thread's busy time (sockets, clients and server share it here); the history worker's is not in it.
+    mainThreadUsPerEdit: round((loop.active * 1000) / edits, 1),
   };
   if (withHistory) {
     // Everything typed is a closed version once the clock passed the last pause.
@@ -180,5 +186,5 @@ for (const withHistory of [false, true]) {
 }
 const [without, withIt] = results;
 console.log(`\nhistory storage: ${round(Number(withIt.databaseKiB) - Number(without.databaseKiB), 1)} KiB beyond the room without history (${without.databaseKiB} KiB)\n`);
-const columns = ['variant', 'edits', 'replayS', 'typingP50Ms', 'typingP99Ms', 'cpuUsPerEdit', 'databaseKiB', 'historyTablesKiB', 'versions', 'renderP50Ms', 'renderP95Ms', 'playback10MinMs', 'playback10MinChanges'];
+const columns = ['variant', 'edits', 'replayS', 'typingP50Ms', 'typingP99Ms', 'cpuUsPerEdit', 'mainThreadUsPerEdit', 'databaseKiB', 'historyTablesKiB', 'versions', 'renderP50Ms', 'renderP95Ms', 'playback10MinMs', 'playback10MinChanges'];
 console.log(formatTable(columns, results.map((result) => columns.map((column) => String(result[column] ?? '')))));

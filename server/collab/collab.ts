@@ -12,13 +12,12 @@ import { FoldQueue } from './fold-queue.ts';
 import { FullStateCacheExtension } from './full-state-cache.extension.ts';
 import { MessageGuardExtension } from './message-guard.extension.ts';
 import { RoomBroadcastExtension } from './room-broadcast.extension.ts';
-import { PersistenceExtension, STORAGE_ORIGIN } from './persistence.extension.ts';
+import { PersistenceExtension } from './persistence.extension.ts';
 import { RoomGateExtension } from './room-gate.extension.ts';
 import { RoomReplicas } from './room-replicas.ts';
 import { StatelessRelayExtension } from './stateless-relay.extension.ts';
 import { UpdateJournal } from './update-journal.ts';
 import { HistoryRecorder } from '../history/change-recorder.ts';
-import { isFromRedis } from './change-origins.ts';
 
 /** The collaboration core: Hocuspocus with Pairpad's extensions, and the durability machinery behind it. */
 export interface Collab {
@@ -57,8 +56,8 @@ export function createCollab({
 }): Collab {
   let persistence: PersistenceExtension;
   let durableAcks: DurableAckExtension;
-  // Loads and other instances' relays are not this instance's to record: the instance that accepted a change records it.
-  const history = new HistoryRecorder((origin) => origin !== STORAGE_ORIGIN && !isFromRedis(origin));
+  // Loads and other instances' relays are never journaled, so never recorded: the instance that accepted a change records it.
+  const history = new HistoryRecorder();
   const journal = new UpdateJournal({
     flushMs: config.journalFlushMs,
     append: (rows) => store.appendUpdates(rows),

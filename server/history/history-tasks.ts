@@ -4,6 +4,7 @@ import { readFileTree } from '../../shared/room-files.ts';
 import { mergeInRounds } from '../collab/update-journal.ts';
 import { decodeChangeIndex, decodeUpdateList, encodeChangeIndex, encodeUpdateList, type HistoryAuthor, type RecordedChange } from './change-index.ts';
 import { textEdits, unifiedDiff } from './line-diff.ts';
+import { observeOps, type OpsObserver } from './change-ops.ts';
 
 /**
  * The heavy parts of history as plain functions of plain data, run in the
@@ -19,10 +20,11 @@ export interface RenderChain {
   raw?: Uint8Array[];
 }
 
-/** A change index as stored: deflated (a version's) or raw (a segment's). */
+/** A change index as stored: deflated (a version's) or raw (a segment's, with its update list: its ops are derived by replay). */
 export interface StoredIndex {
   bytes: Uint8Array;
   deflated: boolean;
+  updates?: Uint8Array;
 }
 
 /** One file of a rendered version. */
@@ -37,7 +39,7 @@ export type HistoryTask =
   | { kind: 'diff'; from: RenderChain; to: RenderChain }
   | { kind: 'restore-plan'; target: RenderChain; current: RenderedFile[] }
   | { kind: 'blame'; chain: RenderChain; indexes: StoredIndex[]; path: string; fallbackAt: number }
-  | { kind: 'playback'; indexes: StoredIndex[]; from: number; to: number }
+  | { kind: 'playback'; indexes: StoredIndex[]; from: number; to: number; base?: RenderChain }
   | { kind: 'build'; segments: { update: Uint8Array; changes: Uint8Array }[]; options: BuildOptions }
   | { kind: 'build-base'; state: Uint8Array };
 
@@ -100,7 +102,7 @@ export function runHistoryTask(task: HistoryTask): HistoryTaskResults[HistoryTas
     case 'blame':
       return withDoc(task.chain, (doc) => blame(doc, task.indexes, task.path, task.fallbackAt));
     case 'playback':
-      return playback(task.indexes, task.from, task.to);
+      return playback(task.indexes, task.from, task.to, task.base);
     case 'build':
       return buildVersions(task.segments, task.options);
     case 'build-base':
@@ -222,20 +224,50 @@ function blame(doc: Y.Doc, indexes: StoredIndex[], path: string, fallbackAt: num
   return { file: path, lines };
 }
 
-function playback(indexes: StoredIndex[], from: number, to: number): string {
+function playback(indexes: StoredIndex[], from: number, to: number, base?: RenderChain): string {
   let out = '';
-  for (const index of indexes) {
-    const { changes, paths } = decodeIndex(index);
-    for (const change of changes) {
-      if (change.at <= from || change.at > to) continue;
-      const at = new Date(change.at).toISOString();
-      const author = JSON.stringify({ name: change.author.name, color: change.author.color });
-      for (const op of change.ops) {
-        out += `{"at":"${at}","author":${author},"file":${JSON.stringify(paths.get(op.file) ?? op.file)},"pos":${op.pos},"del":${op.del},"ins":${JSON.stringify(op.ins)}}\n`;
+  // Segments not grouped into versions yet carry no ops: they are derived by replaying their updates on the newest version.
+  let replay: { doc: Y.Doc; observer: OpsObserver } | undefined;
+  try {
+    for (const index of indexes) {
+      const { changes, paths } = decodeIndex(index);
+      if (index.updates) {
+        if (!replay) {
+          const doc = docOf(base ?? { updates: [] });
+          replay = { doc, observer: observeOps(doc) };
+        }
+        const updates = decodeUpdateList(index.updates);
+        changes.forEach((change, position) => {
+          if (updates[position]) Y.applyUpdate(replay!.doc, updates[position]);
+          change.ops = replay!.observer.take();
+        });
+        for (const [id, path] of replay.observer.paths()) paths.set(id, path);
+      }
+      for (const change of changes) {
+        if (change.at <= from || change.at > to) continue;
+        const at = new Date(change.at).toISOString();
+        const author = JSON.stringify({ name: change.author.name, color: change.author.color });
+        for (const op of change.ops) {
+          out += `{"at":"${at}","author":${author},"file":${JSON.stringify(paths.get(op.file) ?? op.file)},"pos":${op.pos},"del":${op.del},"ins":${JSON.stringify(op.ins)}}\n`;
+        }
       }
     }
+  } finally {
+    replay?.observer.stop();
+    replay?.doc.destroy();
   }
   return out;
+}
+
+/** A document (keeping deleted content) holding a chain. */
+function docOf(chain: RenderChain): Y.Doc {
+  const doc = new Y.Doc({ gc: false });
+  doc.transact(() => {
+    if (chain.snapshot) Y.applyUpdate(doc, inflateSync(chain.snapshot));
+    for (const update of chain.updates) Y.applyUpdate(doc, inflateSync(update));
+    for (const list of chain.raw ?? []) for (const update of decodeUpdateList(list)) Y.applyUpdate(doc, update);
+  });
+  return doc;
 }
 
 /** What a build makes: closed versions in order, and the changes of the open one (a new segment), if any. */
@@ -257,13 +289,12 @@ export interface BuildOptions {
   sinceVersions: number;
   snapshotAtBytes: number;
   snapshotAtVersions: number;
-  /** The room at the newest version: given when a snapshot may be due. */
+  /** The room at the newest version (ops are derived by replaying on it; snapshots need it). */
   base?: RenderChain;
 }
 
 function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], options: BuildOptions): BuildResult {
   const changes: RecordedChange[] = [];
-  const paths = new Map<string, string>();
   for (const segment of segments) {
     const index = decodeChangeIndex(segment.changes);
     const updates = decodeUpdateList(segment.update);
@@ -271,7 +302,6 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
       change.update = updates[position];
       changes.push(change);
     });
-    for (const [id, path] of index.paths) paths.set(id, path);
   }
   // Stable: changes of one time keep the order they were written in.
   changes.sort((x, y) => x.at - y.at);
@@ -287,20 +317,15 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
     groups.pop();
     remainder = {
       update: encodeUpdateList(open.flatMap((change) => (change.update ? [change.update] : []))),
-      changes: encodeChangeIndex(open, paths),
+      changes: encodeChangeIndex(open, new Map()),
       firstAt: open[0].at,
       lastAt: open.at(-1)!.at,
     };
   }
-  let doc: Y.Doc | undefined;
-  if (options.base && groups.length > 0) {
-    doc = new Y.Doc({ gc: false });
-    const base = options.base;
-    doc.transact(() => {
-      if (base.snapshot) Y.applyUpdate(doc!, inflateSync(base.snapshot));
-      for (const update of base.updates) Y.applyUpdate(doc!, inflateSync(update));
-    });
-  }
+  // The room as of the newest version; each change's update is applied to it in turn, and its ops read off the text events.
+  const doc = docOf(options.base ?? { updates: [] });
+  const observer = observeOps(doc);
+  const paths = new Map(observer.paths());
   try {
     let chars = options.previousChars;
     let sinceBytes = options.sinceBytes;
@@ -310,19 +335,21 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
       const authors = new Map<string, HistoryAuthor>();
       for (const change of group) {
         authors.set(`${change.author.name}\u0000${change.author.color}`, { name: change.author.name, color: change.author.color });
-        for (const op of change.ops) chars += op.ins.length - op.del;
+        if (change.update) Y.applyUpdate(doc, change.update);
+        change.ops = observer.take();
+        for (const op of change.ops) if (!paths.has(op.file)) paths.set(op.file, observer.paths().get(op.file) ?? '');
       }
+      for (const [id, path] of observer.paths()) paths.set(id, path);
+      chars = filesOf(doc).reduce((sum, file) => sum + file.content.length, 0);
       const merged = mergeInRounds(group.flatMap((change) => (change.update ? [change.update] : [])));
       const update = deflateSync(merged);
       sinceBytes += update.length;
       sinceVersions++;
       let snapshot: Uint8Array | null = null;
-      if (doc) {
-        Y.applyUpdate(doc, merged);
+      // A snapshot only from a document that started at the newest version: without one, it would lack the room's past.
+      if (options.base) {
         if (sinceBytes >= snapshotAtBytes || sinceVersions >= options.snapshotAtVersions) {
           snapshot = deflateSync(Y.encodeStateAsUpdate(doc));
-          // Exact where it is cheap: the ops' sum drifts on changes the recorder could not see (a room older than history).
-          chars = filesOf(doc).reduce((sum, file) => sum + file.content.length, 0);
           sinceBytes = 0;
           sinceVersions = 0;
           snapshotAtBytes = Math.max(snapshotAtBytes, snapshot.length);
@@ -341,7 +368,8 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
     });
     return { versions, remainder };
   } finally {
-    doc?.destroy();
+    observer.stop();
+    doc.destroy();
   }
 }
 

@@ -213,10 +213,13 @@ export function createHistoryService({
       // A version id as `from` means "after that version": its own changes are in the text at `from`.
       const versionRows = await readVersionIndexes(db, roomId, Number.isFinite(fromTime) ? fromTime : 0, Number.isFinite(toTime) ? toTime : Number.MAX_SAFE_INTEGER);
       const indexes: StoredIndex[] = versionRows.map((bytes) => ({ bytes, deflated: true }));
+      // Changes not grouped yet: their ops are derived by replaying them on the newest version.
       const segments = (await readHistorySegments(db, roomId)).sort((x, y) => x.firstAt - y.firstAt || x.id - y.id);
-      for (const segment of segments) if (segment.lastAt > fromTime && segment.firstAt <= toTime) indexes.push({ bytes: segment.changes, deflated: false });
-      const bytes = indexes.reduce((sum, index) => sum + index.bytes.length, 0);
-      return worker.run({ kind: 'playback', indexes, from: fromTime, to: toTime }, bytes);
+      const ungrouped = segments.some((segment) => segment.lastAt > fromTime);
+      if (ungrouped) for (const segment of segments) indexes.push({ bytes: segment.changes, deflated: false, updates: segment.update });
+      const base = ungrouped ? await readRenderChain(db, roomId) : undefined;
+      const bytes = indexes.reduce((sum, index) => sum + index.bytes.length + (index.updates?.length ?? 0), base ? chainBytes(base) : 0);
+      return worker.run({ kind: 'playback', indexes, from: fromTime, to: toTime, base }, bytes);
     },
 
     async blame(id, path) {

@@ -163,8 +163,8 @@ export class VersionBuilder {
     const since = await measureSinceSnapshot(db, roomId);
     const snapshotAtBytes = Math.max(SNAPSHOT_MIN_BYTES, since.snapshotBytes);
     const segmentBytes = segments.reduce((sum, segment) => sum + segment.update.length + segment.changes.length, 0);
-    // The room as of the newest version, only when this build may reach a snapshot.
-    const base = since.bytes + segmentBytes >= snapshotAtBytes || since.versions + segments.length >= SNAPSHOT_MAX_VERSIONS ? await readRenderChain(db, roomId) : undefined;
+    // The room as of the newest version: the worker replays the changes on it to derive their ops.
+    const base = await readRenderChain(db, roomId);
     const built = await worker.run(
       {
         kind: 'build',
@@ -174,7 +174,7 @@ export class VersionBuilder {
           sinceBytes: since.bytes, sinceVersions: since.versions, snapshotAtBytes, snapshotAtVersions: SNAPSHOT_MAX_VERSIONS, base,
         },
       },
-      segmentBytes + (base ? chainBytes(base) : 0),
+      segmentBytes + chainBytes(base),
     );
     if (built.versions.length === 0) return;
     const latestId = latest.id;

@@ -13,7 +13,7 @@
  * and CPU per keystroke: the whole process (client CPU included in both
  * runs, this is one process; history's worker thread included) and the main
  * thread's busy time alone. Prints JSON lines and a table; never fails on a timing.
- * `BENCH_EDITS=n` replays only the first n edits.
+ * `BENCH_EDITS=n` replays only the first n edits; `BENCH_VARIANTS=with` only the run with history.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -159,9 +159,18 @@ const variant = async (withHistory: boolean) => {
   await server.stop();
   const database = new SQLite(server.config.sqlitePath);
   database.exec('VACUUM');
-  const historyBytes = withHistory
-    ? (database.prepare('select coalesce(sum(length("update")) + sum(length("changes")) + sum(coalesce(length("snapshot"), 0)), 0) as bytes from history_versions').get() as { bytes: number }).bytes
-    : 0;
+  const parts = withHistory
+    ? (database.prepare('select sum(length("update")) as updates, sum(length("changes")) as changes, coalesce(sum(length("snapshot")), 0) as snapshots, count("snapshot") as snapshotCount from history_versions').get() as { updates: number; changes: number; snapshots: number; snapshotCount: number })
+    : undefined;
+  const historyBytes = parts ? parts.updates + parts.changes + parts.snapshots : 0;
+  if (parts) {
+    Object.assign(result, {
+      versionUpdatesKiB: round(parts.updates / 1024, 1),
+      changeIndexesKiB: round(parts.changes / 1024, 1),
+      snapshotsKiB: round(parts.snapshots / 1024, 1),
+      snapshots: parts.snapshotCount,
+    });
+  }
   database.close();
   result.databaseKiB = round(statSync(server.config.sqlitePath).size / 1024, 1);
   if (withHistory) result.historyTablesKiB = round(historyBytes / 1024, 1);
@@ -179,12 +188,16 @@ async function countSegments(sqlitePath: string): Promise<number> {
 }
 
 const results = [];
-for (const withHistory of [false, true]) {
+// `BENCH_VARIANTS=with` runs only the run with history (its storage figures then lack the baseline).
+const variants = process.env.BENCH_VARIANTS === 'with' ? [true] : [false, true];
+for (const withHistory of variants) {
   const result = await variant(withHistory);
   console.log(JSON.stringify(result));
   results.push(result);
 }
-const [without, withIt] = results;
-console.log(`\nhistory storage: ${round(Number(withIt.databaseKiB) - Number(without.databaseKiB), 1)} KiB beyond the room without history (${without.databaseKiB} KiB)\n`);
-const columns = ['variant', 'edits', 'replayS', 'typingP50Ms', 'typingP99Ms', 'cpuUsPerEdit', 'mainThreadUsPerEdit', 'databaseKiB', 'historyTablesKiB', 'versions', 'renderP50Ms', 'renderP95Ms', 'playback10MinMs', 'playback10MinChanges'];
+if (results.length === 2) {
+  const [without, withIt] = results;
+  console.log(`\nhistory storage: ${round(Number(withIt.databaseKiB) - Number(without.databaseKiB), 1)} KiB beyond the room without history (${without.databaseKiB} KiB)\n`);
+}
+const columns = ['variant', 'edits', 'replayS', 'typingP50Ms', 'typingP99Ms', 'cpuUsPerEdit', 'mainThreadUsPerEdit', 'databaseKiB', 'historyTablesKiB', 'versionUpdatesKiB', 'changeIndexesKiB', 'snapshotsKiB', 'snapshots', 'versions', 'renderP50Ms', 'renderP95Ms', 'playback10MinMs', 'playback10MinChanges'];
 console.log(formatTable(columns, results.map((result) => columns.map((column) => String(result[column] ?? '')))));

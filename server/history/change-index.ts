@@ -6,7 +6,7 @@ import * as encoding from 'lib0/encoding';
  * beside the merged Yjs update of a version: enough for playback (time,
  * author, file, position, deleted count, inserted text) and blame (the Yjs
  * ids each change inserted). Encoded column by column with varints, so that
- * a deflate of it costs a few bytes per keystroke.
+ * brotli of it costs a few bytes per keystroke.
  */
 
 /** Who made a change: the connection's awareness `user`, plus the token subject when tokens are used. */

@@ -1,11 +1,8 @@
-import { promisify } from 'node:util';
-import { deflate } from 'node:zlib';
 import type { Transaction } from 'kysely';
 import type { Database } from '../storage/database.ts';
 import { encodeChangeIndex } from './change-index.ts';
+import { compress } from './compression.ts';
 import { insertVersion, type NewVersion } from './history.repository.ts';
-
-const deflateAsync = promisify(deflate);
 
 /**
  * The first version of a new room (issue 17: creating the room makes it):
@@ -13,7 +10,7 @@ const deflateAsync = promisify(deflate);
  * zlib's thread pool, off the event loop.
  */
 export async function buildFirstVersion(state: Uint8Array, chars: number, at: number): Promise<NewVersion> {
-  const [update, changes] = await Promise.all([deflateAsync(state), deflateAsync(encodeChangeIndex([], new Map()))]);
+  const [update, changes] = await Promise.all([compress(state), compress(encodeChangeIndex([], new Map()))]);
   return { startedAt: at, at, authors: [], chars, changeCount: 0, update, changes, snapshot: update };
 }
 

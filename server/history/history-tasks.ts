@@ -1,5 +1,5 @@
-import { deflateSync, inflateSync } from 'node:zlib';
 import * as Y from 'yjs';
+import { compressSync, decompressSync } from './compression.ts';
 import { readFileTree } from '../../shared/room-files.ts';
 import { mergeInRounds } from '../collab/update-journal.ts';
 import { decodeChangeIndex, decodeUpdateList, encodeChangeIndex, encodeUpdateList, type HistoryAuthor, type RecordedChange } from './change-index.ts';
@@ -13,17 +13,17 @@ import { observeOps, type OpsObserver } from './change-ops.ts';
  * that serves sockets.
  */
 
-/** What renders a room at a version: a deflated snapshot, deflated version updates, then segments' update lists (not grouped yet). */
+/** What renders a room at a version: a compressed snapshot, compressed version updates, then segments' update lists (not grouped yet). */
 export interface RenderChain {
   snapshot?: Uint8Array;
   updates: Uint8Array[];
   raw?: Uint8Array[];
 }
 
-/** A change index as stored: deflated (a version's) or raw (a segment's, with its update list: its ops are derived by replay). */
+/** A change index as stored: compressed (a version's) or raw (a segment's, with its update list: its ops are derived by replay). */
 export interface StoredIndex {
   bytes: Uint8Array;
-  deflated: boolean;
+  compressed: boolean;
   updates?: Uint8Array;
 }
 
@@ -119,8 +119,8 @@ function withDoc<T>(chain: RenderChain, read: (doc: Y.Doc) => T): T {
   const doc = new Y.Doc({ gc: false });
   try {
     doc.transact(() => {
-      if (chain.snapshot) Y.applyUpdate(doc, inflateSync(chain.snapshot));
-      for (const update of chain.updates) Y.applyUpdate(doc, inflateSync(update));
+      if (chain.snapshot) Y.applyUpdate(doc, decompressSync(chain.snapshot));
+      for (const update of chain.updates) Y.applyUpdate(doc, decompressSync(update));
       for (const list of chain.raw ?? []) for (const update of decodeUpdateList(list)) Y.applyUpdate(doc, update);
     });
     return read(doc);
@@ -159,7 +159,7 @@ function planRestore(current: RenderedFile[], target: RenderedFile[]): RestorePl
 }
 
 function decodeIndex(index: StoredIndex) {
-  return decodeChangeIndex(index.deflated ? inflateSync(index.bytes) : index.bytes);
+  return decodeChangeIndex(index.compressed ? decompressSync(index.bytes) : index.bytes);
 }
 
 /** Per Yjs client, the ranges of ids each change created, sorted by first clock. */
@@ -263,8 +263,8 @@ function playback(indexes: StoredIndex[], from: number, to: number, base?: Rende
 function docOf(chain: RenderChain): Y.Doc {
   const doc = new Y.Doc({ gc: false });
   doc.transact(() => {
-    if (chain.snapshot) Y.applyUpdate(doc, inflateSync(chain.snapshot));
-    for (const update of chain.updates) Y.applyUpdate(doc, inflateSync(update));
+    if (chain.snapshot) Y.applyUpdate(doc, decompressSync(chain.snapshot));
+    for (const update of chain.updates) Y.applyUpdate(doc, decompressSync(update));
     for (const list of chain.raw ?? []) for (const update of decodeUpdateList(list)) Y.applyUpdate(doc, update);
   });
   return doc;
@@ -284,7 +284,7 @@ export interface BuildOptions {
   maxSpanMs: number;
   /** Close the open version too (a label). */
   closeOpen: boolean;
-  /** Deflated update bytes and versions since the newest snapshot, and the snapshot bytes that trigger the next. */
+  /** Compressed update bytes and versions since the newest snapshot, and the snapshot bytes that trigger the next. */
   sinceBytes: number;
   sinceVersions: number;
   snapshotAtBytes: number;
@@ -342,17 +342,17 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
       for (const [id, path] of observer.paths()) paths.set(id, path);
       chars = filesOf(doc).reduce((sum, file) => sum + file.content.length, 0);
       const merged = mergeInRounds(group.flatMap((change) => (change.update ? [change.update] : [])));
-      const update = deflateSync(merged);
+      const update = compressSync(merged);
       sinceBytes += update.length;
       sinceVersions++;
       let snapshot: Uint8Array | null = null;
       // A snapshot only from a document that started at the newest version: without one, it would lack the room's past.
       if (options.base) {
         if (sinceBytes >= snapshotAtBytes || sinceVersions >= options.snapshotAtVersions) {
-          snapshot = deflateSync(Y.encodeStateAsUpdate(doc));
+          snapshot = compressSync(Y.encodeStateAsUpdate(doc));
           sinceBytes = 0;
           sinceVersions = 0;
-          snapshotAtBytes = Math.max(snapshotAtBytes, snapshot.length);
+          snapshotAtBytes = Math.max(snapshotAtBytes, snapshot.length / 2);
         }
       }
       return {
@@ -362,7 +362,7 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
         chars: Math.max(0, chars),
         changeCount: group.length,
         update,
-        changes: deflateSync(encodeChangeIndex(group, paths)),
+        changes: compressSync(encodeChangeIndex(group, paths)),
         snapshot,
       };
     });
@@ -378,12 +378,12 @@ function buildBase(state: Uint8Array): BuiltVersion {
   const doc = new Y.Doc({ gc: false });
   try {
     Y.applyUpdate(doc, state);
-    const update = deflateSync(state);
+    const update = compressSync(state);
     const now = Date.now();
     return {
       startedAt: now, at: now, authors: [], changeCount: 0, update, snapshot: update,
       chars: filesOf(doc).reduce((sum, file) => sum + file.content.length, 0),
-      changes: deflateSync(encodeChangeIndex([], new Map())),
+      changes: compressSync(encodeChangeIndex([], new Map())),
     };
   } finally {
     doc.destroy();

@@ -39,7 +39,7 @@ export interface NewVersion {
   label?: string | null;
   chars: number;
   changeCount: number;
-  /** Deflated merged update, deflated change index, deflated snapshot (or null). */
+  /** Compressed merged update, compressed change index, compressed snapshot (or null). */
   update: Uint8Array;
   changes: Uint8Array;
   snapshot: Uint8Array | null;
@@ -133,7 +133,7 @@ export async function findVersion(db: Executor, roomId: string, id: number): Pro
 /**
  * What renders version `id` (or the newest, without): the newest snapshot
  * at or before it, and the updates of the versions after that snapshot up
- * to it (all deflated), in order. Empty when the room has no versions.
+ * to it (all compressed), in order. Empty when the room has no versions.
  */
 export async function readRenderChain(db: Executor, roomId: string, id?: number): Promise<{ snapshot?: Uint8Array; updates: Uint8Array[] }> {
   let base = db.selectFrom('history_versions').select(['id', 'snapshot']).where('room_id', '=', roomId).where('snapshot', 'is not', null);
@@ -156,7 +156,7 @@ export async function measureSinceSnapshot(db: Executor, roomId: string): Promis
   };
 }
 
-/** The deflated change indexes of the versions whose changes fall between two times (epoch ms), in order. */
+/** The compressed change indexes of the versions whose changes fall between two times (epoch ms), in order. */
 export async function readVersionIndexes(db: Executor, roomId: string, from: number, to: number): Promise<Uint8Array[]> {
   const rows = await db
     .selectFrom('history_versions')

@@ -12,7 +12,7 @@ import type { Database } from '../storage/database.ts';
 import { REST_AUTHOR, type HistoryContext } from './change-recorder.ts';
 import type { HistoryAuthor } from './change-index.ts';
 import { encodeChangeIndex } from './change-index.ts';
-import { deflateSync } from 'node:zlib';
+import { compress } from './compression.ts';
 import {
   findLatestVersion,
   findVersion,
@@ -149,10 +149,10 @@ export function createHistoryService({
       }
       // The current state already has a label: a new, empty version holds this one.
       const now = Date.now();
-      const empty = deflateSync(Y.encodeStateAsUpdate(new Y.Doc()));
+      const empty = await compress(Y.encodeStateAsUpdate(new Y.Doc()));
       const versionId = await insertVersion(db, roomId, {
         startedAt: now, at: now, authors: [], label, chars: latest?.chars ?? 0, changeCount: 0,
-        update: empty, changes: deflateSync(encodeChangeIndex([], new Map())), snapshot: null,
+        update: empty, changes: await compress(encodeChangeIndex([], new Map())), snapshot: null,
       });
       return toVersionInfo((await findVersion(db, roomId, versionId))!);
     },
@@ -212,11 +212,11 @@ export function createHistoryService({
       const toTime = to === undefined ? Infinity : await timeOf(roomId, to);
       // A version id as `from` means "after that version": its own changes are in the text at `from`.
       const versionRows = await readVersionIndexes(db, roomId, Number.isFinite(fromTime) ? fromTime : 0, Number.isFinite(toTime) ? toTime : Number.MAX_SAFE_INTEGER);
-      const indexes: StoredIndex[] = versionRows.map((bytes) => ({ bytes, deflated: true }));
+      const indexes: StoredIndex[] = versionRows.map((bytes) => ({ bytes, compressed: true }));
       // Changes not grouped yet: their ops are derived by replaying them on the newest version.
       const segments = (await readHistorySegments(db, roomId)).sort((x, y) => x.firstAt - y.firstAt || x.id - y.id);
       const ungrouped = segments.some((segment) => segment.lastAt > fromTime);
-      if (ungrouped) for (const segment of segments) indexes.push({ bytes: segment.changes, deflated: false, updates: segment.update });
+      if (ungrouped) for (const segment of segments) indexes.push({ bytes: segment.changes, compressed: false, updates: segment.update });
       const base = ungrouped ? await readRenderChain(db, roomId) : undefined;
       const bytes = indexes.reduce((sum, index) => sum + index.bytes.length + (index.updates?.length ?? 0), base ? chainBytes(base) : 0);
       return worker.run({ kind: 'playback', indexes, from: fromTime, to: toTime, base }, bytes);
@@ -225,8 +225,8 @@ export function createHistoryService({
     async blame(id, path) {
       const roomId = await roomOf(id, 'view');
       const chain = await chainOf(roomId, 'current');
-      const indexes: StoredIndex[] = (await readVersionIndexes(db, roomId, 0, Number.MAX_SAFE_INTEGER)).map((bytes) => ({ bytes, deflated: true }));
-      for (const segment of await readHistorySegments(db, roomId)) indexes.push({ bytes: segment.changes, deflated: false });
+      const indexes: StoredIndex[] = (await readVersionIndexes(db, roomId, 0, Number.MAX_SAFE_INTEGER)).map((bytes) => ({ bytes, compressed: true }));
+      for (const segment of await readHistorySegments(db, roomId)) indexes.push({ bytes: segment.changes, compressed: false });
       const [first] = await listVersions(db, roomId, { limit: 1, before: undefined }).then((rows) => rows.slice(0, 1));
       const fallbackAt = first?.at ?? Date.now();
       const bytes = chainBytes(chain) + indexes.reduce((sum, index) => sum + index.bytes.length, 0);

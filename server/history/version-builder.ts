@@ -20,12 +20,12 @@ export const VERSION_PAUSE_MS = 2_000;
 /** A version never spans more than this (ms) of activity. */
 export const VERSION_MAX_SPAN_MS = 60_000;
 /**
- * A snapshot is taken when the deflated updates since the last one reach
- * this, or the last snapshot's size if larger: a render then replays at
- * most about one snapshot's worth of updates, and snapshots of a growing
- * room cost about twice its size in all.
+ * A snapshot is taken when the compressed updates since the last one reach
+ * this, or half the last snapshot's size if larger: a render then replays at
+ * most about half a snapshot's worth of updates, and snapshots of a growing
+ * room cost about three times its size in all.
  */
-const SNAPSHOT_MIN_BYTES = 64 * 1024;
+const SNAPSHOT_MIN_BYTES = 32 * 1024;
 /** ...or this many versions since the last snapshot. */
 const SNAPSHOT_MAX_VERSIONS = 200;
 /** After a failed build, the next try (ms). */
@@ -161,7 +161,7 @@ export class VersionBuilder {
       if (!latest) return;
     }
     const since = await measureSinceSnapshot(db, roomId);
-    const snapshotAtBytes = Math.max(SNAPSHOT_MIN_BYTES, since.snapshotBytes);
+    const snapshotAtBytes = Math.max(SNAPSHOT_MIN_BYTES, since.snapshotBytes / 2);
     const segmentBytes = segments.reduce((sum, segment) => sum + segment.update.length + segment.changes.length, 0);
     // The room as of the newest version: the worker replays the changes on it to derive their ops.
     const base = await readRenderChain(db, roomId);

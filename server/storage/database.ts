@@ -113,11 +113,11 @@ export interface HistoryVersionTable {
   /** Total length of all files at this version (UTF-16 units). */
   chars: number;
   change_count: number;
-  /** Its changes' Yjs updates, merged, deflated. */
+  /** Its changes' Yjs updates, merged, compressed. */
   update: Uint8Array;
-  /** Its change index, deflated. */
+  /** Its change index, compressed. */
   changes: Uint8Array;
-  /** The whole room at this version (deflated Yjs state) on some versions, so a render replays few. */
+  /** The whole room at this version (compressed Yjs state) on some versions, so a render replays few. */
   snapshot: Uint8Array | null;
 }
 

@@ -9,7 +9,6 @@ import {
   insertHistorySegments,
   insertVersion,
   lockRoomForHistory,
-  measureSinceSnapshot,
   readHistorySegments,
   readRenderChain,
 } from './history.repository.ts';
@@ -160,11 +159,11 @@ export class VersionBuilder {
       latest = await findLatestVersion(db, roomId);
       if (!latest) return;
     }
-    const since = await measureSinceSnapshot(db, roomId);
-    const snapshotAtBytes = Math.max(SNAPSHOT_MIN_BYTES, since.snapshotBytes / 2);
-    const segmentBytes = segments.reduce((sum, segment) => sum + segment.update.length + segment.changes.length, 0);
     // The room as of the newest version: the worker replays the changes on it to derive their ops.
     const base = await readRenderChain(db, roomId);
+    const since = { bytes: base.updates.reduce((sum, update) => sum + update.length, 0), versions: base.updates.length, snapshotBytes: base.snapshot?.length ?? 0 };
+    const snapshotAtBytes = Math.max(SNAPSHOT_MIN_BYTES, since.snapshotBytes / 2);
+    const segmentBytes = segments.reduce((sum, segment) => sum + segment.update.length + segment.changes.length, 0);
     const built = await worker.run(
       {
         kind: 'build',

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../storage/database.ts';
-import { encodeChangeIndex } from './change-index.ts';
+import { encodeChangeIndex, TIME_UNIT_MS } from './change-index.ts';
 import { compress } from './compression.ts';
 import { insertVersion, type NewVersion } from './history.repository.ts';
 
@@ -9,7 +9,9 @@ import { insertVersion, type NewVersion } from './history.repository.ts';
  * its whole initial state, which is also its first snapshot. Compressed in
  * zlib's thread pool, off the event loop.
  */
-export async function buildFirstVersion(state: Uint8Array, chars: number, at: number): Promise<NewVersion> {
+export async function buildFirstVersion(state: Uint8Array, chars: number, time: number): Promise<NewVersion> {
+  // At the resolution of every other time in history, so it sorts with them.
+  const at = Math.round(time / TIME_UNIT_MS) * TIME_UNIT_MS;
   const [update, changes] = await Promise.all([compress(state), compress(encodeChangeIndex([], new Map()))]);
   return { startedAt: at, at, authors: [], chars, changeCount: 0, update, changes, snapshot: update };
 }

@@ -156,16 +156,21 @@ export async function measureSinceSnapshot(db: Executor, roomId: string): Promis
   };
 }
 
-/** The compressed change indexes of the versions whose changes fall between two times (epoch ms), in order. */
-export async function readVersionIndexes(db: Executor, roomId: string, from: number, to: number): Promise<Uint8Array[]> {
-  const rows = await db
+/**
+ * The compressed change indexes of the versions whose changes fall between
+ * two times (epoch ms), and (when given) after version `afterId` up to
+ * version `upToId`, in order.
+ */
+export async function readVersionIndexes(db: Executor, roomId: string, from: number, to: number, ids: { afterId?: number; upToId?: number } = {}): Promise<Uint8Array[]> {
+  let query = db
     .selectFrom('history_versions')
     .select('changes')
     .where('room_id', '=', roomId)
     .where('at', '>=', from)
-    .where('started_at', '<=', to)
-    .orderBy('id')
-    .execute();
+    .where('started_at', '<=', to);
+  if (ids.afterId !== undefined) query = query.where('id', '>', ids.afterId);
+  if (ids.upToId !== undefined) query = query.where('id', '<=', ids.upToId);
+  const rows = await query.orderBy('id').execute();
   return rows.map((row) => row.changes);
 }
 

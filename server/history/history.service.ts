@@ -11,7 +11,7 @@ import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { Database } from '../storage/database.ts';
 import { REST_AUTHOR, type HistoryContext } from './change-recorder.ts';
 import type { HistoryAuthor } from './change-index.ts';
-import { encodeChangeIndex } from './change-index.ts';
+import { encodeChangeIndex, TIME_UNIT_MS } from './change-index.ts';
 import { compress } from './compression.ts';
 import {
   findLatestVersion,
@@ -148,7 +148,7 @@ export function createHistoryService({
         return toVersionInfo({ ...latest, label });
       }
       // The current state already has a label: a new, empty version holds this one.
-      const now = Date.now();
+      const now = Math.round(Date.now() / TIME_UNIT_MS) * TIME_UNIT_MS;
       const empty = await compress(Y.encodeStateAsUpdate(new Y.Doc()));
       const versionId = await insertVersion(db, roomId, {
         startedAt: now, at: now, authors: [], label, chars: latest?.chars ?? 0, changeCount: 0,
@@ -208,14 +208,20 @@ export function createHistoryService({
 
     async playback(id, from, to) {
       const roomId = await roomOf(id, 'view');
-      const fromTime = from === undefined ? -Infinity : await timeOf(roomId, from);
-      const toTime = to === undefined ? Infinity : await timeOf(roomId, to);
-      // A version id as `from` means "after that version": its own changes are in the text at `from`.
-      const versionRows = await readVersionIndexes(db, roomId, Number.isFinite(fromTime) ? fromTime : 0, Number.isFinite(toTime) ? toTime : Number.MAX_SAFE_INTEGER);
+      // A version id bounds by version, not by time (times are kept at 100 ms): `from` means "after that version".
+      const isVersionId = (point: string | undefined) => point !== undefined && /^\d{1,15}$/.test(point);
+      const fromVersion = isVersionId(from) ? await versionOf(roomId, from!) : undefined;
+      const toVersion = isVersionId(to) ? await versionOf(roomId, to!) : undefined;
+      const fromTime = from === undefined || fromVersion ? -Infinity : await timeOf(roomId, from);
+      const toTime = to === undefined || toVersion ? Infinity : await timeOf(roomId, to);
+      const versionRows = await readVersionIndexes(db, roomId, Number.isFinite(fromTime) ? fromTime : 0, Number.isFinite(toTime) ? toTime : Number.MAX_SAFE_INTEGER, {
+        afterId: fromVersion?.id,
+        upToId: toVersion?.id,
+      });
       const indexes: StoredIndex[] = versionRows.map((bytes) => ({ bytes, compressed: true }));
       // Changes not grouped yet: their ops are derived by replaying them on the newest version.
       const segments = (await readHistorySegments(db, roomId)).sort((x, y) => x.firstAt - y.firstAt || x.id - y.id);
-      const ungrouped = segments.some((segment) => segment.lastAt > fromTime);
+      const ungrouped = !toVersion && segments.some((segment) => segment.lastAt > fromTime);
       if (ungrouped) for (const segment of segments) indexes.push({ bytes: segment.changes, compressed: false, updates: segment.update });
       const base = ungrouped ? await readRenderChain(db, roomId) : undefined;
       const bytes = indexes.reduce((sum, index) => sum + index.bytes.length + (index.updates?.length ?? 0), base ? chainBytes(base) : 0);

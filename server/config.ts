@@ -37,6 +37,7 @@ const environment = z.object({
   YJS_WARM_UP: z.enum(['0', '1']).default('1'),
   FOLD_WORKER_MIN_BYTES: z.coerce.number().int().min(0).default(256 * 1024),
   ROOM_TTL_DAYS: z.coerce.number().min(0).default(0),
+  HISTORY_RETENTION_DAYS: z.coerce.number().min(0).default(0),
   TRUST_PROXY: z.string().optional(),
   RATE_LIMIT_ROOM_CREATE: z.coerce.number().int().min(0).default(30),
   RATE_LIMIT_AUTOCOMPLETE: z.coerce.number().int().min(0).default(600),
@@ -105,6 +106,12 @@ export interface Config {
   metricsToken: string | undefined;
   /** Rooms untouched for this many days are deleted by a background job (`ROOM_TTL_DAYS`, default 0 = never). */
   roomTtlDays: number;
+  /**
+   * Keystrokes older than this many days may be thinned into coarser
+   * versions (`HISTORY_RETENTION_DAYS`, default 0 = keep every change
+   * forever). Not applied yet: see `docs/history.md`.
+   */
+  historyRetentionDays: number;
   /**
    * Which proxies to believe about the client IP (`X-Forwarded-For`), as
    * Express's `trust proxy` takes it: `true`, a hop count, or addresses/subnets
@@ -225,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     maxMessageBytes: vars.MAX_MESSAGE_BYTES,
     metricsToken: vars.METRICS_TOKEN,
     roomTtlDays: vars.ROOM_TTL_DAYS,
+    historyRetentionDays: vars.HISTORY_RETENTION_DAYS,
     trustProxy: parseTrustProxy(vars.TRUST_PROXY),
     rateLimits: Object.freeze({
       roomCreate: vars.RATE_LIMIT_ROOM_CREATE,

@@ -36,6 +36,10 @@ import { createOwnerService } from './owner/owner.service.ts';
 import { createRunEvents } from './run/run-events.ts';
 import { createRunService, type RunService } from './run/run.service.ts';
 import { selectRunner } from './run/select-runner.ts';
+import { createHistoryRouter } from './history/history.routes.ts';
+import { createHistoryService } from './history/history.service.ts';
+import { createHistoryWorker } from './history/history-worker.ts';
+import { VersionBuilder } from './history/version-builder.ts';
 
 /** How often, with Redis, runs left by an instance that died are looked for (without Redis: at each start). */
 const ORPHAN_SWEEP_MS = 30_000;
@@ -78,6 +82,11 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const tokens = createTokenVerifier(config.auth);
   const collab = createCollab({ config, store, access, tokens, log, metrics });
   const { hocuspocus, journal, persistence } = collab;
+  // History (issue 17): recorded changes become versions after each pause; heavy work runs in its worker thread.
+  const historyWorker = createHistoryWorker();
+  const versions = new VersionBuilder({ db: storage.db, dialect: storage.dialect, worker: historyWorker, log, now: () => collab.history.now() });
+  collab.history.onRecorded = (roomId, at) => versions.noteChange(roomId, at);
+  const history = createHistoryService({ db: storage.db, hocuspocus, journal, access, worker: historyWorker, versions, log });
   // Large rooms are decoded and encoded for the files API off the event loop, from the size large rooms fold off it.
   const fileWorker = createFileWorker({ minBytes: config.foldWorkerMinBytes });
   const rooms = createRoomService({ store, hocuspocus, persistence, access, fileWorker, maxDocumentBytes: config.maxDocumentChars });
@@ -131,6 +140,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     roomCreateLimit: limitPerMinute('room_create', config.rateLimits.roomCreate, metrics),
     ownBodyApiRouters: { '/rooms': createOwnerRouter({ owner, tokensRequired: tokens !== undefined }) },
     apiRouters: {
+      '/rooms': createHistoryRouter({ history, auth }),
       '/': createRunsRouter({ runs, access, auth, startLimit: limitPerMinute('runs', config.rateLimits.runs, metrics) }),
       '/autocomplete': createAutocompleteRouter({
         autocompleter,
@@ -238,6 +248,8 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     });
     unsavedRooms = 0;
     journal.stop();
+    await versions.close();
+    await historyWorker.close();
     await collab.close();
     expiry.stop();
     autocompleter.close();

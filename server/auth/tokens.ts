@@ -11,6 +11,8 @@ const claims = z.object({
   room: z.string().min(1).max(64),
   role: tokenRole,
   exp: z.number(),
+  /** Who the token was issued to; history records it as the author of their changes. */
+  sub: z.string().max(200).optional(),
 });
 
 /** A verified token. */
@@ -19,6 +21,8 @@ export interface Grant {
   role: TokenRole;
   /** Expiry in ms since the epoch. */
   expiresAt: number;
+  /** The token's `sub` claim, when it has one. */
+  subject?: string;
 }
 
 /** Why a token was refused: missing, malformed, badly signed or expired (401), or not for this (403). */
@@ -62,7 +66,7 @@ export function createTokenVerifier(options: TokenKeyOptions): TokenVerifier | u
         const { payload } = await jwtVerify(token, key, { algorithms, requiredClaims: ['exp'] });
         const parsed = claims.safeParse(payload);
         if (!parsed.success) throw new TokenRefusal('unauthorized', 'the token lacks the room, role or exp claim');
-        return { room: parsed.data.room, role: parsed.data.role, expiresAt: parsed.data.exp * 1000 };
+        return { room: parsed.data.room, role: parsed.data.role, expiresAt: parsed.data.exp * 1000, ...(parsed.data.sub ? { subject: parsed.data.sub } : {}) };
       } catch (error) {
         if (error instanceof TokenRefusal) throw error;
         if (error instanceof errors.JWTExpired) throw new TokenRefusal('unauthorized', 'the token has expired');

@@ -19,6 +19,7 @@ import { createRedisEditorSlots } from '../owner/editor-slots.ts';
 import { RoomReplicas } from './room-replicas.ts';
 import { StatelessRelayExtension } from './stateless-relay.extension.ts';
 import { UpdateJournal } from './update-journal.ts';
+import { HistoryRecorder } from '../history/change-recorder.ts';
 
 /** The collaboration core: Hocuspocus with Pairpad's extensions, and the durability machinery behind it. */
 export interface Collab {
@@ -31,6 +32,8 @@ export interface Collab {
   replicas: RoomReplicas;
   /** Answers clients that ask for a whole room from a cached or stored encoding. */
   fullStates: FullStateCacheExtension;
+  /** Records every change of the loaded rooms for their history (`server/history/`). */
+  history: HistoryRecorder;
   /** Stores every changed room and flushes the journal; used on shutdown. */
   storeAll(): Promise<void>;
   /** Stops the fold worker (after `storeAll`). */
@@ -55,12 +58,15 @@ export function createCollab({
 }): Collab {
   let persistence: PersistenceExtension;
   let durableAcks: DurableAckExtension;
+  // Loads and other instances' relays are never journaled, so never recorded: the instance that accepted a change records it.
+  const history = new HistoryRecorder();
   const journal = new UpdateJournal({
     flushMs: config.journalFlushMs,
     append: (rows) => store.appendUpdates(rows),
     onAppended: (roomId, logId) => persistence.noteAppended(roomId, logId),
     onDurable: (roomId) => durableAcks.releaseDurable(roomId),
     restoreDeletedRoom: (roomId) => persistence.restoreDeletedRoom(roomId),
+    segmentOf: (roomId, changes) => history.segmentOf(roomId, changes),
     log,
     metrics,
   });
@@ -69,7 +75,7 @@ export function createCollab({
   const fullStates = new FullStateCacheExtension(metrics);
   // Large rooms fold in a worker thread, so their folds do not stall the other rooms.
   const replicas = new RoomReplicas({ minBytes: config.foldWorkerMinBytes, log });
-  persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates, replicas, config.loadSliceMs);
+  persistence = new PersistenceExtension(store, journal, folds, log, metrics, fullStates, replicas, config.loadSliceMs, history);
   // Acknowledged means durable: answers to a client's updates wait for the journal's commit.
   durableAcks = new DurableAckExtension(journal);
   const redis = config.redisUrl
@@ -108,6 +114,7 @@ export function createCollab({
     redis,
     fullStates,
     replicas,
+    history,
     storeAll: () => persistence.storeAll(hocuspocus.documents.values()),
     close: async () => {
       await slots?.close();

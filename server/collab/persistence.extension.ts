@@ -21,6 +21,7 @@ import type { FoldQueue } from './fold-queue.ts';
 import type { FullStateCacheExtension } from './full-state-cache.extension.ts';
 import type { EncodedRoom, RoomReplicas } from './room-replicas.ts';
 import type { UpdateJournal } from './update-journal.ts';
+import type { HistoryRecorder } from '../history/change-recorder.ts';
 
 /**
  * Origin of the updates this extension applies itself (from the database);
@@ -114,6 +115,8 @@ export class PersistenceExtension implements Extension {
     private readonly replicas?: RoomReplicas,
     /** Chunks of a large room are applied for about this long (ms) before the load yields (see `Config.loadSliceMs`). */
     private readonly loadSliceMs = 8,
+    /** Records every change for the room's history (issue 17); none without. */
+    private readonly history?: HistoryRecorder,
   ) {}
 
   /** Rooms whose last fold failed and is being retried. */
@@ -236,7 +239,8 @@ export class PersistenceExtension implements Extension {
     // starts a due store in the same turn and runs hooks a few microtasks
     // later, so a hook could mark a room dirty after the fold that already
     // holds the change had cleared it, and the room would never unload.
-    document.on('update', (update: Uint8Array, origin: unknown) => {
+    this.history?.watch(documentName, document);
+    document.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction?: Y.Transaction) => {
       // The replica gets every change, whatever its origin: it must equal the document.
       this.replicas?.feed(documentName, update);
       if (origin === STORAGE_ORIGIN) return;
@@ -246,7 +250,7 @@ export class PersistenceExtension implements Extension {
         return;
       }
       room.dirty = true;
-      this.journal.append(documentName, update);
+      this.journal.append(documentName, update, this.history?.take(documentName, update, transaction, origin));
     });
     this.log.debug({ roomId: documentName, logRows: stored.updates.length }, 'room loaded');
   }
@@ -310,6 +314,7 @@ export class PersistenceExtension implements Extension {
     clearTimeout(room?.retryTimer);
     this.replicas?.drop(documentName);
     room?.fileChanges.stop();
+    this.history?.unwatch(documentName);
     this.rooms.delete(documentName);
     this.failingRooms.delete(documentName);
     this.log.debug({ roomId: documentName }, 'room unloaded');
@@ -346,6 +351,8 @@ export class PersistenceExtension implements Extension {
       const filesAtEncode = this.replicas?.has(roomId) ? foldedFiles(document, changedFiles, true) : undefined;
       const encodedAhead = await this.encodeInWorker(roomId, document);
       let applied = false;
+      // The history of updates this fold stores without a log row goes in its transaction.
+      const history = taken && taken.changes.length > 0 ? this.history?.segmentOf(roomId, taken.changes) : undefined;
       const result = await this.store.foldRoom(roomId, room.stateVersion, room.knownLogIds, {
         // Runs inside the fold transaction: anything another instance stored that
         // we have not seen goes into our document first, so the snapshot holds it.
@@ -369,7 +376,7 @@ export class PersistenceExtension implements Extension {
           changedFiles = new Set([...changedFiles, ...room.fileChanges.take()]);
           return { state: encodedHere, ...readRoomContent(document), files: foldedFiles(document, changedFiles) };
         },
-      });
+      }, history);
       room.stateVersion = result.stateVersion;
       for (const id of result.foldedLogIds) room.knownLogIds.delete(id);
       if (taken) this.journal.settle(taken);

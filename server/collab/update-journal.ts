@@ -1,9 +1,18 @@
 import * as Y from 'yjs';
+import type { RecordedChange } from '../history/change-index.ts';
+import type { HistorySegment } from '../history/history.repository.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 
-/** Writes a batch of merged updates, one per room, and returns their log ids in the same order. */
-export type AppendUpdates = (rows: { roomId: string; update: Uint8Array }[]) => Promise<number[]>;
+/**
+ * Writes a batch of merged updates, one per room, and returns their log ids
+ * in the same order; a row's `history` (the recorded changes of those
+ * updates) is written in the same transaction.
+ */
+export type AppendUpdates = (rows: { roomId: string; update: Uint8Array; history?: HistorySegment }[]) => Promise<number[]>;
+
+/** Builds the history segment of a room's batch (merged update and its recorded changes). */
+export type SegmentOf = (roomId: string, changes: readonly RecordedChange[]) => HistorySegment | undefined;
 
 /** What the journal reports after a batch reached the database. */
 export type OnAppended = (roomId: string, logId: number) => void;
@@ -18,6 +27,8 @@ export type OnDurable = (roomId: string) => void;
 interface RoomUpdates {
   updates: Uint8Array[];
   firstSeq: number;
+  /** The recorded changes of these updates (history), in order. */
+  changes: RecordedChange[];
 }
 
 /** A room's pending updates taken by a fold: give them back with `restore`, or mark them stored with `settle`. */
@@ -25,6 +36,7 @@ export interface TakenUpdates {
   readonly roomId: string;
   readonly updates: readonly Uint8Array[];
   readonly firstSeq: number;
+  readonly changes: readonly RecordedChange[];
 }
 
 /**
@@ -77,6 +89,8 @@ export class UpdateJournal {
       restoreDeletedRoom: RestoreDeletedRoom;
       /** Called after updates of a room became durable. */
       onDurable?: OnDurable;
+      /** Builds the history rows written with each room's log row (none without). */
+      segmentOf?: SegmentOf;
       log: Logger;
       metrics: Pick<Metrics, 'journalWriteDuration' | 'journalWriteFailures'>;
     },
@@ -130,12 +144,14 @@ export class UpdateJournal {
     });
   }
 
-  /** Queues an update for the next group commit. */
-  append(roomId: string, update: Uint8Array): void {
+  /** Queues an update (and its recorded change, for history) for the next group commit. */
+  append(roomId: string, update: Uint8Array, change?: RecordedChange): void {
     const seq = ++this.seq;
     const room = this.pending.get(roomId);
-    if (room) room.updates.push(update);
-    else this.pending.set(roomId, { updates: [update], firstSeq: seq });
+    if (room) {
+      room.updates.push(update);
+      if (change) room.changes.push(change);
+    } else this.pending.set(roomId, { updates: [update], firstSeq: seq, changes: change ? [change] : [] });
     this.pendingCount++;
     this.schedule(this.options.flushMs);
   }
@@ -147,7 +163,7 @@ export class UpdateJournal {
    */
   take(roomId: string): TakenUpdates {
     const room = this.pending.get(roomId);
-    const taken: TakenUpdates = { roomId, updates: room?.updates ?? [], firstSeq: room?.firstSeq ?? Infinity };
+    const taken: TakenUpdates = { roomId, updates: room?.updates ?? [], firstSeq: room?.firstSeq ?? Infinity, changes: room?.changes ?? [] };
     this.pending.delete(roomId);
     this.pendingCount -= taken.updates.length;
     if (this.pendingCount === 0) this.failures = 0;
@@ -220,12 +236,13 @@ export class UpdateJournal {
   }
 
   /** Puts older updates (a failed write's, a failed fold's) back ahead of the pending ones. */
-  private requeue(roomId: string, older: { updates: readonly Uint8Array[]; firstSeq: number }): void {
+  private requeue(roomId: string, older: { updates: readonly Uint8Array[]; firstSeq: number; changes: readonly RecordedChange[] }): void {
     if (older.updates.length === 0) return;
     const newer = this.pending.get(roomId);
     this.pending.set(roomId, {
       updates: newer ? [...older.updates, ...newer.updates] : [...older.updates],
       firstSeq: Math.min(older.firstSeq, newer?.firstSeq ?? Infinity),
+      changes: newer ? [...older.changes, ...newer.changes] : [...older.changes],
     });
     this.pendingCount += older.updates.length;
     this.schedule(this.options.flushMs);
@@ -263,10 +280,11 @@ export class UpdateJournal {
     this.pending = new Map();
     this.pendingCount = 0;
     this.inFlight = batch;
-    const rows = [...batch].map(([roomId, room]) => ({
-      roomId,
-      update: mergeInRounds(room.updates),
-    }));
+    const rows = [...batch].map(([roomId, room]) => {
+      const update = mergeInRounds(room.updates);
+      const history = room.changes.length > 0 ? this.options.segmentOf?.(roomId, room.changes) : undefined;
+      return history ? { roomId, update, history } : { roomId, update };
+    });
     const endTimer = this.options.metrics.journalWriteDuration.startTimer();
     try {
       let ids: number[];
@@ -305,7 +323,7 @@ export class UpdateJournal {
    * any room that still fails keeps its updates for a retry, as after any
    * failure. Returns the error of a room kept, if any.
    */
-  private async writeEachRoom(rows: { roomId: string; update: Uint8Array }[], batch: Map<string, RoomUpdates>): Promise<unknown> {
+  private async writeEachRoom(rows: { roomId: string; update: Uint8Array; history?: HistorySegment }[], batch: Map<string, RoomUpdates>): Promise<unknown> {
     let failed: unknown;
     const failedRooms: string[] = [];
     for (const row of rows) {

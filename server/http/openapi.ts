@@ -8,6 +8,7 @@ import { createRoomRequest, room } from '../../shared/schemas/room.schema.ts';
 import { createRoomFromZipQuery, fileList, moveFileRequest, writeFileQuery } from '../../shared/schemas/files.schema.ts';
 import { registerOwnerPaths } from '../owner/owner.openapi.ts';
 import { run, runList, runtimes, startRunRequest, startRunResponse } from '../../shared/schemas/run.schema.ts';
+import { registerHistoryPaths } from '../history/history.openapi.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -176,6 +177,7 @@ export function buildOpenApiDocument(version: string): object {
       409: error('`run_over`: it already ended'),
     },
   });
+  registerHistoryPaths(registry);
   registry.registerPath({
     method: 'get', path: '/health', summary: 'Readiness: database reachable and writes succeeding', tags: ['operations'],
     responses: { 200: json(health, 'Healthy'), 503: json(health, 'Database unreachable or writes failing') },

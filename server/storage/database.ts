@@ -102,7 +102,43 @@ export interface RunTable {
   max_rss_kb: number | null;
 }
 
+/** Recorded changes of a room not yet grouped into versions (`server/history/`); written with the update log. */
+export interface HistoryChangeTable {
+  id: Generated<number>;
+  room_id: string;
+  /** The changes' Yjs updates, one per change (`encodeUpdateList` in `server/history/change-index.ts`). */
+  update: Uint8Array;
+  /** The changes' index (`server/history/change-index.ts`), uncompressed. */
+  changes: Uint8Array;
+  /** Epoch ms of the first and last change. */
+  first_at: number | string;
+  last_at: number | string;
+}
+
+/** A version of a room (`server/history/`): the changes of one stretch of editing. */
+export interface HistoryVersionTable {
+  id: Generated<number>;
+  room_id: string;
+  /** Epoch ms of its first and last change. */
+  started_at: number | string;
+  at: number | string;
+  /** JSON `[{ name, color }]`. */
+  authors: string;
+  label: string | null;
+  /** Total length of all files at this version (UTF-16 units). */
+  chars: number;
+  change_count: number;
+  /** Its changes' Yjs updates, merged, compressed. */
+  update: Uint8Array;
+  /** Its change index, compressed. */
+  changes: Uint8Array;
+  /** The whole room at this version (compressed Yjs state) on some versions, so a render replays few. */
+  snapshot: Uint8Array | null;
+}
+
 export interface Database {
+  history_changes: HistoryChangeTable;
+  history_versions: HistoryVersionTable;
   rooms: RoomTable;
   room_updates: RoomUpdateTable;
   room_files: RoomFileTable;

@@ -5,6 +5,8 @@ import { planFileWrites, readRoomFileIndex, writeRoomFiles, type FoldedFile, typ
 import { bindClientKeyHash, findClientKeyHashes } from './client-key.repository.ts';
 import type { Storage } from './database.ts';
 import { mayDifferFromDocument } from './stored-text.ts';
+import { insertHistorySegments, type HistorySegment } from '../history/history.repository.ts';
+import { buildFirstVersion, insertFirstVersion } from '../history/first-version.ts';
 import {
   appendRoomUpdates,
   appendRoomUpdatesSqlite,
@@ -84,8 +86,10 @@ export interface RoomStore {
    * decode the state; a load applies it anyway).
    */
   loadRoomState(id: string, options?: { exactText?: boolean }): Promise<StoredRoomState | undefined>;
-  appendUpdates(rows: { roomId: string; update: Uint8Array }[]): Promise<number[]>;
-  foldRoom(id: string, knownVersion: number, knownLogIds: ReadonlySet<number>, callbacks: FoldCallbacks): Promise<FoldResult>;
+  /** Appends log rows; each row's `history` (its recorded changes) goes in the same transaction. */
+  appendUpdates(rows: { roomId: string; update: Uint8Array; history?: HistorySegment }[]): Promise<number[]>;
+  /** Folds the log into the snapshot; `history` (the recorded changes of updates the fold stores without a log row) is written in the same transaction. */
+  foldRoom(id: string, knownVersion: number, knownLogIds: ReadonlySet<number>, callbacks: FoldCallbacks, history?: HistorySegment): Promise<FoldResult>;
   /** Up to `limit` rooms untouched since `cutoff`. */
   findStaleRooms(cutoff: Date, limit: number): Promise<{ id: string; viewId: string }[]>;
   /** Deletes rooms by id, with `cutoff` only those still untouched since then; returns the ids deleted. */
@@ -157,12 +161,18 @@ function decodeText(state: Uint8Array): { code: string; title: string } {
 export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
   const exactTexts = new ExactTexts();
   return {
-    createRoom: ({ files, ...room }) =>
-      db.transaction().execute(async (trx) => {
-        const record = await insertRoom(trx, { ...room, now: new Date() });
+    createRoom: async ({ files, ...room }) => {
+      const now = new Date();
+      // Creating a room makes its first version (issue 17).
+      const chars = files?.length ? files.reduce((sum, file) => sum + file.content.length, 0) : room.code.length;
+      const firstVersion = await buildFirstVersion(room.state, chars, now.getTime());
+      return db.transaction().execute(async (trx) => {
+        const record = await insertRoom(trx, { ...room, now });
         if (files?.length) await writeRoomFiles(trx, room.id, { write: files, remove: [] });
+        await insertFirstVersion(trx, room.id, firstVersion);
         return record;
-      }),
+      });
+    },
     readFileIndex: (id) => readRoomFileIndex(db, id),
     findRoom: (id) => findRoomById(db, id),
     roomExists: (id) => roomExists(db, id),
@@ -175,7 +185,15 @@ export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
       return options?.exactText ? exactTexts.apply(stored) : stored;
     },
     appendUpdates: async (rows) => {
-      if (!sqlite) return appendRoomUpdates(db, rows, new Date());
+      if (!sqlite) {
+        const history = rows.flatMap((row) => (row.history ? [{ roomId: row.roomId, segment: row.history }] : []));
+        if (history.length === 0) return appendRoomUpdates(db, rows, new Date());
+        return db.transaction().execute(async (trx) => {
+          const ids = await appendRoomUpdates(trx, rows.map(({ roomId, update }) => ({ roomId, update })), new Date());
+          await insertHistorySegments(trx, history);
+          return ids;
+        });
+      }
       // The append goes to the connection directly, past Kysely's queue: run while a Kysely
       // transaction (a fold) is open on it, it would join that transaction, and be gone with a
       // rollback, or with a crash before the commit, after it was acknowledged as stored.
@@ -183,7 +201,7 @@ export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
       return appendRoomUpdatesSqlite(sqlite, rows, new Date());
     },
 
-    foldRoom: (id, knownVersion, knownLogIds, callbacks) =>
+    foldRoom: (id, knownVersion, knownLogIds, callbacks, history) =>
       db.transaction().execute(async (trx) => {
         const current = await lockRoomForFold(trx, dialect, id);
         if (!current) throw new RoomDeletedError(id);
@@ -201,6 +219,7 @@ export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
         const foldedLogIds = coveredLogIds ? current.updateIds.filter((logId) => coveredLogIds.has(logId)) : current.updateIds;
         await writeRoomSnapshot(trx, dialect, id, { ...encoded, stateVersion }, foldedLogIds, new Date());
         if (fileWrites) await writeRoomFiles(trx, id, fileWrites);
+        if (history) await insertHistorySegments(trx, [{ roomId: id, segment: history }]);
         return { stateVersion, foldedLogIds };
       }),
 

@@ -2,6 +2,7 @@ import type SQLite from 'better-sqlite3';
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { Database, Dialect } from './database.ts';
 import { toStoredText } from './stored-text.ts';
+import type { HistorySegment } from '../history/history.repository.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -208,7 +209,7 @@ export async function appendRoomUpdates(
   return inserted.map((row) => row.id);
 }
 
-type SqliteAppend = (rows: { roomId: string; update: Uint8Array }[], createdAt: string) => number[];
+type SqliteAppend = (rows: { roomId: string; update: Uint8Array; history?: HistorySegment }[], createdAt: string) => number[];
 const sqliteAppends = new WeakMap<SQLite.Database, SqliteAppend>();
 
 /**
@@ -217,12 +218,18 @@ const sqliteAppends = new WeakMap<SQLite.Database, SqliteAppend>();
  * insert run per row in one transaction costs a third of building, preparing
  * and running a new statement of hundreds of parameters each time.
  */
-export function appendRoomUpdatesSqlite(database: SQLite.Database, rows: { roomId: string; update: Uint8Array }[], now: Date): number[] {
+export function appendRoomUpdatesSqlite(database: SQLite.Database, rows: { roomId: string; update: Uint8Array; history?: HistorySegment }[], now: Date): number[] {
   let append = sqliteAppends.get(database);
   if (!append) {
     const insert = database.prepare('insert into "room_updates" ("room_id", "update", "created_at") values (?, ?, ?)');
-    append = database.transaction((batch: { roomId: string; update: Uint8Array }[], createdAt: string) =>
-      batch.map((row) => Number(insert.run(row.roomId, row.update, createdAt).lastInsertRowid)),
+    // History rows go in the same transaction: an acknowledged change is in the history too.
+    const insertHistory = database.prepare('insert into "history_changes" ("room_id", "update", "changes", "first_at", "last_at") values (?, ?, ?, ?, ?)');
+    append = database.transaction((batch: { roomId: string; update: Uint8Array; history?: HistorySegment }[], createdAt: string) =>
+      batch.map((row) => {
+        const id = Number(insert.run(row.roomId, row.update, createdAt).lastInsertRowid);
+        if (row.history) insertHistory.run(row.roomId, row.history.update, row.history.changes, row.history.firstAt, row.history.lastAt);
+        return id;
+      }),
     );
     sqliteAppends.set(database, append);
   }

@@ -1,0 +1,391 @@
+import * as Y from 'yjs';
+import { compressSync, decompressSync } from './compression.ts';
+import { readFileTree } from '../../shared/room-files.ts';
+import { mergeInRounds } from '../collab/update-journal.ts';
+import { decodeChangeIndex, decodeUpdateList, encodeChangeIndex, encodeUpdateList, type HistoryAuthor, type RecordedChange } from './change-index.ts';
+import { textEdits, unifiedDiff } from './line-diff.ts';
+import { observeOps, type OpsObserver } from './change-ops.ts';
+
+/**
+ * The heavy parts of history as plain functions of plain data, run in the
+ * history worker thread (`history-worker.ts`): replaying versions, diffs,
+ * blame, playback and building versions. Nothing here runs on the thread
+ * that serves sockets.
+ */
+
+/** What renders a room at a version: a compressed snapshot, compressed version updates, then segments' update lists (not grouped yet). */
+export interface RenderChain {
+  snapshot?: Uint8Array;
+  updates: Uint8Array[];
+  raw?: Uint8Array[];
+}
+
+/** A change index as stored: compressed (a version's) or raw (a segment's, with its update list: its ops are derived by replay). */
+export interface StoredIndex {
+  bytes: Uint8Array;
+  compressed: boolean;
+  updates?: Uint8Array;
+}
+
+/** One file of a rendered version. */
+export interface RenderedFile {
+  path: string;
+  content: string;
+}
+
+export type HistoryTask =
+  | { kind: 'render'; chain: RenderChain }
+  | { kind: 'render-entry'; chain: RenderChain }
+  | { kind: 'diff'; from: RenderChain; to: RenderChain }
+  | { kind: 'restore-plan'; target: RenderChain; current: RenderedFile[] }
+  | { kind: 'blame'; chain: RenderChain; indexes: StoredIndex[]; path: string; fallbackAt: number }
+  | { kind: 'playback'; indexes: StoredIndex[]; from: number; to: number; base?: RenderChain }
+  | { kind: 'build'; segments: { update: Uint8Array; changes: Uint8Array }[]; options: BuildOptions }
+  | { kind: 'build-base'; state: Uint8Array };
+
+/** A file's edits to make it equal to the target (absent files: create; `remove`: delete). */
+export interface RestorePlan {
+  edit: { path: string; edits: { pos: number; del: number; ins: string }[] }[];
+  create: RenderedFile[];
+  remove: string[];
+}
+
+/** One line of blame. */
+export interface BlameLine {
+  line: number;
+  author: { name: string; color: string };
+  at: string;
+}
+
+/** A built version's payload (see `history.repository.ts`'s `NewVersion`). */
+export interface BuiltVersion {
+  startedAt: number;
+  at: number;
+  authors: HistoryAuthor[];
+  chars: number;
+  changeCount: number;
+  update: Uint8Array;
+  changes: Uint8Array;
+  snapshot: Uint8Array | null;
+}
+
+export interface HistoryTaskResults {
+  render: RenderedFile[];
+  /** The entry file's text. */
+  'render-entry': string;
+  diff: string;
+  'restore-plan': RestorePlan;
+  blame: { file: string; lines: BlameLine[] } | null;
+  playback: string;
+  build: BuildResult;
+  'build-base': BuiltVersion;
+}
+
+/** Runs a task here (in the worker, or in tests). */
+export function runHistoryTask<K extends HistoryTask['kind']>(task: Extract<HistoryTask, { kind: K }>): HistoryTaskResults[K];
+export function runHistoryTask(task: HistoryTask): HistoryTaskResults[HistoryTask['kind']] {
+  switch (task.kind) {
+    case 'render':
+      return withDoc(task.chain, filesOf);
+    case 'render-entry':
+      return withDoc(task.chain, (doc) => {
+        const tree = readFileTree(doc);
+        return tree.files.find((file) => file.path === tree.entry)?.text.toString() ?? '';
+      });
+    case 'diff': {
+      const from = withDoc(task.from, filesOf);
+      const to = withDoc(task.to, filesOf);
+      return diffFiles(from, to);
+    }
+    case 'restore-plan':
+      return planRestore(task.current, withDoc(task.target, filesOf));
+    case 'blame':
+      return withDoc(task.chain, (doc) => blame(doc, task.indexes, task.path, task.fallbackAt));
+    case 'playback':
+      return playback(task.indexes, task.from, task.to, task.base);
+    case 'build':
+      return buildVersions(task.segments, task.options);
+    case 'build-base':
+      return buildBase(task.state);
+    default: {
+      const never: never = task;
+      throw new Error(`unknown history task ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** The room at the end of a chain, in a document that keeps deleted content (later updates may refer to it). */
+function withDoc<T>(chain: RenderChain, read: (doc: Y.Doc) => T): T {
+  const doc = new Y.Doc({ gc: false });
+  try {
+    doc.transact(() => {
+      if (chain.snapshot) Y.applyUpdate(doc, decompressSync(chain.snapshot));
+      for (const update of chain.updates) Y.applyUpdate(doc, decompressSync(update));
+      for (const list of chain.raw ?? []) for (const update of decodeUpdateList(list)) Y.applyUpdate(doc, update);
+    });
+    return read(doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
+function filesOf(doc: Y.Doc): RenderedFile[] {
+  return readFileTree(doc).files.map((file) => ({ path: file.path, content: file.text.toString() }));
+}
+
+function diffFiles(from: RenderedFile[], to: RenderedFile[]): string {
+  const before = new Map(from.map((file) => [file.path, file.content]));
+  const after = new Map(to.map((file) => [file.path, file.content]));
+  const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
+  let out = '';
+  for (const path of paths) {
+    const a = before.get(path);
+    const b = after.get(path);
+    out += unifiedDiff({ from: a === undefined ? null : path, to: b === undefined ? null : path }, a ?? '', b ?? '');
+  }
+  return out;
+}
+
+function planRestore(current: RenderedFile[], target: RenderedFile[]): RestorePlan {
+  const now = new Map(current.map((file) => [file.path, file.content]));
+  const wanted = new Set(target.map((file) => file.path));
+  const plan: RestorePlan = { edit: [], create: [], remove: current.filter((file) => !wanted.has(file.path)).map((file) => file.path) };
+  for (const file of target) {
+    const content = now.get(file.path);
+    if (content === undefined) plan.create.push(file);
+    else if (content !== file.content) plan.edit.push({ path: file.path, edits: textEdits(content, file.content) });
+  }
+  return plan;
+}
+
+function decodeIndex(index: StoredIndex) {
+  return decodeChangeIndex(index.compressed ? decompressSync(index.bytes) : index.bytes);
+}
+
+/** Per Yjs client, the ranges of ids each change created, sorted by first clock. */
+function rangesByClient(indexes: StoredIndex[]): Map<number, { first: number; end: number; change: RecordedChange }[]> {
+  const byClient = new Map<number, { first: number; end: number; change: RecordedChange }[]>();
+  for (const index of indexes) {
+    for (const change of decodeIndex(index).changes) {
+      for (const [client, first, end] of change.ranges) {
+        let list = byClient.get(client);
+        if (!list) byClient.set(client, (list = []));
+        list.push({ first, end, change });
+      }
+    }
+  }
+  for (const list of byClient.values()) list.sort((x, y) => x.first - y.first);
+  return byClient;
+}
+
+function blame(doc: Y.Doc, indexes: StoredIndex[], path: string, fallbackAt: number): { file: string; lines: BlameLine[] } | null {
+  const file = readFileTree(doc).files.find((candidate) => candidate.path === path);
+  if (!file) return null;
+  const byClient = rangesByClient(indexes);
+  const lines: BlameLine[] = [];
+  let newest: RecordedChange | undefined;
+  let lineHasChars = false;
+  const endLine = () => {
+    lines.push({
+      line: lines.length + 1,
+      author: newest ? { name: newest.author.name, color: newest.author.color } : { name: '', color: '' },
+      at: new Date(newest?.at ?? fallbackAt).toISOString(),
+    });
+    newest = undefined;
+    lineHasChars = false;
+  };
+  for (let item = file.text._start; item !== null; item = item.right) {
+    if (item.deleted || !(item.content instanceof Y.ContentString)) continue;
+    const text = item.content.str;
+    const list = byClient.get(item.id.client);
+    // The first range that may hold the item's first clock (binary search), then forward through its chars.
+    let index = -1;
+    if (list) {
+      let low = 0;
+      let high = list.length - 1;
+      while (low <= high) {
+        const middle = (low + high) >> 1;
+        if (list[middle].first <= item.id.clock) {
+          index = middle;
+          low = middle + 1;
+        } else high = middle - 1;
+      }
+    }
+    for (let offset = 0; offset < text.length; offset++) {
+      const clock = item.id.clock + offset;
+      while (list && index + 1 < list.length && list[index + 1].first <= clock) index++;
+      const range = list && index >= 0 && list[index].first <= clock && clock < list[index].end ? list[index] : undefined;
+      if (range && (!newest || range.change.at >= newest.at)) newest = range.change;
+      lineHasChars = true;
+      if (text.charCodeAt(offset) === 10) endLine();
+    }
+  }
+  if (lineHasChars || lines.length === 0) endLine();
+  return { file: path, lines };
+}
+
+function playback(indexes: StoredIndex[], from: number, to: number, base?: RenderChain): string {
+  let out = '';
+  // Segments not grouped into versions yet carry no ops: they are derived by replaying their updates on the newest version.
+  let replay: { doc: Y.Doc; observer: OpsObserver } | undefined;
+  try {
+    for (const index of indexes) {
+      const { changes, paths } = decodeIndex(index);
+      if (index.updates) {
+        if (!replay) {
+          const doc = docOf(base ?? { updates: [] });
+          replay = { doc, observer: observeOps(doc) };
+        }
+        const updates = decodeUpdateList(index.updates);
+        changes.forEach((change, position) => {
+          if (updates[position]) Y.applyUpdate(replay!.doc, updates[position]);
+          change.ops = replay!.observer.take();
+        });
+        for (const [id, path] of replay.observer.paths()) paths.set(id, path);
+      }
+      for (const change of changes) {
+        if (change.at <= from || change.at > to) continue;
+        const at = new Date(change.at).toISOString();
+        const author = JSON.stringify({ name: change.author.name, color: change.author.color });
+        for (const op of change.ops) {
+          out += `{"at":"${at}","author":${author},"file":${JSON.stringify(paths.get(op.file) ?? op.file)},"pos":${op.pos},"del":${op.del},"ins":${JSON.stringify(op.ins)}}\n`;
+        }
+      }
+    }
+  } finally {
+    replay?.observer.stop();
+    replay?.doc.destroy();
+  }
+  return out;
+}
+
+/** A document (keeping deleted content) holding a chain. */
+function docOf(chain: RenderChain): Y.Doc {
+  const doc = new Y.Doc({ gc: false });
+  doc.transact(() => {
+    if (chain.snapshot) Y.applyUpdate(doc, decompressSync(chain.snapshot));
+    for (const update of chain.updates) Y.applyUpdate(doc, decompressSync(update));
+    for (const list of chain.raw ?? []) for (const update of decodeUpdateList(list)) Y.applyUpdate(doc, update);
+  });
+  return doc;
+}
+
+/** What a build makes: closed versions in order, and the changes of the open one (a new segment), if any. */
+export interface BuildResult {
+  versions: BuiltVersion[];
+  remainder: { update: Uint8Array; changes: Uint8Array; firstAt: number; lastAt: number } | null;
+}
+
+/** How a build groups changes and when it snapshots. */
+export interface BuildOptions {
+  previousChars: number;
+  now: number;
+  pauseMs: number;
+  maxSpanMs: number;
+  /** Close the open version too (a label). */
+  closeOpen: boolean;
+  /** Compressed update bytes and versions since the newest snapshot, and the snapshot bytes that trigger the next. */
+  sinceBytes: number;
+  sinceVersions: number;
+  snapshotAtBytes: number;
+  snapshotAtVersions: number;
+  /** The room at the newest version (ops are derived by replaying on it; snapshots need it). */
+  base?: RenderChain;
+}
+
+function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], options: BuildOptions): BuildResult {
+  const changes: RecordedChange[] = [];
+  for (const segment of segments) {
+    const index = decodeChangeIndex(segment.changes);
+    const updates = decodeUpdateList(segment.update);
+    index.changes.forEach((change, position) => {
+      change.update = updates[position];
+      changes.push(change);
+    });
+  }
+  // Stable: changes of one time keep the order they were written in.
+  changes.sort((x, y) => x.at - y.at);
+  const groups: RecordedChange[][] = [];
+  for (const change of changes) {
+    const group = groups.at(-1);
+    if (group && change.at - group.at(-1)!.at < options.pauseMs && change.at - group[0].at < options.maxSpanMs) group.push(change);
+    else groups.push([change]);
+  }
+  let remainder: BuildResult['remainder'] = null;
+  const open = groups.at(-1);
+  if (open && !options.closeOpen && options.now - open.at(-1)!.at < options.pauseMs) {
+    groups.pop();
+    remainder = {
+      update: encodeUpdateList(open.flatMap((change) => (change.update ? [change.update] : []))),
+      changes: encodeChangeIndex(open, new Map()),
+      firstAt: open[0].at,
+      lastAt: open.at(-1)!.at,
+    };
+  }
+  // The room as of the newest version; each change's update is applied to it in turn, and its ops read off the text events.
+  const doc = docOf(options.base ?? { updates: [] });
+  const observer = observeOps(doc);
+  const paths = new Map(observer.paths());
+  try {
+    let chars = options.previousChars;
+    let sinceBytes = options.sinceBytes;
+    let sinceVersions = options.sinceVersions;
+    let snapshotAtBytes = options.snapshotAtBytes;
+    const versions: BuiltVersion[] = groups.map((group) => {
+      const authors = new Map<string, HistoryAuthor>();
+      for (const change of group) {
+        authors.set(`${change.author.name}\u0000${change.author.color}`, { name: change.author.name, color: change.author.color });
+        if (change.update) Y.applyUpdate(doc, change.update);
+        change.ops = observer.take();
+        for (const op of change.ops) if (!paths.has(op.file)) paths.set(op.file, observer.paths().get(op.file) ?? '');
+      }
+      for (const [id, path] of observer.paths()) paths.set(id, path);
+      chars = filesOf(doc).reduce((sum, file) => sum + file.content.length, 0);
+      const merged = mergeInRounds(group.flatMap((change) => (change.update ? [change.update] : [])));
+      const update = compressSync(merged);
+      sinceBytes += update.length;
+      sinceVersions++;
+      let snapshot: Uint8Array | null = null;
+      // A snapshot only from a document that started at the newest version: without one, it would lack the room's past.
+      if (options.base) {
+        if (sinceBytes >= snapshotAtBytes || sinceVersions >= options.snapshotAtVersions) {
+          snapshot = compressSync(Y.encodeStateAsUpdate(doc));
+          sinceBytes = 0;
+          sinceVersions = 0;
+          snapshotAtBytes = Math.max(snapshotAtBytes, snapshot.length / 2);
+        }
+      }
+      return {
+        startedAt: group[0].at,
+        at: group.at(-1)!.at,
+        authors: [...authors.values()],
+        chars: Math.max(0, chars),
+        changeCount: group.length,
+        update,
+        changes: compressSync(encodeChangeIndex(group, paths)),
+        snapshot,
+      };
+    });
+    return { versions, remainder };
+  } finally {
+    observer.stop();
+    doc.destroy();
+  }
+}
+
+/** A version made of one whole state (the first version of a room stored before history existed). */
+function buildBase(state: Uint8Array): BuiltVersion {
+  const doc = new Y.Doc({ gc: false });
+  try {
+    Y.applyUpdate(doc, state);
+    const update = compressSync(state);
+    const now = Date.now();
+    return {
+      startedAt: now, at: now, authors: [], changeCount: 0, update, snapshot: update,
+      chars: filesOf(doc).reduce((sum, file) => sum + file.content.length, 0),
+      changes: compressSync(encodeChangeIndex([], new Map())),
+    };
+  } finally {
+    doc.destroy();
+  }
+}

@@ -1,0 +1,52 @@
+import { SignJWT } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { applyPlayback } from '../support/history.ts';
+import { connectClient, type TestClient } from '../support/providers.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
+const mint = (claims: Record<string, unknown>) =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('10m').sign(new TextEncoder().encode(SECRET));
+
+describe('history authors with tokens', () => {
+  let server: TestServer;
+  const clients: TestClient[] = [];
+  beforeAll(async () => {
+    server = await startTestServer({ env: { AUTH_JWT_SECRET: SECRET } });
+  });
+  afterEach(() => clients.splice(0).forEach((client) => client.destroy()));
+  afterAll(() => server.close());
+
+  const api = (path: string, token: string, method = 'GET') => fetch(`${server.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+
+  it('names the token subject beside the awareness name, and as the author of a restore; a view token may read but not restore', async () => {
+    const create = await fetch(`${server.baseUrl}/api/rooms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await mint({ room: '*', role: 'create' })}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ language: 'python', code: 'a\n' }),
+    });
+    const { roomId } = (await create.json()) as { roomId: string };
+    const edit = await mint({ room: roomId, role: 'edit', sub: 'ada@example.com' });
+    const view = await mint({ room: roomId, role: 'view', sub: 'viewer' });
+    const ada = connectClient(server.wsUrl, roomId, { token: edit });
+    clients.push(ada);
+    await ada.synced;
+    ada.provider.setAwarenessField('user', { name: 'Ada', color: '#f00' });
+    ada.text.insert(2, 'b\n');
+    let versions: { versionId: string; authors: { name: string }[] }[] = [];
+    await vi.waitFor(async () => {
+      versions = ((await (await api(`/api/rooms/${roomId}/history`, view)).json()) as { versions: typeof versions }).versions;
+      expect(versions).toHaveLength(2);
+    }, { timeout: 15_000, interval: 200 });
+    expect(versions[1].authors).toEqual([{ name: 'Ada', color: '#f00' }]);
+
+    expect((await api(`/api/rooms/${roomId}/history/${versions[0].versionId}/restore`, view, 'POST')).status).toBe(403);
+    const restored = await api(`/api/rooms/${roomId}/history/${versions[0].versionId}/restore`, edit, 'POST');
+    expect(restored.status).toBe(200);
+    await vi.waitFor(() => expect(ada.text.toString()).toBe('a\n'));
+    const lines = await (await api(`/api/rooms/${roomId}/playback?from=${versions[0].versionId}`, view)).text();
+    const authors = lines.trim().split('\n').map((line) => JSON.parse(line).author.name);
+    expect(authors).toEqual(['Ada', 'ada@example.com']);
+    expect(applyPlayback(new Map([['main.py', 'a\n']]), lines).get('main.py')).toBe('a\n');
+  });
+});

@@ -43,7 +43,7 @@ class BlameMarker extends GutterMarker {
     element.className = 'cm-blame-marker';
     element.style.borderLeftColor = this.line.author.color;
     element.textContent = initials(this.line.author.name);
-    element.title = `${this.line.author.name} · ${formatWhen(this.line.at)}`;
+    element.title = `${this.line.author.name || 'Unknown author'} · ${formatWhen(this.line.at)}`;
     return element;
   }
 }

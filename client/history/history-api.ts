@@ -1,48 +1,13 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { errorBody } from '../../shared/schemas/error.schema.ts';
+import { blameAnswer, historyAuthor, historyList, playbackChange, versionContent, versionInfo, type VersionContent } from '../../shared/schemas/history.schema.ts';
 import { ApiError } from '../api.ts';
 
-/** Who made a change, as history records it. */
-export const historyAuthor = z.object({ name: z.string(), color: z.string() });
 export type HistoryAuthor = z.infer<typeof historyAuthor>;
-
-/** One entry of `GET /api/rooms/:id/history`. */
-export const historyVersion = z.object({
-  versionId: z.string(),
-  at: z.string(),
-  authors: z.array(historyAuthor),
-  label: z.string().optional().nullable(),
-  chars: z.number(),
-});
-export type HistoryVersion = z.infer<typeof historyVersion>;
-
-/** `GET /api/rooms/:id/history/:versionId`: every file of the room as it was. */
-export const versionContent = z.object({
-  versionId: z.string(),
-  at: z.string(),
-  files: z.array(z.object({ path: z.string(), content: z.string() })),
-});
-export type VersionContent = z.infer<typeof versionContent>;
-
-/** One line of `GET /api/rooms/:id/playback` (NDJSON): `pos` in the file as it was just before. */
-export const playbackChange = z.object({
-  at: z.string(),
-  author: historyAuthor,
-  file: z.string(),
-  pos: z.number().int().nonnegative(),
-  del: z.number().int().nonnegative(),
-  ins: z.string(),
-});
+export type HistoryVersion = z.infer<typeof versionInfo>;
 export type PlaybackChange = z.infer<typeof playbackChange>;
-
-/** `GET /api/rooms/:id/blame?file=`: the author and time of each line's newest character. */
-export const blame = z.object({
-  file: z.string(),
-  lines: z.array(z.object({ line: z.number().int(), author: historyAuthor, at: z.string() })),
-});
-export type Blame = z.infer<typeof blame>;
-
-const versionPage = z.object({ versions: z.array(historyVersion) });
+export type Blame = z.infer<typeof blameAnswer>;
+export type { VersionContent };
 
 /** The history routes of the REST API (issue 17), as the history panel and the blame gutter use them. */
 export interface HistoryApi {
@@ -54,8 +19,8 @@ export interface HistoryApi {
   blame(id: string, file: string): Promise<Blame>;
   /** Labels the current state (an edit id). */
   label(roomId: string, label: string): Promise<void>;
-  /** Makes the room equal to a version, as one new change (an edit id). */
-  restore(roomId: string, versionId: string): Promise<void>;
+  /** Makes the room equal to a version, as one new change (an edit id); `by` is who pressed Restore, history's author of it. */
+  restore(roomId: string, versionId: string, by?: HistoryAuthor): Promise<void>;
 }
 
 /** Most versions asked for per page. */
@@ -90,7 +55,7 @@ export function createHistoryApi(baseUrl = '', fetchImpl: typeof fetch = (input,
       let before: string | undefined;
       for (;;) {
         const query = new URLSearchParams({ limit: String(PAGE), ...(before ? { before } : {}) });
-        const page = (await json(`${roomUrl(id)}/history?${query}`, versionPage)).versions;
+        const page = (await json(`${roomUrl(id)}/history?${query}`, historyList)).versions;
         const fresh = page.filter((version) => !all.some((known) => known.versionId === version.versionId));
         all.push(...fresh);
         if (page.length < PAGE || fresh.length === 0) break;
@@ -111,12 +76,12 @@ export function createHistoryApi(baseUrl = '', fetchImpl: typeof fetch = (input,
       }
       return changes;
     },
-    blame: (id, file) => json(`${roomUrl(id)}/blame?${new URLSearchParams({ file })}`, blame),
+    blame: (id, file) => json(`${roomUrl(id)}/blame?${new URLSearchParams({ file })}`, blameAnswer),
     async label(roomId, label) {
       await request(`${roomUrl(roomId)}/history`, { method: 'POST', body: JSON.stringify({ label }) });
     },
-    async restore(roomId, versionId) {
-      await request(`${roomUrl(roomId)}/history/${encodeURIComponent(versionId)}/restore`, { method: 'POST', body: '{}' });
+    async restore(roomId, versionId, by) {
+      await request(`${roomUrl(roomId)}/history/${encodeURIComponent(versionId)}/restore`, { method: 'POST', body: JSON.stringify(by ? { by } : {}) });
     },
   };
 }

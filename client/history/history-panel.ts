@@ -23,6 +23,8 @@ export interface HistoryPanelOptions {
   /** The editor's blame gutter (made after the panel, with the editor). */
   blame(): BlameController;
   notify(message: string, kind?: 'error' | 'info'): void;
+  /** The person using the page, recorded as the author of a restore. */
+  me(): { name: string; color: string };
 }
 
 export interface HistoryPanel {
@@ -223,7 +225,7 @@ export function createHistoryPanel(options: HistoryPanelOptions & { button: HTML
     });
     if (!confirmed) return;
     try {
-      await options.api.restore(options.editRoomId, version.versionId);
+      await options.api.restore(options.editRoomId, version.versionId, options.me());
       options.notify(`Restored the version of ${formatTime(version.at)}.`, 'info');
       await load();
     } catch (error) {
@@ -283,6 +285,8 @@ export function createHistoryPanel(options: HistoryPanelOptions & { button: HTML
   const close = () => {
     pause();
     element.hidden = true;
+    // Out of the page while closed: its read-only editors must not stand beside the room's own.
+    element.remove();
     button.setAttribute('aria-expanded', 'false');
   };
   closeButton.addEventListener('click', close);

@@ -213,6 +213,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     theme: () => editorTheme(deps.theme.current),
     blame: () => blame,
     notify: (message, kind) => showToast(message, kind),
+    me: () => ({ name: identity.name, color: roomColor }),
   });
   cleanups.push(() => historyButton.destroy());
 

@@ -2,7 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { errorBody } from '../../shared/schemas/error.schema.ts';
 import {
-  blameAnswer, blameQuery, diffQuery, historyList, historyListQuery, labelRequest, playbackChange, playbackQuery, restoreAnswer, versionContent, versionInfo,
+  blameAnswer, blameQuery, diffQuery, historyList, historyListQuery, labelRequest, playbackChange, playbackQuery, restoreAnswer, restoreRequest, versionContent, versionInfo,
 } from '../../shared/schemas/history.schema.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -33,8 +33,8 @@ export function registerHistoryPaths(registry: OpenAPIRegistry): void {
   });
   registry.registerPath({
     method: 'post', path: '/api/rooms/{roomId}/history/{versionId}/restore', summary: 'Make the room equal to a version, as one new change (edit id)', tags: ['history'],
-    description: 'Applies the smallest line diff, so untouched text keeps its authors; everyone connected sees it as an edit, and history records it (author: the token subject, else `REST API`).',
-    request: { params: versionParams },
+    description: 'Applies the smallest line diff, so untouched text keeps its authors; everyone connected sees it as an edit, and history records it (author: the token subject, else the optional `by` of the body — the web client sends who pressed Restore — else `REST API`).',
+    request: { params: versionParams, body: { required: false, content: { 'application/json': { schema: restoreRequest } } } },
     responses: {
       200: json(restoreAnswer, 'The version that holds the restore'),
       403: error('`forbidden`: a view id'),

@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import type { Grant } from '../auth/tokens.ts';
-import { blameQuery, diffQuery, historyListQuery, labelRequest, playbackQuery } from '../../shared/schemas/history.schema.ts';
+import { blameQuery, diffQuery, historyListQuery, labelRequest, playbackQuery, restoreRequest } from '../../shared/schemas/history.schema.ts';
 import type { RestAuth } from '../http/auth.ts';
 import { HttpError, invalidRequest } from '../http/errors.ts';
 import { REST_AUTHOR } from './change-recorder.ts';
@@ -59,7 +59,11 @@ export function createHistoryRouter({ history, auth }: { history: HistoryService
 
   router.post('/:roomId/history/:versionId/restore', async (req, res) => {
     await auth.authorize(res, 'edit', req.params.roomId);
-    res.json(await run(() => history.restore(req.params.roomId, req.params.versionId, restAuthor(res))));
+    const body = restoreRequest.safeParse(req.body ?? {});
+    if (!body.success) throw invalidRequest(body.error);
+    const by = body.data.by;
+    const author = (res.locals.grant as Grant | undefined)?.subject || !by ? restAuthor(res) : { name: by.name, color: by.color };
+    res.json(await run(() => history.restore(req.params.roomId, req.params.versionId, author)));
   });
 
   router.get('/:roomId/diff', async (req, res) => {

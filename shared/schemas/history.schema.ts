@@ -84,5 +84,16 @@ export const blameAnswer = z
   })
   .meta({ id: 'Blame' });
 
+/**
+ * Body of `POST /api/rooms/:roomId/history/:versionId/restore`, optional:
+ * `by` is the person who pressed Restore in the web client, the author
+ * history records when the request carries no token (a token's subject wins).
+ */
+export const restoreRequest = z
+  .strictObject({
+    by: z.strictObject({ name: z.string().trim().min(1).max(40), color: z.string().regex(/^#[0-9a-fA-F]{6}$/) }).optional(),
+  })
+  .meta({ id: 'RestoreRequest' });
+
 /** Answer of `POST /api/rooms/:roomId/history/:versionId/restore` and of a label: the version made. */
 export const restoreAnswer = z.object({ versionId: z.string(), restoredFrom: z.string() }).meta({ id: 'RestoreAnswer' });

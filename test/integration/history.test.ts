@@ -164,6 +164,22 @@ describe.each(dialects)('room history on %s', (dialect) => {
     expect(blame.lines.map((line) => line.author.name)).toEqual(['Anonymous', 'REST API']);
   });
 
+  it('records the person the web client names as the author of a restore, and refuses a malformed one', async () => {
+    const { roomId } = await newRoom(server, 'a\n');
+    const ada = connectClient(server.wsUrl, roomId);
+    cleanups.push(() => ada.destroy());
+    await ada.synced;
+    ada.text.insert(2, 'b\n');
+    const [first] = await waitForVersions(server.baseUrl, roomId, 2);
+    const url = `${server.baseUrl}/api/rooms/${roomId}/history/${first!.versionId}/restore`;
+    await expectError(await postJson(url, { by: { name: 'Eve', color: 'red' } }), 400, 'invalid_request');
+    await expectError(await postJson(url, { by: { name: '', color: '#ff0000' } }), 400, 'invalid_request');
+    expect((await postJson(url, { by: { name: 'Cy', color: '#00aa00' } })).status).toBe(200);
+    await vi.waitFor(() => expect(ada.text.toString()).toBe('a\n'));
+    const after = await waitForVersions(server.baseUrl, roomId, 3);
+    expect(after.at(-1)!.authors).toEqual([{ name: 'Cy', color: '#00aa00' }]);
+  });
+
   it('lets a view id read history but not label or restore it', async () => {
     const { roomId, viewId } = await newRoom(server);
     const [version] = await listHistory(server.baseUrl, viewId);

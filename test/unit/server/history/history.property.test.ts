@@ -1,3 +1,5 @@
+import { applyPatch } from 'diff';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { decodeChangeIndex, encodeChangeIndex, type RecordedChange } from '../../../../server/history/change-index.ts';
@@ -19,6 +21,18 @@ describe('history: line diffs', () => {
       for (const edit of textEdits(from, to)) text = text.slice(0, edit.pos) + edit.ins + text.slice(edit.pos + edit.del);
       expect(text).toBe(to);
     }
+  });
+
+  it('writes a unified diff that turns the old text into the new one when applied', () => {
+    const text = fc.array(fc.constantFrom('a\n', 'b\n', 'c', '\n', 'é😀\n'), { maxLength: 40 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, text, (from, to) => {
+        const patch = unifiedDiff({ from: 'f.txt', to: 'f.txt' }, from, to);
+        if (from === to) expect(patch).toBe('');
+        else expect(applyPatch(from, patch)).toBe(to);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('leaves lines that did not change untouched', () => {

@@ -5,6 +5,8 @@ import * as Y from 'yjs';
 import { CHAT_KEEP, CHAT_MAX_LIVE, CHAT_MAX_TEXT, CODE_TEXT } from '../../shared/protocol.ts';
 import { appendChatMessage, chatArray, readChatMessages, type ChatMessage } from '../../shared/room-chat.ts';
 import { findLayoutProblem } from '../../shared/room-layout.ts';
+import { randomBytes } from 'node:crypto';
+import { createPostgresDatabase, testDatabaseUrl, testRedisUrl } from '../support/databases.ts';
 import { connectClient, connectYjsClient, type TestClient, type YjsTestClient } from '../support/providers.ts';
 import { fetchRoomCode, restartTestServer, startTestServer, type TestServer } from '../support/server.ts';
 import { updateOn } from '../support/yjs-updates.ts';
@@ -249,5 +251,40 @@ describe('the latest CHAT_KEEP messages are kept', () => {
     await later.synced;
     expect(chatArray(later.doc).length).toBe(CHAT_KEEP);
     expect(texts(later.doc)[0]).toBe('m100');
+  });
+});
+
+// Needs both services; CI always sets TEST_DATABASE_URL and TEST_REDIS_URL.
+describe.runIf(testDatabaseUrl && testRedisUrl)('chat across two instances sharing Redis and Postgres', () => {
+  it('reaches clients of both protocols on the other instance, viewers’ messages included, and the trim too', async () => {
+    const database = await createPostgresDatabase();
+    const env = { DATABASE_URL: database.url, REDIS_URL: testRedisUrl!, REDIS_PREFIX: `test-${randomBytes(4).toString('hex')}` };
+    const overrides = { storeDebounceMs: 50, storeMaxDebounceMs: 200 };
+    const a = await startTestServer({ databaseUrl: env.DATABASE_URL, env, overrides });
+    const b = await startTestServer({ databaseUrl: env.DATABASE_URL, env, overrides });
+    cleanups.push(() => void a.stop().then(() => b.stop()).then(() => database.drop()));
+    const response = await fetch(`${a.baseUrl}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const room = (await response.json()) as RoomLinks;
+    const onA = track(connectClient(a.wsUrl, room.roomId));
+    const viewerOnA = track(connectYjsClient(a.wsUrl, room.viewId));
+    const onB = track(connectYjsClient(b.wsUrl, room.roomId));
+    const viewerOnB = track(connectClient(b.wsUrl, room.viewId));
+    const everyone = [onA.doc, viewerOnA.doc, onB.doc, viewerOnB.doc];
+    await Promise.all([onA.synced, viewerOnA.synced, onB.synced, viewerOnB.synced]);
+
+    appendChatMessage(onA.doc, message('from A'));
+    appendChatMessage(viewerOnB.doc, message('from a viewer on B'));
+    appendChatMessage(viewerOnA.doc, message('from a stock viewer on A'));
+    appendChatMessage(onB.doc, message('from a stock editor on B'));
+    await vi.waitFor(() => everyone.forEach((doc) => expect(texts(doc).sort()).toEqual(['from A', 'from a stock editor on B', 'from a stock viewer on A', 'from a viewer on B'])), { timeout: 10_000 });
+
+    onB.doc.transact(() => {
+      for (let i = 0; i < CHAT_KEEP; i++) appendChatMessage(onB.doc, message(`bulk ${i}`));
+    });
+    await vi.waitFor(() => everyone.forEach((doc) => {
+      expect(chatArray(doc).length).toBe(CHAT_KEEP);
+      expect(texts(doc)[0]).toBe('bulk 0');
+    }), { timeout: 15_000 });
+    for (const doc of everyone) expect(findLayoutProblem(doc)).toBeUndefined();
   });
 });

@@ -37,6 +37,7 @@ import { createCopyLinkButton } from './share.ts';
 import { createUndoManager } from '../editor/undo-steps.ts';
 import { createDownloadButton } from '../files/download-button.ts';
 import { createFileWorkspace } from '../files/file-workspace.ts';
+import { createChatPanel } from '../chat/chat-panel.ts';
 import { trackOtherFilesLength } from '../files/other-files-length.ts';
 import { createSafeStore } from '../storage.ts';
 
@@ -191,6 +192,14 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   // Ctrl+S: no "Save page as" dialog; say whether everything is stored.
   cleanups.push(installSaveShortcut(() => status.current, showToast));
 
+  // Viewers read and write too (the server lets a view link append chat and nothing else).
+  const chat = createChatPanel({
+    doc: session.doc,
+    author: () => ({ name: anonymous ? 'Someone watching' : identity.name, color: roomColor }),
+    isSynced: () => session.provider.isSynced,
+  });
+  cleanups.push(() => chat.destroy());
+
   const absolute = (path: string) => new URL(path, location.origin).href;
   const viewId = room?.viewId ?? (target.mode === 'view' ? target.viewId : undefined);
   const header = createRoomHeader({
@@ -202,6 +211,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     nameButton: nameButton.element,
     tools: [
       status.element,
+      chat.toggle,
       editRoomId ? createCopyLinkButton({ kind: 'edit', link: () => absolute(roomPath(editRoomId)) }) : null,
       viewId ? createCopyLinkButton({ kind: 'view', link: () => absolute(viewPath(viewId)) }) : null,
       createDownloadButton({ doc: session.doc, archiveUrl: deps.api.roomArchiveUrl(documentName), title: currentTitle, language: currentLanguage }),
@@ -291,7 +301,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       header.element,
       reconnectBanner.element,
       presenceBar.element,
-      h('main', { class: 'editor-main files-layout' }, workspace.sidebar, h('div', { class: 'editor-column' }, workspace.tabBar, h('div', { class: 'editor-frame' }, editorHost))),
+      h('main', { class: 'editor-main files-layout' }, workspace.sidebar, h('div', { class: 'editor-column' }, workspace.tabBar, h('div', { class: 'editor-frame' }, editorHost)), chat.element),
       runPanel.element,
       hint,
     ),

@@ -19,6 +19,7 @@ import { loadBrowserId } from '../presence/browser-id.ts';
 import { createNameButton } from '../presence/name-button.ts';
 import { askDisplayName } from '../presence/name-dialog.ts';
 import { createPresenceBar } from '../presence/presence-bar.ts';
+import { createFollowMode, type FollowMode } from '../presence/follow-mode.ts';
 import { collabUrl, roomPath, viewPath } from '../routes.ts';
 import type { KeyValueStore } from '../storage.ts';
 import type { ThemeController } from '../theme.ts';
@@ -223,11 +224,13 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     ],
   });
 
+  let follow: FollowMode | undefined;
   presenceBar.render(presence.peers);
   cleanups.push(
     presence.subscribe((peers, change) => {
       presenceBar.render(peers);
       workspace.decoratePresence();
+      follow?.decorate();
       for (const peer of change.joined) showToast(`${peer.name} joined`, 'join');
       for (const peer of change.left) showToast(`${peer.name} left`, 'leave');
     }),
@@ -292,6 +295,18 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     },
   });
   cleanups.push(() => workspace.destroy());
+  // Click a person in the presence bar to follow them (across files); the chat does not stop it.
+  follow = createFollowMode({
+    awareness: session.awareness,
+    editor,
+    openFile: (fileId) => workspace.openFile(fileId),
+    shownFileId: () => workspace.shownFile().id,
+    presenceBar: presenceBar.element,
+    selfKey: browserId,
+    keepFollowingIn: () => [chat.element, chat.toggle],
+    notify: (message) => showToast(message, 'info'),
+  });
+  cleanups.push(() => follow?.destroy());
   session.provider.on('synced', () => workspace.refresh());
   replaceChildren(
     root,

@@ -64,8 +64,21 @@ async function openRaw(id: string) {
   const socket = new WebSocket(`${server.wsUrl}/yjs/${id}`);
   cleanups.push(() => socket.terminate());
   const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const received: Uint8Array[] = [];
+  socket.on('message', (data: Buffer) => received.push(new Uint8Array(data)));
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  return { send: (frame: Uint8Array) => socket.send(frame), closed, isOpen: () => socket.readyState === socket.OPEN };
+  return {
+    send: (frame: Uint8Array) => socket.send(frame),
+    closed,
+    isOpen: () => socket.readyState === socket.OPEN,
+    /** Sends a sync step 1 and waits for the answer: every frame sent before it was handled. */
+    async roundTrip() {
+      const answers = () => received.filter((frame) => frame[0] === 0 && frame[1] === 1).length;
+      const before = answers();
+      socket.send(new Uint8Array([0, 0, 1, 0]));
+      await vi.waitFor(() => expect(answers()).toBeGreaterThan(before));
+    },
+  };
 }
 
 /** A fresh Y.Doc (a client id of its own) holding what the room holds now. */
@@ -146,6 +159,23 @@ describe('chat on both protocols', () => {
     await vi.waitFor(() => expect(texts(editor.doc)).toEqual(['plain chat']));
     expect(raw.isOpen()).toBe(true);
     expect(roomDoc(room.roomId).getText(CODE_TEXT).toString()).toBe('print(1)\n');
+  });
+});
+
+describe('a locked room (meta.locked, set by the owner controls)', () => {
+  it('drops a viewer’s message (only the owner may chat); the viewer stays connected', async () => {
+    const room = await createRoom();
+    const editor = track(connectClient(server.wsUrl, room.roomId));
+    await editor.synced;
+    // As the owner controls will: a server-side change.
+    roomDoc(room.roomId).getMap('meta').set('locked', true);
+    const raw = await openRaw(room.viewId);
+    raw.send(updateFrame(updateOn(copyOfRoom(room.roomId), (doc) => appendChatMessage(doc, message('while locked')))));
+    await raw.roundTrip();
+    roomDoc(room.roomId).getMap('meta').delete('locked');
+    raw.send(updateFrame(updateOn(copyOfRoom(room.roomId), (doc) => appendChatMessage(doc, message('after unlocking')))));
+    await vi.waitFor(() => expect(texts(editor.doc)).toEqual(['after unlocking']));
+    expect(raw.isOpen()).toBe(true);
   });
 });
 

@@ -60,6 +60,8 @@ describe('the chat panel', () => {
     expect(await mallory.page.locator('.chat-badge').isVisible()).toBe(true);
     await send(dana, 'Second line');
     await expect.poll(() => mallory.page.locator('.chat-badge').textContent(), eventually).toBe('2');
+    expect(await mallory.page.locator('.chat-toggle').getAttribute('aria-label')).toBe('Chat, 2 unread');
+    await mallory.page.locator('.topbar').screenshot({ path: 'test-results/chat-badge.png' });
     await mallory.page.locator('.chat-toggle').click();
     expect(await mallory.page.locator('.chat-badge').isVisible()).toBe(false);
     await expect.poll(() => texts(mallory), eventually).toEqual(['Hello! See https://example.com/docs?a=1.', 'Second line']);

@@ -2,6 +2,7 @@ import type * as Y from 'yjs';
 import { CHAT_MAX_TEXT } from '../../shared/protocol.ts';
 import { appendChatMessage, chatArray, isChatMessage, type ChatMessage } from '../../shared/room-chat.ts';
 import { h, replaceChildren } from '../dom.ts';
+import { icon } from '../icons.ts';
 import { isUserColor } from '../presence/identity.ts';
 import { renderChatText } from './chat-text.ts';
 
@@ -48,7 +49,9 @@ export function createChatPanel(options: ChatPanelOptions): ChatPanel {
   const toggle = h(
     'button',
     { type: 'button', class: 'button chat-toggle', 'aria-expanded': 'false', 'aria-controls': 'chat-panel', title: 'Chat with everyone in the room' },
-    h('span', { class: 'button-text-always' }, 'Chat'),
+    icon('chat'),
+    // Icon only on narrow windows, like the other header buttons.
+    h('span', { class: 'button-text' }, 'Chat'),
     badge,
   );
   const list = h('ol', { class: 'chat-messages', 'aria-live': 'polite', 'aria-label': 'Messages' });

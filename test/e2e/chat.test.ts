@@ -100,4 +100,17 @@ describe('the chat panel', () => {
     await dana.page.locator('.chat-panel').screenshot({ path: 'test-results/chat-panel.png' });
     await dana.page.screenshot({ path: 'test-results/chat-room.png' });
   });
+
+  it('opens over the editor on a phone, within the screen', async () => {
+    const phone = await newPerson(browser, { viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
+    await joinRoom(phone, dana.page.url(), 'Pat');
+    await phone.page.locator('.chat-toggle').click();
+    await expect.poll(() => texts(phone), eventually).toHaveLength(4);
+    const panel = await phone.page.locator('.chat-panel').boundingBox();
+    expect(panel!.x).toBeGreaterThanOrEqual(0);
+    expect(panel!.x + panel!.width).toBeLessThanOrEqual(375);
+    expect(await phone.page.getByLabel('Message', { exact: true }).isVisible()).toBe(true);
+    await phone.page.screenshot({ path: 'test-results/chat-phone.png' });
+    await phone.context.close();
+  });
 });

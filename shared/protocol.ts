@@ -43,7 +43,8 @@ export const YJS_PATH = '/yjs';
  * - Awareness carries `user: { name, color, colorLight, id? }` and `cursor`, as
  *   y-codemirror.next expects (`id`: the sender's browser, the same in all
  *   its tabs, so a person with two tabs counts once), and `file` (the id of the file the person is
- *   in; its cursor is in that file's text).
+ *   in; its cursor is in that file's text), and `following` ({@link AWARENESS_FOLLOWING}).
+ * - `doc.getArray(CHAT_ARRAY)`: the chat (see "Chat" below).
  */
 export const CODE_TEXT = 'code';
 export const META_MAP = 'meta';
@@ -315,7 +316,8 @@ export const CloseCode = {
    * An update would make the room larger than the server's limit
    * (`MAX_DOCUMENT_BYTES`, counting every file's text and path), or leave it
    * with more than {@link MAX_FILES} files or {@link MAX_FOLDERS} folders
-   * (reason `too many files`); it was not applied.
+   * (reason `too many files`), or with more than {@link CHAT_MAX_LIVE} chat
+   * messages before the server trims (reason `chat full`); it was not applied.
    */
   documentTooLarge: 4413,
   /**

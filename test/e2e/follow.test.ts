@@ -16,6 +16,7 @@ let app: TestApp;
 let browser: Browser;
 let dana: Person;
 let bob: Person;
+let viewUrl: string;
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
@@ -25,7 +26,8 @@ beforeAll(async () => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ files: [{ path: 'main.py', content: LONG }, { path: 'other.py', content: OTHER }] }),
   });
-  const { roomId } = (await response.json()) as { roomId: string };
+  const { roomId, viewId } = (await response.json()) as { roomId: string; viewId: string };
+  viewUrl = `${app.baseUrl}/v/${viewId}`;
   [dana, bob] = await Promise.all([newPerson(browser), newPerson(browser)]);
   await joinRoom(dana, `${app.baseUrl}/r/${roomId}`, 'Dana');
   await joinRoom(bob, `${app.baseUrl}/r/${roomId}`, 'Bob');
@@ -96,5 +98,17 @@ describe('follow mode', () => {
     await expect.poll(() => lineVisible(bob.page, 'other_151 = 151'), eventually).toBe(true);
     await expect.poll(() => bob.page.locator('.cm-offscreenCursor').count(), eventually).toBe(0);
     for (const person of [dana, bob]) expect(person.errors).toEqual([]);
+  });
+
+  it('works for a viewer too: the view page follows Dana, and Dana sees the watcher following', async () => {
+    const viewer = await newPerson(browser);
+    await joinRoom(viewer, viewUrl, 'Vera');
+    await peerItem(viewer.page, 'Dana').click();
+    await expect.poll(() => lineVisible(viewer.page, 'other_151 = 151'), eventually).toBe(true);
+    await expect.poll(() => peerItem(dana.page, 'Vera').locator('.presence-follows-you').count(), eventually).toBe(1);
+    await moveDanaTo(20);
+    await expect.poll(() => lineVisible(viewer.page, 'other_19 = 19'), eventually).toBe(true);
+    expect(viewer.errors).toEqual([]);
+    await viewer.context.close();
   });
 });

@@ -200,6 +200,16 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     isSynced: () => session.provider.isSynced,
   });
   cleanups.push(() => chat.destroy());
+  // A locked room (`meta.locked`) takes chat from its owner only (`mayChat` on the server).
+  // `isRoomOwner` is the hook for the owner controls: until they exist, nobody here is the owner.
+  const isRoomOwner = (): boolean => false;
+  const syncChatPermission = () => {
+    const locked = session.meta.get('locked') === true;
+    chat.setCanSend(!locked || isRoomOwner(), 'The room is locked: only its owner can write in the chat');
+  };
+  session.meta.observe(syncChatPermission);
+  cleanups.push(() => session.meta.unobserve(syncChatPermission));
+  syncChatPermission();
 
   const absolute = (path: string) => new URL(path, location.origin).href;
   const viewId = room?.viewId ?? (target.mode === 'view' ? target.viewId : undefined);

@@ -15,6 +15,7 @@ let browser: Browser;
 let dana: Person;
 let mallory: Person;
 let viewer: Person;
+let roomId: string;
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
@@ -24,7 +25,9 @@ beforeAll(async () => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ language: 'python', code: 'print("hi")\n', title: 'Chat room' }),
   });
-  const { roomId, viewId } = (await response.json()) as { roomId: string; viewId: string };
+  const created = (await response.json()) as { roomId: string; viewId: string };
+  roomId = created.roomId;
+  const viewId = created.viewId;
   [dana, mallory, viewer] = await Promise.all([newPerson(browser), newPerson(browser), newPerson(browser)]);
   await joinRoom(dana, `${app.baseUrl}/r/${roomId}`, 'Dana');
   await joinRoom(mallory, `${app.baseUrl}/r/${roomId}`, 'Mallory');
@@ -99,6 +102,18 @@ describe('the chat panel', () => {
     expect(await viewer.page.locator('.cm-content').getAttribute('contenteditable')).toBe('false');
     await dana.page.locator('.chat-panel').screenshot({ path: 'test-results/chat-panel.png' });
     await dana.page.screenshot({ path: 'test-results/chat-room.png' });
+  });
+
+  it('disables the box in a locked room (only the owner may chat) and enables it again', async () => {
+    const meta = () => app.server.pairpad.collab.hocuspocus.documents.get(roomId)!.getMap('meta');
+    // As the owner controls will: a server-side change of meta.locked.
+    meta().set('locked', true);
+    const input = dana.page.getByLabel('Message', { exact: true });
+    await expect.poll(() => input.isDisabled(), eventually).toBe(true);
+    expect(await input.getAttribute('placeholder')).toContain('locked');
+    await expect.poll(() => viewer.page.getByLabel('Message', { exact: true }).isDisabled(), eventually).toBe(true);
+    meta().delete('locked');
+    await expect.poll(() => input.isDisabled(), eventually).toBe(false);
   });
 
   it('opens over the editor on a phone, within the screen', async () => {

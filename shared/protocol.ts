@@ -49,7 +49,8 @@ export const YJS_PATH = '/yjs';
  * - Awareness carries `user: { name, color, colorLight, id? }` and `cursor`, as
  *   y-codemirror.next expects (`id`: the sender's browser, the same in all
  *   its tabs, so a person with two tabs counts once), and `file` (the id of the file the person is
- *   in; its cursor is in that file's text).
+ *   in; its cursor is in that file's text), and `following` ({@link AWARENESS_FOLLOWING}).
+ * - `doc.getArray(CHAT_ARRAY)`: the chat (see "Chat" below).
  */
 export const CODE_TEXT = 'code';
 export const META_MAP = 'meta';
@@ -81,6 +82,43 @@ export const AWARENESS_WATCHING = 'watching';
 export const AWARENESS_OWNER = 'owner';
 /** Awareness field: the id of the file a person has open. */
 export const AWARENESS_FILE = 'file';
+/**
+ * Awareness field: who this person follows (follow mode of the web client):
+ * the `user.id` of the person followed, or, for a peer without one, its
+ * awareness client id as a decimal string; absent when following no one.
+ * At most {@link MAX_FOLLOWING_LENGTH} characters. The followed person's
+ * client reads it to show who follows them; viewers may send it too.
+ */
+export const AWARENESS_FOLLOWING = 'following';
+export const MAX_FOLLOWING_LENGTH = 64;
+
+/**
+ * Chat: `doc.getArray(CHAT_ARRAY)`, the room's messages in the order Yjs
+ * gives them, each a plain JSON object (`ContentAny`, never a nested type)
+ * `{ id, at, name, color, text }`:
+ * - `id` (string, 1 to {@link CHAT_MAX_ID} characters of `[A-Za-z0-9_-]`): made by the sender, random;
+ * - `at` (number): when it was sent, milliseconds since the epoch (the sender's clock);
+ * - `name` (string, ≤ {@link CHAT_MAX_NAME} characters): the author's display name;
+ * - `color` (string, ≤ {@link CHAT_MAX_COLOR} characters): the author's colour (`#rrggbb`; clients show only colours they know);
+ * - `text` (string, 1 to {@link CHAT_MAX_TEXT} characters): plain text, never HTML; clients make links clickable.
+ * No other key. `shared/room-chat.ts` reads and appends them.
+ *
+ * Clients only append (an item inserted with no right neighbour: `push`);
+ * they never delete or change a message (a client's delete of a live
+ * message is refused with 4400). The server keeps the latest
+ * {@link CHAT_KEEP}: when the room stores, it deletes the older ones (a
+ * server-origin delete every client receives). Between stores a room holds
+ * at most {@link CHAT_MAX_LIVE}; an update past that is refused (4413,
+ * `chat full`). Viewers (view links) may append messages and nothing else;
+ * in a locked room (`meta.locked`) only the owner may.
+ */
+export const CHAT_ARRAY = 'chat';
+export const CHAT_MAX_TEXT = 2000;
+export const CHAT_KEEP = 1000;
+export const CHAT_MAX_LIVE = 2 * CHAT_KEEP;
+export const CHAT_MAX_ID = 64;
+export const CHAT_MAX_NAME = 64;
+export const CHAT_MAX_COLOR = 32;
 /** File ids: what `newFileId()` in `shared/room-files.ts` makes (16 base64url characters) and the entry's `code`. */
 export const FILE_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 /** Files a room holds at most (the entry file included). */
@@ -174,7 +212,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  *   would break it is refused with 4400 before it is applied: the room is
  *   byte for byte as before.
  * - Layout, item by item (`shared/room-layout.ts` holds the rules): only the
- *   roots `code`, `meta`, `files` and `folders` (an item, even one the room
+ *   roots `code`, `meta`, `files`, `folders` and `chat` (an item, even one the room
  *   has seen, naming another root is refused); plain strings in `code` and
  *   in each file's `text` (no formats, embeds or nested types); under
  *   `meta` one string each for `title` (≤ {@link MAX_TITLE_LENGTH}) and
@@ -184,7 +222,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  *   `Y.Text`, once for the record's life: a second would replace the
  *   file's text); the entry's record (`files.code`) holds only `path`; a
  *   record an update creates comes with its `path` (and `text`) in that
- *   update; under `folders` a canonical path holding `true`. Anything else
+ *   update; under `folders` a canonical path holding `true`; in `chat`
+ *   messages of the shape above, appended (no right neighbour), and no
+ *   delete of a live message. Anything else
  *   (another key, another nested type such as a `Y.Array`, a record under
  *   a key that is not an id, text in the entry's record, a value of the
  *   wrong type) is refused with 4400.
@@ -314,7 +354,8 @@ export const CloseCode = {
    * An update would make the room larger than the server's limit
    * (`MAX_DOCUMENT_BYTES`, counting every file's text and path), or leave it
    * with more than {@link MAX_FILES} files or {@link MAX_FOLDERS} folders
-   * (reason `too many files`); it was not applied.
+   * (reason `too many files`), or with more than {@link CHAT_MAX_LIVE} chat
+   * messages before the server trims (reason `chat full`); it was not applied.
    */
   documentTooLarge: 4413,
   /**
@@ -364,6 +405,7 @@ export const CloseReason = {
   idleTimeout: 'idle timeout',
   unsupportedClient: 'unsupported client: authenticate before syncing (@hocuspocus/provider 3 or later)',
   tryAgainLater: 'try again later: sending too fast',
+  chatFull: 'chat full',
   keysUnavailable: 'try again later: client keys unavailable',
   roomUnlocked: 'try again later: the room was unlocked, resynchronise',
 } as const;

@@ -1,7 +1,8 @@
 import * as Y from 'yjs';
 import { isCanonicalPath } from './file-paths.ts';
+import { isChatMessage } from './room-chat.ts';
 import {
-  CODE_TEXT, ENTRY_FILE_ID, FILE_ID_PATTERN, FILE_LANGUAGE, FILE_PATH, FILE_TEXT, FILES_MAP, FOLDERS_MAP, LANGUAGES,
+  CHAT_ARRAY, CHAT_MAX_LIVE, CODE_TEXT, ENTRY_FILE_ID, FILE_ID_PATTERN, FILE_LANGUAGE, FILE_PATH, FILE_TEXT, FILES_MAP, FOLDERS_MAP, LANGUAGES,
   MAX_EDITORS_LIMIT, MAX_FILES, MAX_FOLDERS, MAX_TITLE_LENGTH, META_LANGUAGE, META_LOCKED, META_MAP, META_MAX_EDITORS, META_TITLE,
 } from './protocol.ts';
 
@@ -13,7 +14,7 @@ import {
  */
 
 /** The root types a room has; Yjs creates a root for any name it reads, so no other may appear. */
-export const ROOT_NAMES: ReadonlySet<string> = new Set([CODE_TEXT, META_MAP, FILES_MAP, FOLDERS_MAP]);
+export const ROOT_NAMES: ReadonlySet<string> = new Set([CODE_TEXT, META_MAP, FILES_MAP, FOLDERS_MAP, CHAT_ARRAY]);
 
 /** Keys `meta` may hold, with the longest string each may be (characters). */
 export const META_KEYS: ReadonlyMap<string, number> = new Map([
@@ -67,10 +68,11 @@ export function isFolderEntry(key: string, value: unknown): boolean {
 
 /**
  * What is wrong with `doc` against the layout, or `undefined` when nothing
- * is: only the four roots; `meta`'s two strings; `code` and every file text
+ * is: only the five roots; `meta`'s two strings; `code` and every file text
  * plain strings (no formats, embeds or nested types); `files` keyed by ids,
  * each a `Y.Map` record with only the keys and values its kind allows;
- * `folders` canonical paths to `true`; at most {@link MAX_FILES} files (the
+ * `folders` canonical paths to `true`; `chat` messages only (at most
+ * `CHAT_MAX_LIVE`); at most {@link MAX_FILES} files (the
  * entry counts) and {@link MAX_FOLDERS} folders; nothing pending in Yjs.
  * O(size of the document): not for the typing path.
  */
@@ -104,6 +106,18 @@ export function findLayoutProblem(doc: Y.Doc): string | undefined {
     if (!isFolderEntry(path, value)) return `folder ${JSON.stringify(path)}`;
   }
   if (folderCount > MAX_FOLDERS) return `${folderCount} folders`;
+  const chat = doc.share.get(CHAT_ARRAY);
+  if (chat !== undefined) {
+    if (!isExactly(chat, Y.Array) && !isExactly(chat, Y.AbstractType)) return 'chat is not a Y.Array';
+    let messages = 0;
+    for (let item = chat._start; item !== null; item = item.right) {
+      if (item.deleted) continue;
+      if (!(item.content instanceof Y.ContentAny)) return `chat holds ${item.content.constructor.name}`;
+      for (const value of item.content.arr) if (!isChatMessage(value)) return 'chat holds something other than a message';
+      messages += item.content.arr.length;
+    }
+    if (messages > CHAT_MAX_LIVE) return `${messages} chat messages`;
+  }
   return undefined;
 }
 

@@ -7,6 +7,7 @@ import * as Y from 'yjs';
 import type { Language } from '../../shared/protocol.ts';
 import type { Theme } from '../theme-preference.ts';
 import { remoteCursors } from '../presence/remote-cursors.ts';
+import { offscreenCursors } from '../presence/offscreen-cursors.ts';
 import { ghostText } from './ghost-text.ts';
 import { detectIndentUnit } from './indentation.ts';
 import { loadLanguageSupport } from './languages.ts';
@@ -128,6 +129,7 @@ export function createEditor(options: EditorOptions): EditorController {
       // Awareness is left out of yCollab: remote cursors are drawn by our own plugin.
       yCollab(text, null, { undoManager }),
       remoteCursors({ awareness: options.awareness, ytext: text }),
+      offscreenCursors({ awareness: options.awareness, ytext: text }),
       languageSlot.of(languageExtensions(doc)),
       themeSlot.of(editorTheme(theme)),
       settingsSlot.of(settings),

@@ -19,6 +19,7 @@ import { loadBrowserId } from '../presence/browser-id.ts';
 import { createNameButton } from '../presence/name-button.ts';
 import { askDisplayName } from '../presence/name-dialog.ts';
 import { createPresenceBar } from '../presence/presence-bar.ts';
+import { createFollowMode, type FollowMode } from '../presence/follow-mode.ts';
 import { collabUrl, roomPath, viewPath } from '../routes.ts';
 import type { KeyValueStore } from '../storage.ts';
 import type { ThemeController } from '../theme.ts';
@@ -37,6 +38,7 @@ import { createCopyLinkButton } from './share.ts';
 import { createUndoManager } from '../editor/undo-steps.ts';
 import { createDownloadButton } from '../files/download-button.ts';
 import { createFileWorkspace } from '../files/file-workspace.ts';
+import { createChatPanel } from '../chat/chat-panel.ts';
 import { trackOtherFilesLength } from '../files/other-files-length.ts';
 import { createSafeStore } from '../storage.ts';
 import { createBlameController } from '../history/blame-controller.ts';
@@ -216,6 +218,23 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     me: () => ({ name: identity.name, color: roomColor }),
   });
   cleanups.push(() => historyButton.destroy());
+  // Viewers read and write too (the server lets a view link append chat and nothing else).
+  const chat = createChatPanel({
+    doc: session.doc,
+    author: () => ({ name: anonymous ? 'Someone watching' : identity.name, color: roomColor }),
+    isSynced: () => session.provider.isSynced,
+  });
+  cleanups.push(() => chat.destroy());
+  // A locked room (`meta.locked`) takes chat from its owner only (`mayChat` on the server):
+  // this browser is the owner when it holds the owner key.
+  const isRoomOwner = (): boolean => ownerKey !== undefined;
+  const syncChatPermission = () => {
+    const locked = session.meta.get(META_LOCKED) === true;
+    chat.setCanSend(!locked || isRoomOwner(), 'The room is locked: only its owner can write in the chat');
+  };
+  session.meta.observe(syncChatPermission);
+  cleanups.push(() => session.meta.unobserve(syncChatPermission));
+  syncChatPermission();
 
   const absolute = (path: string) => new URL(path, location.origin).href;
   const viewId = room?.viewId ?? (target.mode === 'view' ? target.viewId : undefined);
@@ -228,6 +247,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     nameButton: nameButton.element,
     tools: [
       status.element,
+      chat.toggle,
       editRoomId ? createCopyLinkButton({ kind: 'edit', link: () => absolute(roomPath(editRoomId)) }) : null,
       viewId ? createCopyLinkButton({ kind: 'view', link: () => absolute(viewPath(viewId)) }) : null,
       historyButton.button,
@@ -258,11 +278,13 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     ],
   });
 
+  let follow: FollowMode | undefined;
   presenceBar.render(presence.peers);
   cleanups.push(
     presence.subscribe((peers, change) => {
       presenceBar.render(peers);
       workspace.decoratePresence();
+      follow?.decorate();
       for (const peer of change.joined) showToast(`${peer.name} joined`, 'join');
       for (const peer of change.left) showToast(`${peer.name} left`, 'leave');
     }),
@@ -334,6 +356,18 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     },
   });
   cleanups.push(() => workspace.destroy());
+  // Click a person in the presence bar to follow them (across files); the chat does not stop it.
+  follow = createFollowMode({
+    awareness: session.awareness,
+    editor,
+    openFile: (fileId) => workspace.openFile(fileId),
+    shownFileId: () => workspace.shownFile().id,
+    presenceBar: presenceBar.element,
+    selfKey: browserId,
+    keepFollowingIn: () => [chat.element, chat.toggle],
+    notify: (message) => showToast(message, 'info'),
+  });
+  cleanups.push(() => follow?.destroy());
   session.provider.on('synced', () => workspace.refresh());
   replaceChildren(
     root,
@@ -343,7 +377,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       header.element,
       reconnectBanner.element,
       presenceBar.element,
-      h('main', { class: 'editor-main files-layout' }, workspace.sidebar, h('div', { class: 'editor-column' }, workspace.tabBar, h('div', { class: 'editor-frame' }, editorHost))),
+      h('main', { class: 'editor-main files-layout' }, workspace.sidebar, h('div', { class: 'editor-column' }, workspace.tabBar, h('div', { class: 'editor-frame' }, editorHost)), chat.element),
       runPanel.element,
       hint,
     ),

@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { RedisSyncExtension } from './redis-sync.extension.ts';
+import { ChatTrimExtension } from './chat-trim.extension.ts';
 import { BroadcastWindowExtension } from './broadcast-window.extension.ts';
 import { DurableAckExtension } from './durable-ack.extension.ts';
 import { FoldQueue } from './fold-queue.ts';
@@ -97,6 +98,7 @@ export function createCollab({
       new RoomGateExtension(access, tokens, owner.isLockedOut),
       owner,
       new MessageGuardExtension({ maxDocumentChars: config.maxDocumentChars }, metrics, store, redis?.owners),
+      new ChatTrimExtension(),
       persistence,
       durableAcks,
       new StatelessRelayExtension(metrics),

@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics.ts';
 import { filterAwarenessStates, readAwarenessFrame, type AwarenessFrame } from './awareness-guard.ts';
 import { trackAwarenessOwners } from './awareness-owners.ts';
 import { ClientKeys, type ClientKeyStore } from './client-keys.ts';
+import { mayChat } from './chat-permission.ts';
 import { ClientOwnership } from './client-ownership.ts';
 import type { ConnectionContext } from './connection-context.ts';
 import { MessageType } from './hocuspocus-wire.ts';
@@ -79,6 +80,12 @@ export class MessageGuardExtension implements Extension {
   private readonly ownership = new ClientOwnership();
   private readonly keys: ClientKeys;
   private readonly pending: PendingUpdates;
+  /**
+   * Viewers (read-only connections) whose message being handled is a chat
+   * append the guard let through: read-only is lifted for that one message
+   * (Hocuspocus applies and acknowledges it) and set back after it.
+   */
+  private readonly chattingViewers = new WeakSet<Connection>();
   /** Where each held connection may be closed from, when its held updates expire. */
   private readonly contexts = new WeakMap<Connection, { document: Document; context: ConnectionContext | undefined }>();
 
@@ -173,6 +180,7 @@ export class MessageGuardExtension implements Extension {
 
   /** Hands held updates whose dependencies the room now holds back to Hocuspocus, in the order they came. */
   async afterHandleMessage({ document, connection }: afterHandleMessagePayload<ConnectionContext>): Promise<void> {
+    if (this.chattingViewers.delete(connection)) connection.readOnly = true;
     if (!this.pending.has(connection)) return;
     for (const frame of this.pending.takeReady(connection, document)) connection.handleMessage(frame);
   }
@@ -200,16 +208,22 @@ export class MessageGuardExtension implements Extension {
       this.metrics.updatesRejected.labels('malformed').inc();
       return new Refusal(CloseCode.malformedMessage, CloseReason.malformedMessage);
     }
-    if (connection.readOnly) {
+    const viewer = connection.readOnly;
+    // A viewer may append to the chat and nothing else (`shared/protocol.ts`, "Chat").
+    const verdict: UpdateVerdict = checkUpdate(update, document, { appendOnly: viewer });
+    if (viewer && !isViewerChat(verdict, document, context)) {
       // Hocuspocus drops it; a viewer's empty sync reply (two zero bytes) is no edit.
       if (update.length > 2) this.metrics.updatesRejected.labels('read_only').inc();
       return undefined;
     }
-    const verdict: UpdateVerdict = checkUpdate(update, document);
     if (!verdict.ok) {
       if (verdict.problem === 'too_many_files') {
         this.metrics.updatesRejected.labels('too_many_files').inc();
         return new Refusal(CloseCode.documentTooLarge, CloseReason.tooManyFiles);
+      }
+      if (verdict.problem === 'chat_full') {
+        this.metrics.updatesRejected.labels('chat_full').inc();
+        return new Refusal(CloseCode.documentTooLarge, CloseReason.chatFull);
       }
       if (verdict.problem === 'missing_dependencies' && this.mayHold(verdict, document, connection) && this.pending.hold(connection, frame, verdict.waitingFor)) {
         this.contexts.set(connection, { document, context });
@@ -245,6 +259,11 @@ export class MessageGuardExtension implements Extension {
     if (claimants !== undefined) return new RemoteClaim(claimants);
     if (takeovers !== undefined) for (const client of takeovers) this.ownership.takeOver(document, client, connection);
     this.ownership.claim(connection, verdict.writers, awarenessIds);
+    if (viewer) {
+      // Messages of a connection are handled one at a time: afterHandleMessage sets it back.
+      this.chattingViewers.add(connection);
+      connection.readOnly = false;
+    }
     return undefined;
   }
 
@@ -316,6 +335,18 @@ export class MessageGuardExtension implements Extension {
     for (const [client, state] of payload.states) if (state !== null) (own ??= []).push(client);
     if (own !== undefined) this.keys.bindInBackground(document, connection, own);
   }
+}
+
+/**
+ * True when a viewer's update goes on to the checks editors' updates get:
+ * a chat append the room allows ({@link mayChat}), or a refusal inside the
+ * chat (a bad message, a delete of one: closed like an editor's). Anything
+ * else of a viewer's (an edit, a no-op, one that waits for structs) is
+ * dropped as before.
+ */
+function isViewerChat(verdict: UpdateVerdict, document: Document, context: ConnectionContext | undefined): boolean {
+  if (verdict.ok) return verdict.chatMessages > 0 && verdict.writers.length > 0 && mayChat(context, document);
+  return verdict.problem === 'layout' || verdict.problem === 'malformed' || verdict.problem === 'chat_full';
 }
 
 /**

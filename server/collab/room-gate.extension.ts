@@ -6,7 +6,7 @@ import type {
   onAuthenticatePayload,
   onDisconnectPayload,
 } from '@hocuspocus/server';
-import { AWARENESS_WATCHING, CloseCode, CloseReason, isRoomIdFormat } from '../../shared/protocol.ts';
+import { AWARENESS_FOLLOWING, AWARENESS_WATCHING, CloseCode, MAX_FOLLOWING_LENGTH, CloseReason, isRoomIdFormat } from '../../shared/protocol.ts';
 import { grantAllows, TokenRefusal, type TokenVerifier } from '../auth/tokens.ts';
 import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import { ownerKeyMatches } from '../owner/owner-key.ts';
@@ -112,17 +112,21 @@ export class RoomGateExtension implements Extension {
 
 /**
  * What a viewer's awareness state may carry (`shared/protocol.ts`):
- * `watching: true` and, when the viewer gave a name, `user` (name, colour,
- * browser id as strings, cleaned again by every client). Cursor, selection,
- * open file and anything else are dropped.
+ * `watching: true`, `following` (whom the viewer follows, a short string)
+ * and, when the viewer gave a name, `user` (name, colour, browser id as
+ * strings, cleaned again by every client). Cursor, selection, open file and
+ * anything else are dropped.
  */
 export function toWatcherState(state: Record<string, unknown>): Record<string, unknown> {
+  const following = state[AWARENESS_FOLLOWING];
+  const watcher: Record<string, unknown> = { [AWARENESS_WATCHING]: true };
+  if (typeof following === 'string' && following.length <= MAX_FOLLOWING_LENGTH) watcher[AWARENESS_FOLLOWING] = following;
   const user = state.user;
-  if (typeof user !== 'object' || user === null) return { [AWARENESS_WATCHING]: true };
+  if (typeof user !== 'object' || user === null) return watcher;
   const picked: Record<string, string> = {};
   for (const field of ['name', 'color', 'colorLight', 'id'] as const) {
     const value = (user as Record<string, unknown>)[field];
     if (typeof value === 'string') picked[field] = value;
   }
-  return { [AWARENESS_WATCHING]: true, user: picked };
+  return { ...watcher, user: picked };
 }

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { CODE_TEXT, FILE_LANGUAGE, FILE_PATH, FILE_TEXT, FILES_MAP, FOLDERS_MAP, META_LANGUAGE, META_MAP, META_TITLE } from '../../shared/protocol.ts';
+import { CHAT_ARRAY, CODE_TEXT, FILE_LANGUAGE, FILE_PATH, FILE_TEXT, FILES_MAP, FOLDERS_MAP, META_LANGUAGE, META_MAP, META_TITLE } from '../../shared/protocol.ts';
 
 /**
  * The size of a room, in bytes, as `MAX_DOCUMENT_BYTES` counts it: 2 per
@@ -50,8 +50,10 @@ function noteTransaction(tally: Tally, transaction: Y.Transaction, doc: Y.Doc): 
   if (tally.stale) return;
   const code = doc.share.get(CODE_TEXT);
   const meta = doc.share.get(META_MAP);
+  const chat = doc.share.get(CHAT_ARRAY);
   for (const changed of transaction.changed.keys()) {
     if (changed === code || changed === meta) continue; // measured at each call
+    if (changed === chat) continue; // not counted (the chat has its own bound)
     const type = changed as unknown;
     const counted = type instanceof Y.Text ? tally.texts.get(type) : undefined;
     if (counted === undefined) {

@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { CHAT_ARRAY } from '../../shared/protocol.ts';
 import { ROOT_NAMES } from '../../shared/room-layout.ts';
 import { UpdateLayout } from './update-layout.ts';
 import { REFUSED, resolveTarget, targetOfStored, type Target, type UpdateIndex } from './update-targets.ts';
@@ -18,11 +19,19 @@ export type UpdateVerdict =
    * add to {@link measureRoom}; `writers` are the client ids it writes new
    * structs under (usually one).
    */
-  | { ok: true; addedBytes: number; writers: number[] }
+  | { ok: true; addedBytes: number; writers: number[]; chatMessages: number }
   /** It writes outside the document layout, or content of a kind the layout has no place for. */
   | { ok: false; problem: 'layout' }
   /** It would leave the room with more than `MAX_FILES` files or `MAX_FOLDERS` folders. */
   | { ok: false; problem: 'too_many_files' }
+  /** It would leave the room with more than `CHAT_MAX_LIVE` chat messages (until the server trims). */
+  | { ok: false; problem: 'chat_full' }
+  /**
+   * Only with `appendOnly`: it writes somewhere else than the chat, or
+   * deletes something the room holds live (what a viewer may not do; the
+   * guard drops it, as for any viewer's edit).
+   */
+  | { ok: false; problem: 'read_only' }
   /**
    * It refers to structs the room does not hold (Yjs would keep it pending,
    * or a pending delete, without bound); `waitingFor` is one of them: only
@@ -34,10 +43,23 @@ export type UpdateVerdict =
   | { ok: false; problem: 'malformed' };
 
 type Struct = Y.Item | Y.GC | Y.Skip;
+type DeleteSet = ReturnType<typeof Y.decodeUpdate>['ds'];
 
 const MALFORMED = { ok: false, problem: 'malformed' } as const;
 const LAYOUT = { ok: false, problem: 'layout' } as const;
 const TOO_MANY_FILES = { ok: false, problem: 'too_many_files' } as const;
+const CHAT_FULL = { ok: false, problem: 'chat_full' } as const;
+const READ_ONLY = { ok: false, problem: 'read_only' } as const;
+
+/** What {@link inspectUpdate} checks beyond the layout. */
+export interface InspectOptions {
+  /**
+   * A viewer's update: only appends to the chat, and no delete of anything
+   * live (a no-op delete, as in a reconnect's sync, is fine); anything else
+   * is `read_only`. Layout problems inside the chat stay `layout`.
+   */
+  appendOnly?: boolean;
+}
 
 /**
  * Checks a (V1) update against what `doc` holds, without applying it. It is
@@ -56,18 +78,22 @@ const TOO_MANY_FILES = { ok: false, problem: 'too_many_files' } as const;
  *   file's text; one string under `meta.title` / `meta.language`; a new
  *   `Y.Map` under a file id in `files`, holding a canonical `path`, a known
  *   `language` and one new `Y.Text` under `text` (the entry's record: only
- *   `path`); `true` under a canonical path in `folders`. Formats, embeds,
+ *   `path`); `true` under a canonical path in `folders`; appended messages
+ *   in `chat` (`{ id, at, name, color, text }`, no right neighbour). Formats, embeds,
  *   other nested types, other keys, binary, JSON and subdocuments are
  *   refused; a record the update creates must come with its path and text;
  *   no item, seen or new, names another root type (Yjs would create it on
  *   reading);
- * - the room holds at most `MAX_FILES` files and `MAX_FOLDERS` folders after it;
+ * - the delete set removes no live chat message (clients only append);
+ * - the room holds at most `MAX_FILES` files, `MAX_FOLDERS` folders and
+ *   `CHAT_MAX_LIVE` chat messages after it;
  * - `addedBytes` counts 2 bytes per UTF-16 code unit of the new content
  *   (texts, paths, languages, folder paths; deletions are not subtracted, so
  *   the count errs on the safe side).
  * Throws when the update does not decode.
  */
-export function inspectUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
+export function inspectUpdate(update: Uint8Array, doc: Y.Doc, options: InspectOptions = {}): UpdateVerdict {
+  const appendOnly = options.appendOnly === true;
   const { structs, ds } = Y.decodeUpdate(update);
   const store = doc.store;
   // Struct runs by client (decodeUpdate yields each client's block in clock order).
@@ -102,7 +128,7 @@ export function inspectUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
     for (const struct of run) {
       if (!(struct instanceof Y.Item)) continue; // GC: deleted content, nothing to store
       // Yjs creates a root type for every root name it reads, seen structs included.
-      if (typeof struct.parent === 'string' && !ROOT_NAMES.has(struct.parent)) return LAYOUT;
+      if (typeof struct.parent === 'string' && !ROOT_NAMES.has(struct.parent)) return appendOnly ? READ_ONLY : LAYOUT;
       if (struct.id.clock + struct.length <= stored) continue; // seen already; Yjs skips it
       const neighbour = struct.origin ?? struct.rightOrigin;
       let target: Target;
@@ -115,20 +141,61 @@ export function inspectUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
       }
       const container = target.container;
       if (container === 'dropped') continue; // Yjs garbage-collects an item whose neighbour or parent is gone
+      if (appendOnly && container !== 'chat') return READ_ONLY;
       if (target === REFUSED || container === 'refused') return LAYOUT;
-      const admitted = container === 'code' || container === 'fileText' ? layout.admitText(struct.content) : layout.admitEntry(target, struct.content);
+      let admitted: boolean;
+      if (container === 'chat') admitted = layout.admitChat(struct);
+      else if (container === 'code' || container === 'fileText') admitted = layout.admitText(struct.content);
+      else admitted = layout.admitEntry(target, struct.content);
       if (!admitted) return LAYOUT;
     }
   }
+  if (ds.clients.size > 0) {
+    const deletes = liveDeletes(ds, doc, appendOnly);
+    if (deletes === 'chat') return LAYOUT;
+    if (deletes === 'other') return READ_ONLY;
+  }
   const problem = layout.finish(doc, ds);
-  if (problem !== undefined) return problem === 'layout' ? LAYOUT : TOO_MANY_FILES;
-  return { ok: true, addedBytes: layout.addedBytes, writers };
+  if (problem !== undefined) return problem === 'layout' ? LAYOUT : problem === 'chat_full' ? CHAT_FULL : TOO_MANY_FILES;
+  return { ok: true, addedBytes: layout.addedBytes, writers, chatMessages: layout.chatMessages };
+}
+
+/**
+ * Whether the delete set removes something the room holds live: 'chat'
+ * for a chat message (refused for everyone), 'other' for anything else
+ * when `everything` (a viewer's update), else undefined. Ranges past what
+ * the room holds delete the update's own new items: nothing anyone saw.
+ * Without a live message in the room and for an editor, no walk at all;
+ * otherwise O(ranges × log structs + the structs the ranges cover), the
+ * work Yjs does to apply them anyway.
+ */
+function liveDeletes(ds: DeleteSet, doc: Y.Doc, everything: boolean): 'chat' | 'other' | undefined {
+  const chat = doc.share.get(CHAT_ARRAY);
+  const chatLive = chat !== undefined && chat._length > 0;
+  if (!chatLive && !everything) return undefined;
+  const store = doc.store;
+  for (const [client, ranges] of ds.clients) {
+    const structs = store.clients.get(client);
+    if (structs === undefined) continue;
+    const stored = Y.getState(store, client);
+    for (const { clock, len } of ranges) {
+      const end = Math.min(clock + len, stored);
+      if (clock >= end) continue;
+      for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i].id.clock < end; i++) {
+        const struct = structs[i];
+        if (!(struct instanceof Y.Item) || struct.deleted) continue;
+        if (chatLive && struct.parent === chat) return 'chat';
+        if (everything) return 'other';
+      }
+    }
+  }
+  return undefined;
 }
 
 /** {@link inspectUpdate}, with an update that does not decode (or trips Yjs's decoder) refused as malformed: never throws. */
-export function checkUpdate(update: Uint8Array, doc: Y.Doc): UpdateVerdict {
+export function checkUpdate(update: Uint8Array, doc: Y.Doc, options?: InspectOptions): UpdateVerdict {
   try {
-    return inspectUpdate(update, doc);
+    return inspectUpdate(update, doc, options);
   } catch {
     return MALFORMED;
   }

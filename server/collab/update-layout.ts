@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
-import { ENTRY_FILE_ID, FILE_PATH, FILE_TEXT, FILES_MAP, FOLDERS_MAP, MAX_FILES, MAX_FOLDERS, META_MAP } from '../../shared/protocol.ts';
+import { isChatMessage } from '../../shared/room-chat.ts';
+import { CHAT_ARRAY, CHAT_MAX_LIVE, ENTRY_FILE_ID, FILE_PATH, FILE_TEXT, FILES_MAP, FOLDERS_MAP, MAX_FILES, MAX_FOLDERS, META_MAP } from '../../shared/protocol.ts';
 import { isExactly, isFileId, isFolderEntry, isMetaValue, isRecordTextKey, isRecordValue, SERVER_META_KEYS } from '../../shared/room-layout.ts';
 import type { RecordContainer, Target } from './update-targets.ts';
 
@@ -11,12 +12,14 @@ type DeleteSet = ReturnType<typeof Y.decodeUpdate>['ds'];
  * predicates in `shared/room-layout.ts`): what content each place takes,
  * what it adds to the room's size, and, once every item was seen, that new
  * file records are whole and that the room stays within {@link MAX_FILES}
- * files and {@link MAX_FOLDERS} folders. Typing in a text touches only
- * {@link admitText}.
+ * files and {@link MAX_FOLDERS} folders, and at most `CHAT_MAX_LIVE` chat
+ * messages. Typing in a text touches only {@link admitText}.
  */
 export class UpdateLayout {
   /** 2 bytes per UTF-16 code unit of new content (deletions are not subtracted: the count errs on the safe side). */
   addedBytes = 0;
+  /** Chat messages the update appends. */
+  chatMessages = 0;
   /** Keys of `files` / `folders` new live items land under. */
   private fileKeys: Set<string> | undefined;
   private folderKeys: Set<string> | undefined;
@@ -30,6 +33,21 @@ export class UpdateLayout {
       return true;
     }
     return content instanceof Y.ContentDeleted;
+  }
+
+  /**
+   * A new item in `chat`: appended (no right neighbour; Yjs places it
+   * among concurrent appends) and holding messages only. Not counted in
+   * the room's size: the chat has its own bound (`CHAT_KEEP`). False to refuse.
+   */
+  admitChat(item: Y.Item): boolean {
+    if (item.rightOrigin !== null || item.parentSub !== null) return false;
+    const content = item.content;
+    if (content instanceof Y.ContentDeleted) return true;
+    if (!(content instanceof Y.ContentAny)) return false;
+    for (const value of content.arr) if (!isChatMessage(value)) return false;
+    this.chatMessages += content.arr.length;
+    return true;
   }
 
   /** A new item at `target` (a map entry, `target.key` not null). False to refuse. */
@@ -59,6 +77,7 @@ export class UpdateLayout {
         return true;
       case 'code':
       case 'fileText':
+      case 'chat':
       case 'dropped':
       case 'refused':
         return false;
@@ -97,7 +116,7 @@ export class UpdateLayout {
    * path (and, but for the entry's, a text); the file and folder counts.
    * `ds` is the update's delete set (entries it removes do not count).
    */
-  finish(doc: Y.Doc, ds: DeleteSet): 'layout' | 'too_many_files' | undefined {
+  finish(doc: Y.Doc, ds: DeleteSet): 'layout' | 'too_many_files' | 'chat_full' | undefined {
     // `meta.locked` and `meta.maxEditors` are the server's: a client can no more delete them than set them.
     if (ds.clients.size > 0) {
       const meta = doc.share.get(META_MAP)?._map;
@@ -123,6 +142,8 @@ export class UpdateLayout {
       const count = countAfter(doc.share.get(FOLDERS_MAP), this.folderKeys, ds);
       if (count !== undefined && count > MAX_FOLDERS) return 'too_many_files';
     }
+    // The server trims to CHAT_KEEP when it stores; this bounds what a burst can add before that.
+    if (this.chatMessages > 0 && ((doc.share.get(CHAT_ARRAY)?._length ?? 0) + this.chatMessages > CHAT_MAX_LIVE)) return 'chat_full';
     return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { CODE_TEXT, ENTRY_FILE_ID, FILE_TEXT, FILES_MAP, FOLDERS_MAP, META_MAP } from '../../shared/protocol.ts';
+import { CHAT_ARRAY, CODE_TEXT, ENTRY_FILE_ID, FILE_TEXT, FILES_MAP, FOLDERS_MAP, META_MAP } from '../../shared/protocol.ts';
 import { isExactly, isFileId } from '../../shared/room-layout.ts';
 
 /**
@@ -28,6 +28,8 @@ export type Container =
   | 'meta'
   | 'files'
   | 'folders'
+  /** The chat array: messages, appended. */
+  | 'chat'
   | RecordContainer
   /** Yjs garbage-collects the item (a neighbour or parent is gone). */
   | 'dropped'
@@ -42,6 +44,7 @@ export interface Target {
 
 export const CODE_TARGET: Target = Object.freeze({ container: 'code', key: null });
 export const FILE_TEXT_TARGET: Target = Object.freeze({ container: 'fileText', key: null });
+export const CHAT_TARGET: Target = Object.freeze({ container: 'chat', key: null });
 export const DROPPED: Target = Object.freeze({ container: 'dropped', key: null });
 export const REFUSED: Target = Object.freeze({ container: 'refused', key: null });
 
@@ -66,11 +69,13 @@ function targetIn(container: Container, key: string | null): Target {
   if (key === null) {
     if (container === 'code') return CODE_TARGET;
     if (container === 'fileText') return FILE_TEXT_TARGET;
+    if (container === 'chat') return CHAT_TARGET;
     if (container === 'dropped') return DROPPED;
     return REFUSED; // a map entry needs a key
   }
   if (container === 'dropped') return DROPPED;
-  if (container === 'refused' || container === 'code' || container === 'fileText') return REFUSED; // text attributes
+  // Text attributes, or a key in an array.
+  if (container === 'refused' || container === 'code' || container === 'fileText' || container === 'chat') return REFUSED;
   return { container, key };
 }
 
@@ -84,6 +89,8 @@ function containerOfRoot(name: string): Container {
       return 'files';
     case FOLDERS_MAP:
       return 'folders';
+    case CHAT_ARRAY:
+      return 'chat';
     default:
       return 'refused';
   }
@@ -113,11 +120,12 @@ export function containerOfStoredType(type: Y.AbstractType<unknown> | null, doc:
   if (type === null) return 'refused';
   const holder = type._item;
   if (holder === null) {
-    // A root: its name is its key in doc.share (four lookups, no scan).
+    // A root: its name is its key in doc.share (five lookups, no scan).
     if (type === doc.share.get(CODE_TEXT)) return 'code';
     if (type === doc.share.get(META_MAP)) return 'meta';
     if (type === doc.share.get(FILES_MAP)) return 'files';
     if (type === doc.share.get(FOLDERS_MAP)) return 'folders';
+    if (type === doc.share.get(CHAT_ARRAY)) return 'chat';
     return 'refused';
   }
   const parent = holder.parent as Y.AbstractType<unknown> | null;

@@ -4,17 +4,21 @@
  * updates against a room of realistic size, several typists. Prints JSON and
  * a table; never fails on a figure.
  * Run: `node --import tsx test/bench/update-guard.bench.ts`
- * (BENCH_GUARD_KEYSTROKES, default 20000; BENCH_GUARD_ROOM_CHARS, default 50000).
+ * (BENCH_GUARD_KEYSTROKES, default 20000; BENCH_GUARD_ROOM_CHARS, default 50000;
+ * BENCH_GUARD_CHAT_MESSAGES, default 0: a chat of that many messages, so
+ * deletions pay the check that they remove no message).
  */
 import * as Y from 'yjs';
 import { inspectUpdate } from '../../server/collab/message-guard.extension.ts';
 import { CODE_TEXT } from '../../shared/protocol.ts';
 import { encodeNewRoomState } from '../../shared/room-doc.ts';
+import { appendChatMessage } from '../../shared/room-chat.ts';
 import { createRandom } from '../support/random.ts';
 import { formatTable, round } from './support/stats.ts';
 
 const keystrokes = Number(process.env.BENCH_GUARD_KEYSTROKES ?? 20_000);
 const roomChars = Number(process.env.BENCH_GUARD_ROOM_CHARS ?? 50_000);
+const chatMessages = Number(process.env.BENCH_GUARD_CHAT_MESSAGES ?? 0);
 const random = createRandom(42);
 
 const room = new Y.Doc();
@@ -43,6 +47,8 @@ while (room.getText(CODE_TEXT).length < roomChars) {
   }
   sync();
 }
+for (let i = 0; i < chatMessages; i++) appendChatMessage(typists[i % typists.length], { name: 'Bench', color: '#0969da', text: `message ${i}` });
+sync();
 
 // Keystrokes: one character each (a fifth are deletions), as typists send them.
 const samples: number[] = [];
@@ -69,6 +75,7 @@ const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * sa
 const result = {
   keystrokes: samples.length,
   roomChars: room.getText(CODE_TEXT).length,
+  chatMessages,
   meanMicros: round(total / samples.length / 1000, 2),
   p50Micros: round(at(0.5), 2),
   p99Micros: round(at(0.99), 2),

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CloseCode, CloseReason } from '../../shared/protocol.ts';
 import { openStorage } from '../../server/storage/database.ts';
+import { appendChatMessage, readChatMessages } from '../../shared/room-chat.ts';
 import { expectError } from '../support/http.ts';
 import { joinRoom, listenRaw, ownerCall, PROTOCOLS, type Participant, type Protocol } from '../support/owner.ts';
 import { fetchRoomCode, startTestServer, type TestServer } from '../support/server.ts';
@@ -39,6 +40,31 @@ const patch = async (room: { roomId: string; ownerKey: string }, body: object) =
 };
 
 describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
+  it('a locked room takes chat from its owner only; unlocked, from editors and viewers again', async () => {
+    const room = await newRoom();
+    const owner = join(protocol, room.roomId, room.ownerKey);
+    const editor = join(protocol, room.roomId);
+    const viewer = join(protocol, room.viewId);
+    const observer = join('collab', room.roomId);
+    await Promise.all([owner.synced, editor.synced, viewer.synced, observer.synced]);
+    await patch(room, { locked: true });
+    for (const participant of [editor, viewer]) await vi.waitFor(() => expect(participant.meta.get('locked')).toBe(true));
+    const say = (participant: Participant, text: string) => appendChatMessage(participant.doc, { name: text, color: '#123456', text });
+    say(editor, 'editor while locked');
+    say(viewer, 'viewer while locked');
+    say(owner, 'owner while locked');
+    await vi.waitFor(() => expect(readChatMessages(observer.doc).map((message) => message.text)).toEqual(['owner while locked']));
+    await patch(room, { locked: false });
+    // Unlocking closes (1013) the connections whose changes were dropped; fresh ones chat again.
+    const editorAgain = join(protocol, room.roomId);
+    const viewerAgain = join(protocol, room.viewId);
+    await Promise.all([editorAgain.synced, viewerAgain.synced]);
+    await vi.waitFor(() => expect(viewerAgain.meta.get('locked')).not.toBe(true));
+    say(editorAgain, 'editor after');
+    say(viewerAgain, 'viewer after');
+    await vi.waitFor(() => expect(readChatMessages(observer.doc).map((message) => message.text).sort()).toEqual(['editor after', 'owner while locked', 'viewer after']));
+  });
+
   it('a locked room drops every edit but the owner\'s, says so to everyone, and stays intact', async () => {
     const room = await newRoom();
     const owner = join(protocol, room.roomId, room.ownerKey);

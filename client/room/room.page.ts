@@ -112,11 +112,11 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     const color = pickUserColor();
     return { name: suggestGuestName(), color, colorLight: toLightColor(color) };
   };
-  let identity: UserIdentity = loadIdentity(deps.store) ?? (await askName());
-
   const editRoomId = readOnly ? undefined : (room?.roomId ?? documentName);
   // The creator's browser holds the owner key (from `#owner=`, or kept since); it is the socket's token too.
+  // Taken before the name dialog: the key leaves the address bar at once.
   const ownerKey = editRoomId ? takeOwnerKey(deps.store, editRoomId, location, history) : undefined;
+  let identity: UserIdentity = loadIdentity(deps.store) ?? (await askName());
 
   const cleanups: (() => void)[] = [];
   let limits = DEFAULT_LIMITS;

@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+
+/** A thread left idle this long stops (a server that never needs it keeps none). */
+const IDLE_MS = 30_000;
+
+/**
+ * One worker thread running `worker` (a module path relative to `base`,
+ * without extension), started at the first task and stopped when idle;
+ * tasks smaller than `inlineBytes` run on the calling thread, where a round
+ * trip would cost more. Shared by the file and history workers.
+ */
+export function createLazyWorker<Task, Result>(options: { base: string; worker: string; inlineBytes: number; runInline(task: Task): Result | Promise<Result> }) {
+  let pool: Piscina | undefined;
+  const start = () => {
+    // From the TypeScript sources (tsx, vitest) the thread loads tsx itself; the build runs the `.js`.
+    const fromSource = options.base.endsWith('.ts');
+    const filename = fileURLToPath(new URL(`${options.worker}.${fromSource ? 'ts' : 'js'}`, options.base));
+    const hasTsx = process.execArgv.some((argument) => argument.includes('tsx'));
+    return new Piscina({
+      filename,
+      execArgv: fromSource && !hasTsx ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
+      minThreads: 0,
+      maxThreads: 1,
+      idleTimeout: IDLE_MS,
+      name: 'default',
+    });
+  };
+  return {
+    async run(task: Task, bytes: number): Promise<Result> {
+      if (bytes < options.inlineBytes) return options.runInline(task);
+      pool ??= start();
+      return (await pool.run(task)) as Result;
+    },
+    async close(): Promise<void> {
+      await pool?.destroy();
+      pool = undefined;
+    },
+  };
+}

@@ -188,7 +188,8 @@ async function runMode(mode: 'event loop (before)' | 'worker (after)'): Promise<
       load: { ...summarizeLatencies(loadRun.latencies, loadRun.owed), loads },
     };
   } finally {
-    server.kill('SIGKILL');
+    // SIGTERM: a profiled server (SERVER_NODE_ARGS=--cpu-prof) writes its profile.
+    server.kill('SIGTERM');
     await server.exited;
     rmSync(dataDir, { recursive: true, force: true });
   }

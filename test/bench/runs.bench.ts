@@ -112,7 +112,7 @@ async function serverLoopDelayMaxMs(server: ChildServer): Promise<number> {
 const LOUD = 'import time\nfor s in range(3):\n    t = time.time()\n    for i in range(10000):\n        print("line", s, i)\n    time.sleep(max(0, 1 - (time.time() - t)))\n';
 
 /** The issue's hostile programs that cost the machine most; each ends at a limit (the bench server's timeout is 3 s). */
-const HOSTILE = [
+const ALL_HOSTILE = [
   // Fork bomb: up to the process limit, each spinning.
   'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n',
   // 32 processes spinning on every core until the timeout.
@@ -122,6 +122,10 @@ const HOSTILE = [
   // 100 MB of output as fast as it can.
   'import sys\nline = "x" * 1023 + "\\n"\nfor _ in range(102400):\n    sys.stdout.write(line)\n',
 ];
+/** `BENCH_RUNS_HOSTILE=0,3` picks some of them (by index), to find which one costs. */
+const HOSTILE = process.env.BENCH_RUNS_HOSTILE ? process.env.BENCH_RUNS_HOSTILE.split(',').map((index) => ALL_HOSTILE[Number(index)]) : ALL_HOSTILE;
+/** `BENCH_RUNS_ONLY=hostile` measures only the hostile-runs row. */
+const ONLY_HOSTILE = process.env.BENCH_RUNS_ONLY === 'hostile';
 
 /** Keystroke latency between two clients of a quiet room, while other rooms (three people watching each) run `programs` over and over. */
 async function keystrokeLatency(server: ChildServer, programs: string[]): Promise<{ p50: number; p99: number; max: number; runsDuring: number; serverLoopDelayMaxMs: number }> {
@@ -179,7 +183,7 @@ const results: Record<string, unknown> = { samples: SAMPLES, keystrokes: KEYSTRO
 const RUN_TIMEOUT_MS = '3000';
 const piston = await startFakePiston();
 try {
-  const kinds: { name: string; env: Record<string, string>; piston?: FakePiston }[] = [
+  const kinds: { name: string; env: Record<string, string>; piston?: FakePiston }[] = ONLY_HOSTILE ? [] : [
     { name: 'piston (fake engine)', env: { RUNNER: 'piston', RUNNER_URL: piston.url, RUN_TIMEOUT_MS }, piston },
   ];
   if ((await createLocalRunner()) !== undefined) kinds.push({ name: 'local (sandbox)', env: { RUNNER: 'local', RUN_TIMEOUT_MS } });
@@ -189,6 +193,7 @@ try {
         process.stderr.write(`${kind.name}: ${label}…\n`);
         return measure();
       };
+      if (ONLY_HOSTILE) return { keystrokesWhileHostile: await step('keystrokes, hostile runs', () => keystrokeLatency(server, HOSTILE)) };
       return {
         postToFinished: await step('POST → finished', () => postToFinished(server)),
         drainTwenty: await step('20 queued runs', () => drainTwenty(server, kind.piston)),
@@ -209,10 +214,12 @@ for (const [name, value] of Object.entries(results)) {
   const r = value as any;
   lines.push(`\n### ${name}\n`);
   lines.push(formatTable(['measure', 'p50 ms', 'p95/p99 ms', 'max ms', 'notes'], [
+    ...(r.postToFinished === undefined ? [] : [
     ['POST → finished (hello)', r.postToFinished.p50, `p95 ${r.postToFinished.p95}`, r.postToFinished.max, `program wall p50 ${r.postToFinished.runnerWallP50} ms`],
     ['20 queued runs drain', '', '', r.drainTwenty.totalMs, `${r.drainTwenty.finished} finished, ${r.drainTwenty.lost} lost, max at once ${r.drainTwenty.maxInFlight ?? 'n/a'}`],
     ['keystroke, quiet', r.keystrokesQuiet.p50, `p99 ${r.keystrokesQuiet.p99}`, r.keystrokesQuiet.max, `server loop delay max so far ${r.keystrokesQuiet.serverLoopDelayMaxMs} ms`],
     ['keystroke, runs streaming', r.keystrokesWhileRunsStream.p50, `p99 ${r.keystrokesWhileRunsStream.p99}`, r.keystrokesWhileRunsStream.max, `${r.keystrokesWhileRunsStream.runsDuring} runs of 30,000 lines meanwhile; server loop delay max so far ${r.keystrokesWhileRunsStream.serverLoopDelayMaxMs} ms`],
+    ]),
     ...(r.keystrokesWhileHostile === undefined ? [] : [['keystroke, hostile runs', r.keystrokesWhileHostile.p50, `p99 ${r.keystrokesWhileHostile.p99}`, r.keystrokesWhileHostile.max, `${r.keystrokesWhileHostile.runsDuring} runs (fork bomb, 32 spinners, memory bomb, 100 MB output) meanwhile; server loop delay max so far ${r.keystrokesWhileHostile.serverLoopDelayMaxMs} ms`]]),
   ]));
 }

@@ -23,7 +23,9 @@ export interface ChildServer {
  * `logs`: where its lines go, to read them before it listens.
  */
 export async function spawnServer(env: Record<string, string | undefined>, serverRoot = root, logs: string[] = []): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  // SERVER_NODE_ARGS: node flags for the server (a benchmark's --cpu-prof, say).
+  const nodeArgs = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
     cwd: serverRoot,
     // Warming up Yjs costs a second per start; the test of it turns it on.
     env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', YJS_WARM_UP: '0', ...env },

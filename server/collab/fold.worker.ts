@@ -7,6 +7,8 @@
 import { parentPort } from 'node:worker_threads';
 import * as Y from 'yjs';
 import { readRoomContent } from '../../shared/room-doc.ts';
+import { ENTRY_FILE_ID } from '../../shared/protocol.ts';
+import { readFileTree } from '../../shared/room-files.ts';
 import type { ReplicaReply, ReplicaRequest } from './room-replicas.ts';
 import { splitUpdate } from './update-chunks.ts';
 
@@ -22,6 +24,20 @@ function apply(roomId: string, updates: Uint8Array[]): Y.Doc {
   return target;
 }
 
+/**
+ * The texts of the files `ids`, read here so the main thread does not walk
+ * (and flatten) a text of megabytes for the fold's `room_files` rows. The
+ * entry file's text is the room's `code`, sent once.
+ */
+function readFileTexts(doc: Y.Doc, ids: readonly string[]): Record<string, string> {
+  if (ids.length === 0) return {};
+  const wanted = new Set(ids);
+  wanted.delete(ENTRY_FILE_ID);
+  const texts: Record<string, string> = {};
+  for (const file of readFileTree(doc).files) if (wanted.has(file.id)) texts[file.id] = file.text.toString();
+  return texts;
+}
+
 function handle(request: ReplicaRequest): ReplicaReply | undefined {
   switch (request.kind) {
     case 'feed':
@@ -31,7 +47,7 @@ function handle(request: ReplicaRequest): ReplicaReply | undefined {
       try {
         const doc = apply(request.roomId, request.updates);
         const state = Y.encodeStateAsUpdate(doc);
-        return { id: request.id, ok: true, state, stateVector: Y.encodeStateVector(doc), ...readRoomContent(doc) };
+        return { id: request.id, ok: true, state, stateVector: Y.encodeStateVector(doc), ...readRoomContent(doc), fileTexts: readFileTexts(doc, request.fileIds) };
       } catch (error) {
         // The replica may be half-applied: drop it; the room folds on the main thread from now on.
         replicas.get(request.roomId)?.destroy();

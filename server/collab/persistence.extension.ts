@@ -9,6 +9,7 @@ import type {
   onStoreDocumentPayload,
 } from '@hocuspocus/server';
 import * as Y from 'yjs';
+import { ENTRY_FILE_ID } from '../../shared/protocol.ts';
 import { readRoomContent, readRoomSettings } from '../../shared/room-doc.ts';
 import { FileChanges, foldedFiles } from '../files/file-changes.ts';
 import { storedFilesOf } from '../files/file-tasks.ts';
@@ -348,8 +349,12 @@ export class PersistenceExtension implements Extension {
       // A large room is encoded by its replica in the worker, as the document is at this moment:
       // the log rows known now are in it, and so are the files read now.
       const knownAtEncode = new Set(room.knownLogIds);
-      const filesAtEncode = this.replicas?.has(roomId) ? foldedFiles(document, changedFiles, true) : undefined;
-      const encodedAhead = await this.encodeInWorker(roomId, document);
+      let workerTexts: { code: string; fileTexts: Record<string, string> } | undefined;
+      const filesAtEncode = this.replicas?.has(roomId)
+        ? foldedFiles(document, changedFiles, (fileId) => (fileId === ENTRY_FILE_ID ? workerTexts?.code : workerTexts?.fileTexts[fileId]))
+        : undefined;
+      const encodedAhead = await this.encodeInWorker(roomId, document, [...changedFiles]);
+      workerTexts = encodedAhead;
       let applied = false;
       // The history of updates this fold stores without a log row goes in its transaction.
       const history = taken && taken.changes.length > 0 ? this.history?.segmentOf(roomId, taken.changes) : undefined;
@@ -363,7 +368,7 @@ export class PersistenceExtension implements Extension {
         encode: () => {
           // Log rows that landed after the worker's encoding are not in it: they stay in the log.
           if (encodedAhead && !applied) {
-            const { stateVector: _checked, ...encoded } = encodedAhead;
+            const { stateVector: _checked, fileTexts: _read, ...encoded } = encodedAhead;
             return { ...encoded, coveredLogIds: knownAtEncode, files: filesAtEncode };
           }
           const encodedHere = Y.encodeStateAsUpdate(document);
@@ -417,13 +422,13 @@ export class PersistenceExtension implements Extension {
    * the document held when the encoding was asked for: then it is dropped, and
    * the encoding here seeds a new one).
    */
-  private async encodeInWorker(roomId: string, document: Y.Doc): Promise<EncodedRoom | undefined> {
+  private async encodeInWorker(roomId: string, document: Y.Doc, fileIds: string[]): Promise<EncodedRoom | undefined> {
     if (!this.replicas?.has(roomId)) return undefined;
     // What the copy must hold: the document as it is when the request is posted (in this same turn).
     const expected = Y.encodeStateVector(document);
     let encoded: EncodedRoom;
     try {
-      encoded = await this.replicas.encode(roomId);
+      encoded = await this.replicas.encode(roomId, fileIds);
     } catch (error) {
       this.log.warn({ err: error, roomId }, 'fold worker could not encode the room; encoding it on the main thread');
       return undefined;

@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 /** What the main thread asks of the fold worker (see `fold.worker.ts`). */
 export type ReplicaRequest =
   | { kind: 'feed'; roomId: string; updates: Uint8Array[] }
-  | { kind: 'encode'; id: number; roomId: string; updates: Uint8Array[] }
+  | { kind: 'encode'; id: number; roomId: string; updates: Uint8Array[]; fileIds: string[] }
   | { kind: 'drop'; roomId: string }
   | { kind: 'split'; id: number; state: Uint8Array; structsPerChunk: number };
 
@@ -19,7 +19,12 @@ export type ReplicaReply =
  * A room's document encoded by the worker: its Yjs state and the plain fields
  * stored beside it, and the copy's state vector (to check the copy against the document).
  */
-export type EncodedRoom = { state: Uint8Array; stateVector: Uint8Array } & RoomContent;
+export type EncodedRoom = {
+  state: Uint8Array;
+  stateVector: Uint8Array;
+  /** The texts of the files asked for, by file id, except the entry file's (it is `code`). */
+  fileTexts: Record<string, string>;
+} & RoomContent;
 
 /**
  * Copies of large rooms in a worker thread, so that folding them does not
@@ -86,10 +91,11 @@ export class RoomReplicas {
   }
 
   /**
-   * The replica encoded, holding every update fed so far. Rejects if the
-   * worker fails; then the replica is gone and the caller encodes on the main thread.
+   * The replica encoded, holding every update fed so far, with the texts of
+   * the files `fileIds` (those a fold rewrites). Rejects if the worker fails;
+   * then the replica is gone and the caller encodes on the main thread.
    */
-  encode(roomId: string): Promise<EncodedRoom> {
+  encode(roomId: string, fileIds: string[] = []): Promise<EncodedRoom> {
     const updates = this.unposted.get(roomId);
     if (!updates || this.broken) return Promise.reject(new Error(`room ${roomId} has no replica`));
     this.unposted.set(roomId, []);
@@ -97,10 +103,10 @@ export class RoomReplicas {
     const id = this.nextId++;
     return new Promise<EncodedRoom>((resolve, reject) => {
       this.waiting.set(id, {
-        resolve: (reply) => ('state' in reply ? resolve({ state: reply.state, stateVector: reply.stateVector, code: reply.code, language: reply.language, title: reply.title }) : reject(new Error('fold worker: unexpected reply'))),
+        resolve: (reply) => ('state' in reply ? resolve({ state: reply.state, stateVector: reply.stateVector, code: reply.code, language: reply.language, title: reply.title, fileTexts: reply.fileTexts }) : reject(new Error('fold worker: unexpected reply'))),
         reject,
       });
-      this.post({ kind: 'encode', id, roomId, updates });
+      this.post({ kind: 'encode', id, roomId, updates, fileIds });
     }).catch((error: Error) => {
       this.unposted.delete(roomId);
       throw error;

@@ -66,20 +66,17 @@ export class FileChanges {
 }
 
 /**
- * The files of `doc` for a fold's `room_files` rows. With `capture`, the
- * texts of changed files are read now (for an encoding made elsewhere at
- * this moment, the fold worker's); otherwise when the fold asks, in the
- * turn of its encoding.
+ * The files of `doc` for a fold's `room_files` rows. A file's text is read
+ * when the fold asks, in the turn of its encoding; with `encodedTexts` (the
+ * texts the fold worker read from its copy, at the moment the tree was read
+ * here), from there: a text of megabytes is not walked on the main thread.
  */
-export function foldedFiles(doc: Y.Doc, changed: ReadonlySet<string>, capture = false): FoldedFile[] {
-  return readFileTree(doc).files.map((file) => {
-    const captured = capture && changed.has(file.id) ? file.text.toString() : undefined;
-    return {
-      id: file.id,
-      path: file.path,
-      language: file.language,
-      changed: changed.has(file.id),
-      read: () => captured ?? file.text.toString(),
-    };
-  });
+export function foldedFiles(doc: Y.Doc, changed: ReadonlySet<string>, encodedTexts?: (fileId: string) => string | undefined): FoldedFile[] {
+  return readFileTree(doc).files.map((file) => ({
+    id: file.id,
+    path: file.path,
+    language: file.language,
+    changed: changed.has(file.id),
+    read: () => encodedTexts?.(file.id) ?? file.text.toString(),
+  }));
 }

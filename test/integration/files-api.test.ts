@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_FILES } from '../../shared/protocol.ts';
 import { dialects } from '../support/databases.ts';
-import { fileUrl, getFile, listFiles, moveFile, postRoom, putFile, rawRequest } from '../support/files.ts';
+import { fileUrl, getFile, listFiles, moveFile, postRoom, putFile, rawRequest, readFileRows } from '../support/files.ts';
 import { expectError } from '../support/http.ts';
 import { connectClient } from '../support/providers.ts';
 import { restartTestServer, startTestServer, type TestServer } from '../support/server.ts';
@@ -276,26 +276,6 @@ async function readRowIdentities(server: TestServer, roomId: string): Promise<Ma
   try {
     const rows = db.prepare('select path, rowid as identity from room_files where room_id = ?').all(roomId) as { path: string; identity: number }[];
     return new Map(rows.map((row) => [row.path, String(row.identity)]));
-  } finally {
-    db.close();
-  }
-}
-
-/** The room's `room_files` rows in path order, read with plain SQL as an SQL reader would. */
-async function readFileRows(server: TestServer, roomId: string): Promise<any[]> {
-  const query = 'select path, file_id, language, content, size from room_files where room_id = $1 order by path';
-  if (server.config.databaseUrl) {
-    const client = new pg.Client({ connectionString: server.config.databaseUrl });
-    await client.connect();
-    try {
-      return (await client.query(query, [roomId])).rows;
-    } finally {
-      await client.end();
-    }
-  }
-  const db = new SQLite(server.config.sqlitePath, { readonly: true });
-  try {
-    return db.prepare(query.replace('$1', '?')).all(roomId);
   } finally {
     db.close();
   }

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { CODE_TEXT } from '../../shared/protocol.ts';
+import { findFile } from '../../shared/room-files.ts';
 import { dialects } from '../support/databases.ts';
+import { postRoom, readFileRows } from '../support/files.ts';
 import { connectClient, createRandom, makeRandomEdit, type TestClient } from '../support/providers.ts';
 import { createRoom, fetchRoomCode, restartTestServer, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -88,6 +90,47 @@ describe.each(dialects)('folding large rooms on %s', (dialect) => {
     alice.destroy();
     bob.destroy();
     expect(await storedAfterRestart(server, roomId)).toBe(expected);
+  }, 120_000);
+
+  it("writes the changed files' rows from the worker's copy, each text by the column rule", async () => {
+    const server = await startTestServer({ dialect, overrides: { storeDebounceMs: 100, storeMaxDebounceMs: 300, foldWorkerMinBytes: 4 * 1024 } });
+    cleanups.push(() => server.close());
+    const files = [
+      { path: 'main.py', content: 'x'.repeat(20_000) },
+      { path: 'util.py', content: 'def f():\n    pass\n' },
+      { path: 'notes.md', content: 'unchanged\n' },
+    ];
+    const { roomId } = (await (await postRoom(server.baseUrl, { files })).json()) as { roomId: string };
+    const { replicas } = server.pairpad.collab;
+    const asked: string[][] = [];
+    const encode = replicas.encode.bind(replicas);
+    replicas.encode = async (id, fileIds) => {
+      asked.push(fileIds ?? []);
+      return encode(id, fileIds);
+    };
+    const alice = track(connectClient(server.wsUrl, roomId));
+    await alice.synced;
+    await vi.waitFor(() => expect(replicas.has(roomId)).toBe(true), { timeout: 20_000 });
+    // NUL and a lone surrogate: exact in the document, U+FFFD in the columns.
+    alice.text.insert(0, 'entry\u0000 ');
+    const util = findFile(alice.doc, 'util.py')!;
+    util.text.insert(0, 'a\ud800b ');
+    await vi.waitFor(() => expect(alice.provider.hasUnsyncedChanges).toBe(false), { timeout: 20_000 });
+    const entryText = alice.text.toString();
+    const utilText = util.text.toString();
+    await vi.waitFor(async () => {
+      const rows = await readFileRows(server, roomId);
+      expect(rows.map((row) => [row.path, row.content, row.size])).toEqual([
+        ['main.py', entryText.replace('\u0000', '\ufffd'), Buffer.byteLength(entryText)],
+        ['notes.md', 'unchanged\n', 10],
+        ['util.py', utilText.replace('\ud800', '\ufffd'), Buffer.byteLength(utilText)],
+      ]);
+    }, { timeout: 20_000 });
+    // The worker read the changed files, not the unchanged one.
+    const utilId = findFile(alice.doc, 'util.py')!.id;
+    const notesId = findFile(alice.doc, 'notes.md')!.id;
+    expect(asked.some((ids) => ids.includes(utilId))).toBe(true);
+    expect(asked.every((ids) => !ids.includes(notesId))).toBe(true);
   }, 120_000);
 
   it('keeps in the log the rows written while the worker was encoding: the snapshot does not hold them', async () => {

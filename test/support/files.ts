@@ -1,3 +1,7 @@
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import type { TestServer } from './server.ts';
+
 /** `/api/rooms/:roomId/files/<path>` with each segment percent-encoded, as the API expects. */
 export function fileUrl(baseUrl: string, roomId: string, path: string): string {
   return `${baseUrl}/api/rooms/${roomId}/files/${path.split('/').map(encodeURIComponent).join('/')}`;
@@ -50,4 +54,24 @@ export async function rawRequest(baseUrl: string, method: string, path: string, 
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** The room's `room_files` rows in path order, read with plain SQL as an SQL reader would. */
+export async function readFileRows(server: TestServer, roomId: string): Promise<any[]> {
+  const query = 'select path, file_id, language, content, size from room_files where room_id = $1 order by path';
+  if (server.config.databaseUrl) {
+    const client = new pg.Client({ connectionString: server.config.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query(query, [roomId])).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new SQLite(server.config.sqlitePath, { readonly: true });
+  try {
+    return db.prepare(query.replace('$1', '?')).all(roomId);
+  } finally {
+    db.close();
+  }
 }

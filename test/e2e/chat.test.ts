@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './support/app.ts';
+import { createRoom, startTestApp, type TestApp } from './support/app.ts';
 import { joinRoom, launchBrowser, newPerson, type Person } from './support/browser.ts';
 
 // Chat (issue 18): two people and a viewer talk; hostile text stays text;
@@ -20,14 +20,8 @@ let roomId: string;
 beforeAll(async () => {
   [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
   mkdirSync('test-results', { recursive: true });
-  const response = await fetch(`${app.baseUrl}/api/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ language: 'python', code: 'print("hi")\n', title: 'Chat room' }),
-  });
-  const created = (await response.json()) as { roomId: string; viewId: string };
-  roomId = created.roomId;
-  const viewId = created.viewId;
+  let viewId: string;
+  ({ roomId, viewId } = await createRoom(app.baseUrl, { language: 'python', code: 'print("hi")\n', title: 'Chat room' }));
   [dana, mallory, viewer] = await Promise.all([newPerson(browser), newPerson(browser), newPerson(browser)]);
   await joinRoom(dana, `${app.baseUrl}/r/${roomId}`, 'Dana');
   await joinRoom(mallory, `${app.baseUrl}/r/${roomId}`, 'Mallory');

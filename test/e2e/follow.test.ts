@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './support/app.ts';
+import { createRoom, startTestApp, type TestApp } from './support/app.ts';
 import { joinRoom, launchBrowser, newPerson, type Person } from './support/browser.ts';
 
 // Follow mode (issue 18): Bob clicks Dana in the presence bar; his view
@@ -21,12 +21,7 @@ let viewUrl: string;
 beforeAll(async () => {
   [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
   mkdirSync('test-results', { recursive: true });
-  const response = await fetch(`${app.baseUrl}/api/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ files: [{ path: 'main.py', content: LONG }, { path: 'other.py', content: OTHER }] }),
-  });
-  const { roomId, viewId } = (await response.json()) as { roomId: string; viewId: string };
+  const { roomId, viewId } = await createRoom(app.baseUrl, { files: [{ path: 'main.py', content: LONG }, { path: 'other.py', content: OTHER }] });
   viewUrl = `${app.baseUrl}/v/${viewId}`;
   [dana, bob] = await Promise.all([newPerson(browser), newPerson(browser)]);
   await joinRoom(dana, `${app.baseUrl}/r/${roomId}`, 'Dana');

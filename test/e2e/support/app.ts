@@ -46,15 +46,23 @@ export async function startTestApp(options: { env?: Record<string, string> } = {
   };
 }
 
+/** What `POST /api/rooms` takes: one file as `code`, or several as `files`. */
+export interface NewRoom {
+  language?: string;
+  title?: string;
+  code?: string;
+  files?: { path: string; content: string; language?: string }[];
+}
+
 /** `POST /api/rooms` on the test server. */
-export async function createRoom(baseUrl: string, body: { language?: string; title?: string; code?: string } = {}): Promise<{ roomId: string }> {
+export async function createRoom(baseUrl: string, body: NewRoom = {}): Promise<{ roomId: string; viewId: string }> {
   const response = await fetch(`${baseUrl}/api/rooms`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   if (response.status !== 201) throw new Error(`create room: ${response.status} ${await response.text()}`);
-  return (await response.json()) as { roomId: string };
+  return (await response.json()) as { roomId: string; viewId: string };
 }
 
 /** The room as `GET /api/rooms/:roomId` returns it. */

@@ -5,6 +5,7 @@ import { mergeInRounds } from '../collab/update-journal.ts';
 import { decodeChangeIndex, decodeUpdateList, encodeChangeIndex, encodeUpdateList, type HistoryAuthor, type RecordedChange } from './change-index.ts';
 import { textEdits, unifiedDiff } from './line-diff.ts';
 import { observeOps, type OpsObserver } from './change-ops.ts';
+import { thinVersions, type ThinTask } from './thin-versions.ts';
 
 /**
  * The heavy parts of history as plain functions of plain data, run in the
@@ -41,7 +42,8 @@ export type HistoryTask =
   | { kind: 'blame'; chain: RenderChain; indexes: StoredIndex[]; path: string; fallbackAt: number }
   | { kind: 'playback'; indexes: StoredIndex[]; from: number; to: number; base?: RenderChain }
   | { kind: 'build'; segments: { update: Uint8Array; changes: Uint8Array }[]; options: BuildOptions }
-  | { kind: 'build-base'; state: Uint8Array };
+  | { kind: 'build-base'; state: Uint8Array }
+  | ({ kind: 'thin' } & ThinTask);
 
 /** A file's edits to make it equal to the target (absent files: create; `remove`: delete). */
 export interface RestorePlan {
@@ -79,6 +81,8 @@ export interface HistoryTaskResults {
   playback: string;
   build: BuildResult;
   'build-base': BuiltVersion;
+  /** Each version's coarse change index, compressed. */
+  thin: Uint8Array[];
 }
 
 /** Runs a task here (in the worker, or in tests). */
@@ -107,6 +111,8 @@ export function runHistoryTask(task: HistoryTask): HistoryTaskResults[HistoryTas
       return buildVersions(task.segments, task.options);
     case 'build-base':
       return buildBase(task.state);
+    case 'thin':
+      return thinVersions(task);
     default: {
       const never: never = task;
       throw new Error(`unknown history task ${JSON.stringify(never)}`);

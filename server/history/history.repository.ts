@@ -185,3 +185,56 @@ export async function lockRoomForHistory(trx: Transaction<Database>, dialect: Di
   if (dialect === 'postgres') query = query.forNoKeyUpdate();
   return (await query.executeTakeFirst()) !== undefined;
 }
+
+/** The oldest version (by room, then id) older than `before` (epoch ms) that still holds more than one change, or `undefined`. */
+export async function findVersionToThin(db: Executor, before: number): Promise<{ roomId: string; id: number } | undefined> {
+  const row = await db
+    .selectFrom('history_versions')
+    .select(['room_id', 'id'])
+    .where('at', '<', before)
+    .where('change_count', '>', 1)
+    .orderBy('room_id')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row && { roomId: row.room_id, id: Number(row.id) };
+}
+
+/** Up to `limit` versions of a room from version `fromId` on, in order, with their payloads (for thinning). */
+export async function readVersionsFrom(
+  db: Executor,
+  roomId: string,
+  fromId: number,
+  limit: number,
+): Promise<{ id: number; at: number; changeCount: number; update: Uint8Array; changes: Uint8Array }[]> {
+  const rows = await db
+    .selectFrom('history_versions')
+    .select(['id', 'at', 'change_count', 'update', 'changes'])
+    .where('room_id', '=', roomId)
+    .where('id', '>=', fromId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ id: Number(row.id), at: Number(row.at), changeCount: row.change_count, update: row.update, changes: row.changes }));
+}
+
+/** The id of the version just before version `id`, or `undefined` (it is the room's first). */
+export async function findPreviousVersionId(db: Executor, roomId: string, id: number): Promise<number | undefined> {
+  const row = await db.selectFrom('history_versions').select('id').where('room_id', '=', roomId).where('id', '<', id).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row ? Number(row.id) : undefined;
+}
+
+/**
+ * Replaces a version's change index by its coarse one (thinning); false
+ * when it was thinned already (another instance did it).
+ */
+export async function replaceVersionChanges(db: Executor, roomId: string, id: number, changes: Uint8Array, changeCount: number): Promise<boolean> {
+  const result = await db
+    .updateTable('history_versions')
+    .set({ changes, change_count: changeCount })
+    .where('room_id', '=', roomId)
+    .where('id', '=', id)
+    .where('change_count', '>', 1)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -2,7 +2,7 @@
 // server runs from its TypeScript sources (tsx, vitest), as an ES module.
 // Piscina first tries `require()` on its file: on a `.ts` file that works
 // under tsx and loads the whole graph as CommonJS, Yjs included, whose
-// CommonJS build reaches lib0 through getters (a third of the history
+// CommonJS build reaches lib0 through getters (about a fifth of the history
 // worker's time went there). On this `.mjs` file `require()` fails, and
 // Piscina imports it. The built server starts the `.js` module directly.
 import { workerData } from 'piscina';

@@ -92,7 +92,7 @@ export class HistoryThinning {
       const end = rows.findIndex((row) => row.at >= cutoff);
       const batch = end < 0 ? rows : rows.slice(0, end);
       const previousId = await findPreviousVersionId(db, roomId, next.id);
-      const base = previousId === undefined ? { updates: [] } : await readRenderChain(db, roomId, previousId);
+      const base: { snapshot?: Uint8Array; updates: Uint8Array[] } = previousId === undefined ? { updates: [] } : await readRenderChain(db, roomId, previousId);
       const bytes = batch.reduce((sum, row) => sum + row.update.length + row.changes.length, 0) + base.updates.reduce((sum, update) => sum + update.length, base.snapshot?.length ?? 0);
       const coarse = await worker.run({ kind: 'thin', base, versions: batch.map(({ update, changes, at }) => ({ update, changes, at })) }, bytes);
       let written = 0;

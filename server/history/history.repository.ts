@@ -130,20 +130,32 @@ export async function findVersion(db: Executor, roomId: string, id: number): Pro
   return row && toSummary(row);
 }
 
+/** Which versions a render chain holds: the room, its snapshot's version and each update's version (a render cache's key). */
+export interface RenderChainIds {
+  roomId: string;
+  snapshotId: number | null;
+  updateIds: number[];
+}
+
 /**
  * What renders version `id` (or the newest, without): the newest snapshot
  * at or before it, and the updates of the versions after that snapshot up
- * to it (all compressed), in order. Empty when the room has no versions.
+ * to it (all compressed), in order, with the versions they come from.
+ * Empty when the room has no versions.
  */
-export async function readRenderChain(db: Executor, roomId: string, id?: number): Promise<{ snapshot?: Uint8Array; updates: Uint8Array[] }> {
+export async function readRenderChain(db: Executor, roomId: string, id?: number): Promise<{ snapshot?: Uint8Array; updates: Uint8Array[]; ids: RenderChainIds }> {
   let base = db.selectFrom('history_versions').select(['id', 'snapshot']).where('room_id', '=', roomId).where('snapshot', 'is not', null);
   if (id !== undefined) base = base.where('id', '<=', id);
   const snapshotRow = await base.orderBy('id', 'desc').limit(1).executeTakeFirst();
-  let rest = db.selectFrom('history_versions').select('update').where('room_id', '=', roomId);
+  let rest = db.selectFrom('history_versions').select(['id', 'update']).where('room_id', '=', roomId);
   if (snapshotRow) rest = rest.where('id', '>', snapshotRow.id);
   if (id !== undefined) rest = rest.where('id', '<=', id);
   const rows = await rest.orderBy('id').execute();
-  return { snapshot: snapshotRow?.snapshot ?? undefined, updates: rows.map((row) => row.update) };
+  return {
+    snapshot: snapshotRow?.snapshot ?? undefined,
+    updates: rows.map((row) => row.update),
+    ids: { roomId, snapshotId: snapshotRow ? Number(snapshotRow.id) : null, updateIds: rows.map((row) => Number(row.id)) },
+  };
 }
 
 /** Bytes of the updates after the newest snapshot, and how many versions that is (when to take the next snapshot). */

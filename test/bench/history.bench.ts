@@ -8,7 +8,8 @@
  * clock follows the replay: ~8 edits/s, a 4 s pause every 400 edits), and
  * versions close at those pauses. Reports: storage (SQLite after VACUUM) with
  * and without history and the history tables' bytes; versions; render time of
- * versions through the REST API (p50/p95 over up to 200 versions); the first
+ * versions through the REST API (p50/p95 over up to 200 versions, in order
+ * and shuffled); the first
  * 10 minutes of playback; typing latency (typist to a second client, p50/p99)
  * and CPU per keystroke: the whole process (client CPU included in both
  * runs, this is one process; history's worker thread included) and the main
@@ -156,6 +157,22 @@ const variant = async (withHistory: boolean) => {
       lastContent = await response.text();
       renders.push(performance.now() - started);
     }
+    // The same versions in a shuffled order (a seeded shuffle): the worker's render cache only helps renders that go forward.
+    const sampled: string[] = [];
+    for (let index = 0; index < versions.length; index += step) sampled.push(versions[index].versionId);
+    let seed = 17;
+    for (let index = sampled.length - 1; index > 0; index--) {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      const other = seed % (index + 1);
+      [sampled[index], sampled[other]] = [sampled[other], sampled[index]];
+    }
+    const shuffledRenders: number[] = [];
+    for (const versionId of sampled) {
+      const started = performance.now();
+      await (await fetch(`${server.baseUrl}/api/rooms/${roomId}/history/${versionId}`, { headers: { accept: 'text/plain' } })).text();
+      shuffledRenders.push(performance.now() - started);
+    }
+    shuffledRenders.sort((a, b) => a - b);
     const lastRender = await (await fetch(`${server.baseUrl}/api/rooms/${roomId}/history/${versions.at(-1)!.versionId}`, { headers: { accept: 'text/plain' } })).text();
     if (expected !== undefined && lastRender !== expected) throw new Error('the newest version does not render as the trace\'s endContent');
     void lastContent;
@@ -169,6 +186,8 @@ const variant = async (withHistory: boolean) => {
       versions: versions.length,
       renderP50Ms: round(percentile(renders, 50)),
       renderP95Ms: round(percentile(renders, 95)),
+      renderShuffledP50Ms: round(percentile(shuffledRenders, 50)),
+      renderShuffledP95Ms: round(percentile(shuffledRenders, 95)),
       playback10MinMs: round(playbackMs),
       playback10MinChanges: playback.split('\n').length - 1,
     });
@@ -240,5 +259,5 @@ if (results.length === 2) {
   const [without, withIt] = results;
   console.log(`\nhistory storage: ${round(Number(withIt.databaseKiB) - Number(without.databaseKiB), 1)} KiB beyond the room without history (${without.databaseKiB} KiB)\n`);
 }
-const columns = ['variant', 'edits', 'replayS', 'typingP50Ms', 'typingP99Ms', 'cpuUsPerEdit', 'mainThreadCpuUsPerEdit', 'otherThreadsCpuUsPerEdit', 'mainThreadUsPerEdit', 'databaseKiB', 'historyTablesKiB', 'versionUpdatesKiB', 'changeIndexesKiB', 'snapshotsKiB', 'snapshots', 'versions', 'renderP50Ms', 'renderP95Ms', 'playback10MinMs', 'playback10MinChanges'];
+const columns = ['variant', 'edits', 'replayS', 'typingP50Ms', 'typingP99Ms', 'cpuUsPerEdit', 'mainThreadCpuUsPerEdit', 'otherThreadsCpuUsPerEdit', 'mainThreadUsPerEdit', 'databaseKiB', 'historyTablesKiB', 'versionUpdatesKiB', 'changeIndexesKiB', 'snapshotsKiB', 'snapshots', 'versions', 'renderP50Ms', 'renderP95Ms', 'renderShuffledP50Ms', 'renderShuffledP95Ms', 'playback10MinMs', 'playback10MinChanges'];
 console.log(formatTable(columns, results.map((result) => columns.map((column) => String(result[column] ?? '')))));

@@ -6,7 +6,7 @@ import type { HistoryWorker } from './history-worker.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Versions thinned per worker task and per transaction: a batch holds the event loop a few milliseconds at most. */
-const BATCH_VERSIONS = 20;
+export const THIN_BATCH_VERSIONS = 20;
 /** How often the job looks for old detail (ms). */
 const THIN_EVERY_MS = 60 * 60 * 1000;
 /** The first look after the server starts (ms): not while it is busy loading rooms. */
@@ -19,7 +19,7 @@ const FIRST_THIN_MS = 60 * 1000;
  * restores); only its change index is replaced by the coarse one that the
  * history worker makes (`thin-versions.ts`), so playback across that time
  * steps version by version and blame names the version's author and time.
- * Work goes in batches of {@link BATCH_VERSIONS} versions, the event loop
+ * Work goes in batches of {@link THIN_BATCH_VERSIONS} versions, the event loop
  * free between them; several instances may run it at once (a version
  * thinned already is left alone). With 0 days it does nothing.
  */
@@ -27,6 +27,9 @@ export class HistoryThinning {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private closed = false;
+
+  /** Versions per batch (a test sets fewer to see several batches). */
+  batchVersions = THIN_BATCH_VERSIONS;
 
   constructor(
     private readonly options: {
@@ -83,11 +86,12 @@ export class HistoryThinning {
   private async thinAll(cutoff: number): Promise<number> {
     const { db, worker } = this.options;
     let thinned = 0;
+    let after: { roomId: string; id: number } | undefined;
     while (!this.closed) {
-      const next = await findVersionToThin(db, cutoff);
+      const next = await findVersionToThin(db, cutoff, after);
       if (!next) break;
       const { roomId } = next;
-      const rows = await readVersionsFrom(db, roomId, next.id, BATCH_VERSIONS);
+      const rows = await readVersionsFrom(db, roomId, next.id, this.batchVersions);
       // Versions are in time order: stop at the first one inside the retention.
       const end = rows.findIndex((row) => row.at >= cutoff);
       const batch = end < 0 ? rows : rows.slice(0, end);
@@ -102,6 +106,7 @@ export class HistoryThinning {
         }
       });
       thinned += written;
+      after = { roomId, id: batch.at(-1)!.id };
       // Give the event loop (sockets) its turn between batches.
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -198,17 +198,19 @@ export async function lockRoomForHistory(trx: Transaction<Database>, dialect: Di
   return (await query.executeTakeFirst()) !== undefined;
 }
 
-/** The oldest version (by room, then id) older than `before` (epoch ms) that still holds more than one change, or `undefined`. */
-export async function findVersionToThin(db: Executor, before: number): Promise<{ roomId: string; id: number } | undefined> {
-  const row = await db
+/**
+ * The first version (by room, then id) after `after` (when given) that is
+ * older than `before` (epoch ms) and still holds more than one change, or
+ * `undefined`. A pass goes through the table once, along its (room, id) index.
+ */
+export async function findVersionToThin(db: Executor, before: number, after?: { roomId: string; id: number }): Promise<{ roomId: string; id: number } | undefined> {
+  let query = db
     .selectFrom('history_versions')
     .select(['room_id', 'id'])
     .where('at', '<', before)
-    .where('change_count', '>', 1)
-    .orderBy('room_id')
-    .orderBy('id')
-    .limit(1)
-    .executeTakeFirst();
+    .where('change_count', '>', 1);
+  if (after) query = query.where((eb) => eb.or([eb('room_id', '>', after.roomId), eb.and([eb('room_id', '=', after.roomId), eb('id', '>', after.id)])]));
+  const row = await query.orderBy('room_id').orderBy('id').limit(1).executeTakeFirst();
   return row && { roomId: row.room_id, id: Number(row.id) };
 }
 

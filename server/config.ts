@@ -107,9 +107,9 @@ export interface Config {
   /** Rooms untouched for this many days are deleted by a background job (`ROOM_TTL_DAYS`, default 0 = never). */
   roomTtlDays: number;
   /**
-   * Keystrokes older than this many days may be thinned into coarser
-   * versions (`HISTORY_RETENTION_DAYS`, default 0 = keep every change
-   * forever). Not applied yet: see `docs/history.md`.
+   * Keystrokes older than this many days are thinned into one change per
+   * version, hourly (`HISTORY_RETENTION_DAYS`, default 0 = keep every change
+   * forever); versions themselves are kept. See `docs/history.md`.
    */
   historyRetentionDays: number;
   /**

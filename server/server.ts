@@ -40,6 +40,7 @@ import { createHistoryRouter } from './history/history.routes.ts';
 import { createHistoryService } from './history/history.service.ts';
 import { createHistoryWorker } from './history/history-worker.ts';
 import { VersionBuilder } from './history/version-builder.ts';
+import { HistoryThinning } from './history/history-thinning.ts';
 
 /** How often, with Redis, runs left by an instance that died are looked for (without Redis: at each start). */
 const ORPHAN_SWEEP_MS = 30_000;
@@ -56,6 +57,8 @@ export interface Pairpad {
   expiry: RoomExpiry;
   /** Runs of rooms' code (issue 16). */
   runs: RunService;
+  /** The `HISTORY_RETENTION_DAYS` job (idle when it is 0). */
+  historyThinning: HistoryThinning;
   /**
    * Graceful stop: refuse new connections, close sockets (letting in-flight
    * messages land), store every room, flush the log, close the database.
@@ -87,6 +90,8 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const versions = new VersionBuilder({ db: storage.db, dialect: storage.dialect, worker: historyWorker, log, now: () => collab.history.now() });
   collab.history.onRecorded = (roomId, at) => versions.noteChange(roomId, at);
   const history = createHistoryService({ db: storage.db, hocuspocus, journal, access, worker: historyWorker, versions, log });
+  const historyThinning = new HistoryThinning({ db: storage.db, worker: historyWorker, log, retentionDays: config.historyRetentionDays });
+  historyThinning.start();
   // Large rooms are decoded and encoded for the files API off the event loop, from the size large rooms fold off it.
   const fileWorker = createFileWorker({ minBytes: config.foldWorkerMinBytes });
   const rooms = createRoomService({ store, hocuspocus, persistence, access, fileWorker, maxDocumentBytes: config.maxDocumentChars });
@@ -249,6 +254,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     unsavedRooms = 0;
     journal.stop();
     await versions.close();
+    await historyThinning.close();
     await historyWorker.close();
     await collab.close();
     expiry.stop();
@@ -274,6 +280,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     websockets,
     expiry,
     runs,
+    historyThinning,
     close: () => (closing ??= close()),
   };
 }

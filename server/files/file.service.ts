@@ -13,6 +13,8 @@ import { filesMap, foldersMap } from '../../shared/room-files.ts';
 import { measureRoom } from '../collab/room-size.ts';
 import { archiveEntriesOf, listFilesOf } from './file-tasks.ts';
 import type { FileWorker } from './file-worker.ts';
+import type { HistoryAuthor } from '../history/change-index.ts';
+import { REST_AUTHOR, type HistoryContext } from '../history/change-recorder.ts';
 import { writeZip } from './zip-writer.ts';
 
 /** Why a file operation was refused, beside {@link FileError}s: each maps to a code of `shared/errors.ts`. */
@@ -38,18 +40,20 @@ export interface RoomArchive {
  * (a direct connection): connected clients see them as any edit, other
  * instances get them through Redis, and each call resolves only once its
  * change is durable (in the update log, as a socket's acknowledgement).
- * Ids: an edit id or a view id reads; only an edit id changes.
+ * Ids: an edit id or a view id reads; only an edit id changes. History
+ * records each change with the `author` given (the token subject, see
+ * `history/rest-author.ts`), `REST API` by default.
  */
 export interface FileService {
   listFiles(id: string): Promise<FileList>;
   /** The text of the file at `path`; `file_not_found` when there is none. */
   readFile(id: string, path: string): Promise<string>;
   /** Creates or replaces (a CRDT change of what differs) the file; true when it was created. */
-  writeFile(id: string, path: string, content: string, language?: Language): Promise<{ created: boolean; path: string }>;
+  writeFile(id: string, path: string, content: string, language?: Language, author?: HistoryAuthor): Promise<{ created: boolean; path: string }>;
   /** Deletes a file, or a folder with everything in it; never the entry file. */
-  deletePath(id: string, path: string): Promise<void>;
+  deletePath(id: string, path: string, author?: HistoryAuthor): Promise<void>;
   /** Renames or moves a file or folder. */
-  movePath(id: string, from: string, to: string): Promise<{ path: string }>;
+  movePath(id: string, from: string, to: string, author?: HistoryAuthor): Promise<{ path: string }>;
   /** Every file, zipped (path order; empty folders as directory entries). */
   archive(id: string): Promise<RoomArchive>;
 }
@@ -95,12 +99,14 @@ export function createFileService({
   };
 
   /** Applies `change` to the live room (loading it if needed) and waits until it is durable. */
-  const change = async <T>(id: string, apply: (doc: Y.Doc) => T): Promise<T> => {
+  const change = async <T>(id: string, author: HistoryAuthor, apply: (doc: Y.Doc) => T): Promise<T> => {
     // A claim: the expiry job must not delete the room while it loads for this change.
     const grant = await access.claim(id);
     if (!grant) throw roomNotFound(id);
     if (grant.access !== 'edit') throw new FileServiceError('forbidden', 'A view id cannot change the room; use the edit id');
-    const connection = await hocuspocus.openDirectConnection(grant.roomId).catch((error: unknown) => {
+    // The history recorder names the author of a direct connection's changes from its context.
+    const context: HistoryContext = { historyAuthor: author };
+    const connection = await hocuspocus.openDirectConnection(grant.roomId, context as Record<string, unknown>).catch((error: unknown) => {
       throw error instanceof RoomNotFoundRefusal ? roomNotFound(id) : error;
     });
     try {
@@ -146,9 +152,9 @@ export function createFileService({
       return text;
     },
 
-    writeFile: (id, rawPath, content, language) => {
+    writeFile: (id, rawPath, content, language, author = REST_AUTHOR) => {
       const path = checkedPath(rawPath);
-      return change(id, (doc) => {
+      return change(id, author, (doc) => {
         const existing = findFile(doc, path);
         const languageGrowth = language === undefined || existing?.entry ? 0 : language.length - (existing?.languageSet ? existing.language.length : 0);
         checkGrowth(doc, 2 * (content.length - (existing?.text.length ?? 0) + (existing ? 0 : path.length) + languageGrowth));
@@ -157,15 +163,15 @@ export function createFileService({
       });
     },
 
-    deletePath: (id, rawPath) => {
+    deletePath: (id, rawPath, author = REST_AUTHOR) => {
       const path = checkedPath(rawPath);
-      return change(id, (doc) => deletePath(doc, path));
+      return change(id, author, (doc) => deletePath(doc, path));
     },
 
-    movePath: (id, rawFrom, rawTo) => {
+    movePath: (id, rawFrom, rawTo, author = REST_AUTHOR) => {
       const from = checkedPath(rawFrom);
       const to = checkedPath(rawTo);
-      return change(id, (doc) => {
+      return change(id, author, (doc) => {
         const records = filesMap(doc);
         let growth = 0;
         for (const file of readFileTree(doc).files) {

@@ -7,6 +7,7 @@ import type { RestAuth } from '../http/auth.ts';
 import { HttpError, invalidRequest } from '../http/errors.ts';
 import { RoomTooLargeError, type RoomService } from '../rooms/room.service.ts';
 import { FileServiceError, type FileService } from './file.service.ts';
+import { restAuthorOf } from '../history/rest-author.ts';
 import { readZip, ZipError } from './zip-reader.ts';
 
 /** A file route: `/:roomId/files/<path>`, matched without Express decoding anything (we decode each segment). */
@@ -147,7 +148,7 @@ export function createFilesRouter({
       if (req.body !== undefined && !req.is('application/json')) throw new HttpError('unsupported_media_type', 'Send the body as application/json');
       const parsed = moveFileRequest.safeParse(req.body ?? {});
       if (!parsed.success) throw invalidRequest(parsed.error);
-      res.json(await files.movePath(String(req.params.roomId), parsed.data.from, parsed.data.to));
+      res.json(await files.movePath(String(req.params.roomId), parsed.data.from, parsed.data.to, restAuthorOf(res)));
     }),
   );
 
@@ -169,7 +170,7 @@ export function createFilesRouter({
       await auth.authorize(res, 'edit', roomId);
       const query = writeFileQuery.safeParse(req.query);
       if (!query.success) throw invalidRequest(query.error, 'query');
-      const written = await files.writeFile(roomId, path, textBody(req), query.data.language);
+      const written = await files.writeFile(roomId, path, textBody(req), query.data.language, restAuthorOf(res));
       res.status(written.created ? 201 : 200).json({ path: written.path });
     }),
   );
@@ -179,7 +180,7 @@ export function createFilesRouter({
     mapped(async (req, res) => {
       const { roomId, path } = fileTarget(req);
       await auth.authorize(res, 'edit', roomId);
-      await files.deletePath(roomId, path);
+      await files.deletePath(roomId, path, restAuthorOf(res));
       res.status(204).end();
     }),
   );

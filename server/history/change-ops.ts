@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { CODE_TEXT, ENTRY_FILE_ID, FILE_TEXT, FILES_MAP } from '../../shared/protocol.ts';
 import { readFileTree } from '../../shared/room-files.ts';
 import type { ChangeOp } from './change-index.ts';
+import { TextDeltaReader } from './text-delta.ts';
 
 /** Gathers the ops of each transaction applied to a document: see {@link observeOps}. */
 export interface OpsObserver {
@@ -14,8 +15,8 @@ export interface OpsObserver {
 
 /**
  * Turns the changes applied to a room document into positional ops (file,
- * position, deleted count, inserted text) from the text deltas Yjs computes.
- * A delta walks the whole text, so this runs in the history worker while it
+ * position, deleted count, inserted text) from the text deltas, read near
+ * each change (`text-delta.ts`). It runs in the history worker while it
  * replays recorded updates (`history-tasks.ts`), never on the keystroke path.
  * A new file is one insertion of its text, a deleted one the deletion of it.
  */
@@ -24,6 +25,7 @@ export function observeOps(doc: Y.Doc): OpsObserver {
   const files = doc.getMap<unknown>(FILES_MAP);
   let ops: ChangeOp[] = [];
   let paths: Map<string, string> | undefined;
+  const deltas = new TextDeltaReader();
   const lengths = new Map<string, number>();
   lengths.set(ENTRY_FILE_ID, code.length);
   for (const [id, record] of files.entries()) {
@@ -33,10 +35,10 @@ export function observeOps(doc: Y.Doc): OpsObserver {
 
   const addTextOps = (fileId: string, event: Y.YTextEvent) => {
     let pos = 0;
-    for (const part of event.delta) {
-      if (part.retain !== undefined) pos += part.retain;
-      else if (part.delete !== undefined) ops.push({ file: fileId, pos, del: part.delete, ins: '' });
-      else if (typeof part.insert === 'string') {
+    for (const part of deltas.read(event)) {
+      if ('retain' in part) pos += part.retain;
+      else if ('delete' in part) ops.push({ file: fileId, pos, del: part.delete, ins: '' });
+      else {
         const last = ops.at(-1);
         // A replacement reads as one op: delete then insert at the same place.
         if (last && last.file === fileId && last.pos === pos && last.ins === '' && last.del > 0) last.ins = part.insert;

@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import * as Y from 'yjs';
 import { compressSync, decompressSync } from './compression.ts';
 import { readFileTree } from '../../shared/room-files.ts';
@@ -5,6 +6,8 @@ import { mergeInRounds } from '../collab/update-journal.ts';
 import { decodeChangeIndex, decodeUpdateList, encodeChangeIndex, encodeUpdateList, type HistoryAuthor, type RecordedChange } from './change-index.ts';
 import { textEdits, unifiedDiff } from './line-diff.ts';
 import { observeOps, type OpsObserver } from './change-ops.ts';
+import { thinVersions, type ThinTask } from './thin-versions.ts';
+import type { RenderChainIds } from './history.repository.ts';
 
 /**
  * The heavy parts of history as plain functions of plain data, run in the
@@ -18,6 +21,8 @@ export interface RenderChain {
   snapshot?: Uint8Array;
   updates: Uint8Array[];
   raw?: Uint8Array[];
+  /** The versions it holds (`readRenderChain`): lets a render start from a cached document. */
+  ids?: RenderChainIds;
 }
 
 /** A change index as stored: compressed (a version's) or raw (a segment's, with its update list: its ops are derived by replay). */
@@ -41,7 +46,8 @@ export type HistoryTask =
   | { kind: 'blame'; chain: RenderChain; indexes: StoredIndex[]; path: string; fallbackAt: number }
   | { kind: 'playback'; indexes: StoredIndex[]; from: number; to: number; base?: RenderChain }
   | { kind: 'build'; segments: { update: Uint8Array; changes: Uint8Array }[]; options: BuildOptions }
-  | { kind: 'build-base'; state: Uint8Array };
+  | { kind: 'build-base'; state: Uint8Array }
+  | ({ kind: 'thin' } & ThinTask);
 
 /** A file's edits to make it equal to the target (absent files: create; `remove`: delete). */
 export interface RestorePlan {
@@ -79,6 +85,8 @@ export interface HistoryTaskResults {
   playback: string;
   build: BuildResult;
   'build-base': BuiltVersion;
+  /** Each version's coarse change index, compressed. */
+  thin: Uint8Array[];
 }
 
 /** Runs a task here (in the worker, or in tests). */
@@ -107,6 +115,8 @@ export function runHistoryTask(task: HistoryTask): HistoryTaskResults[HistoryTas
       return buildVersions(task.segments, task.options);
     case 'build-base':
       return buildBase(task.state);
+    case 'thin':
+      return thinVersions(task);
     default: {
       const never: never = task;
       throw new Error(`unknown history task ${JSON.stringify(never)}`);
@@ -116,17 +126,59 @@ export function runHistoryTask(task: HistoryTask): HistoryTaskResults[HistoryTas
 
 /** The room at the end of a chain, in a document that keeps deleted content (later updates may refer to it). */
 function withDoc<T>(chain: RenderChain, read: (doc: Y.Doc) => T): T {
-  const doc = new Y.Doc({ gc: false });
+  const cached = renderFromCache(chain);
+  if (cached) return read(cached);
+  const doc = docOf(chain);
   try {
-    doc.transact(() => {
-      if (chain.snapshot) Y.applyUpdate(doc, decompressSync(chain.snapshot));
-      for (const update of chain.updates) Y.applyUpdate(doc, decompressSync(update));
-      for (const list of chain.raw ?? []) for (const update of decodeUpdateList(list)) Y.applyUpdate(doc, update);
-    });
     return read(doc);
   } finally {
     doc.destroy();
   }
+}
+
+/** Rooms whose last rendered document the worker keeps, at most. */
+const RENDER_CACHE_ROOMS = 4;
+/** Per room (most recently used last): the document of the last render, its snapshot's version and the last version applied. */
+const renderCache = new Map<string, { doc: Y.Doc; snapshotId: number | null; lastId: number | null }>();
+
+/**
+ * The room at the end of `chain` from the room's last rendered document when
+ * the chain only goes further from it (same snapshot, later version): only
+ * the updates after that version are applied. Scrubbing a timeline forward
+ * (or rendering versions in order) then costs a few updates instead of a
+ * snapshot each time. Only in the worker thread (the thread that serves
+ * sockets keeps no documents) and only for chains of versions.
+ */
+function renderFromCache(chain: RenderChain): Y.Doc | undefined {
+  const ids = chain.ids;
+  if (!ids || isMainThread || (chain.raw?.length ?? 0) > 0) return undefined;
+  let entry = renderCache.get(ids.roomId);
+  let from = 0;
+  if (entry && entry.snapshotId === ids.snapshotId) {
+    from = entry.lastId === ids.snapshotId ? 0 : ids.updateIds.indexOf(entry.lastId ?? NaN) + 1;
+    if (from === 0 && entry.lastId !== ids.snapshotId) entry = undefined;
+  } else entry = undefined;
+  if (!entry) {
+    renderCache.get(ids.roomId)?.doc.destroy();
+    renderCache.delete(ids.roomId);
+    const doc = new Y.Doc({ gc: false });
+    if (chain.snapshot) Y.applyUpdate(doc, decompressSync(chain.snapshot));
+    entry = { doc, snapshotId: ids.snapshotId, lastId: ids.snapshotId };
+    from = 0;
+  }
+  const { doc } = entry;
+  doc.transact(() => {
+    for (let index = from; index < chain.updates.length; index++) Y.applyUpdate(doc, decompressSync(chain.updates[index]));
+  });
+  entry.lastId = ids.updateIds.at(-1) ?? ids.snapshotId;
+  renderCache.delete(ids.roomId);
+  renderCache.set(ids.roomId, entry);
+  for (const [roomId, old] of renderCache) {
+    if (renderCache.size <= RENDER_CACHE_ROOMS) break;
+    old.doc.destroy();
+    renderCache.delete(roomId);
+  }
+  return doc;
 }
 
 function filesOf(doc: Y.Doc): RenderedFile[] {

@@ -130,20 +130,32 @@ export async function findVersion(db: Executor, roomId: string, id: number): Pro
   return row && toSummary(row);
 }
 
+/** Which versions a render chain holds: the room, its snapshot's version and each update's version (a render cache's key). */
+export interface RenderChainIds {
+  roomId: string;
+  snapshotId: number | null;
+  updateIds: number[];
+}
+
 /**
  * What renders version `id` (or the newest, without): the newest snapshot
  * at or before it, and the updates of the versions after that snapshot up
- * to it (all compressed), in order. Empty when the room has no versions.
+ * to it (all compressed), in order, with the versions they come from.
+ * Empty when the room has no versions.
  */
-export async function readRenderChain(db: Executor, roomId: string, id?: number): Promise<{ snapshot?: Uint8Array; updates: Uint8Array[] }> {
+export async function readRenderChain(db: Executor, roomId: string, id?: number): Promise<{ snapshot?: Uint8Array; updates: Uint8Array[]; ids: RenderChainIds }> {
   let base = db.selectFrom('history_versions').select(['id', 'snapshot']).where('room_id', '=', roomId).where('snapshot', 'is not', null);
   if (id !== undefined) base = base.where('id', '<=', id);
   const snapshotRow = await base.orderBy('id', 'desc').limit(1).executeTakeFirst();
-  let rest = db.selectFrom('history_versions').select('update').where('room_id', '=', roomId);
+  let rest = db.selectFrom('history_versions').select(['id', 'update']).where('room_id', '=', roomId);
   if (snapshotRow) rest = rest.where('id', '>', snapshotRow.id);
   if (id !== undefined) rest = rest.where('id', '<=', id);
   const rows = await rest.orderBy('id').execute();
-  return { snapshot: snapshotRow?.snapshot ?? undefined, updates: rows.map((row) => row.update) };
+  return {
+    snapshot: snapshotRow?.snapshot ?? undefined,
+    updates: rows.map((row) => row.update),
+    ids: { roomId, snapshotId: snapshotRow ? Number(snapshotRow.id) : null, updateIds: rows.map((row) => Number(row.id)) },
+  };
 }
 
 /** Bytes of the updates after the newest snapshot, and how many versions that is (when to take the next snapshot). */
@@ -184,4 +196,59 @@ export async function lockRoomForHistory(trx: Transaction<Database>, dialect: Di
   let query = trx.selectFrom('rooms').select('id').where('id', '=', roomId);
   if (dialect === 'postgres') query = query.forNoKeyUpdate();
   return (await query.executeTakeFirst()) !== undefined;
+}
+
+/**
+ * The first version (by room, then id) after `after` (when given) that is
+ * older than `before` (epoch ms) and still holds more than one change, or
+ * `undefined`. A pass goes through the table once, along its (room, id) index.
+ */
+export async function findVersionToThin(db: Executor, before: number, after?: { roomId: string; id: number }): Promise<{ roomId: string; id: number } | undefined> {
+  let query = db
+    .selectFrom('history_versions')
+    .select(['room_id', 'id'])
+    .where('at', '<', before)
+    .where('change_count', '>', 1);
+  if (after) query = query.where((eb) => eb.or([eb('room_id', '>', after.roomId), eb.and([eb('room_id', '=', after.roomId), eb('id', '>', after.id)])]));
+  const row = await query.orderBy('room_id').orderBy('id').limit(1).executeTakeFirst();
+  return row && { roomId: row.room_id, id: Number(row.id) };
+}
+
+/** Up to `limit` versions of a room from version `fromId` on, in order, with their payloads (for thinning). */
+export async function readVersionsFrom(
+  db: Executor,
+  roomId: string,
+  fromId: number,
+  limit: number,
+): Promise<{ id: number; at: number; changeCount: number; update: Uint8Array; changes: Uint8Array }[]> {
+  const rows = await db
+    .selectFrom('history_versions')
+    .select(['id', 'at', 'change_count', 'update', 'changes'])
+    .where('room_id', '=', roomId)
+    .where('id', '>=', fromId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ id: Number(row.id), at: Number(row.at), changeCount: row.change_count, update: row.update, changes: row.changes }));
+}
+
+/** The id of the version just before version `id`, or `undefined` (it is the room's first). */
+export async function findPreviousVersionId(db: Executor, roomId: string, id: number): Promise<number | undefined> {
+  const row = await db.selectFrom('history_versions').select('id').where('room_id', '=', roomId).where('id', '<', id).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row ? Number(row.id) : undefined;
+}
+
+/**
+ * Replaces a version's change index by its coarse one (thinning); false
+ * when it was thinned already (another instance did it).
+ */
+export async function replaceVersionChanges(db: Executor, roomId: string, id: number, changes: Uint8Array, changeCount: number): Promise<boolean> {
+  const result = await db
+    .updateTable('history_versions')
+    .set({ changes, change_count: changeCount })
+    .where('room_id', '=', roomId)
+    .where('id', '=', id)
+    .where('change_count', '>', 1)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }

@@ -1,20 +1,13 @@
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import type { Grant } from '../auth/tokens.ts';
 import { blameQuery, diffQuery, historyListQuery, labelRequest, playbackQuery, restoreRequest } from '../../shared/schemas/history.schema.ts';
 import type { RestAuth } from '../http/auth.ts';
 import { HttpError, invalidRequest } from '../http/errors.ts';
-import { REST_AUTHOR } from './change-recorder.ts';
-import type { HistoryAuthor } from './change-index.ts';
+import { restAuthorOf } from './rest-author.ts';
 import { HistoryError, type HistoryService } from './history.service.ts';
 
 function toHttpError(error: unknown): unknown {
   return error instanceof HistoryError ? new HttpError(error.code, error.message) : error;
-}
-
-/** The author of a REST change: the token's subject, or `REST API`. */
-function restAuthor(res: Response): HistoryAuthor {
-  const subject = (res.locals.grant as Grant | undefined)?.subject;
-  return subject ? { name: subject, color: '', subject } : REST_AUTHOR;
 }
 
 /**
@@ -62,7 +55,7 @@ export function createHistoryRouter({ history, auth }: { history: HistoryService
     const body = restoreRequest.safeParse(req.body ?? {});
     if (!body.success) throw invalidRequest(body.error);
     const by = body.data.by;
-    const author = (res.locals.grant as Grant | undefined)?.subject || !by ? restAuthor(res) : { name: by.name, color: by.color };
+    const author = (res.locals.grant as Grant | undefined)?.subject || !by ? restAuthorOf(res) : { name: by.name, color: by.color };
     res.json(await run(() => history.restore(req.params.roomId, req.params.versionId, author)));
   });
 

@@ -13,12 +13,14 @@ const IDLE_MS = 30_000;
 export function createLazyWorker<Task, Result>(options: { base: string; worker: string; inlineBytes: number; runInline(task: Task): Result | Promise<Result> }) {
   let pool: Piscina | undefined;
   const start = () => {
-    // From the TypeScript sources (tsx, vitest) the thread loads tsx itself; the build runs the `.js`.
+    // From the TypeScript sources (tsx, vitest) the thread loads the module as ESM through tsx (`lazy-worker.boot.mjs`); the build runs the `.js`.
     const fromSource = options.base.endsWith('.ts');
-    const filename = fileURLToPath(new URL(`${options.worker}.${fromSource ? 'ts' : 'js'}`, options.base));
+    const entry = new URL(`${options.worker}.${fromSource ? 'ts' : 'js'}`, options.base);
+    const filename = fromSource ? fileURLToPath(new URL('./lazy-worker.boot.mjs', import.meta.url)) : fileURLToPath(entry);
     const hasTsx = process.execArgv.some((argument) => argument.includes('tsx'));
     return new Piscina({
       filename,
+      workerData: { entry: entry.href },
       execArgv: fromSource && !hasTsx ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
       minThreads: 0,
       maxThreads: 1,

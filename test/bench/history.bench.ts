@@ -8,14 +8,15 @@
  * clock follows the replay: ~8 edits/s, a 4 s pause every 400 edits), and
  * versions close at those pauses. Reports: storage (SQLite after VACUUM) with
  * and without history and the history tables' bytes; versions; render time of
- * versions through the REST API (p50/p95 over up to 200 versions); the first
+ * versions through the REST API (p50/p95 over up to 200 versions, in order
+ * and shuffled); the first
  * 10 minutes of playback; typing latency (typist to a second client, p50/p99)
  * and CPU per keystroke: the whole process (client CPU included in both
  * runs, this is one process; history's worker thread included) and the main
  * thread's busy time alone. Prints JSON lines and a table; never fails on a timing.
- * `BENCH_EDITS=n` replays only the first n edits; `BENCH_VARIANTS=with` only the run with history.
+ * `BENCH_EDITS=n` replays only the first n edits; `BENCH_VARIANTS=with` only the run with history (`without`: only the other).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import SQLite from 'better-sqlite3';
 import * as Y from 'yjs';
@@ -29,6 +30,12 @@ const TRACE_PATH = process.env.PAPER_TRACE ?? '/work/shared/data/automerge-paper
 const BATCH = 8;
 /** Every this many transactions, the typing latency is sampled. */
 const SAMPLE_EVERY = 97;
+/**
+ * `BENCH_PACE_MS=n`: send one trace transaction every n ms (a person types
+ * at ~120 ms a key) and sample the typing latency at every one, instead of
+ * replaying as fast as the server takes it. Use with `BENCH_EDITS`.
+ */
+const PACE_MS = Number(process.env.BENCH_PACE_MS ?? 0);
 /** The typist never runs more than this many transactions ahead of the second client (a real typist is slower). */
 const MAX_AHEAD = 400;
 
@@ -77,6 +84,7 @@ const variant = async (withHistory: boolean) => {
     while (waiting.length > 0 && waiting[0].clock <= clock) latencies.push(performance.now() - waiting.shift()!.sentAt);
   });
   const cpuStart = process.cpuUsage();
+  const threadsStart = threadCpuMs();
   const loopStart = performance.eventLoopUtilization();
   const wallStart = performance.now();
   for (let index = 0; index < txns.length; index++) {
@@ -88,6 +96,11 @@ const variant = async (withHistory: boolean) => {
         if (ins) text.insert(pos, ins);
       }
     });
+    if (PACE_MS > 0) {
+      waiting.push({ clock: Y.getState(typist.doc.store, client), sentAt: performance.now() });
+      await new Promise((resolve) => setTimeout(resolve, PACE_MS));
+      continue;
+    }
     if (index % SAMPLE_EVERY === 0) waiting.push({ clock: Y.getState(typist.doc.store, client), sentAt: performance.now() });
     if (index % BATCH === BATCH - 1) {
       await new Promise((resolve) => setImmediate(resolve));
@@ -100,6 +113,7 @@ const variant = async (withHistory: boolean) => {
   while (Y.getState(reader.doc.store, client) < target) await new Promise((resolve) => setTimeout(resolve, 5));
   while (typist.provider.hasUnsyncedChanges) await new Promise((resolve) => setTimeout(resolve, 5));
   const cpu = process.cpuUsage(cpuStart);
+  const threadsEnd = threadCpuMs();
   const loop = performance.eventLoopUtilization(loopStart);
   const wallMs = performance.now() - wallStart;
   const finalText = reader.doc.getText(CODE_TEXT).toString();
@@ -110,12 +124,16 @@ const variant = async (withHistory: boolean) => {
   const result: Record<string, unknown> = {
     variant: withHistory ? 'with history' : 'without history',
     edits,
+    ...(PACE_MS > 0 ? { paceMs: PACE_MS } : {}),
     replayS: round(wallMs / 1000, 1),
     typingP50Ms: round(percentile(latencies.sort((a, b) => a - b), 50)),
     typingP99Ms: round(percentile(latencies, 99)),
     cpuUsPerEdit: round((cpu.user + cpu.system) / edits, 1),
     // The main thread's busy time (sockets, clients and server share it here); the history worker's is not in it.
     mainThreadUsPerEdit: round((loop.active * 1000) / edits, 1),
+    // CPU (user + system) of the main thread, and of every other thread (the history worker, V8's and libuv's helpers), from /proc.
+    mainThreadCpuUsPerEdit: round(((threadsEnd.main - threadsStart.main) * 1000) / edits, 1),
+    otherThreadsCpuUsPerEdit: round(((threadsEnd.others - threadsStart.others) * 1000) / edits, 1),
   };
   if (withHistory) {
     // Everything typed is a closed version once the clock passed the last pause.
@@ -139,6 +157,22 @@ const variant = async (withHistory: boolean) => {
       lastContent = await response.text();
       renders.push(performance.now() - started);
     }
+    // The same versions in a shuffled order (a seeded shuffle): the worker's render cache only helps renders that go forward.
+    const sampled: string[] = [];
+    for (let index = 0; index < versions.length; index += step) sampled.push(versions[index].versionId);
+    let seed = 17;
+    for (let index = sampled.length - 1; index > 0; index--) {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      const other = seed % (index + 1);
+      [sampled[index], sampled[other]] = [sampled[other], sampled[index]];
+    }
+    const shuffledRenders: number[] = [];
+    for (const versionId of sampled) {
+      const started = performance.now();
+      await (await fetch(`${server.baseUrl}/api/rooms/${roomId}/history/${versionId}`, { headers: { accept: 'text/plain' } })).text();
+      shuffledRenders.push(performance.now() - started);
+    }
+    shuffledRenders.sort((a, b) => a - b);
     const lastRender = await (await fetch(`${server.baseUrl}/api/rooms/${roomId}/history/${versions.at(-1)!.versionId}`, { headers: { accept: 'text/plain' } })).text();
     if (expected !== undefined && lastRender !== expected) throw new Error('the newest version does not render as the trace\'s endContent');
     void lastContent;
@@ -152,6 +186,8 @@ const variant = async (withHistory: boolean) => {
       versions: versions.length,
       renderP50Ms: round(percentile(renders, 50)),
       renderP95Ms: round(percentile(renders, 95)),
+      renderShuffledP50Ms: round(percentile(shuffledRenders, 50)),
+      renderShuffledP95Ms: round(percentile(shuffledRenders, 95)),
       playback10MinMs: round(playbackMs),
       playback10MinChanges: playback.split('\n').length - 1,
     });
@@ -178,6 +214,30 @@ const variant = async (withHistory: boolean) => {
   return result;
 };
 
+/** CPU time (ms) of this process's main thread and of all its other threads, from /proc (Linux); zeros elsewhere. */
+function threadCpuMs(): { main: number; others: number } {
+  const ticksMs = 10; // USER_HZ is 100 on Linux.
+  let main = 0;
+  let others = 0;
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue; // The thread ended.
+      }
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * ticksMs;
+      if (Number(tid) === process.pid) main += ms;
+      else others += ms;
+    }
+  } catch {
+    // Not Linux.
+  }
+  return { main, others };
+}
+
 async function countSegments(sqlitePath: string): Promise<number> {
   const database = new SQLite(sqlitePath, { readonly: true });
   try {
@@ -188,8 +248,8 @@ async function countSegments(sqlitePath: string): Promise<number> {
 }
 
 const results = [];
-// `BENCH_VARIANTS=with` runs only the run with history (its storage figures then lack the baseline).
-const variants = process.env.BENCH_VARIANTS === 'with' ? [true] : [false, true];
+// `BENCH_VARIANTS=with` runs only the run with history (its storage figures then lack the baseline), `without` only the other.
+const variants = process.env.BENCH_VARIANTS === 'with' ? [true] : process.env.BENCH_VARIANTS === 'without' ? [false] : [false, true];
 for (const withHistory of variants) {
   const result = await variant(withHistory);
   console.log(JSON.stringify(result));
@@ -199,5 +259,5 @@ if (results.length === 2) {
   const [without, withIt] = results;
   console.log(`\nhistory storage: ${round(Number(withIt.databaseKiB) - Number(without.databaseKiB), 1)} KiB beyond the room without history (${without.databaseKiB} KiB)\n`);
 }
-const columns = ['variant', 'edits', 'replayS', 'typingP50Ms', 'typingP99Ms', 'cpuUsPerEdit', 'mainThreadUsPerEdit', 'databaseKiB', 'historyTablesKiB', 'versionUpdatesKiB', 'changeIndexesKiB', 'snapshotsKiB', 'snapshots', 'versions', 'renderP50Ms', 'renderP95Ms', 'playback10MinMs', 'playback10MinChanges'];
+const columns = ['variant', 'edits', 'replayS', 'typingP50Ms', 'typingP99Ms', 'cpuUsPerEdit', 'mainThreadCpuUsPerEdit', 'otherThreadsCpuUsPerEdit', 'mainThreadUsPerEdit', 'databaseKiB', 'historyTablesKiB', 'versionUpdatesKiB', 'changeIndexesKiB', 'snapshotsKiB', 'snapshots', 'versions', 'renderP50Ms', 'renderP95Ms', 'renderShuffledP50Ms', 'renderShuffledP95Ms', 'playback10MinMs', 'playback10MinChanges'];
 console.log(formatTable(columns, results.map((result) => columns.map((column) => String(result[column] ?? '')))));

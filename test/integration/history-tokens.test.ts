@@ -49,4 +49,32 @@ describe('history authors with tokens', () => {
     expect(authors).toEqual(['Ada', 'ada@example.com']);
     expect(applyPlayback(new Map([['main.py', 'a\n']]), lines).get('main.py')).toBe('a\n');
   });
+
+  it('names the token subject as the author of REST file writes, moves and deletes', async () => {
+    const create = await fetch(`${server.baseUrl}/api/rooms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await mint({ room: '*', role: 'create' })}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ language: 'python', code: 'a\n' }),
+    });
+    const { roomId } = (await create.json()) as { roomId: string };
+    const edit = await mint({ room: roomId, role: 'edit', sub: 'ci-bot' });
+    const view = await mint({ room: roomId, role: 'view', sub: 'viewer' });
+    let first: { versionId: string } | undefined;
+    await vi.waitFor(async () => {
+      first = ((await (await api(`/api/rooms/${roomId}/history`, view)).json()) as { versions: { versionId: string }[] }).versions[0];
+      expect(first).toBeDefined();
+    });
+    const send = (method: string, path: string, body?: string, type = 'text/plain') =>
+      fetch(`${server.baseUrl}/api/rooms/${roomId}${path}`, { method, headers: { authorization: `Bearer ${edit}`, 'content-type': type }, body });
+    expect((await send('PUT', '/files/notes.md', 'hello\n')).status).toBe(201);
+    expect((await send('POST', '/files/move', JSON.stringify({ from: 'notes.md', to: 'docs/notes.md' }), 'application/json')).status).toBe(200);
+    expect((await send('PUT', '/files/main.py', 'a\nb\n')).status).toBe(200);
+    expect((await send('DELETE', '/files/docs/notes.md')).status).toBe(204);
+
+    const lines = await (await api(`/api/rooms/${roomId}/playback?from=${first!.versionId}`, view)).text();
+    const changes = lines.trim().split('\n').map((line) => JSON.parse(line) as { author: { name: string }; file: string });
+    expect(changes.map((change) => change.file)).toEqual(expect.arrayContaining(['notes.md', 'main.py']));
+    expect(new Set(changes.map((change) => change.author.name))).toEqual(new Set(['ci-bot']));
+    expect(applyPlayback(new Map([['main.py', 'a\n']]), lines).get('main.py')).toBe('a\nb\n');
+  });
 });

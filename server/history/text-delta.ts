@@ -1,0 +1,173 @@
+import * as Y from 'yjs';
+
+/** One part of a text change, as Yjs's `YTextEvent.delta` gives it (strings only: a room's texts hold no embeds). */
+export type TextDeltaPart = { retain: number } | { delete: number } | { insert: string };
+
+/** Where the last change of a text was: an unchanged item and the number of visible characters before it. */
+interface Marker {
+  item: Y.Item;
+  index: number;
+}
+
+/**
+ * The delta of a text event, computed near the change instead of over the
+ * whole text. `YTextEvent.delta` walks every item of the text, deleted ones
+ * included, for every transaction: replaying a long session keystroke by
+ * keystroke cost O(length) per keystroke (most of the history worker's
+ * time). This finds the items the transaction inserted or deleted from the
+ * Yjs ids it touched, walks outward from where the previous change of the
+ * same text was (typing is local) until it met all of them, and emits the
+ * same parts as `event.delta` from the first to the last (a leading
+ * `retain` for everything before). Falls back to `event.delta` when the
+ * changed items cannot all be found in the text (never expected).
+ */
+export class TextDeltaReader {
+  private readonly markers = new WeakMap<Y.AbstractType<unknown>, Marker>();
+
+  /** The delta of `event` (same parts as `event.delta`, without a trailing `retain`). */
+  read(event: Y.YTextEvent): TextDeltaPart[] {
+    const text = event.target as Y.AbstractType<unknown>;
+    const transaction = event.transaction;
+    const changed = changedItemsOf(text, transaction);
+    if (changed.size === 0) return [];
+    const visibleBefore = (item: Y.Item): number => {
+      if (!item.countable) return 0;
+      if (event.adds(item)) return 0;
+      if (item.deleted && !event.deletes(item)) return 0;
+      return item.length;
+    };
+    const marker = this.validMarker(text);
+    const found = findBounds(marker, changed, visibleBefore);
+    if (!found) return fallback(event);
+    const { first, firstIndex, last } = found;
+
+    const delta: TextDeltaPart[] = [];
+    if (firstIndex > 0) delta.push({ retain: firstIndex });
+    let retain = 0;
+    let deleted = 0;
+    let inserted = '';
+    const flush = () => {
+      if (retain > 0) delta.push({ retain });
+      if (deleted > 0) delta.push({ delete: deleted });
+      if (inserted) delta.push({ insert: inserted });
+      retain = 0;
+      deleted = 0;
+      inserted = '';
+    };
+    for (let item: Y.Item | null = first; item !== null; item = item.right) {
+      if (item.countable) {
+        const adds = event.adds(item);
+        const deletes = event.deletes(item);
+        if (adds) {
+          if (!deletes) {
+            if (retain > 0 || deleted > 0) flush();
+            inserted += item.content instanceof Y.ContentString ? item.content.str : '';
+          }
+        } else if (deletes) {
+          if (retain > 0 || inserted) flush();
+          deleted += item.length;
+        } else if (!item.deleted) {
+          if (deleted > 0 || inserted) flush();
+          retain += item.length;
+        }
+      }
+      if (item === last) break;
+    }
+    // A trailing retain says nothing (Yjs drops it too).
+    retain = 0;
+    flush();
+
+    // Everything before `first` is unchanged, so its left neighbour keeps its index; `first` itself may be merged away.
+    const anchor = first.left;
+    if (anchor) this.markers.set(text, { item: anchor, index: firstIndex - (anchor.countable && !anchor.deleted ? anchor.length : 0) });
+    else this.markers.delete(text);
+    return delta;
+  }
+
+  /** The text's marker if its item is still in the text (a merge may have removed it), else the text's start. */
+  private validMarker(text: Y.AbstractType<unknown>): Marker | undefined {
+    const marker = this.markers.get(text);
+    if (marker) {
+      const { item } = marker;
+      const linked = item.left ? item.left.right === item : text._start === item;
+      if (linked && item.parent === text) return marker;
+      this.markers.delete(text);
+    }
+    return text._start ? { item: text._start, index: 0 } : undefined;
+  }
+}
+
+/** The items of `text` the transaction inserted or deleted, from the Yjs ids it touched (no walk over the text). */
+function changedItemsOf(text: Y.AbstractType<unknown>, transaction: Y.Transaction): Set<Y.Item> {
+  const changed = new Set<Y.Item>();
+  const structsOf = transaction.doc.store.clients;
+  const collect = (client: number, from: number, end: number) => {
+    const structs = structsOf.get(client);
+    if (!structs || from >= end) return;
+    for (let index = Y.findIndexSS(structs, from); index < structs.length && structs[index].id.clock < end; index++) {
+      const struct = structs[index];
+      if (struct instanceof Y.Item && struct.parent === text && struct.parentSub === null) changed.add(struct);
+    }
+  };
+  for (const [client, end] of transaction.afterState) collect(client, transaction.beforeState.get(client) ?? 0, end);
+  for (const [client, ranges] of transaction.deleteSet.clients) for (const range of ranges) collect(client, range.clock, range.clock + range.len);
+  return changed;
+}
+
+/**
+ * Walks out from the marker, left and right in turn, until every changed
+ * item is met: the leftmost one with its index (visible characters before
+ * it, as the text was before the transaction) and the rightmost one.
+ */
+function findBounds(
+  marker: Marker | undefined,
+  changed: Set<Y.Item>,
+  visibleBefore: (item: Y.Item) => number,
+): { first: Y.Item; firstIndex: number; last: Y.Item } | undefined {
+  if (!marker) return undefined;
+  let remaining = changed.size;
+  // Met on the left walk: the nearest to the marker and the farthest; on the right walk likewise.
+  let leftNearest: Y.Item | undefined;
+  let leftFarthest: { item: Y.Item; index: number } | undefined;
+  let rightNearest: { item: Y.Item; index: number } | undefined;
+  let rightFarthest: Y.Item | undefined;
+  let left: Y.Item | null = marker.item.left;
+  let leftIndex = marker.index;
+  let right: Y.Item | null = marker.item;
+  let rightIndex = marker.index;
+  while (remaining > 0 && (left !== null || right !== null)) {
+    if (left !== null) {
+      leftIndex -= visibleBefore(left);
+      if (changed.has(left)) {
+        remaining--;
+        leftNearest ??= left;
+        leftFarthest = { item: left, index: leftIndex };
+      }
+      left = left.left;
+    }
+    if (right !== null && remaining > 0) {
+      if (changed.has(right)) {
+        remaining--;
+        rightNearest ??= { item: right, index: rightIndex };
+        rightFarthest = right;
+      }
+      rightIndex += visibleBefore(right);
+      right = right.right;
+    }
+  }
+  if (remaining > 0) return undefined;
+  const first = leftFarthest ?? rightNearest;
+  const last = rightFarthest ?? leftNearest;
+  if (!first || !last) return undefined;
+  return { first: first.item, firstIndex: first.index, last };
+}
+
+function fallback(event: Y.YTextEvent): TextDeltaPart[] {
+  const parts: TextDeltaPart[] = [];
+  for (const part of event.delta) {
+    if (part.retain !== undefined) parts.push({ retain: part.retain });
+    else if (part.delete !== undefined) parts.push({ delete: part.delete });
+    else if (typeof part.insert === 'string') parts.push({ insert: part.insert });
+  }
+  return parts;
+}

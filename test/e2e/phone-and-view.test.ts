@@ -31,6 +31,11 @@ afterAll(async () => {
   await app?.close();
 });
 
+/** Names in the presence bar cut short by an ellipsis (their text wider than their box). */
+function truncatedNames(person: Person): Promise<string[]> {
+  return person.page.locator('.presence-name').evaluateAll((names) => names.filter((name) => name.scrollWidth > name.clientWidth).map((name) => name.textContent ?? ''));
+}
+
 describe('a phone with its keyboard open (375 × 360)', () => {
   it('gives the code the height, wraps long lines and lists no Ctrl shortcuts', async () => {
     const phone = await newPerson(browser, { viewport: { width: 375, height: 360 }, hasTouch: true, isMobile: true });
@@ -61,6 +66,8 @@ describe('a phone with its keyboard open (375 × 360)', () => {
     expect(await phone.page.locator('.shortcut-toggle').isVisible()).toBe(false);
     expect(await phone.page.locator('.shortcut-list').isVisible()).toBe(false);
     expect(await phone.page.locator('.toolbar').isVisible()).toBe(true);
+    // Nor does the run panel name Ctrl+Enter.
+    expect(await phone.page.locator('.run-status').textContent()).toBe('Tap Run to run the program');
   });
 
   it('keeps long lines unwrapped on a wide screen', async () => {
@@ -68,6 +75,7 @@ describe('a phone with its keyboard open (375 × 360)', () => {
     people.push(desk);
     await joinRoom(desk, `${app.baseUrl}/r/${roomId}`, 'Dee');
     expect(await desk.page.locator('.cm-content').getAttribute('class')).not.toContain('cm-lineWrapping');
+    expect(await desk.page.locator('.run-status').textContent()).toBe('Run the program with Ctrl+Enter');
   });
 });
 
@@ -83,6 +91,9 @@ describe('the view page', () => {
     await viewer.page.keyboard.type('print');
     await viewer.page.screenshot({ path: 'test-results/view-find.png' });
     expect(await viewer.page.locator('.shortcut').allTextContents()).toEqual(['Ctrl+F find / replace']);
+    // Everyone's name is whole in the presence bar: a chip that runs out of room drops the file first ("Vic" showed as "V…").
+    expect(await viewer.page.locator('.presence-self .presence-name').textContent()).toBe('Vic');
+    expect(await truncatedNames(viewer)).toEqual([]);
     // The matches are marked in the read-only text.
     await expect.poll(() => viewer.page.locator('.cm-searchMatch').count(), eventually).toBeGreaterThan(0);
   });

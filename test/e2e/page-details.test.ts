@@ -63,6 +63,27 @@ describe('the room page', () => {
     await page.screenshot({ path: 'test-results/name-prompt.png' });
   });
 
+  it('shows the outline from the first paint while the room loads, for a returning visitor too', async () => {
+    const { roomId } = await createRoom(app.baseUrl, { title: 'Slow start', code: 'x = 1\n' });
+    const ada = await person();
+    await ada.context.addInitScript("localStorage.setItem('pairpad.name', 'Ada')");
+    // Hold the room's details back: the page has loaded and waits for them.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await ada.page.route(`**/api/rooms/${roomId}`, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await ada.page.goto(`${app.baseUrl}/r/${roomId}`);
+    await ada.page.locator('.room-skeleton').waitFor();
+    expect(await ada.page.locator('.room-skeleton-line').count()).toBeGreaterThan(5);
+    // The title is not known yet: none rather than a wrong one.
+    expect(await ada.page.locator('.room-skeleton-title').textContent()).toBe('');
+    release();
+    await ada.page.locator('.connection-status[data-state="connected"]').waitFor();
+    expect(await ada.page.locator('.room-skeleton').count()).toBe(0);
+  });
+
   it('answers Ctrl+S with a toast that everything is saved, not the browser save dialog', async () => {
     const { roomId } = await createRoom(app.baseUrl, { code: 'x = 1\n' });
     const ada = await person();

@@ -113,6 +113,8 @@ describe('the view page', () => {
     expect(await quiet.page.locator('.dialog-text').textContent()).toContain('see that someone is watching');
     await quiet.page.getByRole('button', { name: 'Watch without a name' }).click();
     await quiet.page.locator('.connection-status[data-state="connected"]').waitFor();
+    // No made-up guest name in the header: nobody sees one; the button offers to give a name.
+    expect(await quiet.page.locator('.name-button').textContent()).toBe('Add your name');
     await expect.poll(() => editor.page.locator('.presence-count').textContent(), eventually).toBe('1 here · 1 watching');
     // An anonymous watcher is counted, not listed.
     expect(await editor.page.locator('.presence-name').allTextContents()).toEqual(['Ed']);
@@ -127,6 +129,14 @@ describe('the view page', () => {
     await named.page.locator('.cm-content').click();
     expect(await editor.page.locator('.cm-remoteCaret').count()).toBe(0);
     await editor.page.screenshot({ path: 'test-results/editor-sees-watchers.png' });
+
+    // The quiet watcher gives a name later: the editors see who it is.
+    await quiet.page.locator('.name-button').click();
+    await quiet.page.getByLabel('Display name').fill('Quinn');
+    await quiet.page.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(() => editor.page.locator('.presence-watcher .presence-name').allTextContents().then((names) => names.sort()), eventually).toEqual(['Quinn', 'Vic']);
+    expect(await editor.page.locator('.presence-count').textContent()).toBe('1 here · 2 watching');
+    expect(await quiet.page.locator('.name-button').textContent()).toBe('Quinn');
   });
 
   it('raised no page errors', () => {

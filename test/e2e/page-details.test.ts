@@ -114,7 +114,20 @@ describe('the room page', () => {
     expect(box!.height).toBeGreaterThanOrEqual(32);
     const field = await ada.page.locator('.cm-search .cm-textfield').first().boundingBox();
     expect(field!.height).toBeGreaterThanOrEqual(32);
+    // The editor's own panel theme (80% labels, a bare close glyph at the corner) does not win.
+    const labelSize = await ada.page.locator('.cm-search label').first().evaluate((label) => label.ownerDocument.defaultView!.getComputedStyle(label).fontSize);
+    expect(labelSize).toBe('13px');
+    const close = ada.page.locator('.cm-search button[name="close"]');
+    expect((await close.boundingBox())!.height).toBeGreaterThanOrEqual(32);
     await ada.page.screenshot({ path: 'test-results/search-panel.png' });
+    // On a phone the find field takes the row, and the close button stays beside it, not on it.
+    await ada.page.setViewportSize({ width: 375, height: 667 });
+    await expect.poll(async () => (await ada.page.locator('.cm-search .cm-textfield').first().boundingBox())!.width, eventually).toBeGreaterThan(250);
+    const phoneField = (await ada.page.locator('.cm-search .cm-textfield').first().boundingBox())!;
+    const phoneClose = (await close.boundingBox())!;
+    expect(phoneClose.x).toBeGreaterThanOrEqual(phoneField.x + phoneField.width);
+    expect(phoneClose.x + phoneClose.width).toBeLessThanOrEqual(375);
+    await ada.page.screenshot({ path: 'test-results/search-panel-phone.png' });
   });
 
   it('raised no page errors and no dialogs', () => {

@@ -2,6 +2,7 @@ import './zod-config.ts';
 import { createApiClient } from './api.ts';
 import { renderLobbyPage } from './lobby/lobby.page.ts';
 import { renderNotFoundPage } from './room/not-found.page.ts';
+import { renderRoomSkeleton } from './room/room-skeleton.ts';
 import { parseRoute } from './routes.ts';
 import { createSafeStore } from './storage.ts';
 import { startTheme } from './theme.ts';
@@ -25,6 +26,8 @@ switch (route.page) {
     break;
   case 'room':
   case 'view': {
+    // The editor's chunk and the room take a moment: show the room's outline meanwhile, not a blank page.
+    renderRoomSkeleton(root);
     const { renderRoomPage } = await import('./room/room.page.ts');
     const target = route.page === 'room' ? { mode: 'edit' as const, roomId: route.roomId } : { mode: 'view' as const, viewId: route.viewId };
     await renderRoomPage(root, target, { api, store, theme, themeToggle });

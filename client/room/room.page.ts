@@ -155,6 +155,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   const nameButton = createNameButton({
     store: deps.store,
     identity,
+    anonymous,
     onChange: (user) => {
       identity = user;
       anonymous = false;

@@ -3,6 +3,7 @@ import { parseRunEvent, type RunEvent, type RunSummary } from '../../shared/sche
 import { isRunOver, type Run } from '../../shared/schemas/run.schema.ts';
 import { ApiError } from '../api.ts';
 import { h } from '../dom.ts';
+import { isTouchScreen } from '../touch-screen.ts';
 import { RunOutput } from './run-output.ts';
 import type { RunsApi } from './runs-api.ts';
 
@@ -52,7 +53,7 @@ export function describeRun(run: RunSummary): string {
 export function createRunPanel(options: RunPanelOptions): RunPanel {
   const readOnly = options.editRoomId === undefined;
   const output = new RunOutput();
-  const status = h('span', { class: 'run-status', role: 'status' }, readOnly ? 'No run yet' : 'Run the program with Ctrl+Enter');
+  const status = h('span', { class: 'run-status', role: 'status' }, readOnly ? 'No run yet' : isTouchScreen() ? 'Tap Run to run the program' : 'Run the program with Ctrl+Enter');
   const runButton = h('button', { type: 'button', class: 'button button-primary run-button', title: 'Run the program (Ctrl/Cmd+Enter)' }, 'Run');
   const stopButton = h('button', { type: 'button', class: 'button run-stop', title: 'Stop the run', hidden: true }, 'Stop');
   const stdinToggle = h('button', { type: 'button', class: 'button run-stdin-toggle', 'aria-expanded': 'false' }, 'Input');

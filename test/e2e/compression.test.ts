@@ -26,7 +26,7 @@ describe('cold load of the editor page', () => {
     const { roomId } = await createRoom(app.baseUrl, { language: 'python', code: 'print("cold")\n' });
     const load = await measureColdLoad(browser, `${app.baseUrl}/r/${roomId}`, 'python');
     writeFileSync('test-results/cold-load.json', `${JSON.stringify(load, null, 2)}\n`);
-    console.log(`cold load: ${load.files.length} requests, ${(load.transferredBytes / 1024).toFixed(1)} KiB transferred (${(load.decodedBytes / 1024).toFixed(1)} KiB decoded)`);
+    console.log(`cold load: ${load.files.length} requests, ${(load.transferredBytes / 1024).toFixed(1)} KiB transferred (${(load.decodedBytes / 1024).toFixed(1)} KiB decoded), ${Math.round(load.ms)} ms to the editor connected on loopback`);
 
     const assets = load.files.filter((file) => file.path.startsWith('/assets/'));
     expect(assets.length).toBeGreaterThan(3);

@@ -63,6 +63,27 @@ describe('the room page', () => {
     await page.screenshot({ path: 'test-results/name-prompt.png' });
   });
 
+  it('shows the outline from the first paint while the room loads, for a returning visitor too', async () => {
+    const { roomId } = await createRoom(app.baseUrl, { title: 'Slow start', code: 'x = 1\n' });
+    const ada = await person();
+    await ada.context.addInitScript("localStorage.setItem('pairpad.name', 'Ada')");
+    // Hold the room's details back: the page has loaded and waits for them.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await ada.page.route(`**/api/rooms/${roomId}`, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await ada.page.goto(`${app.baseUrl}/r/${roomId}`);
+    await ada.page.locator('.room-skeleton').waitFor();
+    expect(await ada.page.locator('.room-skeleton-line').count()).toBeGreaterThan(5);
+    // The title is not known yet: none rather than a wrong one.
+    expect(await ada.page.locator('.room-skeleton-title').textContent()).toBe('');
+    release();
+    await ada.page.locator('.connection-status[data-state="connected"]').waitFor();
+    expect(await ada.page.locator('.room-skeleton').count()).toBe(0);
+  });
+
   it('answers Ctrl+S with a toast that everything is saved, not the browser save dialog', async () => {
     const { roomId } = await createRoom(app.baseUrl, { code: 'x = 1\n' });
     const ada = await person();
@@ -93,7 +114,20 @@ describe('the room page', () => {
     expect(box!.height).toBeGreaterThanOrEqual(32);
     const field = await ada.page.locator('.cm-search .cm-textfield').first().boundingBox();
     expect(field!.height).toBeGreaterThanOrEqual(32);
+    // The editor's own panel theme (80% labels, a bare close glyph at the corner) does not win.
+    const labelSize = await ada.page.locator('.cm-search label').first().evaluate((label) => label.ownerDocument.defaultView!.getComputedStyle(label).fontSize);
+    expect(labelSize).toBe('13px');
+    const close = ada.page.locator('.cm-search button[name="close"]');
+    expect((await close.boundingBox())!.height).toBeGreaterThanOrEqual(32);
     await ada.page.screenshot({ path: 'test-results/search-panel.png' });
+    // On a phone the find field takes the row, and the close button stays beside it, not on it.
+    await ada.page.setViewportSize({ width: 375, height: 667 });
+    await expect.poll(async () => (await ada.page.locator('.cm-search .cm-textfield').first().boundingBox())!.width, eventually).toBeGreaterThan(250);
+    const phoneField = (await ada.page.locator('.cm-search .cm-textfield').first().boundingBox())!;
+    const phoneClose = (await close.boundingBox())!;
+    expect(phoneClose.x).toBeGreaterThanOrEqual(phoneField.x + phoneField.width);
+    expect(phoneClose.x + phoneClose.width).toBeLessThanOrEqual(375);
+    await ada.page.screenshot({ path: 'test-results/search-panel-phone.png' });
   });
 
   it('raised no page errors and no dialogs', () => {

@@ -31,6 +31,11 @@ afterAll(async () => {
   await app?.close();
 });
 
+/** Names in the presence bar cut short by an ellipsis (their text wider than their box). */
+function truncatedNames(person: Person): Promise<string[]> {
+  return person.page.locator('.presence-name').evaluateAll((names) => names.filter((name) => name.scrollWidth > name.clientWidth).map((name) => name.textContent ?? ''));
+}
+
 describe('a phone with its keyboard open (375 × 360)', () => {
   it('gives the code the height, wraps long lines and lists no Ctrl shortcuts', async () => {
     const phone = await newPerson(browser, { viewport: { width: 375, height: 360 }, hasTouch: true, isMobile: true });
@@ -61,6 +66,8 @@ describe('a phone with its keyboard open (375 × 360)', () => {
     expect(await phone.page.locator('.shortcut-toggle').isVisible()).toBe(false);
     expect(await phone.page.locator('.shortcut-list').isVisible()).toBe(false);
     expect(await phone.page.locator('.toolbar').isVisible()).toBe(true);
+    // Nor does the run panel name Ctrl+Enter.
+    expect(await phone.page.locator('.run-status').textContent()).toBe('Tap Run to run the program');
   });
 
   it('keeps long lines unwrapped on a wide screen', async () => {
@@ -68,6 +75,7 @@ describe('a phone with its keyboard open (375 × 360)', () => {
     people.push(desk);
     await joinRoom(desk, `${app.baseUrl}/r/${roomId}`, 'Dee');
     expect(await desk.page.locator('.cm-content').getAttribute('class')).not.toContain('cm-lineWrapping');
+    expect(await desk.page.locator('.run-status').textContent()).toBe('Run the program with Ctrl+Enter');
   });
 });
 
@@ -83,6 +91,9 @@ describe('the view page', () => {
     await viewer.page.keyboard.type('print');
     await viewer.page.screenshot({ path: 'test-results/view-find.png' });
     expect(await viewer.page.locator('.shortcut').allTextContents()).toEqual(['Ctrl+F find / replace']);
+    // Everyone's name is whole in the presence bar: a chip that runs out of room drops the file first ("Vic" showed as "V…").
+    expect(await viewer.page.locator('.presence-self .presence-name').textContent()).toBe('Vic');
+    expect(await truncatedNames(viewer)).toEqual([]);
     // The matches are marked in the read-only text.
     await expect.poll(() => viewer.page.locator('.cm-searchMatch').count(), eventually).toBeGreaterThan(0);
   });
@@ -102,6 +113,8 @@ describe('the view page', () => {
     expect(await quiet.page.locator('.dialog-text').textContent()).toContain('see that someone is watching');
     await quiet.page.getByRole('button', { name: 'Watch without a name' }).click();
     await quiet.page.locator('.connection-status[data-state="connected"]').waitFor();
+    // No made-up guest name in the header: nobody sees one; the button offers to give a name.
+    expect(await quiet.page.locator('.name-button').textContent()).toBe('Add your name');
     await expect.poll(() => editor.page.locator('.presence-count').textContent(), eventually).toBe('1 here · 1 watching');
     // An anonymous watcher is counted, not listed.
     expect(await editor.page.locator('.presence-name').allTextContents()).toEqual(['Ed']);
@@ -116,6 +129,14 @@ describe('the view page', () => {
     await named.page.locator('.cm-content').click();
     expect(await editor.page.locator('.cm-remoteCaret').count()).toBe(0);
     await editor.page.screenshot({ path: 'test-results/editor-sees-watchers.png' });
+
+    // The quiet watcher gives a name later: the editors see who it is.
+    await quiet.page.locator('.name-button').click();
+    await quiet.page.getByLabel('Display name').fill('Quinn');
+    await quiet.page.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(() => editor.page.locator('.presence-watcher .presence-name').allTextContents().then((names) => names.sort()), eventually).toEqual(['Quinn', 'Vic']);
+    expect(await editor.page.locator('.presence-count').textContent()).toBe('1 here · 2 watching');
+    expect(await quiet.page.locator('.name-button').textContent()).toBe('Quinn');
   });
 
   it('raised no page errors', () => {

@@ -9,7 +9,7 @@ import { joinRoom, launchBrowser, newPerson, type Person } from './support/brows
 // server did, the grey "Reconnecting…" was easy to miss, and someone whose
 // network dropped stayed in the others' presence for ~31 s. Bob reaches the
 // server through a TCP proxy the test can cut or freeze; Ada is direct.
-// The times are printed (figures), not asserted.
+// The times are printed (figures), not asserted; the retry cadence is.
 const eventually = { timeout: 40_000, interval: 50 };
 
 let app: TestApp;
@@ -18,8 +18,9 @@ let proxy: TcpProxy;
 let ada: Person;
 let bob: Person;
 let roomId: string;
-/** WebSocket connections Bob's page opened (attempts included). */
+/** WebSocket connections Bob's page opened (attempts included), and when. */
 let bobSockets = 0;
+const bobSocketTimes: number[] = [];
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startTestApp(), launchBrowser()]);
@@ -27,7 +28,10 @@ beforeAll(async () => {
   proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(app.baseUrl).port) });
   ({ roomId } = await createRoom(app.baseUrl, { code: 'hello\n' }));
   [ada, bob] = await Promise.all([newPerson(browser), newPerson(browser)]);
-  bob.page.on('websocket', () => bobSockets++);
+  bob.page.on('websocket', () => {
+    bobSockets++;
+    bobSocketTimes.push(performance.now());
+  });
   await joinRoom(ada, `${app.baseUrl}/r/${roomId}`, 'Ada');
   await joinRoom(bob, `http://127.0.0.1:${proxy.port}/r/${roomId}`, 'Bob');
 });
@@ -75,6 +79,11 @@ describe('a server outage', () => {
     // Let the backoff run: the provider's default would now wait 8–16 s between attempts.
     const before = bobSockets;
     await expect.poll(() => bobSockets - before, eventually).toBeGreaterThanOrEqual(6);
+    // The cadence, not a speed: the default backoff's gaps had reached 8 s by the sixth attempt;
+    // ours stay at most 2 s (5 s leaves room for a loaded machine).
+    const attempts = bobSocketTimes.slice(before);
+    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]);
+    expect(Math.max(...gaps)).toBeLessThan(5_000);
     await proxy.restore();
     const restored = performance.now();
     await expect.poll(() => state(bob), eventually).toBe('connected');

@@ -50,6 +50,7 @@ const environment = z.object({
   AUTOCOMPLETE_LLM_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(400),
   AUTOCOMPLETE_BUDGET_MS: z.coerce.number().int().min(5).max(10_000).default(50),
   AUTOCOMPLETE_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  AUTOCOMPLETE_WARM_UP: z.enum(['0', '1']).default('1'),
   RUNNER: z.enum(['local', 'piston', 'off']).optional(),
   RUNNER_URL: z.url({ protocol: /^https?$/ }).optional(),
   RUN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
@@ -130,9 +131,11 @@ export interface Config {
   autocompleteModel: { url: string; model: string; apiKey?: string; timeoutMs: number } | undefined;
   /**
    * The local engine's worker threads: time one request may take, queue included (`AUTOCOMPLETE_BUDGET_MS`,
-   * default 50; past it the answer is empty), and how many threads (`AUTOCOMPLETE_WORKERS`; unset = cores − 1, 1 to 4).
+   * default 50; past it the answer is empty), how many threads (`AUTOCOMPLETE_WORKERS`; unset = cores − 1, 1 to 4),
+   * and whether they start as the server starts listening (`AUTOCOMPLETE_WARM_UP`, `1` or `0`; default `1`) or at the
+   * first request (whose caller then waits a second or more for them).
    */
-  autocomplete: { budgetMs: number; workers: number | undefined };
+  autocomplete: { budgetMs: number; workers: number | undefined; warmUp: boolean };
   /** Directory of the built web client, served at `/`; default `dist/client`. */
   clientDir: string;
   /**
@@ -264,7 +267,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
           timeoutMs: vars.AUTOCOMPLETE_LLM_TIMEOUT_MS,
         })
       : undefined,
-    autocomplete: Object.freeze({ budgetMs: vars.AUTOCOMPLETE_BUDGET_MS, workers: vars.AUTOCOMPLETE_WORKERS }),
+    autocomplete: Object.freeze({ budgetMs: vars.AUTOCOMPLETE_BUDGET_MS, workers: vars.AUTOCOMPLETE_WORKERS, warmUp: vars.AUTOCOMPLETE_WARM_UP === '1' }),
     clientDir: path.resolve('dist/client'),
     journalFlushMs: 20,
     storeDebounceMs: 2000,

@@ -205,6 +205,11 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   });
   const port = (httpServer.address() as AddressInfo).port;
   log.info({ port, host: config.host, database: storage.dialect }, 'pairpad listening');
+  if (config.autocomplete.warmUp) {
+    // In the background: the threads load on their own cores while the server already answers.
+    const warming = performance.now();
+    void engines.start().then(() => log.info({ ms: Math.round(performance.now() - warming) }, 'autocomplete workers ready'));
+  }
 
   /** Rooms a shutdown could neither store nor spill (it then stays up and retries); 0 otherwise. */
   let unsavedRooms = 0;

@@ -9,6 +9,12 @@ import { createEmptyResponse, type CompleteInput } from './engine.ts';
 export interface EnginePool {
   /** Resolves within about the budget with the engine's answer, or an empty one (overrun, full queue, worker error); never rejects. */
   complete(input: CompleteInput): Promise<AutocompleteResponse>;
+  /**
+   * Starts the threads now and loads them, so that the first person to type is not the one who waits
+   * for it (a thread's start and its corpora take about a second, several on a loaded machine).
+   * Resolves once they are ready; never rejects. Without it the threads start at the first request.
+   */
+  start(): Promise<void>;
   /** Stops the threads; later calls answer empty. */
   close(): Promise<void>;
   /** Number of worker threads. */
@@ -54,8 +60,9 @@ function locateWorker(): { filename: string; execArgv: string[] } {
 
 /**
  * Creates the pool of `threads` worker threads running the engine. The
- * threads start at the first request (a server that is never asked pays
- * nothing; a test suite starts many); requests that come while the first
+ * threads start at `start()` (the server calls it once listening, see
+ * `AUTOCOMPLETE_WARM_UP`) or else at the first request (a test suite starts
+ * many servers that are never asked); requests that come while the first
  * thread loads wait for it (up to {@link STARTUP_WAIT_MS}) before their
  * budget starts, so the first person to type is not answered empty.
  * Each request gets a deadline of `budgetMs` from then (time in the
@@ -93,22 +100,32 @@ export function createEnginePool(options: { threads: number; budgetMs: number; l
     return started;
   }
 
+  /** Starts the threads unless they run; `loaded` settles once one has answered a first, empty task. */
+  function ensureStarted(): Piscina<CompleteInput, AutocompleteResponse> {
+    if (pool) return pool;
+    pool = startThreads();
+    const warmUp = pool.run({ code: '', cursorPosition: 0, language: 'plaintext', limit: 1, deadline: Date.now() + STARTUP_WAIT_MS }).then(
+      () => undefined,
+      () => undefined,
+    );
+    let timer: NodeJS.Timeout | undefined;
+    loaded = Promise.race([warmUp, new Promise<void>((resolve) => (timer = setTimeout(resolve, STARTUP_WAIT_MS)))]).finally(() => {
+      clearTimeout(timer);
+      loaded = undefined;
+    });
+    return pool;
+  }
+
   return {
     threads,
+    async start() {
+      if (closed) return;
+      ensureStarted();
+      await loaded;
+    },
     async complete(input) {
       if (closed) return createEmptyResponse(input.cursorPosition);
-      if (!pool) {
-        pool = startThreads();
-        const warmUp = pool.run({ ...input, code: '', cursorPosition: 0, clientKey: undefined, deadline: Date.now() + STARTUP_WAIT_MS }).then(
-          () => undefined,
-          () => undefined,
-        );
-        let timer: NodeJS.Timeout | undefined;
-        loaded = Promise.race([warmUp, new Promise<void>((resolve) => (timer = setTimeout(resolve, STARTUP_WAIT_MS)))]).finally(() => {
-          clearTimeout(timer);
-          loaded = undefined;
-        });
-      }
+      pool = ensureStarted();
       if (loaded) {
         // As many as the queue would take wait; a flood at start is answered empty at once, not held with its bodies.
         if (waitingForLoad >= threads * QUEUE_PER_THREAD) return createEmptyResponse(input.cursorPosition);
@@ -122,7 +139,7 @@ export function createEnginePool(options: { threads: number; budgetMs: number; l
       if (closed) return createEmptyResponse(input.cursorPosition);
       const started = Date.now();
       const empty = createEmptyResponse(input.cursorPosition);
-      const answer = pool
+      const answer = pool!
         .run({ ...input, deadline: started + budgetMs }, { signal: AbortSignal.timeout(terminationMs) })
         .catch((error: unknown) => {
           const elapsedMs = Date.now() - started;

@@ -128,6 +128,31 @@ function matchesPrefix(text: string, prefix: string, lowerPrefix: string): boole
   return text.toLowerCase().startsWith(lowerPrefix);
 }
 
+/** `exp(-distance / span)` for each whole distance, by span: the mining pass reads three a token. */
+const decayTables = new Map<number, Float64Array>();
+
+/** Longest table kept (1 MB): farther tokens, in documents of more than 64,000 tokens, compute theirs. */
+const MAX_DECAY_TABLE = 128 * 1024;
+
+/**
+ * The table of `exp(-distance / span)` for distances `0..length - 1` (up
+ * to MAX_DECAY_TABLE), the same numbers `Math.exp` gives, computed once: the
+ * mining pass needs three of them for every word of the document at every request.
+ */
+function readDecayTable(span: number, length: number): Float64Array {
+  let table = decayTables.get(span);
+  if (table === undefined || (table.length < length && table.length < MAX_DECAY_TABLE)) {
+    const grown = new Float64Array(Math.min(MAX_DECAY_TABLE, Math.max(length, 2 * (table?.length ?? 0), 1024)));
+    for (let distance = 0; distance < grown.length; distance++) grown[distance] = Math.exp(-distance / span);
+    table = grown;
+    decayTables.set(span, table);
+  }
+  return table;
+}
+
+/** Distances past which the near decay counts nothing (exp(-10) is noise next to a use 25 tokens away). */
+const NEAR_HORIZON = 250;
+
 function mineWords(
   pass: MiningPass, context: MiningContext, prefix: string, members: ReadonlySet<string>,
   definers: ReadonlySet<string>, weights: RankingWeights, stats: Map<string, WordStats>, totals: Totals,
@@ -135,6 +160,11 @@ function mineWords(
   const lowerPrefix = prefix.toLowerCase();
   const { c3, c2, c1, shape: [s3, s2, s1] } = context;
   const { tokens, weight, cursorIndex } = pass;
+  // The farthest a token is from the cursor: twice as far after it (see the distance below).
+  const farthest = cursorIndex >= 0 ? Math.max(cursorIndex, 2 * (tokens.length - cursorIndex)) + 1 : 0;
+  const recencyDecay = readDecayTable(weights.recencySpan, farthest);
+  const nearDecays = readDecayTable(25, NEAR_HORIZON);
+  const farDecays = readDecayTable(2000, farthest);
   let p1 = '\u0000';
   let p2 = '\u0000';
   let p3 = '\u0000';
@@ -162,10 +192,10 @@ function mineWords(
       if (!pass.corpus) totals.words += weight;
       if (cursorIndex >= 0) {
         const distance = index < cursorIndex ? cursorIndex - index : 2 * (index - cursorIndex);
-        decay = Math.exp(-distance / weights.recencySpan);
+        decay = distance < recencyDecay.length ? recencyDecay[distance] : Math.exp(-distance / weights.recencySpan);
         totals.recency += decay;
-        nearDecay = distance < 250 ? Math.exp(-distance / 25) : 0;
-        farDecay = Math.exp(-distance / 2000);
+        nearDecay = distance < NEAR_HORIZON ? nearDecays[distance] : 0;
+        farDecay = distance < farDecays.length ? farDecays[distance] : Math.exp(-distance / 2000);
         totals.near += nearDecay;
         totals.far += farDecay;
       }

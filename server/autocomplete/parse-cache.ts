@@ -99,8 +99,11 @@ export function findChangedRanges(before: string, after: string): ChangedRange[]
 const STEPS_PER_CHECK = 16;
 /** Most work a parse may take in all: a 100 KB file needs 20-60 ms; a million nested brackets, seconds. */
 const MAX_PARSE_MS = 1_000;
-/** Work per slice of a parse carried on while the thread is idle: requests are served between slices. */
-const IDLE_SLICE_MS = 4;
+/**
+ * Work per slice of a parse carried on while the thread is idle: requests are served between slices, so
+ * a request that arrives during one waits for its end (up to this, plus a clock tick).
+ */
+const IDLE_SLICE_MS = 2;
 
 // A large file's first parse can outlast a request's budget; it is kept here
 // and carried on by the caller's next requests and between requests, not

@@ -98,83 +98,93 @@ function findResync(window: readonly Token[], windowEnd: number, old: readonly T
   return undefined;
 }
 
-/** Copies `token` to `shift` characters later (a copy: the caller's tokens of its last request stay as they were). */
-function shiftToken(token: Token, shift: number): Token {
-  if (shift === 0) return token;
-  // Built field by field: an object spread over 20,000 tokens a request costs milliseconds.
-  const moved: Token = { from: token.from + shift, to: token.to + shift, text: token.text, category: token.category };
-  if (token.open !== undefined) moved.open = token.open;
-  return moved;
-}
-
 /**
- * The tokens of `after` from `tokens` (of `before`) and one change: the text
- * around the change is tokenized afresh in a window from a line start
- * before it to where the new tokens agree with the old ones again; the old
- * tokens are kept on both sides. Undefined when the change is not local.
+ * Replaces `tokens[from, to)` by `window[0, count)` and moves every token
+ * after them `shift` characters on, in place. The tokens are the caller's
+ * own (the last request's, which nothing else holds): a copy of 20,000 of
+ * them a request was most of the engine's garbage, and since they live
+ * until the next request they were copied once more by every young
+ * collection and then promoted, which made the long old-space pauses.
  */
-function spliceOneChange(before: string, tokens: readonly Token[], after: string, change: ChangedRange, tokenizeWindow: WindowTokenizer): Token[] | undefined {
-  let start = findWindowStart(before, tokens, change.fromA - BACK_MARGIN);
-  for (let forward = FORWARD_MARGIN; ; forward *= 4) {
-    const lineEnd = after.indexOf('\n', change.toB + forward);
-    const end = lineEnd < 0 ? after.length : lineEnd + 1;
-    if (end - start > MAX_WINDOW) return undefined;
-    const window = tokenizeWindow(after, start, end);
-    if (window === undefined) return undefined;
-    const oldStart = findFirstStartingAt(tokens, start);
-    if (!agreesBefore(window, tokens, oldStart, change.fromA)) {
-      // The line start chosen was no place to start afresh: once more from further back, with the
-      // first window's length after the change (a window grown past it already started right).
-      if (start === 0 || forward > FORWARD_MARGIN) return undefined;
-      start = findWindowStart(before, tokens, start - 4 * BACK_MARGIN);
-      forward = FORWARD_MARGIN / 4;
-      continue;
-    }
-    if (end === after.length) return tokens.slice(0, oldStart).concat(window);
-    const resync = findResync(window, end, tokens, change);
-    if (resync === undefined) continue;
-    const [windowIndex, oldIndex] = resync;
-    const shift = change.toB - change.toA;
-    const out = tokens.slice(0, oldStart);
-    for (let index = 0; index < windowIndex; index++) out.push(window[index]);
-    for (let index = oldIndex; index < tokens.length; index++) out.push(shiftToken(tokens[index], shift));
-    return out;
+function replaceInPlace(tokens: Token[], from: number, to: number, window: readonly Token[], count: number, shift: number): void {
+  // A window is at most MAX_WINDOW characters, so its tokens fit a call's arguments; the tail moves natively.
+  tokens.splice(from, to - from, ...(count === window.length ? window : window.slice(0, count)));
+  if (shift === 0) return;
+  for (let index = from + count; index < tokens.length; index++) {
+    const token = tokens[index];
+    token.from += shift;
+    token.to += shift;
   }
 }
 
 /**
- * The tokens of `after`, given `tokens` (those of `before`) and the changes
- * between them (`findChangedRanges`), by tokenizing afresh only a window of
- * text around each change. A keystroke in a 100 KB file tokenizes a few
- * hundred characters instead of reparsing the file, which Lezer cannot do
- * cheaply in text its grammar does not know (C full of macros parses into
- * one flat error node that incremental parsing cannot reuse). `tokens` is
- * left as it was. Undefined when a change is not local (too many or too
- * large, or its effect runs on past MAX_WINDOW).
+ * Turns `tokens` (of `before`) into the tokens of `after` by one change: the
+ * text around the change is tokenized afresh in a window from a line start
+ * before it to where the new tokens agree with the old ones again; the old
+ * tokens are kept on both sides. False (and `tokens` untouched) when the
+ * change is not local.
+ */
+function spliceOneChange(before: string, tokens: Token[], after: string, change: ChangedRange, tokenizeWindow: WindowTokenizer): boolean {
+  let start = findWindowStart(before, tokens, change.fromA - BACK_MARGIN);
+  for (let forward = FORWARD_MARGIN; ; forward *= 4) {
+    const lineEnd = after.indexOf('\n', change.toB + forward);
+    const end = lineEnd < 0 ? after.length : lineEnd + 1;
+    if (end - start > MAX_WINDOW) return false;
+    const window = tokenizeWindow(after, start, end);
+    if (window === undefined) return false;
+    const oldStart = findFirstStartingAt(tokens, start);
+    if (!agreesBefore(window, tokens, oldStart, change.fromA)) {
+      // The line start chosen was no place to start afresh: once more from further back, with the
+      // first window's length after the change (a window grown past it already started right).
+      if (start === 0 || forward > FORWARD_MARGIN) return false;
+      start = findWindowStart(before, tokens, start - 4 * BACK_MARGIN);
+      forward = FORWARD_MARGIN / 4;
+      continue;
+    }
+    if (end === after.length) {
+      replaceInPlace(tokens, oldStart, tokens.length, window, window.length, 0);
+      return true;
+    }
+    const resync = findResync(window, end, tokens, change);
+    if (resync === undefined) continue;
+    const [windowIndex, oldIndex] = resync;
+    replaceInPlace(tokens, oldStart, oldIndex, window, windowIndex, change.toB - change.toA);
+    return true;
+  }
+}
+
+/**
+ * Turns `tokens` (those of `before`) into the tokens of `after`, given the
+ * changes between them (`findChangedRanges`), by tokenizing afresh only a
+ * window of text around each change. A keystroke in a 100 KB file tokenizes
+ * a few hundred characters instead of reparsing the file, which Lezer
+ * cannot do cheaply in text its grammar does not know (C full of macros
+ * parses into one flat error node that incremental parsing cannot reuse).
+ * `tokens` is changed in place, tokens and array (see `replaceInPlace`):
+ * the caller hands over tokens nothing else uses. True when done; false
+ * when a change is not local (too many or too large, or its effect runs on
+ * past MAX_WINDOW), and then `tokens` may be half spliced: throw it away.
  */
 export function spliceTokens(
   before: string,
-  tokens: readonly Token[],
+  tokens: Token[],
   after: string,
   changes: readonly ChangedRange[],
   tokenizeWindow: WindowTokenizer,
-): Token[] | undefined {
-  if (changes.length > MAX_CHANGES) return undefined;
-  if (changes.some((change) => change.toA - change.fromA > MAX_CHANGE || change.toB - change.fromB > MAX_CHANGE)) return undefined;
+): boolean {
+  if (changes.length > MAX_CHANGES) return false;
+  if (changes.some((change) => change.toA - change.fromA > MAX_CHANGE || change.toB - change.fromB > MAX_CHANGE)) return false;
   let text = before;
-  let current = tokens;
   // One change at a time, through the texts in between: each has the changes before it applied.
   let shift = 0;
   for (const change of changes) {
     const next = after.slice(0, change.toB) + before.slice(change.toA);
     const local = { fromA: change.fromA + shift, toA: change.toA + shift, fromB: change.fromB, toB: change.toB };
-    const spliced = spliceOneChange(text, current, next, local, tokenizeWindow);
-    if (spliced === undefined) return undefined;
-    current = spliced;
+    if (!spliceOneChange(text, tokens, next, local, tokenizeWindow)) return false;
     text = next;
     shift = change.toB - change.toA;
   }
-  return current === tokens ? [...tokens] : (current as Token[]);
+  return true;
 }
 
 /**

@@ -20,6 +20,7 @@ export function createWordClassifier(language: Language): (word: string) => Toke
 interface KnownTokens {
   parser: Parser;
   code: string;
+  /** Owned by this entry: the next request's splice changes them in place. */
   tokens: Token[];
   /** True when the tokens came from the grammar; false: from the lexical rules, while the first parse goes on. */
   parsed: boolean;
@@ -87,9 +88,13 @@ function tokenizeWithGrammar(code: string, spec: LanguageSpec, parser: Parser, c
   }
   if (known?.code === code) return rememberTokens(cacheKey, known);
   if (known !== undefined) {
+    // The splice changes the known tokens in place: forgotten first, they are never taken for `known.code`'s
+    // if it fails half-way (a change not local, or the budget running out in the second of two changes).
+    knownTokens.delete(cacheKey);
     const tokenizeWindow = createWindowTokenizer(spec, parser, known.parsed, classifyWord, deadline);
-    const spliced = spliceTokens(known.code, known.tokens, code, findChangedRanges(known.code, code), tokenizeWindow);
-    if (spliced !== undefined) return rememberTokens(cacheKey, { ...known, code, tokens: spliced });
+    if (spliceTokens(known.code, known.tokens, code, findChangedRanges(known.code, code), tokenizeWindow)) {
+      return rememberTokens(cacheKey, { ...known, code });
+    }
   }
   const sliceEnd = deadline === undefined || code.length > MAX_LEXICAL_FALLBACK ? deadline : Math.min(deadline, Date.now() + FULL_PARSE_SLICE_MS);
   let tree: Tree;
@@ -111,7 +116,9 @@ function tokenizeWithGrammar(code: string, spec: LanguageSpec, parser: Parser, c
  * (shell), with its Lezer grammar when there is one (reusing the work done
  * for the last text seen under `cacheKey`), with the language's lexical
  * rules otherwise. Throws `BudgetExceeded` past `deadline`. The tokens are
- * kept for the caller's next request: they must not be changed.
+ * kept for the caller's next request, which splices them in place: they
+ * must not be changed, and hold only until the next call with `cacheKey`
+ * (a caller keeping them for good, like the corpus, uses a key of its own).
  */
 export function tokenizeDocument(code: string, language: Language, cacheKey: string, deadline?: number): Token[] {
   const spec = getLanguageSpec(language);

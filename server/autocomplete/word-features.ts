@@ -116,37 +116,51 @@ export interface FeatureInput {
   slot?: ShellSlot;
 }
 
-function readProbabilities(entry: WordStats, totals: Totals, isMember: boolean, weights: RankingWeights): number[] {
-  const own = isMember ? entry.member + entry.memberPrior + entry.receiverMember : entry.bare + entry.prior;
-  const other = isMember ? entry.bare : entry.member;
-  return [
-    (own + weights.crossRole * other) / totals.words,
-    totals.recency > 0 ? entry.recency / totals.recency : -1,
-    totals.bigram > 0 ? entry.bigram / totals.bigram : -1,
-    totals.trigram > 0 ? entry.trigram / totals.trigram : -1,
-    totals.shape > 0 ? entry.shape / totals.shape : -1,
-  ];
-}
-
 /**
  * Describes a candidate for the ranker: the interpolated probability of
  * the n-gram and recency models, each model on its own, and what kind of
  * word it is here. Scores are `exp(weights · features)`.
  */
 export function computeWordFeatures(input: FeatureInput, weights: RankingWeights): number[] {
-  const { entry, totals, kind } = input;
+  const { entry, totals, kind, slot } = input;
   const isMember = kind === 'member';
-  const probabilities = readProbabilities(entry, totals, isMember, weights);
-  const mix = [weights.unigram, weights.recency, weights.bigram, weights.trigram, weights.shape];
+  // Runs for every candidate (a thousand or more with nothing typed): one array, no intermediate ones.
+  // The five models' probabilities (-1: the model saw nothing here), and their interpolation in this order.
+  const ownPrior = isMember ? entry.member + entry.memberPrior + entry.receiverMember : entry.bare + entry.prior;
+  const pUnigram = (ownPrior + weights.crossRole * (isMember ? entry.bare : entry.member)) / totals.words;
+  const pRecency = totals.recency > 0 ? entry.recency / totals.recency : -1;
+  const pBigram = totals.bigram > 0 ? entry.bigram / totals.bigram : -1;
+  const pTrigram = totals.trigram > 0 ? entry.trigram / totals.trigram : -1;
+  const pShape = totals.shape > 0 ? entry.shape / totals.shape : -1;
   let weightSum = 0;
   let interpolated = 0;
-  probabilities.forEach((probability, index) => {
-    if (probability < 0) return;
-    weightSum += mix[index];
-    interpolated += mix[index] * probability;
-  });
+  if (!(pUnigram < 0)) {
+    weightSum += weights.unigram;
+    interpolated += weights.unigram * pUnigram;
+  }
+  if (!(pRecency < 0)) {
+    weightSum += weights.recency;
+    interpolated += weights.recency * pRecency;
+  }
+  if (!(pBigram < 0)) {
+    weightSum += weights.bigram;
+    interpolated += weights.bigram * pBigram;
+  }
+  if (!(pTrigram < 0)) {
+    weightSum += weights.trigram;
+    interpolated += weights.trigram * pTrigram;
+  }
+  if (!(pShape < 0)) {
+    weightSum += weights.shape;
+    interpolated += weights.shape * pShape;
+  }
   interpolated /= Math.max(weightSum, 1e-9);
-  const [unigram, recency, bigram, trigram, shape] = probabilities.map((probability) => logOf(Math.max(probability, 0)));
+  const unigram = logOf(Math.max(pUnigram, 0));
+  const recency = logOf(Math.max(pRecency, 0));
+  const bigram = logOf(Math.max(pBigram, 0));
+  const trigram = logOf(Math.max(pTrigram, 0));
+  const shape = logOf(Math.max(pShape, 0));
+  const used = entry.bare > 0;
   const own = isMember ? entry.member : entry.bare;
   const other = isMember ? entry.bare : entry.member;
   const distance = entry.lastIndex >= 0 ? input.cursorIndex - entry.lastIndex : 1e6;
@@ -195,13 +209,7 @@ export function computeWordFeatures(input: FeatureInput, weights: RankingWeights
     entry.common > 0 && entry.bare + entry.member > 0 ? 1 : 0,
     entry.common > 0 && kind === 'definition' ? 1 : 0,
     entry.common > 0 && isMember ? 1 : 0,
-    ...computeShellFeatures(input),
-  ];
-}
-
-function computeShellFeatures({ entry, slot }: FeatureInput): number[] {
-  const used = entry.bare > 0;
-  return [
+    // Shell.
     slot === 'variable' && entry.variable > 0 ? 1 : 0,
     slot === 'variable' ? Math.log1p(entry.variable) : 0,
     slot === 'variable' && used && entry.variable === 0 ? 1 : 0,

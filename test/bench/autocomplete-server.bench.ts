@@ -12,17 +12,26 @@
  *   file with a few more characters (the cursor moving on as a person types),
  *   and measures the HTTP round trip (target p99 ≤ 20 ms), per language.
  *
- * `--root=DIR` runs the server of another checkout (e.g. main, for the
- * figures before); `--workers=N` sets AUTOCOMPLETE_WORKERS; `--seconds=N` the
- * flood's length; `--only=flood|typing`.
+ * - `engine` (only when asked: `--only=engine`): the typing scenario's
+ *   requests straight to the engine in this process, one at a time with the
+ *   worker's budget and a millisecond between them (the HTTP round trip, in
+ *   which a worker carries on a parse): per request its time, the process's
+ *   CPU time, and the garbage collection inside it. Without HTTP and the
+ *   pool's thread hops it separates the engine's cost from the machine's
+ *   load, which on a shared machine dominates the HTTP figures.
+ *
+ * `--root=DIR` runs the server (or the engine) of another checkout (e.g.
+ * main, for the figures before); `--workers=N` sets AUTOCOMPLETE_WORKERS;
+ * `--seconds=N` the flood's length; `--only=flood|typing|engine`.
  */
 import { spawn } from 'node:child_process';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { connectClient } from '../support/providers.ts';
 import { createRandom } from '../support/random.ts';
 import { PATHOLOGICAL_REQUESTS } from './autocomplete/pathological.ts';
-import { findSourceFiles, type BenchLanguage } from './autocomplete/sources.ts';
+import { findTypingFiles, listTypingRequests, TYPING_FILES } from './autocomplete/typing.ts';
 import { formatTable, percentile, round } from './support/stats.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -158,46 +167,20 @@ async function measureFlood(server: Server, withFlood: boolean) {
   };
 }
 
-/** Languages typed through, each with how many files and of what size: C as the target speaks of (100 KB), the others 30-120 KB as the issue measured. */
-const TYPING_FILES: ReadonlyArray<{ language: BenchLanguage; count: number; minLength: number }> = [
-  { language: 'c', count: 4, minLength: 90_000 },
-  { language: 'python', count: 2, minLength: 30_000 },
-  { language: 'typescript', count: 2, minLength: 30_000 },
-  { language: 'javascript', count: 2, minLength: 30_000 },
-];
-
-/** Real files of `language` between `minLength` and 120 KB, the same ones every run. */
-function findTypingFiles(language: BenchLanguage, count: number, minLength: number): Array<{ path: string; code: string }> {
-  const files = (['reported', 'held-out'] as const).flatMap((split) => findSourceFiles(language, ROOT, { count: 2000, seed: 3, split, perPackage: Infinity }));
-  return files.filter((file) => file.code.length >= minLength && file.code.length <= 120_000).slice(0, count);
-}
-
-/**
- * A caller types through `file` over HTTP: at five places it types the next
- * 180 characters of the file into a gap, 1-3 a request, each request the
- * whole text. Every request counts, the first of a file too (the caller's
- * first request: nothing of it is known yet).
- */
+/** A caller types through `file` over HTTP (`listTypingRequests`); every request counts, the first of a file too. */
 async function typeThroughFile(server: Server, file: { path: string; code: string }, language: string, caller: string, random: () => number) {
   const timings: number[] = [];
   let empty = 0;
   const headers = { 'content-type': 'application/json', 'x-pairpad-client': caller };
-  for (let site = 0; site < 5; site++) {
-    const start = Math.floor(file.code.length * (0.1 + 0.18 * site));
-    const rest = file.code.slice(start + 180);
-    let cursor = start;
-    for (let request = 0; request < 60; request++) {
-      cursor = Math.min(start + 180, cursor + 1 + Math.floor(random() * 3));
-      const code = file.code.slice(0, cursor) + rest;
-      const body = JSON.stringify({ code, cursorPosition: cursor, language });
-      const started = performance.now();
-      // A keep-alive socket the server closes as it is reused fails the fetch: one retry, timed as part of it.
-      const response = await fetch(`${server.baseUrl}/api/autocomplete`, { method: 'POST', headers, body })
-        .catch(() => fetch(`${server.baseUrl}/api/autocomplete`, { method: 'POST', headers, body }));
-      const answer = (await response.json()) as { items?: unknown[] };
-      timings.push(performance.now() - started);
-      if ((answer.items?.length ?? 0) === 0) empty++;
-    }
+  for (const { code, cursorPosition } of listTypingRequests(file.code, random)) {
+    const body = JSON.stringify({ code, cursorPosition, language });
+    const started = performance.now();
+    // A keep-alive socket the server closes as it is reused fails the fetch: one retry, timed as part of it.
+    const response = await fetch(`${server.baseUrl}/api/autocomplete`, { method: 'POST', headers, body })
+      .catch(() => fetch(`${server.baseUrl}/api/autocomplete`, { method: 'POST', headers, body }));
+    const answer = (await response.json()) as { items?: unknown[] };
+    timings.push(performance.now() - started);
+    if ((answer.items?.length ?? 0) === 0) empty++;
   }
   return { timings, empty };
 }
@@ -211,7 +194,7 @@ async function measureTyping(server: Server) {
   for (const { language, count, minLength } of TYPING_FILES) {
     const timings: number[] = [];
     let empty = 0;
-    for (const file of findTypingFiles(language, count, minLength)) {
+    for (const file of findTypingFiles(ROOT, language, count, minLength)) {
       const typed = await typeThroughFile(server, file, language, `typist-${caller}`, random);
       timings.push(...typed.timings);
       empty += typed.empty;
@@ -224,19 +207,63 @@ async function measureTyping(server: Server) {
   return { files, http: byLanguage.c, byLanguage, perFile };
 }
 
+/** The typing scenario against the engine in this process (see the header); `serverRoot`'s engine. */
+async function measureEngine() {
+  const { completeWithEngine } = (await import(`${serverRoot}/server/autocomplete/engine.ts`)) as typeof import('../../server/autocomplete/engine.ts');
+  const budgetMs = Number(options.get('budget') ?? 50);
+  const collections: Array<{ start: number; duration: number }> = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) collections.push({ start: entry.startTime, duration: entry.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const random = createRandom(13);
+  const requests: Array<{ language: string; started: number; ms: number; cpuMs: number }> = [];
+  let caller = 0;
+  for (const { language, count, minLength } of TYPING_FILES) {
+    for (const file of findTypingFiles(ROOT, language, count, minLength)) {
+      const clientKey = `engine-typist-${caller++}`;
+      for (const { code, cursorPosition } of listTypingRequests(file.code, random)) {
+        await sleep(1);
+        const cpu = process.cpuUsage();
+        const started = performance.now();
+        completeWithEngine({ code, cursorPosition, language, limit: 10, clientKey, deadline: Date.now() + budgetMs });
+        const ms = performance.now() - started;
+        const used = process.cpuUsage(cpu);
+        requests.push({ language, started, ms, cpuMs: (used.user + used.system) / 1000 });
+      }
+    }
+  }
+  // The observer hears of the last collections a turn later.
+  await sleep(10);
+  observer.disconnect();
+  const byLanguage: Record<string, { wall: ReturnType<typeof summarize>; cpu: ReturnType<typeof summarize>; gcInRequestsMs: number }> = {};
+  for (const { language } of TYPING_FILES) {
+    const mine = requests.filter((request) => request.language === language);
+    const gcInRequestsMs = mine.reduce((sum, request) => sum + collections
+      .filter((collection) => collection.start >= request.started && collection.start < request.started + request.ms)
+      .reduce((total, collection) => total + collection.duration, 0), 0);
+    byLanguage[language] = { wall: summarize(mine.map((request) => request.ms)), cpu: summarize(mine.map((request) => request.cpuMs)), gcInRequestsMs: round(gcInRequestsMs) };
+  }
+  return { byLanguage, collections: collections.length, gcMs: round(collections.reduce((sum, collection) => sum + collection.duration, 0)) };
+}
+
 const env: Record<string, string> = {};
 if (options.has('workers')) env.AUTOCOMPLETE_WORKERS = options.get('workers')!;
 if (options.has('budget')) env.AUTOCOMPLETE_BUDGET_MS = options.get('budget')!;
 const report: Record<string, unknown> = { root: serverRoot, env, floodSeconds };
-const server = await startServer(env);
-try {
-  if (only === undefined || only === 'flood') {
-    report.quiet = await measureFlood(server, false);
-    report.flood = await measureFlood(server, true);
+if (only === 'engine') {
+  report.engine = await measureEngine();
+} else {
+  const server = await startServer(env);
+  try {
+    if (only === undefined || only === 'flood') {
+      report.quiet = await measureFlood(server, false);
+      report.flood = await measureFlood(server, true);
+    }
+    if (only === undefined || only === 'typing') report.typing = await measureTyping(server);
+  } finally {
+    await server.stop();
   }
-  if (only === undefined || only === 'typing') report.typing = await measureTyping(server);
-} finally {
-  await server.stop();
 }
 console.log(JSON.stringify(report, null, 2));
 const rows: (string | number)[][] = [];
@@ -254,6 +281,14 @@ if (typing !== undefined) {
     if (language !== 'c') rows.push(['typing', `HTTP, ${language} 30-120 KB`, figures.n, figures.p50, figures.p99, figures.max, `≤ 20 (p95 ${figures.p95})`]);
   }
   for (const [file, figures] of Object.entries(typing.perFile)) rows.push(['typing', file, figures.n, figures.p50, figures.p99, figures.max, `p95 ${figures.p95}`]);
+}
+const engine = report.engine as Awaited<ReturnType<typeof measureEngine>> | undefined;
+if (engine !== undefined) {
+  for (const [language, figures] of Object.entries(engine.byLanguage)) {
+    rows.push(['engine', `${language}: time`, figures.wall.n, figures.wall.p50, figures.wall.p99, figures.wall.max, `p95 ${figures.wall.p95}; GC in requests ${figures.gcInRequestsMs} ms`]);
+    rows.push(['engine', `${language}: process CPU`, figures.cpu.n, figures.cpu.p50, figures.cpu.p99, figures.cpu.max, `p95 ${figures.cpu.p95}`]);
+  }
+  rows.push(['engine', 'garbage collections (all)', engine.collections, '', '', '', `${engine.gcMs} ms`]);
 }
 console.log(formatTable(['phase', 'latency (ms)', 'n', 'p50', 'p99', 'max', 'target / statuses'], rows));
 process.exit(0);

@@ -27,8 +27,8 @@ export async function spawnServer(env: Record<string, string | undefined>, serve
   const nodeArgs = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
     cwd: serverRoot,
-    // Warming up Yjs costs a second per start; the test of it turns it on.
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', YJS_WARM_UP: '0', ...env },
+    // Warming up Yjs, and loading the autocomplete threads, cost a second each per start; the tests of them turn them on.
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', YJS_WARM_UP: '0', AUTOCOMPLETE_WARM_UP: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | string>((resolve) => {

@@ -62,6 +62,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       RATE_LIMIT_RUNS: '0',
       // Starting the local sandbox costs a test run at every server start; the run tests ask for it.
       RUNNER: 'off',
+      // Each server would load its autocomplete threads (a second of CPU); the first request still starts them.
+      AUTOCOMPLETE_WARM_UP: '0',
       DATA_DIR: dataDir,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...options.env,

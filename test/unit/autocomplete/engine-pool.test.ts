@@ -34,6 +34,19 @@ describe('engine pool', () => {
     }
   }, 60_000);
 
+  it('start() loads the threads before any request, so the first one is answered by a ready thread', async () => {
+    const pool = createEnginePool({ threads: 1, budgetMs: 1_000, log: pino({ level: 'silent' }) });
+    try {
+      await pool.start();
+      // The thread has answered its loading task: this request neither starts it nor waits for it.
+      const code = 'calculate_total = 0\nprint(calc';
+      expect((await pool.complete({ code, cursorPosition: code.length, language: 'python', limit: 5 })).items[0]?.label).toBe('calculate_total');
+    } finally {
+      await pool.close();
+    }
+    await pool.start();
+  }, 60_000);
+
   it('answers empty after close', async () => {
     const pool = createEnginePool({ threads: 1, budgetMs: 50, log: pino({ level: 'silent' }) });
     await pool.close();

@@ -96,6 +96,25 @@ describe('tokens reused across requests (spliced around the edits, or reparsed i
       }
     }
   }, 120_000);
+  it('stay the tokens of a fresh parse over a caller\'s many requests (each splice reuses the last one\'s tokens in place)', () => {
+    const clean = fc.constantFrom(
+      'items = [x for x in range(10)]', 'value = {"a": (1, 2)}', '# a comment (with a bracket', 'print(f"{items!r}")',
+      'while True: break', 'def handler(request): return respond(request, 1)', 'class Box: pass',
+    );
+    const lines = fc.array(clean, { minLength: 20, maxLength: 80 });
+    const edit = fc.record({ at: fc.nat(), removed: fc.nat({ max: 3 }), inserted: fc.array(clean, { maxLength: 3 }) });
+    fc.assert(fc.property(lines, fc.array(edit, { minLength: 2, maxLength: 8 }), (base, edits) => {
+      const key = `many-requests-${caller++}`;
+      let current = base;
+      tokenizeDocument(current.join('\n'), 'python', key);
+      for (const { at, removed, inserted } of edits) {
+        const from = at % (current.length + 1);
+        current = [...current.slice(0, from), ...inserted, ...current.slice(from + removed)];
+        const code = current.join('\n');
+        expect(tokenizeDocument(code, 'python', key)).toEqual(tokenizeFresh(code));
+      }
+    }), { numRuns: 100 });
+  }, 120_000);
 });
 
 describe('edits whose effect is not local', () => {
@@ -111,6 +130,19 @@ describe('edits whose effect is not local', () => {
     }
     // And closed again.
     expect(tokenizeDocument(file, 'c', key)).toEqual(tokenizeDocument(file, 'c', `fresh-c-${fresh++}`));
+  });
+
+  it('a local edit and one that is not, in the same request, give the tokens of a fresh parse, then and after', () => {
+    // The local edit is spliced into the caller's tokens in place before the other is found not local:
+    // those half-spliced tokens must never be taken for the text's.
+    const key = 'half-spliced-editor';
+    tokenizeDocument(file, 'c', key);
+    const first = file.indexOf('int handler_100');
+    const second = file.indexOf('int handler_400');
+    const both = `${file.slice(0, first)}x${file.slice(first, second)}/* ${file.slice(second)}`;
+    expect(tokenizeDocument(both, 'c', key)).toEqual(tokenizeDocument(both, 'c', `fresh-c-${fresh++}`));
+    const next = `${file.slice(0, first)}xy${file.slice(first)}`;
+    expect(tokenizeDocument(next, 'c', key)).toEqual(tokenizeDocument(next, 'c', `fresh-c-${fresh++}`));
   });
 });
 

@@ -61,9 +61,10 @@ describe('loadConfig', () => {
   });
 
   it('reads the autocomplete budget and worker count, refusing nonsense', () => {
-    expect(loadConfig({}).autocomplete).toEqual({ budgetMs: 50, workers: undefined });
-    expect(loadConfig({ AUTOCOMPLETE_BUDGET_MS: '120', AUTOCOMPLETE_WORKERS: '2' }).autocomplete).toEqual({ budgetMs: 120, workers: 2 });
-    for (const env of [{ AUTOCOMPLETE_BUDGET_MS: '0' }, { AUTOCOMPLETE_BUDGET_MS: 'soon' }, { AUTOCOMPLETE_WORKERS: '0' }, { AUTOCOMPLETE_WORKERS: '1.5' }]) {
+    expect(loadConfig({}).autocomplete).toEqual({ budgetMs: 50, workers: undefined, warmUp: true });
+    expect(loadConfig({ AUTOCOMPLETE_BUDGET_MS: '120', AUTOCOMPLETE_WORKERS: '2' }).autocomplete).toEqual({ budgetMs: 120, workers: 2, warmUp: true });
+    expect(loadConfig({ AUTOCOMPLETE_WARM_UP: '0' }).autocomplete.warmUp).toBe(false);
+    for (const env of [{ AUTOCOMPLETE_BUDGET_MS: '0' }, { AUTOCOMPLETE_BUDGET_MS: 'soon' }, { AUTOCOMPLETE_WORKERS: '0' }, { AUTOCOMPLETE_WORKERS: '1.5' }, { AUTOCOMPLETE_WARM_UP: 'yes' }]) {
       expect(() => loadConfig(env), JSON.stringify(env)).toThrow(ConfigError);
     }
   });

@@ -3,6 +3,8 @@ import { toLanguage } from '../../shared/protocol.ts';
 import type { Run, RunStatus } from '../../shared/schemas/run.schema.ts';
 import type { Database, RunTable } from '../storage/database.ts';
 import { toStoredText } from '../storage/stored-text.ts';
+import { decodeOutputBatches, type RunTexts } from './run-output-log.ts';
+import { readRunOutput } from './run-output.repository.ts';
 
 /** The room already has a run queued or running (the partial unique index said so). */
 export class RunInProgressError extends Error {
@@ -19,14 +21,11 @@ export interface NewRun {
   queuedAt: Date;
 }
 
-/** How a run ended (its output already cut to `RUN_OUTPUT_BYTES`). */
+/** How a run ended (its output is stored as it goes: `run-output.repository.ts`). */
 export interface RunEnd {
   status: RunStatus;
   exitCode: number | null;
   signal: string | null;
-  stdout: string;
-  stderr: string;
-  output: string;
   truncated: boolean;
   message: string | null;
   startedAt: Date | null;
@@ -39,16 +38,16 @@ export interface RunEnd {
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 const int = (value: number | null) => (value === null ? null : Math.round(value));
 
-function toRun(row: Selectable<RunTable>): Run {
+function toRun(row: Selectable<RunTable>, texts: RunTexts): Run {
   return {
     runId: row.id,
     language: toLanguage(row.language),
     status: row.status as RunStatus,
     exitCode: row.exit_code,
     signal: row.signal,
-    stdout: row.stdout,
-    stderr: row.stderr,
-    output: row.output,
+    stdout: texts.stdout,
+    stderr: texts.stderr,
+    output: texts.output,
     truncated: Boolean(row.truncated),
     startedBy: row.started_by,
     message: row.message,
@@ -59,6 +58,14 @@ function toRun(row: Selectable<RunTable>): Run {
     cpuMs: row.cpu_ms,
     maxRssKb: row.max_rss_kb,
   };
+}
+
+const NO_OUTPUT: RunTexts = { stdout: '', stderr: '', output: '' };
+
+/** A stored run with its output: from `run_output`, or from the row itself for a run stored before that table. */
+async function withStoredOutput(db: Kysely<Database>, row: Selectable<RunTable>): Promise<Run> {
+  if (row.output !== '' || row.stdout !== '' || row.stderr !== '') return toRun(row, row);
+  return toRun(row, decodeOutputBatches(await readRunOutput(db, row.id)));
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -78,17 +85,18 @@ export async function insertRun(db: Kysely<Database>, run: NewRun): Promise<Run>
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toRun(row);
+    return toRun(row, NO_OUTPUT);
   } catch (error) {
     if (isUniqueViolation(error)) throw new RunInProgressError('This room already has a run queued or running');
     throw error;
   }
 }
 
-/** The run of this room with this id, or `undefined`. */
-export async function findRun(db: Kysely<Database>, roomId: string, runId: string): Promise<Run | undefined> {
+/** The run of this room with this id (with its output, unless `withOutput` is false: then empty), or `undefined`. */
+export async function findRun(db: Kysely<Database>, roomId: string, runId: string, withOutput = true): Promise<Run | undefined> {
   const row = await db.selectFrom('runs').selectAll().where('id', '=', runId).where('room_id', '=', roomId).executeTakeFirst();
-  return row && toRun(row);
+  if (!row) return undefined;
+  return withOutput ? withStoredOutput(db, row) : toRun(row, NO_OUTPUT);
 }
 
 /** The latest `limit` runs of a room, newest first. */
@@ -101,7 +109,10 @@ export async function listRuns(db: Kysely<Database>, roomId: string, limit: numb
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
-  return rows.map(toRun);
+  // One after the other: each reads its output in short statements.
+  const runs: Run[] = [];
+  for (const row of rows) runs.push(await withStoredOutput(db, row));
+  return runs;
 }
 
 /** Marks a queued run as running. */
@@ -109,7 +120,7 @@ export async function markRunStarted(db: Kysely<Database>, runId: string, starte
   await db.updateTable('runs').set({ status: 'running', started_at: startedAt.toISOString() }).where('id', '=', runId).execute();
 }
 
-/** Stores how a run ended (texts by the rule in `stored-text.ts`). */
+/** Stores how a run ended (its message by the rule in `stored-text.ts`). */
 export async function finishRun(db: Kysely<Database>, runId: string, end: RunEnd): Promise<void> {
   await db
     .updateTable('runs')
@@ -117,9 +128,6 @@ export async function finishRun(db: Kysely<Database>, runId: string, end: RunEnd
       status: end.status,
       exit_code: end.exitCode,
       signal: end.signal,
-      stdout: toStoredText(end.stdout),
-      stderr: toStoredText(end.stderr),
-      output: toStoredText(end.output),
       truncated: end.truncated ? 1 : 0,
       message: end.message === null ? null : toStoredText(end.message),
       started_at: iso(end.startedAt),

@@ -12,6 +12,8 @@ import type { Database } from '../storage/database.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import type { Kysely } from 'kysely';
 import type { RunEvents } from './run-events.ts';
+import { OUTPUT_BATCH_CHARS, OUTPUT_BATCH_MS, RunOutputLog, sliceWholeCharacters } from './run-output-log.ts';
+import { appendRunOutput } from './run-output.repository.ts';
 import { RunQueue } from './run-queue.ts';
 import {
   failActiveRuns, findActiveRuns, findRun, finishRun, insertRun, listRuns, markRunStarted, RunInProgressError, type RunEnd,
@@ -63,9 +65,13 @@ export interface RunService {
 interface ActiveRun {
   roomId: string;
   summary: RunSummary;
-  stdout: string;
-  stderr: string;
-  output: string;
+  /** Its output, held once; stored in batches as it comes. */
+  output: RunOutputLog;
+  /** Batches handed to storage so far (the next one's `seq`). */
+  batches: number;
+  batchTimer: NodeJS.Timeout | undefined;
+  /** Settles when every batch handed to storage is stored (or given up on). */
+  storing: Promise<void>;
   abort: AbortController;
   /** Why it is being stopped: a user, or this server shutting down. */
   stopping: 'user' | 'shutdown' | undefined;
@@ -149,7 +155,21 @@ export function createRunService({
     }
   };
 
-  const withOutput = (run: ActiveRun): Run => ({ ...run.summary, stdout: run.stdout, stderr: run.stderr, output: run.output });
+  const withOutput = (run: ActiveRun): Run => ({ ...run.summary, ...run.output.texts() });
+
+  /** Hands what the run printed since the last batch to storage, after the batches before it. */
+  const storeBatch = (run: ActiveRun) => {
+    clearTimeout(run.batchTimer);
+    run.batchTimer = undefined;
+    const batch = run.output.takeBatch();
+    if (!batch) return;
+    const row = { runId: run.summary.runId, roomId: run.roomId, seq: run.batches++, ...batch };
+    run.storing = run.storing.then(() =>
+      withRetries(() => appendRunOutput(db, row), log, { runId: row.runId }).catch((error: unknown) => {
+        log.error({ err: error, runId: row.runId, seq: row.seq }, 'could not store a batch of a run\'s output');
+      }),
+    );
+  };
 
   const flush = (run: ActiveRun) => {
     clearTimeout(run.flushTimer);
@@ -163,12 +183,13 @@ export function createRunService({
 
   const onOutput = (run: ActiveRun) => (stream: 'stdout' | 'stderr', text: string) => {
     // A remote engine hands over all the output at once: slice it, so no event is larger than a batch.
-    for (let at = 0; at < text.length; at += RUN_OUTPUT_FLUSH_BYTES) appendOutput(run, stream, text.slice(at, at + RUN_OUTPUT_FLUSH_BYTES));
+    for (const chunk of sliceWholeCharacters(text, RUN_OUTPUT_FLUSH_BYTES)) appendOutput(run, stream, chunk);
   };
 
   const appendOutput = (run: ActiveRun, stream: 'stdout' | 'stderr', chunk: string) => {
-    run[stream] += chunk;
-    run.output += chunk;
+    run.output.append(stream, chunk);
+    if (run.output.unstoredLength >= OUTPUT_BATCH_CHARS) storeBatch(run);
+    else run.batchTimer ??= setTimeout(() => storeBatch(run), OUTPUT_BATCH_MS);
     const last = run.pending.at(-1);
     // Consecutive chunks of one stream travel as one.
     if (last && last[0] === stream) last[1] += chunk;
@@ -181,14 +202,12 @@ export function createRunService({
   /** Stores how the run ended, tells the room, and forgets it. */
   const finish = async (run: ActiveRun, outcome: RunOutcome, startedAt: Date | null) => {
     flush(run);
+    storeBatch(run);
     const stoppedByShutdown = run.stopping === 'shutdown' && (outcome.status === 'canceled' || outcome.status === 'failed');
     const end: RunEnd = {
       status: stoppedByShutdown ? 'failed' : outcome.status,
       exitCode: outcome.exitCode,
       signal: outcome.signal,
-      stdout: run.stdout,
-      stderr: run.stderr,
-      output: run.output,
       truncated: outcome.truncated,
       message: stoppedByShutdown ? SERVER_RESTARTED : (outcome.message ?? (outcome.status === 'canceled' ? 'stopped by a user' : null)),
       startedAt,
@@ -210,6 +229,8 @@ export function createRunService({
       cpuMs: end.cpuMs === null ? null : Math.round(end.cpuMs),
       maxRssKb: end.maxRssKb === null ? null : Math.round(end.maxRssKb),
     };
+    // The output first: once the run reads as over, a reader of the database expects all of it.
+    await run.storing;
     try {
       await withRetries(() => finishRun(db, run.summary.runId, end), log, { runId: run.summary.runId });
     } catch (error) {
@@ -292,7 +313,8 @@ export function createRunService({
       let settle!: () => void;
       const done = new Promise<void>((resolve) => (settle = resolve));
       const run: ActiveRun = {
-        roomId, summary, stdout: '', stderr: '', output: '', abort: new AbortController(), stopping: undefined,
+        roomId, summary, output: new RunOutputLog(), batches: 0, batchTimer: undefined, storing: Promise.resolve(),
+        abort: new AbortController(), stopping: undefined,
         pending: [], pendingChars: 0, flushTimer: undefined, seq: 0, done, settle,
       };
       active.set(summary.runId, run);
@@ -344,7 +366,7 @@ export function createRunService({
       const failed = await failActiveRuns(db, orphans.map((run) => run.id), SERVER_RESTARTED, new Date());
       for (const runId of failed) {
         const roomId = orphans.find((run) => run.id === runId)!.roomId;
-        const stored = await findRun(db, roomId, runId);
+        const stored = await findRun(db, roomId, runId, false);
         if (stored) {
           const { stdout: _stdout, stderr: _stderr, output: _output, ...summary } = stored;
           events.publish(roomId, { type: 'run.ended', run: summary });

@@ -19,8 +19,14 @@
 // only surrogates that stand alone.
 const NOT_STORABLE = /[\0\uD800-\uDFFF]/gu;
 
+// ES2024's String.prototype.isWellFormed (Node 20 has it; the TypeScript lib here is ES2023).
+type WellFormedCheck = { isWellFormed(): boolean };
+
 /** `text` as the text columns hold it: NUL and lone surrogates become U+FFFD. */
 export function toStoredText(text: string): string {
+  // Nearly every text needs no change: two native scans say so, far faster
+  // than the regular expression (which would also copy the text).
+  if ((text as unknown as WellFormedCheck).isWellFormed() && !text.includes('\0')) return text;
   return text.replace(NOT_STORABLE, '\uFFFD');
 }
 

@@ -41,24 +41,63 @@ export function encodeSegments(stretches: readonly { stream: OutputStream; lengt
 }
 
 /**
- * The texts of a run from its stored batches (in order). Text a segment map
- * does not account for (one edited by hand, say) counts as stdout, so
- * `output` is always every batch's text.
+ * A run's output as it is held: its stretches in order, each of one stream.
+ * Nothing is joined into one big string until it is sent, and then piece by
+ * piece (`server/http/run-json.ts`).
  */
-export function decodeOutputBatches(batches: readonly OutputBatch[]): RunTexts {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
+export interface OutputStretches {
+  texts: readonly string[];
+  streams: readonly OutputStream[];
+}
+
+/** A run's `stdout`, `stderr` and `output`, each as the pieces it is made of, in order. */
+export interface OutputPieces {
+  stdout: readonly string[];
+  stderr: readonly string[];
+  output: readonly string[];
+}
+
+/** The pieces of each text (the same strings, no copy of the text). */
+export function piecesOf(output: OutputStretches): OutputPieces {
+  const of = (stream: OutputStream) => output.texts.filter((_, i) => output.streams[i] === stream);
+  return { stdout: of('stdout'), stderr: of('stderr'), output: output.texts };
+}
+
+/** The three texts, each joined into one string. */
+export function joinPieces(pieces: OutputPieces): RunTexts {
+  return { stdout: pieces.stdout.join(''), stderr: pieces.stderr.join(''), output: pieces.output.join('') };
+}
+
+/**
+ * The stretches of a run's output from its stored batches (in order). Text a
+ * segment map does not account for (one edited by hand, say) counts as
+ * stdout, so the output is always every batch's text.
+ */
+export function decodeOutputBatches(batches: readonly OutputBatch[]): OutputStretches {
+  const texts: string[] = [];
+  const streams: OutputStream[] = [];
+  const add = (stream: OutputStream, text: string) => {
+    if (text.length === 0) return;
+    texts.push(text);
+    streams.push(stream);
+  };
   for (const { text, segments } of batches) {
+    // The common case, a batch of one stream, keeps the row's string as it is.
+    const whole = /^([oe])(\d+)$/.exec(segments);
+    if (whole && Number(whole[2]) === text.length) {
+      add(whole[1] === 'e' ? 'stderr' : 'stdout', text);
+      continue;
+    }
     let at = 0;
     for (const match of segments.matchAll(/([oe])(\d+)/g)) {
       if (at >= text.length) break;
       const end = Math.min(text.length, at + Number(match[2]));
-      (match[1] === 'e' ? stderr : stdout).push(text.slice(at, end));
+      add(match[1] === 'e' ? 'stderr' : 'stdout', text.slice(at, end));
       at = end;
     }
-    if (at < text.length) stdout.push(text.slice(at));
+    add('stdout', text.slice(at));
   }
-  return { stdout: stdout.join(''), stderr: stderr.join(''), output: batches.map((batch) => batch.text).join('') };
+  return { texts, streams };
 }
 
 /** Where a string may be cut without splitting a surrogate pair: `end`, or one unit before it. */
@@ -123,14 +162,8 @@ export class RunOutputLog {
     return { text: texts.join(''), segments: encodeSegments(stretches) };
   }
 
-  /** The output so far. */
-  texts(): RunTexts {
-    const output = this.pieces.join('');
-    const of = (stream: OutputStream) => {
-      // Most programs write to one stream only: no second copy of it then.
-      if (this.streams.every((each) => each === stream)) return output;
-      return this.pieces.filter((_, i) => this.streams[i] === stream).join('');
-    };
-    return { stdout: of('stdout'), stderr: of('stderr'), output };
+  /** The output so far (a copy of the lists, not of the text). */
+  stretches(): OutputStretches {
+    return { texts: [...this.pieces], streams: [...this.streams] };
   }
 }

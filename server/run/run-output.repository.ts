@@ -12,17 +12,30 @@ import type { OutputBatch } from './run-output-log.ts';
  */
 const ROWS_PER_READ = 2;
 
-/** Stores one batch of a run's output, the `seq`-th (text by the rule in `stored-text.ts`, which keeps its length and so its segment map). */
+function isForeignKeyViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
+/**
+ * Stores one batch of a run's output, the `seq`-th (text by the rule in
+ * `stored-text.ts`, which keeps its length and so its segment map). Nothing
+ * when the run is gone (its room was deleted while it ran).
+ */
 export async function appendRunOutput(
   db: Kysely<Database>,
   row: { runId: string; roomId: string; seq: number } & OutputBatch,
 ): Promise<void> {
-  await db
-    .insertInto('run_output')
-    .values({ run_id: row.runId, room_id: row.roomId, seq: row.seq, text: toStoredText(row.text), segments: row.segments })
-    // A retry after a write that did land (the answer was lost) stores nothing twice.
-    .onConflict((conflict) => conflict.columns(['run_id', 'seq']).doNothing())
-    .execute();
+  try {
+    await db
+      .insertInto('run_output')
+      .values({ run_id: row.runId, room_id: row.roomId, seq: row.seq, text: toStoredText(row.text), segments: row.segments })
+      // A retry after a write that did land (the answer was lost) stores nothing twice.
+      .onConflict((conflict) => conflict.columns(['run_id', 'seq']).doNothing())
+      .execute();
+  } catch (error) {
+    if (!isForeignKeyViolation(error)) throw error;
+  }
 }
 
 /** The stored batches of a run's output, in order (none for a run stored before `run_output`, or one that printed nothing). */

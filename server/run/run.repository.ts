@@ -1,9 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import { toLanguage } from '../../shared/protocol.ts';
-import type { Run, RunStatus } from '../../shared/schemas/run.schema.ts';
+import type { RunSummary } from '../../shared/schemas/run-event.schema.ts';
+import type { RunStatus } from '../../shared/schemas/run.schema.ts';
 import type { Database, RunTable } from '../storage/database.ts';
 import { toStoredText } from '../storage/stored-text.ts';
-import { decodeOutputBatches, type RunTexts } from './run-output-log.ts';
+import { decodeOutputBatches, piecesOf, type OutputPieces } from './run-output-log.ts';
 import { readRunOutput } from './run-output.repository.ts';
 
 /** The room already has a run queued or running (the partial unique index said so). */
@@ -35,19 +36,25 @@ export interface RunEnd {
   maxRssKb: number | null;
 }
 
+/**
+ * A run and its output: what `GET …/runs/:runId` answers. The output stays
+ * in the pieces it is held in; `server/http/run-json.ts` writes them out.
+ */
+export interface RunWithOutput {
+  summary: RunSummary;
+  output: OutputPieces;
+}
+
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 const int = (value: number | null) => (value === null ? null : Math.round(value));
 
-function toRun(row: Selectable<RunTable>, texts: RunTexts): Run {
+function toSummary(row: Selectable<RunTable>): RunSummary {
   return {
     runId: row.id,
     language: toLanguage(row.language),
     status: row.status as RunStatus,
     exitCode: row.exit_code,
     signal: row.signal,
-    stdout: texts.stdout,
-    stderr: texts.stderr,
-    output: texts.output,
     truncated: Boolean(row.truncated),
     startedBy: row.started_by,
     message: row.message,
@@ -60,12 +67,14 @@ function toRun(row: Selectable<RunTable>, texts: RunTexts): Run {
   };
 }
 
-const NO_OUTPUT: RunTexts = { stdout: '', stderr: '', output: '' };
+/** No output (yet). */
+export const NO_OUTPUT: OutputPieces = { stdout: [], stderr: [], output: [] };
 
 /** A stored run with its output: from `run_output`, or from the row itself for a run stored before that table. */
-async function withStoredOutput(db: Kysely<Database>, row: Selectable<RunTable>): Promise<Run> {
-  if (row.output !== '' || row.stdout !== '' || row.stderr !== '') return toRun(row, row);
-  return toRun(row, decodeOutputBatches(await readRunOutput(db, row.id)));
+async function withStoredOutput(db: Kysely<Database>, row: Selectable<RunTable>): Promise<RunWithOutput> {
+  const summary = toSummary(row);
+  if (row.output !== '' || row.stdout !== '' || row.stderr !== '') return { summary, output: { stdout: [row.stdout], stderr: [row.stderr], output: [row.output] } };
+  return { summary, output: piecesOf(decodeOutputBatches(await readRunOutput(db, row.id))) };
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -74,7 +83,7 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** Stores a queued run; rejects with {@link RunInProgressError} when its room has one queued or running. */
-export async function insertRun(db: Kysely<Database>, run: NewRun): Promise<Run> {
+export async function insertRun(db: Kysely<Database>, run: NewRun): Promise<RunSummary> {
   try {
     const row = await db
       .insertInto('runs')
@@ -85,22 +94,31 @@ export async function insertRun(db: Kysely<Database>, run: NewRun): Promise<Run>
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toRun(row, NO_OUTPUT);
+    return toSummary(row);
   } catch (error) {
     if (isUniqueViolation(error)) throw new RunInProgressError('This room already has a run queued or running');
     throw error;
   }
 }
 
-/** The run of this room with this id (with its output, unless `withOutput` is false: then empty), or `undefined`. */
-export async function findRun(db: Kysely<Database>, roomId: string, runId: string, withOutput = true): Promise<Run | undefined> {
-  const row = await db.selectFrom('runs').selectAll().where('id', '=', runId).where('room_id', '=', roomId).executeTakeFirst();
-  if (!row) return undefined;
-  return withOutput ? withStoredOutput(db, row) : toRun(row, NO_OUTPUT);
+/** The run of this room with this id, or `undefined`. */
+export async function findRun(db: Kysely<Database>, roomId: string, runId: string): Promise<RunWithOutput | undefined> {
+  const row = await findRunRow(db, roomId, runId);
+  return row && withStoredOutput(db, row);
+}
+
+/** The run of this room with this id without its output (as its events carry it), or `undefined`. */
+export async function findRunSummary(db: Kysely<Database>, roomId: string, runId: string): Promise<RunSummary | undefined> {
+  const row = await findRunRow(db, roomId, runId);
+  return row && toSummary(row);
+}
+
+function findRunRow(db: Kysely<Database>, roomId: string, runId: string) {
+  return db.selectFrom('runs').selectAll().where('id', '=', runId).where('room_id', '=', roomId).executeTakeFirst();
 }
 
 /** The latest `limit` runs of a room, newest first. */
-export async function listRuns(db: Kysely<Database>, roomId: string, limit: number): Promise<Run[]> {
+export async function listRuns(db: Kysely<Database>, roomId: string, limit: number): Promise<RunWithOutput[]> {
   const rows = await db
     .selectFrom('runs')
     .selectAll()
@@ -110,7 +128,7 @@ export async function listRuns(db: Kysely<Database>, roomId: string, limit: numb
     .limit(limit)
     .execute();
   // One after the other: each reads its output in short statements.
-  const runs: Run[] = [];
+  const runs: RunWithOutput[] = [];
   for (const row of rows) runs.push(await withStoredOutput(db, row));
   return runs;
 }

@@ -5,18 +5,20 @@ import type { ErrorCode } from '../../shared/errors.ts';
 import { RUN_OUTPUT_FLUSH_BYTES, RUN_OUTPUT_FLUSH_MS, type Language } from '../../shared/protocol.ts';
 import { readFileTree } from '../../shared/room-files.ts';
 import type { RunSummary } from '../../shared/schemas/run-event.schema.ts';
-import { RUN_LIST_LIMIT, type Run, type Runtimes, type StartRunRequest } from '../../shared/schemas/run.schema.ts';
+import { RUN_LIST_LIMIT, type Runtimes, type StartRunRequest } from '../../shared/schemas/run.schema.ts';
 import type { RunConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
 import type { RoomStore } from '../storage/room-store.ts';
+import { toStoredText } from '../storage/stored-text.ts';
 import type { Kysely } from 'kysely';
 import type { RunEvents } from './run-events.ts';
-import { OUTPUT_BATCH_CHARS, OUTPUT_BATCH_MS, RunOutputLog, sliceWholeCharacters } from './run-output-log.ts';
+import { OUTPUT_BATCH_CHARS, OUTPUT_BATCH_MS, piecesOf, RunOutputLog, sliceWholeCharacters } from './run-output-log.ts';
 import { appendRunOutput } from './run-output.repository.ts';
 import { RunQueue } from './run-queue.ts';
 import {
-  failActiveRuns, findActiveRuns, findRun, finishRun, insertRun, listRuns, markRunStarted, RunInProgressError, type RunEnd,
+  failActiveRuns, findActiveRuns, findRun, findRunSummary, finishRun, insertRun, listRuns, markRunStarted, RunInProgressError,
+  type RunEnd, type RunWithOutput,
 } from './run.repository.ts';
 import type { RunFile, RunOutcome, Runner } from './runner.ts';
 
@@ -45,12 +47,12 @@ export interface RunService {
    * `client` (the client IP) is whose turn it takes in the queue, which is fair between clients.
    */
   start(roomId: string, request: StartRunRequest, client?: string): Promise<{ runId: string; status: 'queued' }>;
-  /** The run, with its output so far when it is running here. */
-  get(roomId: string, runId: string): Promise<Run | undefined>;
+  /** The run, with its output so far (as stored, or from memory when it is running here). */
+  get(roomId: string, runId: string): Promise<RunWithOutput | undefined>;
   /** The latest runs of the room, newest first. */
-  list(roomId: string): Promise<Run[]>;
+  list(roomId: string): Promise<RunWithOutput[]>;
   /** Stops a queued or running run; refuses with {@link RunRefusal} (`run_not_found`, `run_over`). */
-  cancel(roomId: string, runId: string): Promise<Run>;
+  cancel(roomId: string, runId: string): Promise<RunWithOutput>;
   /**
    * Marks runs that a stopped or crashed instance left queued or running as
    * `failed`. Called once at the start (before serving), then, with Redis,
@@ -155,7 +157,7 @@ export function createRunService({
     }
   };
 
-  const withOutput = (run: ActiveRun): Run => ({ ...run.summary, ...run.output.texts() });
+  const withOutput = (run: ActiveRun): RunWithOutput => ({ summary: run.summary, output: piecesOf(run.output.stretches()) });
 
   /** Hands what the run printed since the last batch to storage, after the batches before it. */
   const storeBatch = (run: ActiveRun) => {
@@ -182,8 +184,11 @@ export function createRunService({
   };
 
   const onOutput = (run: ActiveRun) => (stream: 'stdout' | 'stderr', text: string) => {
+    // Held, sent and stored in the form storage keeps (NUL and lone surrogates as U+FFFD), so a
+    // reader sees the same text during the run, from the events and after it.
+    const storable = toStoredText(text);
     // A remote engine hands over all the output at once: slice it, so no event is larger than a batch.
-    for (const chunk of sliceWholeCharacters(text, RUN_OUTPUT_FLUSH_BYTES)) appendOutput(run, stream, chunk);
+    for (const chunk of sliceWholeCharacters(storable, RUN_OUTPUT_FLUSH_BYTES)) appendOutput(run, stream, chunk);
   };
 
   const appendOutput = (run: ActiveRun, stream: 'stdout' | 'stderr', chunk: string) => {
@@ -302,14 +307,13 @@ export function createRunService({
       }
       const queuedAt = new Date();
       const startedBy = request.name || DEFAULT_STARTED_BY;
-      let stored: Run;
+      let summary: RunSummary;
       try {
-        stored = await insertRun(db, { id: newRunId(), roomId, language: files.language, startedBy, instance: instanceId, queuedAt });
+        summary = await insertRun(db, { id: newRunId(), roomId, language: files.language, startedBy, instance: instanceId, queuedAt });
       } catch (error) {
         if (error instanceof RunInProgressError) throw new RunRefusal('run_in_progress', 'This room already has a run queued or running; wait for it or stop it');
         throw error;
       }
-      const { stdout: _stdout, stderr: _stderr, output: _output, ...summary } = stored;
       let settle!: () => void;
       const done = new Promise<void>((resolve) => (settle = resolve));
       const run: ActiveRun = {
@@ -332,7 +336,7 @@ export function createRunService({
     async list(roomId) {
       const runs = await listRuns(db, roomId, RUN_LIST_LIMIT);
       return runs.map((stored) => {
-        const run = active.get(stored.runId);
+        const run = active.get(stored.summary.runId);
         return run ? withOutput(run) : stored;
       });
     },
@@ -345,7 +349,7 @@ export function createRunService({
       }
       const stored = await findRun(db, roomId, runId);
       if (!stored) throw new RunRefusal('run_not_found', 'No such run in this room');
-      if (stored.status !== 'queued' && stored.status !== 'running') throw new RunRefusal('run_over', `The run is already over (${stored.status})`);
+      if (stored.summary.status !== 'queued' && stored.summary.status !== 'running') throw new RunRefusal('run_over', `The run is already over (${stored.summary.status})`);
       // Another instance has it; without Redis there is none (it was left by a stop).
       if (!events.requestCancel(runId)) await failActiveRuns(db, [runId], SERVER_RESTARTED, new Date());
       return (await findRun(db, roomId, runId)) ?? stored;
@@ -366,11 +370,8 @@ export function createRunService({
       const failed = await failActiveRuns(db, orphans.map((run) => run.id), SERVER_RESTARTED, new Date());
       for (const runId of failed) {
         const roomId = orphans.find((run) => run.id === runId)!.roomId;
-        const stored = await findRun(db, roomId, runId, false);
-        if (stored) {
-          const { stdout: _stdout, stderr: _stderr, output: _output, ...summary } = stored;
-          events.publish(roomId, { type: 'run.ended', run: summary });
-        }
+        const summary = await findRunSummary(db, roomId, runId);
+        if (summary) events.publish(roomId, { type: 'run.ended', run: summary });
       }
       if (failed.length > 0) log.info({ runs: failed.length }, 'marked runs a stopped server left unfinished as failed');
       return failed.length;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeOutputBatches, encodeSegments, RunOutputLog, sliceWholeCharacters, type OutputBatch, type OutputStream } from '../../../../server/run/run-output-log.ts';
+import { decodeOutputBatches, encodeSegments, joinPieces, piecesOf, RunOutputLog, sliceWholeCharacters, type OutputBatch, type OutputStream } from '../../../../server/run/run-output-log.ts';
 
 const chunks = fc.array(fc.tuple(fc.constantFrom<OutputStream>('stdout', 'stderr'), fc.string({ unit: 'grapheme', maxLength: 30 })), { maxLength: 40 });
 
@@ -31,8 +31,8 @@ describe('RunOutputLog', () => {
         if (last) batches.push(last);
         expect(log.takeBatch()).toBeUndefined();
         expect(log.unstoredLength).toBe(0);
-        expect(log.texts()).toEqual(expected(all));
-        expect(decodeOutputBatches(batches)).toEqual(expected(all));
+        expect(joinPieces(piecesOf(log.stretches()))).toEqual(expected(all));
+        expect(joinPieces(piecesOf(decodeOutputBatches(batches)))).toEqual(expected(all));
         for (const batch of batches) expect(batch.segments).toMatch(/^([oe]\d+)+$/);
       }),
       { numRuns: 1_000 },
@@ -50,14 +50,16 @@ describe('RunOutputLog', () => {
     expect(log.takeBatch()).toEqual({ text: 'a😀boops\nc', segments: 'o4e5o1' });
     log.append('stdout', 'd');
     expect(log.takeBatch()).toEqual({ text: 'd', segments: 'o1' });
-    expect(log.texts()).toEqual({ stdout: 'a😀bcd', stderr: 'oops\n', output: 'a😀boops\ncd' });
+    expect(joinPieces(piecesOf(log.stretches()))).toEqual({ stdout: 'a😀bcd', stderr: 'oops\n', output: 'a😀boops\ncd' });
   });
 
   it('reads text a segment map does not account for as stdout, and ignores segments past the text', () => {
-    expect(decodeOutputBatches([{ text: 'abcdef', segments: 'e2' }])).toEqual({ stdout: 'cdef', stderr: 'ab', output: 'abcdef' });
-    expect(decodeOutputBatches([{ text: 'ab', segments: 'e1o5e9' }])).toEqual({ stdout: 'b', stderr: 'a', output: 'ab' });
-    expect(decodeOutputBatches([{ text: 'ab', segments: '' }])).toEqual({ stdout: 'ab', stderr: '', output: 'ab' });
-    expect(decodeOutputBatches([])).toEqual({ stdout: '', stderr: '', output: '' });
+    const decode = (batches: OutputBatch[]) => joinPieces(piecesOf(decodeOutputBatches(batches)));
+    expect(decode([{ text: 'abcdef', segments: 'e2' }])).toEqual({ stdout: 'cdef', stderr: 'ab', output: 'abcdef' });
+    expect(decode([{ text: 'ab', segments: 'e1o5e9' }])).toEqual({ stdout: 'b', stderr: 'a', output: 'ab' });
+    expect(decode([{ text: 'ab', segments: '' }])).toEqual({ stdout: 'ab', stderr: '', output: 'ab' });
+    expect(decode([{ text: 'abc', segments: 'e3' }, { text: 'de', segments: 'o2' }])).toEqual({ stdout: 'de', stderr: 'abc', output: 'abcde' });
+    expect(decode([])).toEqual({ stdout: '', stderr: '', output: '' });
     expect(encodeSegments([{ stream: 'stdout', length: 120 }, { stream: 'stderr', length: 14 }])).toBe('o120e14');
   });
 });

@@ -15,10 +15,17 @@ const WRITE_CHARS = 64 * 1024;
 function* runJsonParts(run: RunWithOutput): Generator<string> {
   const summary = JSON.stringify(run.summary);
   yield summary.slice(0, -1);
+  // Each piece holds whole characters, so its escaped form is a valid part of one string.
+  const escape = (piece: string) => JSON.stringify(piece).slice(1, -1);
+  const { output } = run;
+  const isOutput = (pieces: readonly string[]) => pieces.length === output.output.length && pieces.every((piece, i) => piece === output.output[i]);
+  // Most programs write to one stream only: its pieces are the output's, escaped once for both.
+  const shared = { stdout: isOutput(output.stdout), stderr: isOutput(output.stderr), output: true };
+  const escapedOutput = shared.stdout || shared.stderr ? output.output.map(escape) : undefined;
   for (const field of ['stdout', 'stderr', 'output'] as const) {
     yield `,"${field}":"`;
-    // Each piece holds whole characters, so its escaped form is a valid part of one string.
-    for (const piece of run.output[field]) if (piece.length > 0) yield JSON.stringify(piece).slice(1, -1);
+    if (escapedOutput && shared[field]) yield* escapedOutput;
+    else for (const piece of output[field]) yield escape(piece);
     yield '"';
   }
   yield '}';

@@ -12,7 +12,7 @@ import type { RunWithOutput } from '../run/run.repository.ts';
 const WRITE_CHARS = 64 * 1024;
 
 /** The JSON text of a run, in parts: the same object `res.json` would send, the output fields last. */
-function* runJsonParts(run: RunWithOutput): Generator<string> {
+export function* runJsonParts(run: RunWithOutput): Generator<string> {
   const summary = JSON.stringify(run.summary);
   yield summary.slice(0, -1);
   // Each piece holds whole characters, so its escaped form is a valid part of one string.
@@ -50,6 +50,7 @@ export function sendRunList(res: Response, runs: RunWithOutput[]): Promise<void>
   return sendJsonParts(res, 200, runListParts(runs));
 }
 
+/** Writes `parts` as the body, in pieces of about {@link WRITE_CHARS}, with a turn of the loop between them. */
 async function sendJsonParts(res: Response, status: number, parts: Iterable<string>): Promise<void> {
   res.status(status).type('application/json');
   let pending: string[] = [];

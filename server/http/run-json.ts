@@ -6,8 +6,8 @@ import type { RunWithOutput } from '../run/run.repository.ts';
  * Characters written to the socket at a time. A run's output may be 1 MiB
  * (`RUN_OUTPUT_BYTES`) and an answer holds it twice (`stdout` or `stderr`,
  * and `output`); written in pieces of this size, with a turn of the event
- * loop between them, no answer holds the loop for more than a fraction of a
- * millisecond, and no copy of the whole output is ever made.
+ * loop between them, no answer holds the loop for more than a few ms
+ * (`npm run bench:run-output`), and no copy of the whole output is ever made.
  */
 const WRITE_CHARS = 64 * 1024;
 
@@ -19,12 +19,13 @@ export function* runJsonParts(run: RunWithOutput): Generator<string> {
   const escape = (piece: string) => JSON.stringify(piece).slice(1, -1);
   const { output } = run;
   const isOutput = (pieces: readonly string[]) => pieces.length === output.output.length && pieces.every((piece, i) => piece === output.output[i]);
-  // Most programs write to one stream only: its pieces are the output's, escaped once for both.
+  // Most programs write to one stream only: its pieces are the output's, escaped once for both
+  // (as they are written, so the escaping too is spread over the turns of the loop).
   const shared = { stdout: isOutput(output.stdout), stderr: isOutput(output.stderr), output: true };
-  const escapedOutput = shared.stdout || shared.stderr ? output.output.map(escape) : undefined;
+  const escaped: string[] = [];
   for (const field of ['stdout', 'stderr', 'output'] as const) {
     yield `,"${field}":"`;
-    if (escapedOutput && shared[field]) yield* escapedOutput;
+    if (shared[field]) for (let i = 0; i < output.output.length; i++) yield (escaped[i] ??= escape(output.output[i]));
     else for (const piece of output[field]) yield escape(piece);
     yield '"';
   }

@@ -6,6 +6,7 @@ import * as createRuns from './2026_12_05_010000_create_runs.ts';
 import * as createClientKeys from './2026_12_05_020000_create_client_keys.ts';
 import * as createHistory from './2026_12_05_030000_create_history.ts';
 import * as addRoomOwner from './2026_12_06_000000_add_room_owner.ts';
+import * as createRunOutput from './2026_12_06_010000_create_run_output.ts';
 
 /**
  * Every migration, by name; names sort in the order they run. Listed here
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_020000_create_client_keys': createClientKeys,
   '2026_12_05_030000_create_history': createHistory,
   '2026_12_06_000000_add_room_owner': addRoomOwner,
+  '2026_12_06_010000_create_run_output': createRunOutput,
 };

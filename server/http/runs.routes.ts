@@ -5,6 +5,7 @@ import type { RoomAccessResolver } from '../rooms/room-access.ts';
 import { RunRefusal, type RunService } from '../run/run.service.ts';
 import type { RestAuth } from './auth.ts';
 import { HttpError, invalidRequest } from './errors.ts';
+import { sendRun, sendRunList } from './run-json.ts';
 
 /**
  * `GET /api/runtimes` and the runs of a room: `POST /api/rooms/:roomId/runs`
@@ -59,7 +60,7 @@ export function createRunsRouter({
 
   router.get('/rooms/:roomId/runs', async (req, res) => {
     const room = await openRoom(res, req.params.roomId, 'view');
-    res.json({ runs: await runs.list(room.roomId) });
+    await sendRunList(res, await runs.list(room.roomId));
   });
 
   router.get('/rooms/:roomId/runs/:runId', async (req, res) => {
@@ -67,13 +68,13 @@ export function createRunsRouter({
     const room = await openRoom(res, req.params.roomId, 'view');
     const run = await runs.get(room.roomId, runId);
     if (!run) throw new HttpError('run_not_found', 'No such run in this room');
-    res.json(run);
+    await sendRun(res, run);
   });
 
   router.post('/rooms/:roomId/runs/:runId/cancel', async (req, res) => {
     const { runId } = params(req.params);
     const room = await openRoom(res, req.params.roomId, 'edit');
-    res.status(202).json(await runs.cancel(room.roomId, runId).catch(refusal));
+    await sendRun(res, (await runs.cancel(room.roomId, runId).catch(refusal))!, 202);
   });
 
   return router;

@@ -9,7 +9,7 @@ type Executor = Kysely<Database> | Transaction<Database>;
  * chat) adds its table here; the foreign keys cascade too, but an explicit
  * list does not depend on them (nor on SQLite's `foreign_keys` pragma).
  */
-export const ROOM_ROW_TABLES = ['room_updates', 'room_files', 'client_keys', 'runs', 'room_notes', 'history_changes', 'history_versions'] as const satisfies readonly (keyof Database)[];
+export const ROOM_ROW_TABLES = ['room_updates', 'room_files', 'client_keys', 'run_output', 'runs', 'room_notes', 'history_changes', 'history_versions'] as const satisfies readonly (keyof Database)[];
 
 /** Deletes a room and every row of it, in one transaction. Returns false when there was no such room. */
 export async function deleteRoomData(db: Kysely<Database>, roomId: string): Promise<boolean> {

@@ -114,7 +114,7 @@ export function createOwnerService({
     async deleteRoom(room) {
       // A run still going would write its end into rows about to go, and keep a sandbox busy for nothing.
       const active = (await runs?.list(room.roomId).catch(() => [])) ?? [];
-      for (const run of active) {
+      for (const { summary: run } of active) {
         if (run.status !== 'queued' && run.status !== 'running') continue;
         await runs?.cancel(room.roomId, run.runId).catch((error: unknown) => log?.warn({ err: error, roomId: room.roomId }, 'could not stop a run of a deleted room'));
       }

@@ -1,8 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import { toLanguage } from '../../shared/protocol.ts';
-import type { Run, RunStatus } from '../../shared/schemas/run.schema.ts';
+import type { RunSummary } from '../../shared/schemas/run-event.schema.ts';
+import type { RunStatus } from '../../shared/schemas/run.schema.ts';
 import type { Database, RunTable } from '../storage/database.ts';
 import { toStoredText } from '../storage/stored-text.ts';
+import { decodeOutputBatches, piecesOf, type OutputPieces } from './run-output-log.ts';
+import { readRunOutput } from './run-output.repository.ts';
 
 /** The room already has a run queued or running (the partial unique index said so). */
 export class RunInProgressError extends Error {
@@ -19,14 +22,11 @@ export interface NewRun {
   queuedAt: Date;
 }
 
-/** How a run ended (its output already cut to `RUN_OUTPUT_BYTES`). */
+/** How a run ended (its output is stored as it goes: `run-output.repository.ts`). */
 export interface RunEnd {
   status: RunStatus;
   exitCode: number | null;
   signal: string | null;
-  stdout: string;
-  stderr: string;
-  output: string;
   truncated: boolean;
   message: string | null;
   startedAt: Date | null;
@@ -36,19 +36,25 @@ export interface RunEnd {
   maxRssKb: number | null;
 }
 
+/**
+ * A run and its output: what `GET …/runs/:runId` answers. The output stays
+ * in the pieces it is held in; `server/http/run-json.ts` writes them out.
+ */
+export interface RunWithOutput {
+  summary: RunSummary;
+  output: OutputPieces;
+}
+
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 const int = (value: number | null) => (value === null ? null : Math.round(value));
 
-function toRun(row: Selectable<RunTable>): Run {
+function toSummary(row: Selectable<RunTable>): RunSummary {
   return {
     runId: row.id,
     language: toLanguage(row.language),
     status: row.status as RunStatus,
     exitCode: row.exit_code,
     signal: row.signal,
-    stdout: row.stdout,
-    stderr: row.stderr,
-    output: row.output,
     truncated: Boolean(row.truncated),
     startedBy: row.started_by,
     message: row.message,
@@ -61,13 +67,23 @@ function toRun(row: Selectable<RunTable>): Run {
   };
 }
 
+/** No output (yet). */
+export const NO_OUTPUT: OutputPieces = { stdout: [], stderr: [], output: [] };
+
+/** A stored run with its output: from `run_output`, or from the row itself for a run stored before that table. */
+async function withStoredOutput(db: Kysely<Database>, row: Selectable<RunTable>): Promise<RunWithOutput> {
+  const summary = toSummary(row);
+  if (row.output !== '' || row.stdout !== '' || row.stderr !== '') return { summary, output: { stdout: [row.stdout], stderr: [row.stderr], output: [row.output] } };
+  return { summary, output: piecesOf(decodeOutputBatches(await readRunOutput(db, row.id))) };
+}
+
 function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 /** Stores a queued run; rejects with {@link RunInProgressError} when its room has one queued or running. */
-export async function insertRun(db: Kysely<Database>, run: NewRun): Promise<Run> {
+export async function insertRun(db: Kysely<Database>, run: NewRun): Promise<RunSummary> {
   try {
     const row = await db
       .insertInto('runs')
@@ -78,7 +94,7 @@ export async function insertRun(db: Kysely<Database>, run: NewRun): Promise<Run>
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toRun(row);
+    return toSummary(row);
   } catch (error) {
     if (isUniqueViolation(error)) throw new RunInProgressError('This room already has a run queued or running');
     throw error;
@@ -86,13 +102,23 @@ export async function insertRun(db: Kysely<Database>, run: NewRun): Promise<Run>
 }
 
 /** The run of this room with this id, or `undefined`. */
-export async function findRun(db: Kysely<Database>, roomId: string, runId: string): Promise<Run | undefined> {
-  const row = await db.selectFrom('runs').selectAll().where('id', '=', runId).where('room_id', '=', roomId).executeTakeFirst();
-  return row && toRun(row);
+export async function findRun(db: Kysely<Database>, roomId: string, runId: string): Promise<RunWithOutput | undefined> {
+  const row = await findRunRow(db, roomId, runId);
+  return row && withStoredOutput(db, row);
+}
+
+/** The run of this room with this id without its output (as its events carry it), or `undefined`. */
+export async function findRunSummary(db: Kysely<Database>, roomId: string, runId: string): Promise<RunSummary | undefined> {
+  const row = await findRunRow(db, roomId, runId);
+  return row && toSummary(row);
+}
+
+function findRunRow(db: Kysely<Database>, roomId: string, runId: string) {
+  return db.selectFrom('runs').selectAll().where('id', '=', runId).where('room_id', '=', roomId).executeTakeFirst();
 }
 
 /** The latest `limit` runs of a room, newest first. */
-export async function listRuns(db: Kysely<Database>, roomId: string, limit: number): Promise<Run[]> {
+export async function listRuns(db: Kysely<Database>, roomId: string, limit: number): Promise<RunWithOutput[]> {
   const rows = await db
     .selectFrom('runs')
     .selectAll()
@@ -101,7 +127,10 @@ export async function listRuns(db: Kysely<Database>, roomId: string, limit: numb
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
-  return rows.map(toRun);
+  // One after the other: each reads its output in short statements.
+  const runs: RunWithOutput[] = [];
+  for (const row of rows) runs.push(await withStoredOutput(db, row));
+  return runs;
 }
 
 /** Marks a queued run as running. */
@@ -109,7 +138,7 @@ export async function markRunStarted(db: Kysely<Database>, runId: string, starte
   await db.updateTable('runs').set({ status: 'running', started_at: startedAt.toISOString() }).where('id', '=', runId).execute();
 }
 
-/** Stores how a run ended (texts by the rule in `stored-text.ts`). */
+/** Stores how a run ended (its message by the rule in `stored-text.ts`). */
 export async function finishRun(db: Kysely<Database>, runId: string, end: RunEnd): Promise<void> {
   await db
     .updateTable('runs')
@@ -117,9 +146,6 @@ export async function finishRun(db: Kysely<Database>, runId: string, end: RunEnd
       status: end.status,
       exit_code: end.exitCode,
       signal: end.signal,
-      stdout: toStoredText(end.stdout),
-      stderr: toStoredText(end.stderr),
-      output: toStoredText(end.output),
       truncated: end.truncated ? 1 : 0,
       message: end.message === null ? null : toStoredText(end.message),
       started_at: iso(end.startedAt),

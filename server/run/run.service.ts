@@ -5,16 +5,20 @@ import type { ErrorCode } from '../../shared/errors.ts';
 import { RUN_OUTPUT_FLUSH_BYTES, RUN_OUTPUT_FLUSH_MS, type Language } from '../../shared/protocol.ts';
 import { readFileTree } from '../../shared/room-files.ts';
 import type { RunSummary } from '../../shared/schemas/run-event.schema.ts';
-import { RUN_LIST_LIMIT, type Run, type Runtimes, type StartRunRequest } from '../../shared/schemas/run.schema.ts';
+import { RUN_LIST_LIMIT, type Runtimes, type StartRunRequest } from '../../shared/schemas/run.schema.ts';
 import type { RunConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Database } from '../storage/database.ts';
 import type { RoomStore } from '../storage/room-store.ts';
+import { toStoredText } from '../storage/stored-text.ts';
 import type { Kysely } from 'kysely';
 import type { RunEvents } from './run-events.ts';
+import { OUTPUT_BATCH_CHARS, OUTPUT_BATCH_MS, piecesOf, RunOutputLog, sliceWholeCharacters } from './run-output-log.ts';
+import { appendRunOutput } from './run-output.repository.ts';
 import { RunQueue } from './run-queue.ts';
 import {
-  failActiveRuns, findActiveRuns, findRun, finishRun, insertRun, listRuns, markRunStarted, RunInProgressError, type RunEnd,
+  failActiveRuns, findActiveRuns, findRun, findRunSummary, finishRun, insertRun, listRuns, markRunStarted, RunInProgressError,
+  type RunEnd, type RunWithOutput,
 } from './run.repository.ts';
 import type { RunFile, RunOutcome, Runner } from './runner.ts';
 
@@ -43,12 +47,12 @@ export interface RunService {
    * `client` (the client IP) is whose turn it takes in the queue, which is fair between clients.
    */
   start(roomId: string, request: StartRunRequest, client?: string): Promise<{ runId: string; status: 'queued' }>;
-  /** The run, with its output so far when it is running here. */
-  get(roomId: string, runId: string): Promise<Run | undefined>;
+  /** The run, with its output so far (as stored, or from memory when it is running here). */
+  get(roomId: string, runId: string): Promise<RunWithOutput | undefined>;
   /** The latest runs of the room, newest first. */
-  list(roomId: string): Promise<Run[]>;
+  list(roomId: string): Promise<RunWithOutput[]>;
   /** Stops a queued or running run; refuses with {@link RunRefusal} (`run_not_found`, `run_over`). */
-  cancel(roomId: string, runId: string): Promise<Run>;
+  cancel(roomId: string, runId: string): Promise<RunWithOutput>;
   /**
    * Marks runs that a stopped or crashed instance left queued or running as
    * `failed`. Called once at the start (before serving), then, with Redis,
@@ -63,9 +67,13 @@ export interface RunService {
 interface ActiveRun {
   roomId: string;
   summary: RunSummary;
-  stdout: string;
-  stderr: string;
-  output: string;
+  /** Its output, held once; stored in batches as it comes. */
+  output: RunOutputLog;
+  /** Batches handed to storage so far (the next one's `seq`). */
+  batches: number;
+  batchTimer: NodeJS.Timeout | undefined;
+  /** Settles when every batch handed to storage is stored (or given up on). */
+  storing: Promise<void>;
   abort: AbortController;
   /** Why it is being stopped: a user, or this server shutting down. */
   stopping: 'user' | 'shutdown' | undefined;
@@ -149,7 +157,21 @@ export function createRunService({
     }
   };
 
-  const withOutput = (run: ActiveRun): Run => ({ ...run.summary, stdout: run.stdout, stderr: run.stderr, output: run.output });
+  const withOutput = (run: ActiveRun): RunWithOutput => ({ summary: run.summary, output: piecesOf(run.output.stretches()) });
+
+  /** Hands what the run printed since the last batch to storage, after the batches before it. */
+  const storeBatch = (run: ActiveRun) => {
+    clearTimeout(run.batchTimer);
+    run.batchTimer = undefined;
+    const batch = run.output.takeBatch();
+    if (!batch) return;
+    const row = { runId: run.summary.runId, roomId: run.roomId, seq: run.batches++, ...batch };
+    run.storing = run.storing.then(() =>
+      withRetries(() => appendRunOutput(db, row), log, { runId: row.runId }).catch((error: unknown) => {
+        log.error({ err: error, runId: row.runId, seq: row.seq }, 'could not store a batch of a run\'s output');
+      }),
+    );
+  };
 
   const flush = (run: ActiveRun) => {
     clearTimeout(run.flushTimer);
@@ -162,13 +184,17 @@ export function createRunService({
   };
 
   const onOutput = (run: ActiveRun) => (stream: 'stdout' | 'stderr', text: string) => {
+    // Held, sent and stored in the form storage keeps (NUL and lone surrogates as U+FFFD), so a
+    // reader sees the same text during the run, from the events and after it.
+    const storable = toStoredText(text);
     // A remote engine hands over all the output at once: slice it, so no event is larger than a batch.
-    for (let at = 0; at < text.length; at += RUN_OUTPUT_FLUSH_BYTES) appendOutput(run, stream, text.slice(at, at + RUN_OUTPUT_FLUSH_BYTES));
+    for (const chunk of sliceWholeCharacters(storable, RUN_OUTPUT_FLUSH_BYTES)) appendOutput(run, stream, chunk);
   };
 
   const appendOutput = (run: ActiveRun, stream: 'stdout' | 'stderr', chunk: string) => {
-    run[stream] += chunk;
-    run.output += chunk;
+    run.output.append(stream, chunk);
+    if (run.output.unstoredLength >= OUTPUT_BATCH_CHARS) storeBatch(run);
+    else run.batchTimer ??= setTimeout(() => storeBatch(run), OUTPUT_BATCH_MS);
     const last = run.pending.at(-1);
     // Consecutive chunks of one stream travel as one.
     if (last && last[0] === stream) last[1] += chunk;
@@ -181,14 +207,12 @@ export function createRunService({
   /** Stores how the run ended, tells the room, and forgets it. */
   const finish = async (run: ActiveRun, outcome: RunOutcome, startedAt: Date | null) => {
     flush(run);
+    storeBatch(run);
     const stoppedByShutdown = run.stopping === 'shutdown' && (outcome.status === 'canceled' || outcome.status === 'failed');
     const end: RunEnd = {
       status: stoppedByShutdown ? 'failed' : outcome.status,
       exitCode: outcome.exitCode,
       signal: outcome.signal,
-      stdout: run.stdout,
-      stderr: run.stderr,
-      output: run.output,
       truncated: outcome.truncated,
       message: stoppedByShutdown ? SERVER_RESTARTED : (outcome.message ?? (outcome.status === 'canceled' ? 'stopped by a user' : null)),
       startedAt,
@@ -210,6 +234,8 @@ export function createRunService({
       cpuMs: end.cpuMs === null ? null : Math.round(end.cpuMs),
       maxRssKb: end.maxRssKb === null ? null : Math.round(end.maxRssKb),
     };
+    // The output first: once the run reads as over, a reader of the database expects all of it.
+    await run.storing;
     try {
       await withRetries(() => finishRun(db, run.summary.runId, end), log, { runId: run.summary.runId });
     } catch (error) {
@@ -281,18 +307,18 @@ export function createRunService({
       }
       const queuedAt = new Date();
       const startedBy = request.name || DEFAULT_STARTED_BY;
-      let stored: Run;
+      let summary: RunSummary;
       try {
-        stored = await insertRun(db, { id: newRunId(), roomId, language: files.language, startedBy, instance: instanceId, queuedAt });
+        summary = await insertRun(db, { id: newRunId(), roomId, language: files.language, startedBy, instance: instanceId, queuedAt });
       } catch (error) {
         if (error instanceof RunInProgressError) throw new RunRefusal('run_in_progress', 'This room already has a run queued or running; wait for it or stop it');
         throw error;
       }
-      const { stdout: _stdout, stderr: _stderr, output: _output, ...summary } = stored;
       let settle!: () => void;
       const done = new Promise<void>((resolve) => (settle = resolve));
       const run: ActiveRun = {
-        roomId, summary, stdout: '', stderr: '', output: '', abort: new AbortController(), stopping: undefined,
+        roomId, summary, output: new RunOutputLog(), batches: 0, batchTimer: undefined, storing: Promise.resolve(),
+        abort: new AbortController(), stopping: undefined,
         pending: [], pendingChars: 0, flushTimer: undefined, seq: 0, done, settle,
       };
       active.set(summary.runId, run);
@@ -310,7 +336,7 @@ export function createRunService({
     async list(roomId) {
       const runs = await listRuns(db, roomId, RUN_LIST_LIMIT);
       return runs.map((stored) => {
-        const run = active.get(stored.runId);
+        const run = active.get(stored.summary.runId);
         return run ? withOutput(run) : stored;
       });
     },
@@ -323,7 +349,7 @@ export function createRunService({
       }
       const stored = await findRun(db, roomId, runId);
       if (!stored) throw new RunRefusal('run_not_found', 'No such run in this room');
-      if (stored.status !== 'queued' && stored.status !== 'running') throw new RunRefusal('run_over', `The run is already over (${stored.status})`);
+      if (stored.summary.status !== 'queued' && stored.summary.status !== 'running') throw new RunRefusal('run_over', `The run is already over (${stored.summary.status})`);
       // Another instance has it; without Redis there is none (it was left by a stop).
       if (!events.requestCancel(runId)) await failActiveRuns(db, [runId], SERVER_RESTARTED, new Date());
       return (await findRun(db, roomId, runId)) ?? stored;
@@ -344,11 +370,8 @@ export function createRunService({
       const failed = await failActiveRuns(db, orphans.map((run) => run.id), SERVER_RESTARTED, new Date());
       for (const runId of failed) {
         const roomId = orphans.find((run) => run.id === runId)!.roomId;
-        const stored = await findRun(db, roomId, runId);
-        if (stored) {
-          const { stdout: _stdout, stderr: _stderr, output: _output, ...summary } = stored;
-          events.publish(roomId, { type: 'run.ended', run: summary });
-        }
+        const summary = await findRunSummary(db, roomId, runId);
+        if (summary) events.publish(roomId, { type: 'run.ended', run: summary });
       }
       if (failed.length > 0) log.info({ runs: failed.length }, 'marked runs a stopped server left unfinished as failed');
       return failed.length;

@@ -88,7 +88,10 @@ export interface RunTable {
   instance: string;
   exit_code: number | null;
   signal: string | null;
-  /** Output texts by the rule in `stored-text.ts` (NUL and lone surrogates become U+FFFD). */
+  /**
+   * Output of runs stored before `run_output` existed (by the rule in
+   * `stored-text.ts`); empty for newer runs, whose output is in {@link RunOutputTable}.
+   */
   stdout: string;
   stderr: string;
   output: string;
@@ -100,6 +103,21 @@ export interface RunTable {
   wall_ms: number | null;
   cpu_ms: number | null;
   max_rss_kb: number | null;
+}
+
+/**
+ * The output of a run, a row per batch written as the run goes
+ * (`server/run/run-output.repository.ts`); goes with its run and its room.
+ */
+export interface RunOutputTable {
+  run_id: string;
+  room_id: string;
+  /** The batch's place in the run's output, from 0. */
+  seq: number;
+  /** stdout and stderr interleaved in order, by the rule in `stored-text.ts`. */
+  text: string;
+  /** Which stream each stretch of `text` is: `o`/`e` and a length in UTF-16 units, repeated (`server/run/run-output-log.ts`). */
+  segments: string;
 }
 
 /** Recorded changes of a room not yet grouped into versions (`server/history/`); written with the update log. */
@@ -144,6 +162,7 @@ export interface Database {
   room_files: RoomFileTable;
   client_keys: ClientKeyTable;
   runs: RunTable;
+  run_output: RunOutputTable;
   room_notes: RoomNoteTable;
 }
 

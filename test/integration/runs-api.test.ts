@@ -1,14 +1,18 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStorage } from '../../server/storage/database.ts';
 import { RUN_LIST_LIMIT } from '../../shared/schemas/run.schema.ts';
-import { dialects } from '../support/databases.ts';
+import { spawnServer } from '../support/child-server.ts';
+import { createPostgresDatabase, dialects, testDatabaseUrl } from '../support/databases.ts';
 import { expectError } from '../support/http.ts';
 import { connectClient } from '../support/providers.ts';
 import { createRoom, restartTestServer, startTestServer, type TestServer } from '../support/server.ts';
 import { writeFile } from '../../shared/room-files.ts';
 import {
-  PROGRAMS, RUNNER_KINDS, getRun, postRun, runnerAvailable, setUpRunner, startRun, waitForRunOver, waitForRunning, type RunnerKind,
+  PROGRAMS, RUNNER_KINDS, getRun, localRunnerAvailable, postRun, runnerAvailable, setUpRunner, startRun, waitForRunOver, waitForRunning, type RunnerKind,
 } from '../support/runs.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -265,6 +269,60 @@ describe.each(dialects)('runs are stored with the room (%s)', (dialect) => {
     expect((await waitForRunOver(restarted.baseUrl, busy.roomId, again)).status).toBe('canceled');
   }, 60_000);
 
+  it('keep their output once, in batches of rows written as it comes; what a row cannot hold reads as U+FFFD; every piece comes back in order', async () => {
+    const { server } = await serverWithRunner('piston', {}, dialect);
+    // 200 KB of stdout (several rows), JSON's special characters, a NUL, non-ASCII and astral characters, then stderr.
+    const code = [
+      'import sys',
+      'for i in range(2000):',
+      '    sys.stdout.write("line %d \\"quoted\\" back\\\\slash tab\\t é € 😀 " % i + "x" * 60 + "\\n")',
+      'sys.stdout.write("nul:\\0:end\\n")',
+      'sys.stderr.write("warning: ü\\n" * 3)',
+    ].join('\n');
+    const { roomId } = await roomWith(server, { language: 'python', code });
+    const runId = await startRun(server.baseUrl, roomId);
+    const run = await waitForRunOver(server.baseUrl, roomId, runId);
+    const lines = Array.from({ length: 2000 }, (_, i) => `line ${i} "quoted" back\\slash tab\t é € 😀 ${'x'.repeat(60)}\n`).join('');
+    expect(run.status).toBe('finished');
+    expect(run.stdout).toBe(`${lines}nul:\uFFFD:end\n`);
+    expect(run.stderr).toBe('warning: ü\n'.repeat(3));
+    expect(run.output).toBe(run.stdout + run.stderr);
+    const { runs } = (await (await fetch(`${server.baseUrl}/api/rooms/${roomId}/runs`)).json()) as any;
+    expect(runs).toEqual([run]);
+
+    // As SQL sees it: the runs row holds no copy; run_output holds the text once, in rows of at most 64 Ki units.
+    const storage = openStorage({ databaseUrl: server.config.databaseUrl, sqlitePath: server.config.sqlitePath });
+    cleanups.push(() => storage.db.destroy());
+    const row = await storage.db.selectFrom('runs').select(['stdout', 'stderr', 'output']).where('id', '=', runId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ stdout: '', stderr: '', output: '' });
+    const batches = await storage.db.selectFrom('run_output').select(['seq', 'text', 'segments', 'room_id']).where('run_id', '=', runId).orderBy('seq').execute();
+    expect(batches.length).toBeGreaterThan(2);
+    expect(batches.map((batch) => batch.seq)).toEqual(batches.map((_, i) => i));
+    for (const batch of batches) {
+      expect(batch.room_id).toBe(roomId);
+      expect(batch.text.length).toBeLessThanOrEqual(64 * 1024 + 16 * 1024);
+      expect(batch.segments).toMatch(/^([oe]\d+)+$/);
+    }
+    expect(batches.map((batch) => batch.text).join('')).toBe(run.output);
+    expect(batches.at(-1)!.segments).toMatch(/e33$/);
+  });
+
+  it('a run stored before run_output (its output in the runs row) reads as before', async () => {
+    const { server } = await serverWithRunner('piston', {}, dialect);
+    const { roomId } = await roomWith(server, PROGRAMS.hello);
+    const storage = openStorage({ databaseUrl: server.config.databaseUrl, sqlitePath: server.config.sqlitePath });
+    cleanups.push(() => storage.db.destroy());
+    const at = new Date().toISOString();
+    await storage.db.insertInto('runs').values({
+      id: 'legacy-run', room_id: roomId, language: 'python', status: 'finished', started_by: 'Ada', instance: 'local',
+      exit_code: 1, signal: null, stdout: 'out "1"\n', stderr: 'err\n', output: 'out "1"\nerr\n', truncated: 0, message: null,
+      queued_at: at, started_at: at, finished_at: at, wall_ms: 12, cpu_ms: null, max_rss_kb: null,
+    }).execute();
+    expect(await getRun(server.baseUrl, roomId, 'legacy-run')).toMatchObject({
+      runId: 'legacy-run', status: 'finished', exitCode: 1, stdout: 'out "1"\n', stderr: 'err\n', output: 'out "1"\nerr\n', startedBy: 'Ada',
+    });
+  });
+
   it('are deleted with their room (room expiry)', async () => {
     const { server } = await serverWithRunner('piston', { ROOM_TTL_DAYS: '1' }, dialect);
     const { roomId } = await roomWith(server, PROGRAMS.hello);
@@ -277,6 +335,41 @@ describe.each(dialects)('runs are stored with the room (%s)', (dialect) => {
     expect(await server.pairpad.expiry.runOnce()).toBe(1);
     const left = await sql<{ n: number }>`select count(*) as n from runs where room_id = ${roomId}`.execute(storage.db);
     expect(Number(left.rows[0].n)).toBe(0);
+    const output = await sql<{ n: number }>`select count(*) as n from run_output where room_id = ${roomId} or run_id = ${runId}`.execute(storage.db);
+    expect(Number(output.rows[0].n)).toBe(0);
     await expectError(await fetch(`${server.baseUrl}/api/rooms/${roomId}/runs/${runId}`), 404, 'room_not_found');
   });
+});
+
+// On Postgres, where the test can read the rows while the server runs (it holds a SQLite file exclusively).
+describe.skipIf(!localRunnerAvailable || !testDatabaseUrl)('runs cut short by a crash', () => {
+  it('keep the output they printed before the server was killed (SIGKILL), and read as failed "server restarted"', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pairpad-runs-crash-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const database = await createPostgresDatabase();
+    cleanups.push(() => database.drop());
+    const env = { DATA_DIR: dataDir, DATABASE_URL: database.url, RUNNER: 'local', RUN_TIMEOUT_MS: '30000' };
+    const server = await spawnServer(env);
+    cleanups.push(async () => {
+      server.kill('SIGKILL');
+      await server.exited;
+    });
+    const { roomId } = await createRoom(server.baseUrl, { language: 'python', code: 'import time\nprint("before the crash", flush=True)\ntime.sleep(60)\n' });
+    const runId = await startRun(server.baseUrl, roomId);
+    // Stored while it runs (within OUTPUT_BATCH_MS), not only at its end.
+    const storage = openStorage({ databaseUrl: database.url, sqlitePath: path.join(dataDir, 'unused.db') });
+    await vi.waitFor(async () => {
+      expect(await storage.db.selectFrom('run_output').select('text').where('run_id', '=', runId).execute()).toEqual([{ text: 'before the crash\n' }]);
+    }, { timeout: 20_000, interval: 50 });
+    await storage.db.destroy();
+    server.kill('SIGKILL');
+    expect(await server.exited).toBe('SIGKILL');
+
+    const restarted = await spawnServer(env);
+    cleanups.push(async () => {
+      restarted.kill('SIGTERM');
+      await restarted.exited;
+    });
+    expect(await getRun(restarted.baseUrl, roomId, runId)).toMatchObject({ status: 'failed', message: 'server restarted', stdout: 'before the crash\n', output: 'before the crash\n' });
+  }, 60_000);
 });

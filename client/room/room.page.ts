@@ -46,10 +46,9 @@ import { createHistoryApi } from '../history/history-api.ts';
 import { mountHistoryButton } from '../history/mount.ts';
 import { editorTheme } from '../editor/themes.ts';
 import { readFileTree } from '../../shared/room-files.ts';
-import { createOwnerApi } from '../owner/owner-api.ts';
-import { forgetOwnerKey, moveOwnerKey, takeOwnerKey } from '../owner/owner-key.ts';
-import { createOwnerMenu } from '../owner/owner-menu.ts';
-import { META_LOCKED, META_MAX_EDITORS } from '../../shared/protocol.ts';
+import { takeOwnerKey } from '../owner/owner-key.ts';
+import { mountOwnerMenu } from '../owner/mount.ts';
+import { META_LOCKED } from '../../shared/protocol.ts';
 
 /** What the room page needs from the entry point. */
 export interface RoomPageDeps {
@@ -254,22 +253,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       historyButton.button,
       createDownloadButton({ doc: session.doc, archiveUrl: deps.api.roomArchiveUrl(documentName), title: currentTitle, language: currentLanguage }),
       ownerKey && editRoomId
-        ? createOwnerMenu({
-            api: createOwnerApi(() => editRoomId, ownerKey),
-            settings: () => ({ locked: session.meta.get(META_LOCKED) === true, maxEditors: typeof session.meta.get(META_MAX_EDITORS) === 'number' ? (session.meta.get(META_MAX_EDITORS) as number) : undefined }),
-            peers: () => presence.peers,
-            onRotated: (rotated) => {
-              if (rotated.roomId) moveOwnerKey(deps.store, editRoomId, rotated.roomId, ownerKey);
-              forgetRoom(deps.store, editRoomId);
-              location.assign(rotated.roomId ? roomPath(rotated.roomId) : '/');
-            },
-            onDeleted: () => {
-              forgetOwnerKey(deps.store, editRoomId);
-              forgetRoom(deps.store, editRoomId);
-              location.assign('/');
-            },
-            notify: (message, kind) => showToast(message, kind),
-          })
+        ? mountOwnerMenu({ store: deps.store, editRoomId, ownerKey, meta: session.meta, peers: () => presence.peers, notify: (message, kind) => showToast(message, kind) })
         : null,
       createSettingsMenu(loadEditorSettings(deps.store), (settings) => {
         saveEditorSettings(deps.store, settings);

@@ -38,7 +38,7 @@ import { createRunService, type RunService } from './run/run.service.ts';
 import { selectRunner } from './run/select-runner.ts';
 import { createHistoryRouter } from './history/history.routes.ts';
 import { createHistoryService } from './history/history.service.ts';
-import { createHistoryWorker } from './history/history-worker.ts';
+import { createHistoryWorker, type HistoryWorker } from './history/history-worker.ts';
 import { VersionBuilder } from './history/version-builder.ts';
 import { HistoryThinning } from './history/history-thinning.ts';
 
@@ -59,6 +59,8 @@ export interface Pairpad {
   runs: RunService;
   /** The `HISTORY_RETENTION_DAYS` job (idle when it is 0). */
   historyThinning: HistoryThinning;
+  /** History's worker thread (versions, renders, diffs, blame, playback). */
+  historyWorker: HistoryWorker;
   /**
    * Graceful stop: refuse new connections, close sockets (letting in-flight
    * messages land), store every room, flush the log, close the database.
@@ -89,6 +91,11 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const historyWorker = createHistoryWorker();
   const versions = new VersionBuilder({ db: storage.db, dialect: storage.dialect, worker: historyWorker, log, now: () => collab.history.now() });
   collab.history.onRecorded = (roomId, at) => versions.noteChange(roomId, at);
+  // The worker thread's start (loading Yjs and the task module) costs far more than a build: it starts when a room
+  // loads, not inside the room's first build while people type.
+  collab.history.onWatched = (roomId) => {
+    historyWorker.warm().catch((error: unknown) => log.warn({ err: error, roomId }, 'starting the history worker failed'));
+  };
   const history = createHistoryService({ db: storage.db, hocuspocus, journal, access, worker: historyWorker, versions, log });
   const historyThinning = new HistoryThinning({ db: storage.db, worker: historyWorker, log, retentionDays: config.historyRetentionDays });
   historyThinning.start();
@@ -286,6 +293,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
     expiry,
     runs,
     historyThinning,
+    historyWorker,
     close: () => (closing ??= close()),
   };
 }

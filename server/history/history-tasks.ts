@@ -1,6 +1,6 @@
 import { isMainThread } from 'node:worker_threads';
 import * as Y from 'yjs';
-import { compressSync, decompressSync } from './compression.ts';
+import { compressSnapshotSync, compressSync, decompressSync } from './compression.ts';
 import { readFileTree } from '../../shared/room-files.ts';
 import { mergeInRounds } from '../collab/update-journal.ts';
 import { decodeChangeIndex, decodeUpdateList, encodeChangeIndex, encodeUpdateList, type HistoryAuthor, type RecordedChange } from './change-index.ts';
@@ -47,7 +47,8 @@ export type HistoryTask =
   | { kind: 'playback'; indexes: StoredIndex[]; from: number; to: number; base?: RenderChain }
   | { kind: 'build'; segments: { update: Uint8Array; changes: Uint8Array }[]; options: BuildOptions }
   | { kind: 'build-base'; state: Uint8Array }
-  | ({ kind: 'thin' } & ThinTask);
+  | ({ kind: 'thin' } & ThinTask)
+  | { kind: 'warm' };
 
 /** A file's edits to make it equal to the target (absent files: create; `remove`: delete). */
 export interface RestorePlan {
@@ -87,6 +88,8 @@ export interface HistoryTaskResults {
   'build-base': BuiltVersion;
   /** Each version's coarse change index, compressed. */
   thin: Uint8Array[];
+  /** Nothing: the thread has loaded this module. */
+  warm: null;
 }
 
 /** Runs a task here (in the worker, or in tests). */
@@ -117,6 +120,8 @@ export function runHistoryTask(task: HistoryTask): HistoryTaskResults[HistoryTas
       return buildBase(task.state);
     case 'thin':
       return thinVersions(task);
+    case 'warm':
+      return null;
     default: {
       const never: never = task;
       throw new Error(`unknown history task ${JSON.stringify(never)}`);
@@ -340,6 +345,8 @@ export interface BuildOptions {
   sinceBytes: number;
   sinceVersions: number;
   snapshotAtBytes: number;
+  /** After a snapshot, the next comes at least this share of its size later (compressed update bytes). */
+  snapshotShare: number;
   snapshotAtVersions: number;
   /** The room at the newest version (ops are derived by replaying on it; snapshots need it). */
   base?: RenderChain;
@@ -401,10 +408,10 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
       // A snapshot only from a document that started at the newest version: without one, it would lack the room's past.
       if (options.base) {
         if (sinceBytes >= snapshotAtBytes || sinceVersions >= options.snapshotAtVersions) {
-          snapshot = compressSync(Y.encodeStateAsUpdate(doc));
+          snapshot = compressSnapshotSync(Y.encodeStateAsUpdate(doc));
           sinceBytes = 0;
           sinceVersions = 0;
-          snapshotAtBytes = Math.max(snapshotAtBytes, snapshot.length / 2);
+          snapshotAtBytes = Math.max(snapshotAtBytes, snapshot.length * options.snapshotShare);
         }
       }
       return {
@@ -430,7 +437,7 @@ function buildBase(state: Uint8Array): BuiltVersion {
   const doc = new Y.Doc({ gc: false });
   try {
     Y.applyUpdate(doc, state);
-    const update = compressSync(state);
+    const update = compressSnapshotSync(state);
     const now = Date.now();
     return {
       startedAt: now, at: now, authors: [], changeCount: 0, update, snapshot: update,

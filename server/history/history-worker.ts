@@ -4,6 +4,8 @@ import { runHistoryTask, type HistoryTask, type HistoryTaskResults } from './his
 /** Runs history tasks (`history-tasks.ts`) in a worker thread; tiny ones here, where a round trip would cost more. */
 export interface HistoryWorker {
   run<K extends HistoryTask['kind']>(task: Extract<HistoryTask, { kind: K }>, bytes: number): Promise<HistoryTaskResults[K]>;
+  /** Starts the thread ahead of its first task (see `lazy-worker.ts`); resolves once it is ready. */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -14,8 +16,8 @@ export interface HistoryWorker {
  * serves sockets. Tasks whose input is under `inlineBytes` run here.
  */
 export function createHistoryWorker({ inlineBytes = 16 * 1024 }: { inlineBytes?: number } = {}): HistoryWorker {
-  const worker = createLazyWorker<HistoryTask, unknown>({ base: import.meta.url, worker: './history-tasks.worker', inlineBytes, runInline: runHistoryTask });
-  return { run: (task, bytes) => worker.run(task, bytes) as never, close: () => worker.close() };
+  const worker = createLazyWorker<HistoryTask, unknown>({ base: import.meta.url, worker: './history-tasks.worker', inlineBytes, runInline: runHistoryTask, warmTask: { kind: 'warm' } });
+  return { run: (task, bytes) => worker.run(task, bytes) as never, warm: () => worker.warm(), close: () => worker.close() };
 }
 
 /** Bytes of the inputs of a render chain (to choose where a task runs). */

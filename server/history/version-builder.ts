@@ -12,6 +12,7 @@ import {
   readHistorySegments,
   readRenderChain,
 } from './history.repository.ts';
+import { STREAM_BYTES_SCALE } from './compression.ts';
 import { chainBytes, type HistoryWorker } from './history-worker.ts';
 
 /** A pause in editing this long (ms) closes a version. */
@@ -20,11 +21,14 @@ export const VERSION_PAUSE_MS = 2_000;
 export const VERSION_MAX_SPAN_MS = 60_000;
 /**
  * A snapshot is taken when the compressed updates since the last one reach
- * this, or half the last snapshot's size if larger: a render then replays at
- * most about half a snapshot's worth of updates, and snapshots of a growing
- * room cost about three times its size in all.
+ * this, or half the last snapshot's size if larger (both scaled by
+ * {@link STREAM_BYTES_SCALE}, as updates compress less than snapshots): a
+ * render then replays at most about half a snapshot's worth of updates, and
+ * snapshots of a growing room cost about three times its size in all.
  */
-const SNAPSHOT_MIN_BYTES = 32 * 1024;
+const SNAPSHOT_MIN_BYTES = 32 * 1024 * STREAM_BYTES_SCALE;
+/** ...and the share of the last snapshot's size. */
+const SNAPSHOT_SHARE = 0.5 * STREAM_BYTES_SCALE;
 /** ...or this many versions since the last snapshot. */
 const SNAPSHOT_MAX_VERSIONS = 200;
 /** After a failed build, the next try (ms). */
@@ -162,7 +166,7 @@ export class VersionBuilder {
     // The room as of the newest version: the worker replays the changes on it to derive their ops.
     const base = await readRenderChain(db, roomId);
     const since = { bytes: base.updates.reduce((sum, update) => sum + update.length, 0), versions: base.updates.length, snapshotBytes: base.snapshot?.length ?? 0 };
-    const snapshotAtBytes = Math.max(SNAPSHOT_MIN_BYTES, since.snapshotBytes / 2);
+    const snapshotAtBytes = Math.max(SNAPSHOT_MIN_BYTES, since.snapshotBytes * SNAPSHOT_SHARE);
     const segmentBytes = segments.reduce((sum, segment) => sum + segment.update.length + segment.changes.length, 0);
     const built = await worker.run(
       {
@@ -170,7 +174,7 @@ export class VersionBuilder {
         segments: segments.map(({ update, changes }) => ({ update, changes })),
         options: {
           previousChars: latest.chars, now, pauseMs: this.pauseMs, maxSpanMs: this.maxSpanMs, closeOpen,
-          sinceBytes: since.bytes, sinceVersions: since.versions, snapshotAtBytes, snapshotAtVersions: SNAPSHOT_MAX_VERSIONS, base,
+          sinceBytes: since.bytes, sinceVersions: since.versions, snapshotAtBytes, snapshotShare: SNAPSHOT_SHARE, snapshotAtVersions: SNAPSHOT_MAX_VERSIONS, base,
         },
       },
       segmentBytes + chainBytes(base),

@@ -10,8 +10,16 @@ const IDLE_MS = 30_000;
  * tasks smaller than `inlineBytes` run on the calling thread, where a round
  * trip would cost more. Shared by the file and history workers.
  */
-export function createLazyWorker<Task, Result>(options: { base: string; worker: string; inlineBytes: number; runInline(task: Task): Result | Promise<Result> }) {
+export function createLazyWorker<Task, Result>(options: {
+  base: string;
+  worker: string;
+  inlineBytes: number;
+  runInline(task: Task): Result | Promise<Result>;
+  /** A task that does nothing: run by {@link warm} to start the thread ahead of need. */
+  warmTask?: Task;
+}) {
   let pool: Piscina | undefined;
+  let warming: Promise<void> | undefined;
   const start = () => {
     // From the TypeScript sources (tsx, vitest) the thread loads the module as ESM through tsx (`lazy-worker.boot.mjs`); the build runs the `.js`.
     const fromSource = options.base.endsWith('.ts');
@@ -33,6 +41,25 @@ export function createLazyWorker<Task, Result>(options: { base: string; worker: 
       if (bytes < options.inlineBytes) return options.runInline(task);
       pool ??= start();
       return (await pool.run(task)) as Result;
+    },
+    /**
+     * Starts the thread now (if it is not running) and resolves once it has
+     * loaded its module: loading it costs far more than a task, and should
+     * not land in the middle of the first task someone waits for.
+     */
+    warm(): Promise<void> {
+      if (options.warmTask === undefined) return Promise.resolve();
+      pool ??= start();
+      warming ??= pool.run(options.warmTask).then(
+        () => {
+          warming = undefined;
+        },
+        (error: unknown) => {
+          warming = undefined;
+          throw error;
+        },
+      );
+      return warming;
     },
     async close(): Promise<void> {
       await pool?.destroy();

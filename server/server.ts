@@ -91,11 +91,6 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const historyWorker = createHistoryWorker();
   const versions = new VersionBuilder({ db: storage.db, dialect: storage.dialect, worker: historyWorker, log, now: () => collab.history.now() });
   collab.history.onRecorded = (roomId, at) => versions.noteChange(roomId, at);
-  // The worker thread's start (loading Yjs and the task module) costs far more than a build: it starts when a room
-  // loads, not inside the room's first build while people type.
-  collab.history.onWatched = (roomId) => {
-    historyWorker.warm().catch((error: unknown) => log.warn({ err: error, roomId }, 'starting the history worker failed'));
-  };
   const history = createHistoryService({ db: storage.db, hocuspocus, journal, access, worker: historyWorker, versions, log });
   const historyThinning = new HistoryThinning({ db: storage.db, worker: historyWorker, log, retentionDays: config.historyRetentionDays });
   historyThinning.start();

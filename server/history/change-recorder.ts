@@ -34,13 +34,9 @@ export class HistoryRecorder {
   /** Called after each recorded change (the version builder schedules itself from it). */
   onRecorded: ((roomId: string, at: number) => void) | undefined;
 
-  /** Called when a room starts being recorded (the server starts the history worker then: the room's first version build needs it). */
-  onWatched: ((roomId: string) => void) | undefined;
-
   /** Starts recording a room that has just loaded. */
   watch(roomId: string, document: Document): void {
     this.rooms.set(roomId, document);
-    this.onWatched?.(roomId);
   }
 
   /** Stops recording a room (it unloaded). */

@@ -75,8 +75,8 @@ const variant = async (withHistory: boolean) => {
   const reader = connectClient(server.wsUrl, roomId);
   await Promise.all([typist.synced, reader.synced]);
   typist.provider.setAwarenessField('user', { name: 'Martin', color: '#3366ff' });
-  // The history worker thread starts when the room loads (a one-time cost, several seconds of CPU under tsx, not a
-  // keystroke's): the typing figures start once it is ready, as the renders below start after a warm-up request.
+  // The history worker thread's start is a one-time cost of the process (several seconds of CPU under tsx, far less
+  // compiled), not a keystroke's: the typing figures start once it is ready, as the renders below start after a warm-up.
   if (withHistory) await server.pairpad.historyWorker.warm();
   const text = typist.doc.getText(CODE_TEXT);
   const client = typist.doc.clientID;

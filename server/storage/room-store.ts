@@ -218,6 +218,9 @@ export function createRoomStore({ db, dialect, sqlite }: Storage): RoomStore {
         const fileWrites = files && planFileWrites(files, storedFiles);
         const foldedLogIds = coveredLogIds ? current.updateIds.filter((logId) => coveredLogIds.has(logId)) : current.updateIds;
         await writeRoomSnapshot(trx, dialect, id, { ...encoded, stateVersion }, foldedLogIds, new Date());
+        // On SQLite each statement blocks the event loop while it writes (megabytes for a large
+        // room): a turn between them lets other rooms' messages through. Appends wait for the commit.
+        if (sqlite) await new Promise((resolve) => setImmediate(resolve));
         if (fileWrites) await writeRoomFiles(trx, id, fileWrites);
         if (history) await insertHistorySegments(trx, [{ roomId: id, segment: history }]);
         return { stateVersion, foldedLogIds };

@@ -1,4 +1,3 @@
-import { isMainThread } from 'node:worker_threads';
 import * as Y from 'yjs';
 import { compressSnapshotSync, compressSync, decompressSync } from './compression.ts';
 import { readFileTree } from '../../shared/room-files.ts';
@@ -7,7 +6,9 @@ import { decodeChangeIndex, decodeUpdateList, encodeChangeIndex, encodeUpdateLis
 import { textEdits, unifiedDiff } from './line-diff.ts';
 import { observeOps, type OpsObserver } from './change-ops.ts';
 import { thinVersions, type ThinTask } from './thin-versions.ts';
-import type { RenderChainIds } from './history.repository.ts';
+import { docOf, withDoc, type RenderChain } from './render-chain.ts';
+
+export type { RenderChain } from './render-chain.ts';
 
 /**
  * The heavy parts of history as plain functions of plain data, run in the
@@ -15,15 +16,6 @@ import type { RenderChainIds } from './history.repository.ts';
  * blame, playback and building versions. Nothing here runs on the thread
  * that serves sockets.
  */
-
-/** What renders a room at a version: a compressed snapshot, compressed version updates, then segments' update lists (not grouped yet). */
-export interface RenderChain {
-  snapshot?: Uint8Array;
-  updates: Uint8Array[];
-  raw?: Uint8Array[];
-  /** The versions it holds (`readRenderChain`): lets a render start from a cached document. */
-  ids?: RenderChainIds;
-}
 
 /** A change index as stored: compressed (a version's) or raw (a segment's, with its update list: its ops are derived by replay). */
 export interface StoredIndex {
@@ -127,63 +119,6 @@ export function runHistoryTask(task: HistoryTask): HistoryTaskResults[HistoryTas
       throw new Error(`unknown history task ${JSON.stringify(never)}`);
     }
   }
-}
-
-/** The room at the end of a chain, in a document that keeps deleted content (later updates may refer to it). */
-function withDoc<T>(chain: RenderChain, read: (doc: Y.Doc) => T): T {
-  const cached = renderFromCache(chain);
-  if (cached) return read(cached);
-  const doc = docOf(chain);
-  try {
-    return read(doc);
-  } finally {
-    doc.destroy();
-  }
-}
-
-/** Rooms whose last rendered document the worker keeps, at most. */
-const RENDER_CACHE_ROOMS = 4;
-/** Per room (most recently used last): the document of the last render, its snapshot's version and the last version applied. */
-const renderCache = new Map<string, { doc: Y.Doc; snapshotId: number | null; lastId: number | null }>();
-
-/**
- * The room at the end of `chain` from the room's last rendered document when
- * the chain only goes further from it (same snapshot, later version): only
- * the updates after that version are applied. Scrubbing a timeline forward
- * (or rendering versions in order) then costs a few updates instead of a
- * snapshot each time. Only in the worker thread (the thread that serves
- * sockets keeps no documents) and only for chains of versions.
- */
-function renderFromCache(chain: RenderChain): Y.Doc | undefined {
-  const ids = chain.ids;
-  if (!ids || isMainThread || (chain.raw?.length ?? 0) > 0) return undefined;
-  let entry = renderCache.get(ids.roomId);
-  let from = 0;
-  if (entry && entry.snapshotId === ids.snapshotId) {
-    from = entry.lastId === ids.snapshotId ? 0 : ids.updateIds.indexOf(entry.lastId ?? NaN) + 1;
-    if (from === 0 && entry.lastId !== ids.snapshotId) entry = undefined;
-  } else entry = undefined;
-  if (!entry) {
-    renderCache.get(ids.roomId)?.doc.destroy();
-    renderCache.delete(ids.roomId);
-    const doc = new Y.Doc({ gc: false });
-    if (chain.snapshot) Y.applyUpdate(doc, decompressSync(chain.snapshot));
-    entry = { doc, snapshotId: ids.snapshotId, lastId: ids.snapshotId };
-    from = 0;
-  }
-  const { doc } = entry;
-  doc.transact(() => {
-    for (let index = from; index < chain.updates.length; index++) Y.applyUpdate(doc, decompressSync(chain.updates[index]));
-  });
-  entry.lastId = ids.updateIds.at(-1) ?? ids.snapshotId;
-  renderCache.delete(ids.roomId);
-  renderCache.set(ids.roomId, entry);
-  for (const [roomId, old] of renderCache) {
-    if (renderCache.size <= RENDER_CACHE_ROOMS) break;
-    old.doc.destroy();
-    renderCache.delete(roomId);
-  }
-  return doc;
 }
 
 function filesOf(doc: Y.Doc): RenderedFile[] {
@@ -314,17 +249,6 @@ function playback(indexes: StoredIndex[], from: number, to: number, base?: Rende
     replay?.doc.destroy();
   }
   return out;
-}
-
-/** A document (keeping deleted content) holding a chain. */
-function docOf(chain: RenderChain): Y.Doc {
-  const doc = new Y.Doc({ gc: false });
-  doc.transact(() => {
-    if (chain.snapshot) Y.applyUpdate(doc, decompressSync(chain.snapshot));
-    for (const update of chain.updates) Y.applyUpdate(doc, decompressSync(update));
-    for (const list of chain.raw ?? []) for (const update of decodeUpdateList(list)) Y.applyUpdate(doc, update);
-  });
-  return doc;
 }
 
 /** What a build makes: closed versions in order, and the changes of the open one (a new segment), if any. */

@@ -1,0 +1,88 @@
+import { isMainThread } from 'node:worker_threads';
+import * as Y from 'yjs';
+import { decodeUpdateList } from './change-index.ts';
+import { decompressSync } from './compression.ts';
+import type { RenderChainIds } from './history.repository.ts';
+
+/**
+ * Rendering a room at a version in the history worker: the chain of stored
+ * bytes that makes it, and the last rendered document of a few rooms, kept
+ * so that scrubbing forward applies a few updates instead of a snapshot.
+ */
+
+/** What renders a room at a version: a compressed snapshot, compressed version updates, then segments' update lists (not grouped yet). */
+export interface RenderChain {
+  snapshot?: Uint8Array;
+  updates: Uint8Array[];
+  raw?: Uint8Array[];
+  /** The versions it holds (`readRenderChain`): lets a render start from a cached document. */
+  ids?: RenderChainIds;
+}
+
+/** The room at the end of a chain, in a document that keeps deleted content (later updates may refer to it). */
+export function withDoc<T>(chain: RenderChain, read: (doc: Y.Doc) => T): T {
+  const cached = renderFromCache(chain);
+  if (cached) return read(cached);
+  const doc = docOf(chain);
+  try {
+    return read(doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
+/** Rooms whose last rendered document the worker keeps, at most. */
+const RENDER_CACHE_ROOMS = 4;
+/** Per room (most recently used last): the document of the last render, its snapshot's version and the last version applied. */
+const renderCache = new Map<string, { doc: Y.Doc; snapshotId: number | null; lastId: number | null }>();
+
+/**
+ * The room at the end of `chain` from the room's last rendered document when
+ * the chain only goes further from it (same snapshot, later version): only
+ * the updates after that version are applied. Scrubbing a timeline forward
+ * (or rendering versions in order) then costs a few updates instead of a
+ * snapshot each time. Only in the worker thread (the thread that serves
+ * sockets keeps no documents) and only for chains of versions.
+ */
+function renderFromCache(chain: RenderChain): Y.Doc | undefined {
+  const ids = chain.ids;
+  if (!ids || isMainThread || (chain.raw?.length ?? 0) > 0) return undefined;
+  let entry = renderCache.get(ids.roomId);
+  let from = 0;
+  if (entry && entry.snapshotId === ids.snapshotId) {
+    from = entry.lastId === ids.snapshotId ? 0 : ids.updateIds.indexOf(entry.lastId ?? NaN) + 1;
+    if (from === 0 && entry.lastId !== ids.snapshotId) entry = undefined;
+  } else entry = undefined;
+  if (!entry) {
+    renderCache.get(ids.roomId)?.doc.destroy();
+    renderCache.delete(ids.roomId);
+    const doc = new Y.Doc({ gc: false });
+    if (chain.snapshot) Y.applyUpdate(doc, decompressSync(chain.snapshot));
+    entry = { doc, snapshotId: ids.snapshotId, lastId: ids.snapshotId };
+    from = 0;
+  }
+  const { doc } = entry;
+  doc.transact(() => {
+    for (let index = from; index < chain.updates.length; index++) Y.applyUpdate(doc, decompressSync(chain.updates[index]));
+  });
+  entry.lastId = ids.updateIds.at(-1) ?? ids.snapshotId;
+  renderCache.delete(ids.roomId);
+  renderCache.set(ids.roomId, entry);
+  for (const [roomId, old] of renderCache) {
+    if (renderCache.size <= RENDER_CACHE_ROOMS) break;
+    old.doc.destroy();
+    renderCache.delete(roomId);
+  }
+  return doc;
+}
+
+/** A document (keeping deleted content) holding a chain. */
+export function docOf(chain: RenderChain): Y.Doc {
+  const doc = new Y.Doc({ gc: false });
+  doc.transact(() => {
+    if (chain.snapshot) Y.applyUpdate(doc, decompressSync(chain.snapshot));
+    for (const update of chain.updates) Y.applyUpdate(doc, decompressSync(update));
+    for (const list of chain.raw ?? []) for (const update of decodeUpdateList(list)) Y.applyUpdate(doc, update);
+  });
+  return doc;
+}

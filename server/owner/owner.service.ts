@@ -63,7 +63,7 @@ export function createOwnerService({
   rooms: RoomService;
   commands: RoomCommands;
   /** To stop the room's runs when it is deleted. */
-  runs?: Pick<RunService, 'list' | 'cancel'>;
+  runs?: Pick<RunService, 'activeRunIds' | 'cancel'>;
   log?: { warn(object: object, message: string): void };
 }): OwnerService {
   const findRoom = async (editId: string, origin: string): Promise<Room> => {
@@ -113,10 +113,9 @@ export function createOwnerService({
 
     async deleteRoom(room) {
       // A run still going would write its end into rows about to go, and keep a sandbox busy for nothing.
-      const active = (await runs?.list(room.roomId).catch(() => [])) ?? [];
-      for (const { summary: run } of active) {
-        if (run.status !== 'queued' && run.status !== 'running') continue;
-        await runs?.cancel(room.roomId, run.runId).catch((error: unknown) => log?.warn({ err: error, roomId: room.roomId }, 'could not stop a run of a deleted room'));
+      const active = (await runs?.activeRunIds(room.roomId).catch(() => [])) ?? [];
+      for (const runId of active) {
+        await runs?.cancel(room.roomId, runId).catch((error: unknown) => log?.warn({ err: error, roomId: room.roomId }, 'could not stop a run of a deleted room'));
       }
       // Everywhere first (forget its ids, stop storing it, close its sockets), then the rows: nothing stores it again.
       commands.send({

@@ -158,9 +158,11 @@ export async function finishRun(db: Kysely<Database>, runId: string, end: RunEnd
     .execute();
 }
 
-/** Every run queued or running, on any instance. */
-export async function findActiveRuns(db: Kysely<Database>): Promise<{ id: string; roomId: string; instance: string }[]> {
-  const rows = await db.selectFrom('runs').select(['id', 'room_id', 'instance']).where('status', 'in', ['queued', 'running']).execute();
+/** Every run queued or running, on any instance; with `roomId`, that room's only. */
+export async function findActiveRuns(db: Kysely<Database>, roomId?: string): Promise<{ id: string; roomId: string; instance: string }[]> {
+  let query = db.selectFrom('runs').select(['id', 'room_id', 'instance']).where('status', 'in', ['queued', 'running']);
+  if (roomId !== undefined) query = query.where('room_id', '=', roomId);
+  const rows = await query.execute();
   return rows.map((row) => ({ id: row.id, roomId: row.room_id, instance: row.instance }));
 }
 

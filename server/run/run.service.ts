@@ -51,6 +51,8 @@ export interface RunService {
   get(roomId: string, runId: string): Promise<RunWithOutput | undefined>;
   /** The latest runs of the room, newest first. */
   list(roomId: string): Promise<RunWithOutput[]>;
+  /** The ids of the room's runs still queued or running, on any instance (no output read). */
+  activeRunIds(roomId: string): Promise<string[]>;
   /** Stops a queued or running run; refuses with {@link RunRefusal} (`run_not_found`, `run_over`). */
   cancel(roomId: string, runId: string): Promise<RunWithOutput>;
   /**
@@ -339,6 +341,10 @@ export function createRunService({
         const run = active.get(stored.summary.runId);
         return run ? withOutput(run) : stored;
       });
+    },
+
+    async activeRunIds(roomId) {
+      return (await findActiveRuns(db, roomId)).map((run) => run.id);
     },
 
     async cancel(roomId, runId) {

@@ -87,7 +87,7 @@ function isNumberText(text: string): boolean {
 }
 
 /** Returns the end and category of a comment or string starting at `at`, if one does. */
-function matchOpaque(code: string, at: number, rules: LexicalRules): { end: number; category: TokenCategory } | undefined {
+export function matchOpaque(code: string, at: number, rules: LexicalRules): { end: number; category: TokenCategory } | undefined {
   for (const [open, close] of rules.blockComments) {
     if (code.startsWith(open, at)) {
       const end = code.indexOf(close, at + open.length);

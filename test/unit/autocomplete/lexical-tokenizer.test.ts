@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tokenizeWithRules, type LexicalRules } from '../../../server/autocomplete/fallback-tokenizer.ts';
+import { matchOpaque, tokenizeWithRules, type LexicalRules } from '../../../server/autocomplete/fallback-tokenizer.ts';
 import { getLanguageSpec } from '../../../server/autocomplete/languages.ts';
 import { createWordClassifier } from '../../../server/autocomplete/tokenize.ts';
 import { splitLooseText, type Token, type TokenCategory } from '../../../server/autocomplete/token.ts';
@@ -8,40 +8,18 @@ import { LANGUAGES } from '../../../shared/protocol.ts';
 
 /**
  * The lexical tokenizer as first written, one character at a time with the
- * word pattern tried everywhere: the definition the fast one must match.
+ * word pattern tried everywhere: the definition the fast one must match
+ * (comments and strings are matched by the tokenizer's own `matchOpaque`,
+ * which the fast path did not change).
  */
 function tokenizePlainly(code: string, rules: LexicalRules, classifyWord: (word: string) => TokenCategory): Token[] {
   const word = new RegExp(rules.word, 'uy');
   const starters = new Set([...rules.lineComments, ...rules.blockComments.map(([open]) => open), ...rules.quotes].map((marker) => marker[0]));
-  const findStringEnd = (start: number, quote: string): number => {
-    for (let at = start + quote.length; at < code.length; at++) {
-      if (code[at] === '\\') at++;
-      else if (code[at] === '\n' && quote.length === 1 && quote !== '`') return at;
-      else if (code.startsWith(quote, at)) return at + quote.length;
-    }
-    return code.length;
-  };
-  const matchOpaque = (at: number): { end: number; category: TokenCategory } | undefined => {
-    for (const [open, close] of rules.blockComments) {
-      if (code.startsWith(open, at)) {
-        const end = code.indexOf(close, at + open.length);
-        return { end: end < 0 ? code.length : end + close.length, category: 'comment' };
-      }
-    }
-    for (const marker of rules.lineComments) {
-      if (code.startsWith(marker, at) && (marker !== '#' || at === 0 || /[\s;(]/.test(code[at - 1]))) {
-        const end = code.indexOf('\n', at);
-        return { end: end < 0 ? code.length : end, category: 'comment' };
-      }
-    }
-    for (const quote of rules.quotes) if (code.startsWith(quote, at)) return { end: findStringEnd(at, quote), category: 'string' };
-    return undefined;
-  };
   const out: Token[] = [];
   let looseFrom = 0;
   let at = 0;
   while (at < code.length) {
-    const opaque = starters.has(code[at]) ? matchOpaque(at) : undefined;
+    const opaque = starters.has(code[at]) ? matchOpaque(code, at, rules) : undefined;
     if (opaque !== undefined) {
       splitLooseText(code, looseFrom, at, classifyWord, out);
       out.push({ from: at, to: opaque.end, text: code.slice(at, opaque.end), category: opaque.category });

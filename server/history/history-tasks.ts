@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { compressSnapshotSync, compressSync, decompressSync } from './compression.ts';
+import { compressSync, decompressSync } from './compression.ts';
 import { readFileTree } from '../../shared/room-files.ts';
 import { mergeInRounds } from '../collab/update-journal.ts';
 import { decodeChangeIndex, decodeUpdateList, encodeChangeIndex, encodeUpdateList, type HistoryAuthor, type RecordedChange } from './change-index.ts';
@@ -123,6 +123,11 @@ export function runHistoryTask(task: HistoryTask): HistoryTaskResults[HistoryTas
 
 function filesOf(doc: Y.Doc): RenderedFile[] {
   return readFileTree(doc).files.map((file) => ({ path: file.path, content: file.text.toString() }));
+}
+
+/** The total length of a room's files (a version's `chars`), from the texts' lengths: no text is read. */
+function charsOf(doc: Y.Doc): number {
+  return readFileTree(doc).files.reduce((sum, file) => sum + file.text.length, 0);
 }
 
 function diffFiles(from: RenderedFile[], to: RenderedFile[]): string {
@@ -323,7 +328,7 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
         for (const op of change.ops) if (!paths.has(op.file)) paths.set(op.file, observer.paths().get(op.file) ?? '');
       }
       for (const [id, path] of observer.paths()) paths.set(id, path);
-      chars = filesOf(doc).reduce((sum, file) => sum + file.content.length, 0);
+      chars = charsOf(doc);
       const merged = mergeInRounds(group.flatMap((change) => (change.update ? [change.update] : [])));
       const update = compressSync(merged);
       sinceBytes += update.length;
@@ -332,7 +337,7 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
       // A snapshot only from a document that started at the newest version: without one, it would lack the room's past.
       if (options.base) {
         if (sinceBytes >= snapshotAtBytes || sinceVersions >= options.snapshotAtVersions) {
-          snapshot = compressSnapshotSync(Y.encodeStateAsUpdate(doc));
+          snapshot = compressSync(Y.encodeStateAsUpdate(doc));
           sinceBytes = 0;
           sinceVersions = 0;
           snapshotAtBytes = Math.max(snapshotAtBytes, snapshot.length * options.snapshotShare);
@@ -358,14 +363,14 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
 
 /** A version made of one whole state (the first version of a room stored before history existed). */
 function buildBase(state: Uint8Array): BuiltVersion {
-  const doc = new Y.Doc({ gc: false });
+  const doc = new Y.Doc();
   try {
     Y.applyUpdate(doc, state);
-    const update = compressSnapshotSync(state);
+    const update = compressSync(state);
     const now = Date.now();
     return {
       startedAt: now, at: now, authors: [], changeCount: 0, update, snapshot: update,
-      chars: filesOf(doc).reduce((sum, file) => sum + file.content.length, 0),
+      chars: charsOf(doc),
       changes: compressSync(encodeChangeIndex([], new Map())),
     };
   } finally {

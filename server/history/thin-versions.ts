@@ -20,7 +20,7 @@ export interface ThinTask {
  * version and still ends at the right text). Runs in the history worker.
  */
 export function thinVersions(task: ThinTask): Uint8Array[] {
-  const doc = new Y.Doc({ gc: false });
+  const doc = new Y.Doc();
   try {
     doc.transact(() => {
       if (task.base.snapshot) Y.applyUpdate(doc, decompressSync(task.base.snapshot));

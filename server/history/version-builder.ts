@@ -12,7 +12,6 @@ import {
   readHistorySegments,
   readRenderChain,
 } from './history.repository.ts';
-import { STREAM_BYTES_SCALE } from './compression.ts';
 import { chainBytes, type HistoryWorker } from './history-worker.ts';
 
 /** A pause in editing this long (ms) closes a version. */
@@ -21,14 +20,14 @@ export const VERSION_PAUSE_MS = 2_000;
 export const VERSION_MAX_SPAN_MS = 60_000;
 /**
  * A snapshot is taken when the compressed updates since the last one reach
- * this, or half the last snapshot's size if larger (both scaled by
- * {@link STREAM_BYTES_SCALE}, as updates compress less than snapshots): a
- * render then replays at most about half a snapshot's worth of updates, and
- * snapshots of a growing room cost about three times its size in all.
+ * this, or 0.625 of the last snapshot's size if larger: a render then
+ * replays about half a snapshot's worth of content (a version's update
+ * compresses ~25% worse than a whole room), and snapshots of a growing room
+ * cost about three times its size in all.
  */
-const SNAPSHOT_MIN_BYTES = 32 * 1024 * STREAM_BYTES_SCALE;
+const SNAPSHOT_MIN_BYTES = 40 * 1024;
 /** ...and the share of the last snapshot's size. */
-const SNAPSHOT_SHARE = 0.5 * STREAM_BYTES_SCALE;
+const SNAPSHOT_SHARE = 0.625;
 /** ...or this many versions since the last snapshot. */
 const SNAPSHOT_MAX_VERSIONS = 200;
 /** After a failed build, the next try (ms). */

@@ -89,7 +89,7 @@ export async function startPairpad({ config, log }: { config: Config; log: Logge
   const { hocuspocus, journal, persistence } = collab;
   // History (issue 17): recorded changes become versions after each pause; heavy work runs in its worker thread.
   const historyWorker = createHistoryWorker();
-  const versions = new VersionBuilder({ db: storage.db, dialect: storage.dialect, worker: historyWorker, log, now: () => collab.history.now() });
+  const versions = new VersionBuilder({ db: storage.db, dialect: storage.dialect, worker: historyWorker, log, metrics, now: () => collab.history.now() });
   collab.history.onRecorded = (roomId, at) => versions.noteChange(roomId, at);
   const history = createHistoryService({ db: storage.db, hocuspocus, journal, access, worker: historyWorker, versions, log });
   const historyThinning = new HistoryThinning({ db: storage.db, worker: historyWorker, log, retentionDays: config.historyRetentionDays });

@@ -7,6 +7,7 @@ import { textEdits, unifiedDiff } from './line-diff.ts';
 import { observeOps, type OpsObserver } from './change-ops.ts';
 import { thinVersions, type ThinTask } from './thin-versions.ts';
 import { docOf, withDoc, type RenderChain } from './render-chain.ts';
+import { keepBuildDoc, takeBuildDoc } from './build-cache.ts';
 
 export type { RenderChain } from './render-chain.ts';
 
@@ -260,6 +261,10 @@ function playback(indexes: StoredIndex[], from: number, to: number, base?: Rende
 export interface BuildResult {
   versions: BuiltVersion[];
   remainder: { update: Uint8Array; changes: Uint8Array; firstAt: number; lastAt: number } | null;
+  /** The worker kept the document the build ended with (`build-cache.ts`): its token, and the snapshot counters as they end. */
+  kept?: { token: string; sinceBytes: number; sinceVersions: number; snapshotAtBytes: number };
+  /** `cached` named a document the worker no longer holds: build again with `base`. */
+  miss?: true;
 }
 
 /** How a build groups changes and when it snapshots. */
@@ -277,8 +282,11 @@ export interface BuildOptions {
   /** After a snapshot, the next comes at least this share of its size later (compressed update bytes). */
   snapshotShare: number;
   snapshotAtVersions: number;
-  /** The room at the newest version (ops are derived by replaying on it; snapshots need it). */
+  /** The room at the newest version (ops are derived by replaying on it; snapshots need it)... */
   base?: RenderChain;
+  /** ...or the token of the document the room's last build left in the worker, which is the room at the newest version. */
+  cached?: string;
+  roomId: string;
 }
 
 function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], options: BuildOptions): BuildResult {
@@ -311,8 +319,13 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
     };
   }
   // The room as of the newest version; each change's update is applied to it in turn, and its ops read off the text events.
-  const doc = docOf(options.base ?? { updates: [] });
+  const cachedDoc = options.cached === undefined ? undefined : takeBuildDoc(options.roomId, options.cached);
+  if (options.cached !== undefined && !cachedDoc && !options.base) return { versions: [], remainder: null, miss: true };
+  // Only a document that started at the newest version holds the room's past: snapshots and the next build need that.
+  const fromNewest = cachedDoc !== undefined || options.base !== undefined;
+  const doc = cachedDoc ?? docOf(options.base ?? { updates: [] });
   const observer = observeOps(doc);
+  let keep = false;
   const paths = new Map(observer.paths());
   try {
     let chars = options.previousChars;
@@ -334,8 +347,7 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
       sinceBytes += update.length;
       sinceVersions++;
       let snapshot: Uint8Array | null = null;
-      // A snapshot only from a document that started at the newest version: without one, it would lack the room's past.
-      if (options.base) {
+      if (fromNewest) {
         if (sinceBytes >= snapshotAtBytes || sinceVersions >= options.snapshotAtVersions) {
           snapshot = compressSync(Y.encodeStateAsUpdate(doc));
           sinceBytes = 0;
@@ -354,10 +366,12 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
         snapshot,
       };
     });
-    return { versions, remainder };
+    keep = fromNewest;
+    const token = keep ? keepBuildDoc(options.roomId, doc) : undefined;
+    return token === undefined ? { versions, remainder } : { versions, remainder, kept: { token, sinceBytes, sinceVersions, snapshotAtBytes } };
   } finally {
     observer.stop();
-    doc.destroy();
+    if (!keep) doc.destroy();
   }
 }
 

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Database, Dialect } from '../storage/database.ts';
 import { loadRoomState } from '../storage/room.repository.ts';
 import {
@@ -13,6 +14,7 @@ import {
   readRenderChain,
 } from './history.repository.ts';
 import { chainBytes, type HistoryWorker } from './history-worker.ts';
+import type { BuildOptions } from './history-tasks.ts';
 
 /** A pause in editing this long (ms) closes a version. */
 export const VERSION_PAUSE_MS = 2_000;
@@ -30,6 +32,8 @@ const SNAPSHOT_MIN_BYTES = 40 * 1024;
 const SNAPSHOT_SHARE = 0.625;
 /** ...or this many versions since the last snapshot. */
 const SNAPSHOT_MAX_VERSIONS = 200;
+/** Rooms whose worker build document the builder remembers, at most (the worker keeps 8: more would only miss). */
+const CARRIED_ROOMS = 16;
 /** After a failed build, the next try (ms). */
 const RETRY_MS = 5_000;
 
@@ -55,6 +59,8 @@ interface RoomSchedule {
 export class VersionBuilder {
   private readonly schedules = new Map<string, RoomSchedule>();
   private readonly running = new Map<string, Promise<void>>();
+  /** Per room, the document its last committed build left in the worker: the newest version it is, and the snapshot counters there. */
+  private readonly carried = new Map<string, { versionId: number; token: string; since: Pick<BuildOptions, 'sinceBytes' | 'sinceVersions' | 'snapshotAtBytes'>; chainBytes: number }>();
   private closed = false;
 
   constructor(
@@ -63,6 +69,7 @@ export class VersionBuilder {
       dialect: Dialect;
       worker: HistoryWorker;
       log: Logger;
+      metrics?: Pick<Metrics, 'historyBuilds'>;
       pauseMs?: number;
       maxSpanMs?: number;
       /** The clock changes are stamped with (the recorder's); `Date.now` by default. */
@@ -113,6 +120,7 @@ export class VersionBuilder {
     this.closed = true;
     for (const schedule of this.schedules.values()) clearTimeout(schedule.timer);
     this.schedules.clear();
+    this.carried.clear();
     await Promise.allSettled([...this.running.values()]);
   }
 
@@ -162,33 +170,60 @@ export class VersionBuilder {
       latest = await findLatestVersion(db, roomId);
       if (!latest) return;
     }
-    // The room as of the newest version: the worker replays the changes on it to derive their ops.
-    const base = await readRenderChain(db, roomId);
-    const since = { bytes: base.updates.reduce((sum, update) => sum + update.length, 0), versions: base.updates.length, snapshotBytes: base.snapshot?.length ?? 0 };
-    const snapshotAtBytes = Math.max(SNAPSHOT_MIN_BYTES, since.snapshotBytes * SNAPSHOT_SHARE);
-    const segmentBytes = segments.reduce((sum, segment) => sum + segment.update.length + segment.changes.length, 0);
-    const built = await worker.run(
-      {
-        kind: 'build',
-        segments: segments.map(({ update, changes }) => ({ update, changes })),
-        options: {
-          previousChars: latest.chars, now, pauseMs: this.pauseMs, maxSpanMs: this.maxSpanMs, closeOpen,
-          sinceBytes: since.bytes, sinceVersions: since.versions, snapshotAtBytes, snapshotShare: SNAPSHOT_SHARE, snapshotAtVersions: SNAPSHOT_MAX_VERSIONS, base,
-        },
-      },
-      segmentBytes + chainBytes(base),
-    );
-    if (built.versions.length === 0) return;
     const latestId = latest.id;
+    const segmentBytes = segments.reduce((sum, segment) => sum + segment.update.length + segment.changes.length, 0);
+    const run = (from: Pick<BuildOptions, 'base' | 'cached' | 'sinceBytes' | 'sinceVersions' | 'snapshotAtBytes'>, chainSize: number) =>
+      worker.run(
+        {
+          kind: 'build',
+          segments: segments.map(({ update, changes }) => ({ update, changes })),
+          options: {
+            roomId, previousChars: latest.chars, now, pauseMs: this.pauseMs, maxSpanMs: this.maxSpanMs, closeOpen,
+            snapshotShare: SNAPSHOT_SHARE, snapshotAtVersions: SNAPSHOT_MAX_VERSIONS, ...from,
+          },
+        },
+        segmentBytes + chainSize,
+      );
+    // The room as of the newest version: the worker replays the changes on it to derive their ops. The document the
+    // last build left in the worker is that room if the versions it made are still the newest (`build-cache.ts`).
+    const carried = this.carried.get(roomId);
+    this.carried.delete(roomId);
+    let built = carried?.versionId === latestId ? await run({ cached: carried.token, ...carried.since }, carried.chainBytes) : undefined;
+    let chainSize = carried?.chainBytes ?? 0;
+    if (built && !built.miss) this.options.metrics?.historyBuilds.inc({ from: 'kept' });
+    else {
+      this.options.metrics?.historyBuilds.inc({ from: 'stored' });
+      const base = await readRenderChain(db, roomId);
+      chainSize = chainBytes(base);
+      const sinceBytes = base.updates.reduce((sum, update) => sum + update.length, 0);
+      const snapshotAtBytes = Math.max(SNAPSHOT_MIN_BYTES, (base.snapshot?.length ?? 0) * SNAPSHOT_SHARE);
+      built = await run({ base, sinceBytes, sinceVersions: base.updates.length, snapshotAtBytes }, chainSize);
+    }
+    const keep = (versionId: number) => {
+      if (!built.kept) return;
+      const { token, ...since } = built.kept;
+      this.carried.set(roomId, { versionId, token, since, chainBytes: chainSize });
+      for (const oldest of this.carried.keys()) {
+        if (this.carried.size <= CARRIED_ROOMS) break;
+        this.carried.delete(oldest);
+      }
+    };
+    if (built.versions.length === 0) {
+      keep(latestId);
+      return;
+    }
     try {
-      await db.transaction().execute(async (trx) => {
+      const newestId = await db.transaction().execute(async (trx) => {
         if (!(await lockRoomForHistory(trx, dialect, roomId))) throw new VersionConflict('room deleted');
         if ((await findLatestVersion(trx, roomId))?.id !== latestId) throw new VersionConflict('versions changed');
         const ids = segments.map((segment) => segment.id);
         if ((await deleteHistorySegments(trx, roomId, ids)) !== ids.length) throw new VersionConflict('segments taken');
-        for (const version of built.versions) await insertVersion(trx, roomId, version);
+        let id = latestId;
+        for (const version of built.versions) id = await insertVersion(trx, roomId, version);
         if (built.remainder) await insertHistorySegments(trx, [{ roomId, segment: built.remainder }]);
+        return id;
       });
+      keep(newestId);
     } catch (error) {
       // Another instance built them first: what is left is read again by the next build.
       if (error instanceof VersionConflict) return;

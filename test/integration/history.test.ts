@@ -7,6 +7,7 @@ import { postRoom } from '../support/files.ts';
 import { applyPlayback, getVersion, listHistory, postJson, waitForVersions } from '../support/history.ts';
 import { expectError } from '../support/http.ts';
 import { connectClient, connectYjsClient } from '../support/providers.ts';
+import { createRandom } from '../support/random.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /** History rows of a room, read with plain SQL. */
@@ -29,6 +30,15 @@ async function countHistoryRows(server: TestServer, roomId: string): Promise<num
   }
 }
 
+const METRICS_TOKEN = 'metrics-token-0123456789';
+
+/** `pairpad_history_builds_total` by where the build's room came from. */
+async function historyBuilds(server: TestServer): Promise<{ kept: number; stored: number }> {
+  const text = await (await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  const read = (from: string) => Number(new RegExp(`^pairpad_history_builds_total\\{from="${from}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { kept: read('kept'), stored: read('stored') };
+}
+
 async function newRoom(server: TestServer, code = 'def f():\n    return 1\n'): Promise<{ roomId: string; viewId: string }> {
   const response = await postRoom(server.baseUrl, { language: 'python', code });
   expect(response.status).toBe(201);
@@ -39,7 +49,7 @@ describe.each(dialects)('room history on %s', (dialect) => {
   let server: TestServer;
   const cleanups: (() => void)[] = [];
   beforeAll(async () => {
-    server = await startTestServer({ dialect });
+    server = await startTestServer({ dialect, env: { METRICS_TOKEN } });
   });
   afterEach(() => {
     for (const cleanup of cleanups.splice(0)) cleanup();
@@ -78,6 +88,36 @@ describe.each(dialects)('room history on %s', (dialect) => {
     expect((await listHistory(server.baseUrl, roomId, `?before=${versions[2].versionId}&limit=1`)).map((version) => version.versionId)).toEqual([versions[1].versionId]);
     await expectError(await fetch(`${server.baseUrl}/api/rooms/${roomId}/history/999999`), 404, 'not_found');
     await expectError(await fetch(`${server.baseUrl}/api/rooms/${roomId}/history?limit=0`), 400, 'invalid_request');
+  });
+
+  it('builds a large room from the document its last build left in the history worker: each version renders and plays back as typed', async () => {
+    // Random words: the room's compressed state is past the 16 KiB under which history tasks run inline, without the worker.
+    const random = createRandom(17);
+    const word = () => Array.from({ length: 2 + Math.floor(random() * 8) }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(random() * 26)]).join('');
+    const code = Array.from({ length: 1_500 }, () => `${word()} = ${word()}(${word()})`).join('\n');
+    const { roomId, viewId } = await newRoom(server, code);
+    const client = connectClient(server.wsUrl, roomId);
+    cleanups.push(() => client.destroy());
+    await client.synced;
+    client.provider.setAwarenessField('user', { name: 'Cy', color: '#0a0' });
+    const before = await historyBuilds(server);
+    const texts = [code];
+    for (let burst = 0; burst < 3; burst++) {
+      for (let key = 0; key < 6; key++) {
+        if (key === 3) client.text.delete(40 * burst, 4);
+        client.text.insert(40 * burst + key, `${burst}${key}`);
+      }
+      await waitForVersions(server.baseUrl, roomId, burst + 2);
+      texts.push(client.text.toString());
+    }
+    const after = await historyBuilds(server);
+    // The first build reads the room (its creation's snapshot); the next ones go on from the document it left.
+    expect(after.kept - before.kept).toBeGreaterThanOrEqual(1);
+    const versions = await listHistory(server.baseUrl, viewId);
+    expect(versions).toHaveLength(4);
+    for (const [index, version] of versions.entries()) expect((await getVersion(server.baseUrl, viewId, version.versionId)).files[0].content).toBe(texts[index]);
+    const playback = await fetch(`${server.baseUrl}/api/rooms/${viewId}/playback?from=${versions[0].versionId}&to=${versions[3].versionId}`).then((r) => r.text());
+    expect(applyPlayback(new Map([['main.py', code]]), playback).get('main.py')).toBe(texts[3]);
   });
 
   it('plays back every keystroke between two versions, and diffs them', async () => {

@@ -8,6 +8,7 @@ import { observeOps, type OpsObserver } from './change-ops.ts';
 import { thinVersions, type ThinTask } from './thin-versions.ts';
 import { docOf, withDoc, type RenderChain } from './render-chain.ts';
 import { keepBuildDoc, takeBuildDoc } from './build-cache.ts';
+import { versionUpdate } from './version-update.ts';
 
 export type { RenderChain } from './render-chain.ts';
 
@@ -325,6 +326,12 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
   const fromNewest = cachedDoc !== undefined || options.base !== undefined;
   const doc = cachedDoc ?? docOf(options.base ?? { updates: [] });
   const observer = observeOps(doc);
+  // Each change's deletions, for the version's update (`version-update.ts`).
+  let deleted: Y.Transaction['deleteSet'][] = [];
+  const onTransaction = (transaction: Y.Transaction) => {
+    if (transaction.deleteSet.clients.size > 0) deleted.push(transaction.deleteSet);
+  };
+  doc.on('afterTransaction', onTransaction);
   let keep = false;
   const paths = new Map(observer.paths());
   try {
@@ -334,6 +341,8 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
     let snapshotAtBytes = options.snapshotAtBytes;
     const versions: BuiltVersion[] = groups.map((group) => {
       const authors = new Map<string, HistoryAuthor>();
+      const before = Y.encodeStateVector(doc);
+      deleted = [];
       for (const change of group) {
         authors.set(`${change.author.name}\u0000${change.author.color}`, { name: change.author.name, color: change.author.color });
         if (change.update) Y.applyUpdate(doc, change.update);
@@ -342,7 +351,7 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
       }
       for (const [id, path] of observer.paths()) paths.set(id, path);
       chars = charsOf(doc);
-      const merged = mergeInRounds(group.flatMap((change) => (change.update ? [change.update] : [])));
+      const merged = versionUpdate(doc, before, deleted) ?? mergeInRounds(group.flatMap((change) => (change.update ? [change.update] : [])));
       const update = compressSync(merged);
       sinceBytes += update.length;
       sinceVersions++;
@@ -371,6 +380,7 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
     return token === undefined ? { versions, remainder } : { versions, remainder, kept: { token, sinceBytes, sinceVersions, snapshotAtBytes } };
   } finally {
     observer.stop();
+    doc.off('afterTransaction', onTransaction);
     if (!keep) doc.destroy();
   }
 }

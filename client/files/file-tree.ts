@@ -2,6 +2,7 @@ import { baseName, parentFolders } from '../../shared/file-paths.ts';
 import type { FileTree } from '../../shared/room-files.ts';
 import { h, reconcileChildren, replaceChildren } from '../dom.ts';
 import { installTreeDrag } from './file-tree-drag.ts';
+import { createTreeEditForm, type TreeEdit } from './file-tree-edit.ts';
 import { installTreeKeys } from './file-tree-keys.ts';
 import { icon } from '../icons.ts';
 import type { Peer } from '../presence/peers.ts';
@@ -34,8 +35,6 @@ export interface FileTreeView {
 /** Why the entry file's delete action is off (shown as its tooltip and when tried). */
 export const ENTRY_DELETE_REASON = 'The entry file cannot be deleted: it is the program the room runs. Rename or move it instead.';
 
-type Edit = { kind: 'file' | 'folder' } | { kind: 'rename'; path: string; isFolder: boolean };
-
 /**
  * A keyboard-accessible tree (WAI-ARIA tree pattern: arrows move, Right
  * and Left open and close folders, Enter opens, F2 renames, Delete
@@ -51,17 +50,11 @@ export function createFileTree(options: { readOnly: boolean; actions: FileTreeAc
   let tree: FileTree = { entry: '', files: [], folders: [] };
   let activeId = '';
   let focusedPath: string | undefined;
-  let edit: Edit | undefined;
   /** The structure last drawn (see `render`). */
   let drawn: string | undefined;
 
   const list = h('ul', { class: 'file-tree', role: 'tree', 'aria-label': 'Files' });
   const treeError = h('p', { class: 'file-tree-error', role: 'alert', hidden: true });
-  const input = h('input', { type: 'text', class: 'field-input file-edit-input', spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'file-edit-error' });
-  const inputLabel = h('label', { class: 'file-edit-label' });
-  const editError = h('p', { class: 'file-edit-error', id: 'file-edit-error', role: 'alert' });
-  const editForm = h('form', { class: 'file-edit', hidden: true }, inputLabel, input, editError);
-  inputLabel.append(input);
   const newFile = h('button', { type: 'button', class: 'icon-button new-file', title: 'New file', 'aria-label': 'New file' }, icon('file-plus'));
   const newFolder = h('button', { type: 'button', class: 'icon-button new-folder', title: 'New folder', 'aria-label': 'New folder' }, icon('folder-plus'));
   const head = h(
@@ -70,76 +63,23 @@ export function createFileTree(options: { readOnly: boolean; actions: FileTreeAc
     h('span', { class: 'file-panel-title' }, 'Files'),
     readOnly ? null : h('span', { class: 'file-panel-actions' }, newFile, newFolder),
   );
-  const element = h('nav', { class: 'file-panel', 'aria-label': 'Files of this room' }, head, editForm, treeError, list);
+  // The form to create and rename (file-tree-edit.ts).
+  const editForm = createTreeEditForm({
+    actions,
+    onStart: () => showTreeError(undefined),
+    onChanged: (path) => (focusedPath = path),
+    returnFocus: () => focusItem(focusedPath),
+  });
+  const startEdit = (edit: TreeEdit, initial: string) => {
+    if (!readOnly) editForm.start(edit, initial);
+  };
+  const element = h('nav', { class: 'file-panel', 'aria-label': 'Files of this room' }, head, editForm.element, treeError, list);
 
   const showTreeError = (message: string | undefined) => {
     treeError.textContent = message ?? '';
     treeError.hidden = message === undefined;
   };
 
-  // ── the form: create and rename ────────────────────────────────────────
-  const labelText = h('span', { class: 'file-edit-text' });
-  inputLabel.prepend(labelText);
-  const startEdit = (next: Edit, initial: string) => {
-    if (readOnly) return;
-    edit = next;
-    labelText.textContent = next.kind === 'rename' ? `Rename or move ${next.path} to` : next.kind === 'file' ? 'New file path' : 'New folder path';
-    input.placeholder = next.kind === 'folder' ? 'src/lib' : 'src/util.py';
-    input.value = initial;
-    editError.textContent = '';
-    input.removeAttribute('aria-invalid');
-    editForm.hidden = false;
-    showTreeError(undefined);
-    input.focus();
-    if (next.kind === 'rename') {
-      // Select the name without its extension, as editors do.
-      const start = initial.lastIndexOf('/') + 1;
-      const dot = initial.lastIndexOf('.');
-      input.setSelectionRange(start, dot > start && !next.isFolder ? dot : initial.length);
-    } else {
-      input.setSelectionRange(initial.length, initial.length);
-    }
-  };
-  const endEdit = () => {
-    edit = undefined;
-    editForm.hidden = true;
-    editError.textContent = '';
-    focusItem(focusedPath);
-  };
-  editForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const current = edit;
-    if (!current) return;
-    const value = input.value.trim().replace(/^\/+/, '').replace(/\/+$/, '');
-    if (value === '') {
-      editError.textContent = 'Type a name.';
-      input.setAttribute('aria-invalid', 'true');
-      return;
-    }
-    const refusal =
-      current.kind === 'rename' ? actions.move(current.path, value) : current.kind === 'file' ? actions.createFile(value) : actions.createFolder(value);
-    if (refusal !== undefined) {
-      editError.textContent = refusal;
-      input.setAttribute('aria-invalid', 'true');
-      input.focus();
-      return;
-    }
-    focusedPath = value;
-    // A new file opens in the editor, which takes the focus: the person types into it next.
-    if (current.kind === 'file') {
-      edit = undefined;
-      editForm.hidden = true;
-    } else {
-      endEdit();
-    }
-  });
-  input.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      event.stopPropagation();
-      endEdit();
-    }
-  });
   newFile.addEventListener('click', () => view.startCreate('file', selectedFolder()));
   newFolder.addEventListener('click', () => view.startCreate('folder', selectedFolder()));
 

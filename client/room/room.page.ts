@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { AWARENESS_WATCHING, CloseReason, type Language } from '../../shared/protocol.ts';
+import { CloseReason, type Language } from '../../shared/protocol.ts';
 import type { Room } from '../../shared/schemas/room.schema.ts';
 import { ApiError, type ApiClient } from '../api.ts';
 import { h, replaceChildren } from '../dom.ts';
@@ -14,10 +14,6 @@ import { loadEditorSettings, saveEditorSettings } from '../editor/editor-setting
 import { attachEditorSettings } from '../editor/settings-extensions.ts';
 import { forgetRoom, rememberRoom } from '../lobby/recent-rooms.ts';
 import { trackPresence } from '../presence/awareness-users.ts';
-import { chooseJoinColor, loadIdentity, pickUserColor, saveIdentity, suggestGuestName, toLightColor, type UserIdentity } from '../presence/identity.ts';
-import { loadBrowserId } from '../presence/browser-id.ts';
-import { createNameButton } from '../presence/name-button.ts';
-import { askDisplayName } from '../presence/name-dialog.ts';
 import { createPresenceBar } from '../presence/presence-bar.ts';
 import { createFollowMode, type FollowMode } from '../presence/follow-mode.ts';
 import { collabUrl, roomPath, viewPath } from '../routes.ts';
@@ -29,7 +25,7 @@ import { mountRunPanel } from '../run/mount.ts';
 import { createConnectionStatus } from './connection-status.ts';
 import { createReconnectBanner } from './reconnect-banner.ts';
 import { renderNotFoundPage, renderRefusedPage } from './not-found.page.ts';
-import { renderRoomSkeleton } from './room-skeleton.ts';
+import { loadOrAskIdentity, publishRoomIdentity } from './room-identity.ts';
 import { installSaveShortcut } from './save-shortcut.ts';
 import { installViewSearch } from './view-search.ts';
 import { createSettingsMenu } from './settings-menu.ts';
@@ -93,29 +89,11 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   // Asked after the room is known to exist: nobody names themselves for a dead link.
   // A view id pasted into an /r/ link still only watches: the server decides.
   const readOnly = target.mode === 'view' || room?.access === 'view';
-  // A watcher without a name: counted by the editors, not named (see askName).
-  let anonymous = false;
-  const askName = async (): Promise<UserIdentity> => {
-    // The page's outline behind the dialog, not a blank page.
-    renderRoomSkeleton(root, room?.title ?? '');
-    if (!readOnly) return saveIdentity(deps.store, (await askDisplayName({ initial: suggestGuestName(), cancellable: false })) ?? suggestGuestName());
-    // Watching: a name is optional, and the dialog says what it is for.
-    const name = await askDisplayName({
-      initial: '',
-      cancellable: true,
-      cancelLabel: 'Watch without a name',
-      text: 'The people editing see that someone is watching. Give a name if you want them to see who; it is stored in this browser only.',
-    });
-    if (name !== undefined) return saveIdentity(deps.store, name);
-    anonymous = true;
-    const color = pickUserColor();
-    return { name: suggestGuestName(), color, colorLight: toLightColor(color) };
-  };
   const editRoomId = readOnly ? undefined : (room?.roomId ?? documentName);
   // The creator's browser holds the owner key (from `#owner=`, or kept since); it is the socket's token too.
   // Taken before the name dialog: the key leaves the address bar at once.
   const ownerKey = editRoomId ? takeOwnerKey(deps.store, editRoomId, location, history) : undefined;
-  let identity: UserIdentity = loadIdentity(deps.store) ?? (await askName());
+  const chosen = await loadOrAskIdentity({ root, store: deps.store, readOnly, title: room?.title ?? '' });
 
   const cleanups: (() => void)[] = [];
   let limits = DEFAULT_LIMITS;
@@ -141,43 +119,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   cleanups.push(() => session.destroy());
   const presence = trackPresence(session.awareness);
   cleanups.push(() => presence.destroy());
-  // The stored colour is the preference; the room may get another one (see chooseRoomColor).
-  let roomColor = identity.color;
-  // The same in every tab of this browser: others see one person (browser-id.ts).
-  const browserId = loadBrowserId(deps.store);
-  const publishUser = (user: UserIdentity) => {
-    // Watchers say so; the server passes on nothing else of theirs but the name (room-gate.extension.ts).
-    if (readOnly) session.awareness.setLocalStateField(AWARENESS_WATCHING, true);
-    if (!anonymous) presence.setUser({ ...user, id: browserId, color: roomColor, colorLight: toLightColor(roomColor) });
-  };
-  publishUser(identity);
-  const nameButton = createNameButton({
-    store: deps.store,
-    identity,
-    anonymous,
-    onChange: (user) => {
-      identity = user;
-      anonymous = false;
-      publishUser(user);
-    },
-  });
-  // Once, on the first sync: the server sends the awareness of those already
-  // in the room before it answers the sync, so their colours are known by
-  // now. Later arrivals adapt to us, not the other way round.
-  let colorChosen = false;
-  const chooseRoomColor = () => {
-    if (colorChosen) return;
-    colorChosen = true;
-    const others = presence.peers.filter((peer) => !peer.isSelf);
-    // Another tab of this browser is already here: be the same person, in the same colour.
-    const myOtherTab = others.find((peer) => peer.id === browserId);
-    const taken = others.filter((peer) => peer.id !== browserId).map((peer) => peer.color);
-    const color = myOtherTab?.color ?? chooseJoinColor(identity.color, taken);
-    if (color === roomColor) return;
-    roomColor = color;
-    publishUser(identity);
-    nameButton.setColor(color);
-  };
+  const me = publishRoomIdentity({ store: deps.store, readOnly, awareness: session.awareness, presence, chosen });
 
   const currentLanguage = (): Language => session.language(room?.language ?? 'plaintext');
   const currentTitle = (): string => session.title(room?.title ?? '');
@@ -197,7 +139,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
       announceTimer = undefined;
       setAnnouncing(false);
     } else if (announceTimer === undefined) {
-      chooseRoomColor();
+      me.chooseRoomColor();
       announceTimer = setTimeout(() => setAnnouncing(true), ANNOUNCE_AFTER_SYNC_MS);
     }
   });
@@ -215,13 +157,13 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     theme: () => editorTheme(deps.theme.current),
     blame: () => blame,
     notify: (message, kind) => showToast(message, kind),
-    me: () => ({ name: identity.name, color: roomColor }),
+    me: () => ({ name: me.name(), color: me.color() }),
   });
   cleanups.push(() => historyButton.destroy());
   // Viewers read and write too (the server lets a view link append chat and nothing else).
   const chat = createChatPanel({
     doc: session.doc,
-    author: () => ({ name: anonymous ? 'Someone watching' : identity.name, color: roomColor }),
+    author: () => ({ name: me.anonymous() ? 'Someone watching' : me.name(), color: me.color() }),
     isSynced: () => session.provider.isSynced,
   });
   cleanups.push(() => chat.destroy());
@@ -244,7 +186,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     onLanguage: (language) => workspace.setShownLanguage(language),
     onTitle: (title) => session.setTitle(title),
     onDone: () => editor.view.focus(),
-    nameButton: nameButton.element,
+    nameButton: me.nameButton,
     tools: [
       status.element,
       chat.toggle,
@@ -288,7 +230,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
   const entryUndoManager = createUndoManager(session.ytext);
   const otherFiles = trackOtherFilesLength(session.doc, () => editor.ytext);
   cleanups.push(() => otherFiles.destroy());
-  const runPanel = mountRunPanel({ roomId: documentName, editRoomId, provider: session.provider, userName: () => identity.name, keyTarget: root });
+  const runPanel = mountRunPanel({ roomId: documentName, editRoomId, provider: session.provider, userName: () => me.name(), keyTarget: root });
   cleanups.push(() => runPanel.destroy());
 
   const editor = createEditor({
@@ -348,7 +290,7 @@ export async function renderRoomPage(root: HTMLElement, target: RoomTarget, deps
     openFile: (fileId) => workspace.openFile(fileId),
     shownFileId: () => workspace.shownFile().id,
     presenceBar: presenceBar.element,
-    selfKey: browserId,
+    selfKey: me.browserId,
     keepFollowingIn: () => [chat.element, chat.toggle],
     notify: (message) => showToast(message, 'info'),
   });

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { spawnServer, type ChildServer } from '../support/child-server.ts';
-import { createPostgresDatabase, dialects } from '../support/databases.ts';
-import { connectClient, createRandom, makeRandomEdit, type TestClient } from '../support/providers.ts';
+import { createRestartableServers } from '../support/child-server.ts';
+import { dialects } from '../support/databases.ts';
+import { connectClient, createRandom, typeRandomEdits } from '../support/providers.ts';
 import { createRoom, fetchRoomCode } from '../support/server.ts';
 import { lostAcknowledged, readStoredRoom, typeUntilKilled } from '../support/crash-typing.ts';
 
@@ -17,42 +14,16 @@ describe.each(dialects)('durability across crashes on %s', (dialect) => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function databaseEnv(): Promise<Record<string, string>> {
-    if (dialect === 'postgres') {
-      const database = await createPostgresDatabase();
-      cleanups.push(() => database.drop());
-      return { DATABASE_URL: database.url };
-    }
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pairpad-crash-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    return { DATA_DIR: dataDir };
-  }
-
-  async function start(env: Record<string, string>): Promise<ChildServer> {
-    const server = await spawnServer(env);
-    cleanups.push(() => {
-      server.kill('SIGKILL');
-      return server.exited;
-    });
-    return server;
-  }
-
-  async function typeInto(client: TestClient, edits: number, seed: number): Promise<void> {
-    const random = createRandom(seed);
-    for (let i = 0; i < edits; i++) {
-      makeRandomEdit(client.text, random);
-      if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
+  const servers = createRestartableServers(dialect, cleanups, 'crash');
 
   it('keeps every edit when the server is killed with SIGKILL 150 ms after the last keystroke', async () => {
-    const env = await databaseEnv();
-    const server = await start(env);
+    const env = await servers.storageEnv();
+    const server = await servers.start(env);
     const { roomId } = await createRoom(server.baseUrl, { code: 'start\n' });
     const client = connectClient(server.wsUrl, roomId);
     cleanups.push(() => client.destroy());
     await client.synced;
-    await typeInto(client, 300, 7);
+    await typeRandomEdits(client.text, 300, 7);
     const typed = client.text.toString();
     // The contract starts when the server has accepted (acknowledged) the edits.
     await vi.waitFor(() => expect(client.provider.hasUnsyncedChanges).toBe(false));
@@ -61,7 +32,7 @@ describe.each(dialects)('durability across crashes on %s', (dialect) => {
     expect(await server.exited).toBe('SIGKILL');
     client.destroy();
 
-    const restarted = await start(env);
+    const restarted = await servers.start(env);
     expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(typed);
     const reader = connectClient(restarted.wsUrl, roomId);
     cleanups.push(() => reader.destroy());
@@ -70,28 +41,28 @@ describe.each(dialects)('durability across crashes on %s', (dialect) => {
   });
 
   it(`keeps every acknowledged edit of three typists across ${KILL_ROUNDS} SIGKILLs at random moments`, async () => {
-    const env = await databaseEnv();
-    let server = await start(env);
+    const env = await servers.storageEnv();
+    let server = await servers.start(env);
     const { roomId } = await createRoom(server.baseUrl, { code: 'start\n' });
     const random = createRandom(19);
     for (let round = 0; round < KILL_ROUNDS; round++) {
       const killed = await typeUntilKilled(server, roomId, 3, random);
       // The round means something only if edits were acknowledged, and some were typed after the last one.
       expect(killed.typists.some((typist) => typist.ackedClock > 0)).toBe(true);
-      server = await start(env);
+      server = await servers.start(env);
       const stored = await readStoredRoom(server, roomId);
       expect({ round, lost: lostAcknowledged(killed, stored) }).toEqual({ round, lost: 0 });
     }
   }, 120_000);
 
   it.each(['SIGTERM', 'SIGINT'] as const)('stores every edit and exits 0 on %s sent right after the last keystroke', async (signal) => {
-    const env = await databaseEnv();
-    const server = await start(env);
+    const env = await servers.storageEnv();
+    const server = await servers.start(env);
     const { roomId } = await createRoom(server.baseUrl);
     const client = connectClient(server.wsUrl, roomId);
     cleanups.push(() => client.destroy());
     await client.synced;
-    await typeInto(client, 300, 8);
+    await typeRandomEdits(client.text, 300, 8);
     const typed = client.text.toString();
     server.kill(signal);
     expect(await server.exited).toBe(0);
@@ -102,7 +73,7 @@ describe.each(dialects)('durability across crashes on %s', (dialect) => {
     const acknowledgedEverything = !client.provider.hasUnsyncedChanges;
     client.destroy();
 
-    const restarted = await start(env);
+    const restarted = await servers.start(env);
     if (acknowledgedEverything) expect(await fetchRoomCode(restarted.baseUrl, roomId)).toBe(typed);
     const again = connectClient(restarted.wsUrl, roomId, { document: client.doc });
     cleanups.push(() => again.destroy());

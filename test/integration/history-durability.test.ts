@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { spawnServer, type ChildServer } from '../support/child-server.ts';
-import { createPostgresDatabase, dialects } from '../support/databases.ts';
+import { createRestartableServers, type ChildServer } from '../support/child-server.ts';
+import { dialects } from '../support/databases.ts';
 import { applyPlayback, getVersion, listHistory, waitForVersions } from '../support/history.ts';
-import { connectClient, createRandom, makeRandomEdit } from '../support/providers.ts';
+import { connectClient, typeRandomEdits } from '../support/providers.ts';
 import { createRoom } from '../support/server.ts';
 
 describe.each(dialects)('history across restarts and crashes on %s', (dialect) => {
@@ -14,25 +11,7 @@ describe.each(dialects)('history across restarts and crashes on %s', (dialect) =
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function databaseEnv(): Promise<Record<string, string>> {
-    if (dialect === 'postgres') {
-      const database = await createPostgresDatabase();
-      cleanups.push(() => database.drop());
-      return { DATABASE_URL: database.url };
-    }
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pairpad-history-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    return { DATA_DIR: dataDir };
-  }
-
-  async function start(env: Record<string, string>): Promise<ChildServer> {
-    const server = await spawnServer(env);
-    cleanups.push(() => {
-      server.kill('SIGKILL');
-      return server.exited;
-    });
-    return server;
-  }
+  const servers = createRestartableServers(dialect, cleanups, 'history');
 
   /** Types `edits` random keystrokes as Ada, and waits until the server acknowledged them all. */
   async function typeAcknowledged(server: ChildServer, roomId: string, edits: number, seed: number): Promise<string> {
@@ -40,11 +19,7 @@ describe.each(dialects)('history across restarts and crashes on %s', (dialect) =
     cleanups.push(() => client.destroy());
     await client.synced;
     client.provider.setAwarenessField('user', { name: 'Ada', color: '#f00' });
-    const random = createRandom(seed);
-    for (let i = 0; i < edits; i++) {
-      makeRandomEdit(client.text, random);
-      if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
+    await typeRandomEdits(client.text, edits, seed);
     await vi.waitFor(() => expect(client.provider.hasUnsyncedChanges).toBe(false), { timeout: 10_000 });
     const typed = client.text.toString();
     client.destroy();
@@ -68,27 +43,27 @@ describe.each(dialects)('history across restarts and crashes on %s', (dialect) =
   }
 
   it('keeps the history of every acknowledged edit when the server is killed with SIGKILL right after', async () => {
-    const env = await databaseEnv();
-    const server = await start(env);
+    const env = await servers.storageEnv();
+    const server = await servers.start(env);
     const { roomId } = await createRoom(server.baseUrl, { language: 'python', code: 'start\n' });
     const typed = await typeAcknowledged(server, roomId, 200, 3);
     server.kill('SIGKILL');
     expect(await server.exited).toBe('SIGKILL');
 
-    const restarted = await start(env);
+    const restarted = await servers.start(env);
     await expectHistoryHolds(restarted, roomId, 'start\n', typed);
   });
 
   it('keeps history across a graceful restart, and goes on adding versions after it', async () => {
-    const env = await databaseEnv();
-    const server = await start(env);
+    const env = await servers.storageEnv();
+    const server = await servers.start(env);
     const { roomId } = await createRoom(server.baseUrl, { language: 'python', code: 'start\n' });
     const typed = await typeAcknowledged(server, roomId, 100, 5);
     await waitForVersions(server.baseUrl, roomId, 2);
     server.kill('SIGTERM');
     await server.exited;
 
-    const restarted = await start(env);
+    const restarted = await servers.start(env);
     await expectHistoryHolds(restarted, roomId, 'start\n', typed);
     const before = (await listHistory(restarted.baseUrl, roomId)).length;
     const more = await typeAcknowledged(restarted, roomId, 50, 9);

@@ -19,13 +19,23 @@ describe('history authors with tokens', () => {
 
   const api = (path: string, token: string, method = 'GET') => fetch(`${server.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
 
-  it('names the token subject beside the awareness name, and as the author of a restore; a view token may read but not restore', async () => {
+  /** A Python room holding `a\n`, created with a create token. */
+  async function createPythonRoom(): Promise<string> {
     const create = await fetch(`${server.baseUrl}/api/rooms`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await mint({ room: '*', role: 'create' })}`, 'content-type': 'application/json' },
       body: JSON.stringify({ language: 'python', code: 'a\n' }),
     });
-    const { roomId } = (await create.json()) as { roomId: string };
+    return ((await create.json()) as { roomId: string }).roomId;
+  }
+
+  type Version = { versionId: string; authors: { name: string; color: string }[] };
+  const listVersions = async (roomId: string, token: string) => ((await (await api(`/api/rooms/${roomId}/history`, token)).json()) as { versions: Version[] }).versions;
+  /** The changes since version `from`, one JSON line each. */
+  const readPlayback = async (roomId: string, from: string, token: string) => (await api(`/api/rooms/${roomId}/playback?from=${from}`, token)).text();
+
+  it('names the token subject beside the awareness name, and as the author of a restore; a view token may read but not restore', async () => {
+    const roomId = await createPythonRoom();
     const edit = await mint({ room: roomId, role: 'edit', sub: 'ada@example.com' });
     const view = await mint({ room: roomId, role: 'view', sub: 'viewer' });
     const ada = connectClient(server.wsUrl, roomId, { token: edit });
@@ -33,9 +43,9 @@ describe('history authors with tokens', () => {
     await ada.synced;
     ada.provider.setAwarenessField('user', { name: 'Ada', color: '#f00' });
     ada.text.insert(2, 'b\n');
-    let versions: { versionId: string; authors: { name: string }[] }[] = [];
+    let versions: Version[] = [];
     await vi.waitFor(async () => {
-      versions = ((await (await api(`/api/rooms/${roomId}/history`, view)).json()) as { versions: typeof versions }).versions;
+      versions = await listVersions(roomId, view);
       expect(versions).toHaveLength(2);
     }, { timeout: 15_000, interval: 200 });
     expect(versions[1].authors).toEqual([{ name: 'Ada', color: '#f00' }]);
@@ -44,24 +54,19 @@ describe('history authors with tokens', () => {
     const restored = await api(`/api/rooms/${roomId}/history/${versions[0].versionId}/restore`, edit, 'POST');
     expect(restored.status).toBe(200);
     await vi.waitFor(() => expect(ada.text.toString()).toBe('a\n'));
-    const lines = await (await api(`/api/rooms/${roomId}/playback?from=${versions[0].versionId}`, view)).text();
+    const lines = await readPlayback(roomId, versions[0].versionId, view);
     const authors = lines.trim().split('\n').map((line) => JSON.parse(line).author.name);
     expect(authors).toEqual(['Ada', 'ada@example.com']);
     expect(applyPlayback(new Map([['main.py', 'a\n']]), lines).get('main.py')).toBe('a\n');
   });
 
   it('names the token subject as the author of REST file writes, moves and deletes', async () => {
-    const create = await fetch(`${server.baseUrl}/api/rooms`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await mint({ room: '*', role: 'create' })}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ language: 'python', code: 'a\n' }),
-    });
-    const { roomId } = (await create.json()) as { roomId: string };
+    const roomId = await createPythonRoom();
     const edit = await mint({ room: roomId, role: 'edit', sub: 'ci-bot' });
     const view = await mint({ room: roomId, role: 'view', sub: 'viewer' });
-    let first: { versionId: string } | undefined;
+    let first: Version | undefined;
     await vi.waitFor(async () => {
-      first = ((await (await api(`/api/rooms/${roomId}/history`, view)).json()) as { versions: { versionId: string }[] }).versions[0];
+      first = (await listVersions(roomId, view))[0];
       expect(first).toBeDefined();
     });
     const send = (method: string, path: string, body?: string, type = 'text/plain') =>
@@ -71,7 +76,7 @@ describe('history authors with tokens', () => {
     expect((await send('PUT', '/files/main.py', 'a\nb\n')).status).toBe(200);
     expect((await send('DELETE', '/files/docs/notes.md')).status).toBe(204);
 
-    const lines = await (await api(`/api/rooms/${roomId}/playback?from=${first!.versionId}`, view)).text();
+    const lines = await readPlayback(roomId, first!.versionId, view);
     const changes = lines.trim().split('\n').map((line) => JSON.parse(line) as { author: { name: string }; file: string });
     expect(changes.map((change) => change.file)).toEqual(expect.arrayContaining(['notes.md', 'main.py']));
     expect(new Set(changes.map((change) => change.author.name))).toEqual(new Set(['ci-bot']));

@@ -39,16 +39,42 @@ const patch = async (room: { roomId: string; ownerKey: string }, body: object) =
   expect(response.status).toBe(200);
 };
 
+async function rotate(room: { roomId: string; ownerKey: string }): Promise<{ roomId: string; viewId: string }> {
+  const response = await ownerCall(server.baseUrl, 'POST', `/api/rooms/${room.roomId}/rotate`, room.ownerKey);
+  expect(response.status).toBe(200);
+  return (await response.json()) as { roomId: string; viewId: string };
+}
+
+/** `who`: a user id or an awareness client id; `bearer`: the owner key, or none to be refused. */
+const removeParticipant = (roomId: string, who: string | number, bearer?: string) =>
+  ownerCall(server.baseUrl, 'POST', `/api/rooms/${roomId}/participants/${who}/remove`, bearer);
+
+const expectRoomGone = async (id: string) => expectError(await ownerCall(server.baseUrl, 'GET', `/api/rooms/${id}`), 404, 'room_not_found');
+
+/** The room's owner, an editor and a viewer on `protocol`, and an observer on `/collab`, all synced. */
+async function joinEveryRole(protocol: Protocol, room: { roomId: string; viewId: string; ownerKey: string }) {
+  const owner = join(protocol, room.roomId, room.ownerKey);
+  const editor = join(protocol, room.roomId);
+  const viewer = join(protocol, room.viewId);
+  const observer = join('collab', room.roomId);
+  await Promise.all([owner.synced, editor.synced, viewer.synced, observer.synced]);
+  return { owner, editor, viewer, observer };
+}
+
+/** Waits until `participant` was closed with the code and reason named `name` (shared/protocol.ts). */
+const waitForClose = (participant: Participant, name: keyof typeof CloseCode & keyof typeof CloseReason) =>
+  vi.waitFor(() => expect(participant.closes[0]).toEqual({ code: CloseCode[name], reason: CloseReason[name] }));
+
+const waitForLocked = (participant: Participant, locked: boolean) => vi.waitFor(() => expect(participant.meta.get('locked')).toBe(locked));
+
+const waitForStoredCode = (roomId: string, code: string) => vi.waitFor(async () => expect(await fetchRoomCode(server.baseUrl, roomId)).toBe(code));
+
 describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
   it('a locked room takes chat from its owner only; unlocked, from editors and viewers again', async () => {
     const room = await newRoom();
-    const owner = join(protocol, room.roomId, room.ownerKey);
-    const editor = join(protocol, room.roomId);
-    const viewer = join(protocol, room.viewId);
-    const observer = join('collab', room.roomId);
-    await Promise.all([owner.synced, editor.synced, viewer.synced, observer.synced]);
+    const { owner, editor, viewer, observer } = await joinEveryRole(protocol, room);
     await patch(room, { locked: true });
-    for (const participant of [editor, viewer]) await vi.waitFor(() => expect(participant.meta.get('locked')).toBe(true));
+    for (const participant of [editor, viewer]) await waitForLocked(participant, true);
     const say = (participant: Participant, text: string) => appendChatMessage(participant.doc, { name: text, color: '#123456', text });
     say(editor, 'editor while locked');
     say(viewer, 'viewer while locked');
@@ -67,19 +93,15 @@ describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
 
   it('a locked room drops every edit but the owner\'s, says so to everyone, and stays intact', async () => {
     const room = await newRoom();
-    const owner = join(protocol, room.roomId, room.ownerKey);
-    const editor = join(protocol, room.roomId);
-    const viewer = join(protocol, room.viewId);
-    const observer = join('collab', room.roomId);
-    await Promise.all([owner.synced, editor.synced, viewer.synced, observer.synced]);
+    const { owner, editor, viewer, observer } = await joinEveryRole(protocol, room);
 
     await patch(room, { locked: true });
-    for (const participant of [owner, editor, viewer, observer]) await vi.waitFor(() => expect(participant.meta.get('locked')).toBe(true));
+    for (const participant of [owner, editor, viewer, observer]) await waitForLocked(participant, true);
 
     editor.text.insert(0, 'EDITOR ');
     owner.text.insert(owner.text.length, 'owner\n');
     await vi.waitFor(() => expect(observer.text.toString()).toBe('start\nowner\n'));
-    await vi.waitFor(async () => expect(await fetchRoomCode(server.baseUrl, room.roomId)).toBe('start\nowner\n'));
+    await waitForStoredCode(room.roomId, 'start\nowner\n');
     // Dropped, not closed: as for a viewer.
     expect(editor.closes).toEqual([]);
     // A newcomer in the locked room cannot edit either.
@@ -94,7 +116,7 @@ describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
     await patch(room, { locked: false });
     const fresh = join(protocol, room.roomId);
     await fresh.synced;
-    await vi.waitFor(() => expect(fresh.meta.get('locked')).toBe(false));
+    await waitForLocked(fresh, false);
     fresh.text.insert(0, '# ');
     await vi.waitFor(() => expect(observer.text.toString()).toBe('# start\nowner\nmore\n'));
   });
@@ -105,7 +127,7 @@ describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
     const observer = join('collab', room.roomId);
     await Promise.all([editor.synced, observer.synced]);
     await patch(room, { locked: true });
-    await vi.waitFor(() => expect(editor.meta.get('locked')).toBe(true));
+    await waitForLocked(editor, true);
     const dropped = await droppedEdits();
     editor.text.insert(0, 'during ');
     // The server saw it, and dropped it.
@@ -124,15 +146,15 @@ describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
     const editor = join(protocol, room.roomId);
     await editor.synced;
     editor.meta.set('locked', true);
-    await vi.waitFor(() => expect(editor.closes[0]).toEqual({ code: CloseCode.malformedMessage, reason: CloseReason.malformedMessage }));
+    await waitForClose(editor, 'malformedMessage');
     expect(((await (await ownerCall(server.baseUrl, 'GET', `/api/rooms/${room.roomId}`)).json()) as { locked: boolean }).locked).toBe(false);
 
     await patch(room, { locked: true, maxEditors: 5 });
     const owner = join(protocol, room.roomId, room.ownerKey);
     await owner.synced;
-    await vi.waitFor(() => expect(owner.meta.get('locked')).toBe(true));
+    await waitForLocked(owner, true);
     owner.meta.delete('maxEditors');
-    await vi.waitFor(() => expect(owner.closes[0]).toEqual({ code: CloseCode.malformedMessage, reason: CloseReason.malformedMessage }));
+    await waitForClose(owner, 'malformedMessage');
     const observer = join('collab', room.roomId);
     await observer.synced;
     expect(observer.meta.get('locked')).toBe(true);
@@ -159,7 +181,7 @@ describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
     const first = join(protocol, room.roomId);
     await first.synced;
     const second = join(protocol, room.roomId);
-    await vi.waitFor(() => expect(second.closes[0]).toEqual({ code: CloseCode.roomFull, reason: CloseReason.roomFull }));
+    await waitForClose(second, 'roomFull');
     const viewer = join(protocol, room.viewId);
     const owner = join(protocol, room.roomId, room.ownerKey);
     await Promise.all([viewer.synced, owner.synced]);
@@ -181,18 +203,18 @@ describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
     bystander.awareness.setLocalStateField('user', { name: 'B', color: '#00f', colorLight: '#00f3', id: 'browser-b' });
     await vi.waitFor(() => expect(bystander.awareness.getStates().size).toBe(3));
 
-    await expectError(await ownerCall(server.baseUrl, 'POST', `/api/rooms/${room.roomId}/participants/browser-t/remove`), 403, 'forbidden');
-    const response = await ownerCall(server.baseUrl, 'POST', `/api/rooms/${room.roomId}/participants/browser-t/remove`, room.ownerKey);
+    await expectError(await removeParticipant(room.roomId, 'browser-t'), 403, 'forbidden');
+    const response = await removeParticipant(room.roomId, 'browser-t', room.ownerKey);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ closed: 2 });
-    await vi.waitFor(() => expect(target.closes[0]).toEqual({ code: CloseCode.removed, reason: CloseReason.removed }));
-    await vi.waitFor(() => expect(sameUser.closes[0]).toEqual({ code: CloseCode.removed, reason: CloseReason.removed }));
+    await waitForClose(target, 'removed');
+    await waitForClose(sameUser, 'removed');
     expect(bystander.closes).toEqual([]);
 
     // By awareness client id too.
-    const byId = await ownerCall(server.baseUrl, 'POST', `/api/rooms/${room.roomId}/participants/${bystander.doc.clientID}/remove`, room.ownerKey);
+    const byId = await removeParticipant(room.roomId, bystander.doc.clientID, room.ownerKey);
     expect(await byId.json()).toEqual({ closed: 1 });
-    await vi.waitFor(() => expect(bystander.closes[0]).toEqual({ code: CloseCode.removed, reason: CloseReason.removed }));
+    await waitForClose(bystander, 'removed');
   });
 
   it('delete closes everyone with 4410, and the room stays gone', async () => {
@@ -205,14 +227,14 @@ describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
 
     expect((await ownerCall(server.baseUrl, 'DELETE', `/api/rooms/${room.roomId}`, room.ownerKey)).status).toBe(204);
     for (const participant of [editor, viewer]) {
-      await vi.waitFor(() => expect(participant.closes[0]).toEqual({ code: CloseCode.roomDeleted, reason: CloseReason.roomDeleted }));
+      await waitForClose(participant, 'roomDeleted');
     }
     await vi.waitFor(() => expect(server.pairpad.collab.hocuspocus.documents.has(room.roomId)).toBe(false));
     // Not stored again from memory, as a room deleted under a loaded document would be.
-    await expectError(await ownerCall(server.baseUrl, 'GET', `/api/rooms/${room.roomId}`), 404, 'room_not_found');
+    await expectRoomGone(room.roomId);
     const again = join(protocol, room.roomId);
     await vi.waitFor(() => expect(again.refusals.length).toBeGreaterThan(0));
-    await expectError(await ownerCall(server.baseUrl, 'GET', `/api/rooms/${room.viewId}`), 404, 'room_not_found');
+    await expectRoomGone(room.viewId);
   });
 
   it('rotate closes sockets on the old ids with 4404; the new ids work, the old ones are refused', async () => {
@@ -221,11 +243,9 @@ describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
     const viewer = join(protocol, room.viewId);
     await Promise.all([editor.synced, viewer.synced]);
 
-    const response = await ownerCall(server.baseUrl, 'POST', `/api/rooms/${room.roomId}/rotate`, room.ownerKey);
-    expect(response.status).toBe(200);
-    const rotated = (await response.json()) as { roomId: string; viewId: string };
+    const rotated = await rotate(room);
     for (const participant of [editor, viewer]) {
-      await vi.waitFor(() => expect(participant.closes[0]).toEqual({ code: CloseCode.linkRotated, reason: CloseReason.linkRotated }));
+      await waitForClose(participant, 'linkRotated');
     }
 
     const newEditor = join(protocol, rotated.roomId);
@@ -234,7 +254,7 @@ describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
     newEditor.text.insert(0, 'new ');
     await vi.waitFor(() => expect(newViewer.text.toString()).toBe('new start\n'));
     newViewer.text.insert(0, 'VIEWER ');
-    await vi.waitFor(async () => expect(await fetchRoomCode(server.baseUrl, rotated.roomId)).toBe('new start\n'));
+    await waitForStoredCode(rotated.roomId, 'new start\n');
 
     // The old ids open nothing, on either protocol.
     for (const old of [room.roomId, room.viewId]) {
@@ -251,14 +271,14 @@ describe.each(PROTOCOLS)('owner controls on /%s', (protocol) => {
     await owner.synced;
     owner.text.insert(owner.text.length, 'owner\n');
     newEditor.text.insert(0, 'DROPPED ');
-    await vi.waitFor(async () => expect(await fetchRoomCode(server.baseUrl, rotated.roomId)).toBe('new start\nowner\n'));
+    await waitForStoredCode(rotated.roomId, 'new start\nowner\n');
   });
 });
 
 describe('a rotated room deleted under its loaded document (another instance\'s expiry)', () => {
   it('is stored again under its new ids and owner, never its old edit id', async () => {
     const room = await newRoom();
-    const rotated = (await (await ownerCall(server.baseUrl, 'POST', `/api/rooms/${room.roomId}/rotate`, room.ownerKey)).json()) as { roomId: string; viewId: string };
+    const rotated = await rotate(room);
     const editor = join('collab', rotated.roomId);
     await editor.synced;
     const storage = openStorage({ databaseUrl: server.config.databaseUrl, sqlitePath: server.config.sqlitePath });
@@ -276,7 +296,7 @@ describe('a rotated room deleted under its loaded document (another instance\'s 
     } finally {
       await storage.db.destroy();
     }
-    await expectError(await ownerCall(server.baseUrl, 'GET', `/api/rooms/${room.roomId}`), 404, 'room_not_found');
+    await expectRoomGone(room.roomId);
     expect((await ownerCall(server.baseUrl, 'GET', `/api/rooms/${rotated.viewId}`)).status).toBe(200);
     expect((await ownerCall(server.baseUrl, 'PATCH', `/api/rooms/${rotated.roomId}`, room.ownerKey, { title: 'kept' })).status).toBe(200);
   });

@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createPostgresDatabase } from './databases.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -50,5 +54,42 @@ export async function spawnServer(env: Record<string, string | undefined>, serve
     logs,
     exited,
     kill: (signal) => child.kill(signal),
+  };
+}
+
+/** Child servers a test kills and restarts on one storage (see {@link createRestartableServers}). */
+export interface RestartableServers {
+  /** A fresh, empty storage: the environment (`DATABASE_URL` or `DATA_DIR`) that points a server at it. */
+  storageEnv(): Promise<Record<string, string>>;
+  /** Starts a server with `env`; a restart on the same storage is another `start(env)`. */
+  start(env: Record<string, string>): Promise<ChildServer>;
+}
+
+/**
+ * Child servers on `dialect` for the crash tests. Everything they make is
+ * torn down by `cleanups`, the list the test file runs (last first) after
+ * each test: storage is dropped or removed, and a server still running is
+ * SIGKILLed. `label` names the temporary SQLite directories.
+ */
+export function createRestartableServers(dialect: 'sqlite' | 'postgres', cleanups: (() => unknown)[], label: string): RestartableServers {
+  return {
+    async storageEnv(): Promise<Record<string, string>> {
+      if (dialect === 'postgres') {
+        const database = await createPostgresDatabase();
+        cleanups.push(() => database.drop());
+        return { DATABASE_URL: database.url };
+      }
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), `pairpad-${label}-`));
+      cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+      return { DATA_DIR: dataDir };
+    },
+    async start(env) {
+      const server = await spawnServer(env);
+      cleanups.push(() => {
+        server.kill('SIGKILL');
+        return server.exited;
+      });
+      return server;
+    },
   };
 }

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { spawnServer, type ChildServer } from './child-server.ts';
+import type { ChildServer } from './child-server.ts';
 import { connectClient, createRandom, makeRandomEdit, type TestClient } from './providers.ts';
 
 /** What one typist had acknowledged when the server was killed. */
@@ -115,11 +115,6 @@ export async function readStoredRoom(server: ChildServer, roomId: string): Promi
   } finally {
     reader.destroy();
   }
-}
-
-/** Starts the server again on the same storage. */
-export function restartServer(env: Record<string, string>): Promise<ChildServer> {
-  return spawnServer(env);
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs = 20_000): Promise<void> {

@@ -80,6 +80,19 @@ export function makeRandomEdit(text: Y.Text, random: () => number, alphabet = 'a
   }
 }
 
+/**
+ * Makes `edits` random edits in `text` (seeded by `seed`), yielding to the
+ * event loop every ten so the socket carries them while the typing goes on,
+ * as for a person, rather than all after it.
+ */
+export async function typeRandomEdits(text: Y.Text, edits: number, seed: number): Promise<void> {
+  const random = createRandom(seed);
+  for (let i = 0; i < edits; i++) {
+    makeRandomEdit(text, random);
+    if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /** A real y-websocket client (`WebsocketProvider`) in a room, on `/yjs/:roomId`. */
 export interface YjsTestClient {
   doc: Y.Doc;

@@ -17,10 +17,12 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { RoomDeletedError, type RoomStore } from '../storage/room-store.ts';
 import { RoomNotFoundRefusal } from './refusals.ts';
+import { applyWithoutUpdateEvents } from './apply-without-update-events.ts';
 import { isFromRedis } from './change-origins.ts';
 import type { FoldQueue } from './fold-queue.ts';
 import type { FullStateCacheExtension } from './full-state-cache.extension.ts';
-import type { EncodedRoom, RoomReplicas } from './room-replicas.ts';
+import { encodeInWorker, splitForLoad } from './large-room-offload.ts';
+import type { RoomReplicas } from './room-replicas.ts';
 import type { UpdateJournal } from './update-journal.ts';
 import type { HistoryRecorder } from '../history/change-recorder.ts';
 
@@ -31,36 +33,6 @@ import type { HistoryRecorder } from '../history/change-recorder.ts';
 export const STORAGE_ORIGIN = Object.freeze({ source: 'local' as const, skipStoreHooks: true });
 
 const MAX_STORE_RETRY_MS = 5_000;
-
-/**
- * Structs per chunk when a large room loads in pieces. In a room of two
- * million characters (40,000 structs) a chunk of 250 integrated in 0–13 ms
- * (`npm run bench:load-chunks`), the whole state at once in 70–120 ms.
- */
-const LOAD_CHUNK_STRUCTS = 100;
-
-
-/**
- * Runs `load` with the document's `update` listeners detached. The only one
- * at load time is Hocuspocus's broadcast, and a loaded state is no change to
- * anyone: with it attached, Yjs encodes the whole state once more as the
- * event's update, and Hocuspocus then sends it to the room's first
- * connection beside that connection's own sync answer, so a client opening a
- * room after a restart downloaded and decoded it twice. (Relies on lib0's
- * `Observable` keeping listeners in `_observers`; without that the load runs
- * with them, as before.)
- */
-function applyWithoutUpdateEvents(document: Y.Doc, load: () => void): void {
-  const observers = (document as unknown as { _observers?: unknown })._observers;
-  const listeners = observers instanceof Map ? observers.get('update') : undefined;
-  if (listeners === undefined) return load();
-  (observers as Map<string, unknown>).delete('update');
-  try {
-    load();
-  } finally {
-    (observers as Map<string, unknown>).set('update', listeners);
-  }
-}
 
 /** What this process knows about a loaded room's stored form. */
 interface LoadedRoom {
@@ -204,7 +176,7 @@ export class PersistenceExtension implements Extension {
     // With no log rows the stored state is the whole room: clients waiting for it start decoding while we apply it.
     const storedIsWhole = stored.updates.length === 0;
     if (storedIsWhole) this.fullStates?.offerStoredState(documentName, stored.state);
-    const chunks = await this.splitForLoad(documentName, stored.state);
+    const chunks = await splitForLoad(this.replicas, this.log, documentName, stored.state);
     for (let next = 0; next < chunks.length; ) {
       // A few milliseconds of chunks per turn: typing in other rooms goes on while a large room loads.
       if (next > 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -285,18 +257,18 @@ export class PersistenceExtension implements Extension {
   }
 
   /**
+   * How Hocuspocus prints the refusals of {@link beforeUnloadDocument}: they
+   * are how a room stays loaded until stored, not errors.
+   */
+  static readonly unloadRefusals: readonly RegExp[] = [/^\[beforeUnloadDocument\] room \S+ (has unstored changes|holds changes not folded yet)/];
+
+  /**
    * Refuses to unload a room whose changes are not all stored; the retry
    * stores, then unloads it. A room whose changes are stored but not all
    * folded gets one more fold first (Hocuspocus runs no store for these):
    * changes relayed from other instances, a log row that came after its
    * fold, or updates a failed journal write handed back after the fold.
    */
-  /**
-   * How Hocuspocus prints the refusals of {@link beforeUnloadDocument}: they
-   * are how a room stays loaded until stored, not errors.
-   */
-  static readonly unloadRefusals: readonly RegExp[] = [/^\[beforeUnloadDocument\] room \S+ (has unstored changes|holds changes not folded yet)/];
-
   async beforeUnloadDocument({ documentName, document, instance }: beforeUnloadDocumentPayload): Promise<void> {
     const room = this.rooms.get(documentName);
     if (!room || this.discarded.has(documentName)) return;
@@ -353,7 +325,7 @@ export class PersistenceExtension implements Extension {
       const filesAtEncode = this.replicas?.has(roomId)
         ? foldedFiles(document, changedFiles, (fileId) => (fileId === ENTRY_FILE_ID ? workerTexts?.code : workerTexts?.fileTexts[fileId]))
         : undefined;
-      const encodedAhead = await this.encodeInWorker(roomId, document, [...changedFiles]);
+      const encodedAhead = await encodeInWorker(this.replicas, this.log, roomId, document, [...changedFiles]);
       workerTexts = encodedAhead;
       let applied = false;
       // The history of updates this fold stores without a log row goes in its transaction.
@@ -400,51 +372,4 @@ export class PersistenceExtension implements Extension {
       throw error;
     }
   }
-
-  /**
-   * A large room's stored state as chunks to apply one per turn, split in the
-   * worker; a small room's (or when the worker fails) as the one update.
-   * Clients see the room only once every chunk is applied: Hocuspocus awaits this load.
-   */
-  private async splitForLoad(roomId: string, state: Uint8Array): Promise<Uint8Array[]> {
-    if (!this.replicas?.isLarge(state.length)) return [state];
-    try {
-      return await this.replicas.split(state, LOAD_CHUNK_STRUCTS);
-    } catch (error) {
-      this.log.warn({ err: error, roomId }, 'fold worker could not split the room; loading it in one piece');
-      return [state];
-    }
-  }
-
-  /**
-   * The room encoded off the main thread, or `undefined` to encode it here
-   * (small room, no replica, worker failed, or a copy that does not hold what
-   * the document held when the encoding was asked for: then it is dropped, and
-   * the encoding here seeds a new one).
-   */
-  private async encodeInWorker(roomId: string, document: Y.Doc, fileIds: string[]): Promise<EncodedRoom | undefined> {
-    if (!this.replicas?.has(roomId)) return undefined;
-    // What the copy must hold: the document as it is when the request is posted (in this same turn).
-    const expected = Y.encodeStateVector(document);
-    let encoded: EncodedRoom;
-    try {
-      encoded = await this.replicas.encode(roomId, fileIds);
-    } catch (error) {
-      this.log.warn({ err: error, roomId }, 'fold worker could not encode the room; encoding it on the main thread');
-      return undefined;
-    }
-    if (sameStateVector(encoded.stateVector, expected)) return encoded;
-    this.log.error({ roomId }, "the fold worker's copy of the room differs from the room; encoding it on the main thread and copying it again");
-    this.replicas.drop(roomId);
-    return undefined;
-  }
-}
-
-/** True when two encoded state vectors name the same clocks (whatever the order of their entries). */
-function sameStateVector(a: Uint8Array, b: Uint8Array): boolean {
-  const left = Y.decodeStateVector(a);
-  const right = Y.decodeStateVector(b);
-  if (left.size !== right.size) return false;
-  for (const [client, clock] of left) if (right.get(client) !== clock) return false;
-  return true;
 }

@@ -1,8 +1,9 @@
-import * as Y from 'yjs';
 import type { RecordedChange } from '../history/change-index.ts';
 import type { HistorySegment } from '../history/history.repository.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import { describeWriteFailure, isForeignKeyViolation } from '../storage/database-errors.ts';
+import { mergeInRounds } from './merge-updates.ts';
 
 /**
  * Writes a batch of merged updates, one per room, and returns their log ids
@@ -291,8 +292,8 @@ export class UpdateJournal {
       try {
         ids = await this.options.append(rows);
       } catch (error) {
-        // One deleted room fails the whole statement; the others must not wait on it forever.
-        if (!isMissingRoomError(error)) {
+        // One deleted room (a foreign-key violation) fails the whole statement; the others must not wait on it forever.
+        if (!isForeignKeyViolation(error)) {
           for (const [roomId, room] of batch) {
             this.landed(roomId, false);
             this.requeue(roomId, room);
@@ -333,7 +334,7 @@ export class UpdateJournal {
         this.options.onAppended(row.roomId, id);
         this.landed(row.roomId, true);
       } catch (error) {
-        if (isMissingRoomError(error) && (await this.restoreDeletedRoom(row.roomId, room.updates.length, error))) {
+        if (isForeignKeyViolation(error) && (await this.restoreDeletedRoom(row.roomId, room.updates.length, error))) {
           this.landed(row.roomId, true);
           continue;
         }
@@ -375,45 +376,4 @@ export class UpdateJournal {
     // restore() could not schedule while this write was in flight.
     setImmediate(() => this.schedule(retryMs));
   }
-}
-
-/** Updates merged at once; see {@link mergeInRounds}. */
-const MERGE_FAN_IN = 64;
-
-/**
- * `Y.mergeUpdates` of many updates, in rounds of at most 64. Yjs re-sorts its
- * list of inputs for every struct it takes, so one call on n updates costs
- * O(n²): 16,000 keystrokes took 2 s, and a paste bot or a long database
- * outage would have stalled the event loop for minutes. In rounds the cost is
- * O(n · 64 · rounds).
- */
-export function mergeInRounds(updates: Uint8Array[], merge: (group: Uint8Array[]) => Uint8Array = Y.mergeUpdates): Uint8Array {
-  let round = updates;
-  while (round.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let start = 0; start < round.length; start += MERGE_FAN_IN) {
-      const group = round.slice(start, start + MERGE_FAN_IN);
-      next.push(group.length === 1 ? group[0] : merge(group));
-    }
-    round = next;
-  }
-  return round[0];
-}
-
-/** What an operator should look at, for the failures whose cause is known. */
-function describeWriteFailure(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return undefined;
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return 'the disk is full';
-  // A database file made read-only under a running server fails its writes as I/O errors.
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
-    return 'the database file is not writable: read-only file or file system, permissions, or a failing disk';
-  }
-  return undefined;
-}
-
-/** A log row whose room is gone: a foreign-key violation on SQLite or Postgres. */
-function isMissingRoomError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
 }

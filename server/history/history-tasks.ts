@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { compressSync, decompressSync } from './compression.ts';
 import { readFileTree } from '../../shared/room-files.ts';
-import { mergeInRounds } from '../collab/update-journal.ts';
+import { mergeInRounds } from '../collab/merge-updates.ts';
 import { decodeChangeIndex, decodeUpdateList, encodeChangeIndex, encodeUpdateList, type HistoryAuthor, type RecordedChange } from './change-index.ts';
 import { textEdits, unifiedDiff } from './line-diff.ts';
 import { observeOps, type OpsObserver } from './change-ops.ts';

@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/database.ts';
+import { isForeignKeyViolation } from '../storage/database-errors.ts';
 import { toStoredText } from '../storage/stored-text.ts';
 import type { OutputBatch } from './run-output-log.ts';
 
@@ -11,11 +12,6 @@ import type { OutputBatch } from './run-output-log.ts';
  * loop between, keep every stretch short.
  */
 const ROWS_PER_READ = 2;
-
-function isForeignKeyViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
-}
 
 /**
  * Stores one batch of a run's output, the `seq`-th (text by the rule in

@@ -193,7 +193,7 @@ describe('storage faults', () => {
 
     server.kill('SIGTERM');
     await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 503, status: 'degraded', unsavedRooms: 1 }), { timeout: 20_000 });
-    expect(server.logs.some((line) => line.includes('cannot store or spill 1 room(s); staying up and retrying'))).toBe(true);
+    await vi.waitFor(() => expect(server.logs.some((line) => line.includes('cannot store or spill 1 room(s); staying up and retrying'))).toBe(true), { timeout: 5_000 });
     expect(server.process.exitCode).toBeNull();
 
     postgres.start();
@@ -249,7 +249,7 @@ describe('storage faults', () => {
     }
     for (let i = 0; i < 200; i++) writer.text.insert(writer.text.length, `line ${i} ${'x'.repeat(200)}\n`);
     await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 503, status: 'degraded' }), { timeout: 10_000 });
-    expect(server.logs.some((line) => line.includes('writing the update log failed') && /SQLITE_FULL|disk is full/.test(line))).toBe(true);
+    await vi.waitFor(() => expect(server.logs.some((line) => line.includes('writing the update log failed') && /SQLITE_FULL|disk is full/.test(line))).toBe(true), { timeout: 5_000 });
 
     rmSync(filler, { force: true });
     await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 200, pendingWrites: 0 }), { timeout: 20_000 });
@@ -275,7 +275,8 @@ describe('storage faults', () => {
     setWritable(false);
     for (let i = 0; i < 200; i++) writer.text.insert(writer.text.length, `line ${i}\n`);
     await vi.waitFor(async () => expect(await health(server)).toMatchObject({ httpStatus: 503, status: 'degraded' }), { timeout: 10_000 });
-    expect(server.logs.some((line) => line.includes('writing the update log failed (the database file is not writable'))).toBe(true);
+    // The child's log lines arrive through its stdout, possibly just after /health has turned.
+    await vi.waitFor(() => expect(server.logs.some((line) => line.includes('writing the update log failed (the database file is not writable'))).toBe(true), { timeout: 5_000 });
     // Editing goes on for everyone in the room.
     reader.text.insert(0, 'reader was here\n');
     await vi.waitFor(() => expect(writer.text.toString()).toBe(reader.text.toString()));

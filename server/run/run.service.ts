@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Hocuspocus } from '@hocuspocus/server';
-import * as Y from 'yjs';
 import type { ErrorCode } from '../../shared/errors.ts';
 import { RUN_OUTPUT_FLUSH_BYTES, RUN_OUTPUT_FLUSH_MS, type Language } from '../../shared/protocol.ts';
-import { readFileTree } from '../../shared/room-files.ts';
 import type { RunSummary } from '../../shared/schemas/run-event.schema.ts';
 import { RUN_LIST_LIMIT, type Runtimes, type StartRunRequest } from '../../shared/schemas/run.schema.ts';
 import type { RunConfig } from '../config.ts';
@@ -12,6 +10,7 @@ import type { Database } from '../storage/database.ts';
 import type { RoomStore } from '../storage/room-store.ts';
 import { toStoredText } from '../storage/stored-text.ts';
 import type { Kysely } from 'kysely';
+import { readRoomFiles } from './room-files.ts';
 import type { RunEvents } from './run-events.ts';
 import { OUTPUT_BATCH_CHARS, OUTPUT_BATCH_MS, piecesOf, RunOutputLog, sliceWholeCharacters } from './run-output-log.ts';
 import { appendRunOutput } from './run-output.repository.ts';
@@ -137,27 +136,6 @@ export function createRunService({
       runtimeList = undefined;
       throw error;
     }));
-
-  /** The room's files now: the live document when it is loaded here, else the stored state. */
-  const readRoomFiles = async (roomId: string): Promise<{ language: Language; entry: string; files: RunFile[] } | undefined> => {
-    const live = hocuspocus.documents.get(roomId);
-    const read = (doc: Y.Doc) => {
-      const tree = readFileTree(doc);
-      const entry = tree.files.find((file) => file.entry)!;
-      return { language: entry.language, entry: tree.entry, files: tree.files.map((file) => ({ path: file.path, content: file.text.toString() })) };
-    };
-    if (live && !live.isLoading) return read(live);
-    const stored = await store.loadRoomState(roomId);
-    if (!stored) return undefined;
-    const doc = new Y.Doc();
-    try {
-      Y.applyUpdate(doc, stored.state);
-      for (const row of stored.updates) Y.applyUpdate(doc, row.update);
-      return read(doc);
-    } finally {
-      doc.destroy();
-    }
-  };
 
   const withOutput = (run: ActiveRun): RunWithOutput => ({ summary: run.summary, output: piecesOf(run.output.stretches()) });
 
@@ -300,7 +278,7 @@ export function createRunService({
     async start(roomId, request, client) {
       if (!runner) throw new RunRefusal('runner_unavailable', 'This server does not run code (RUNNER=off, or no sandbox installed)');
       if (closing) throw new RunRefusal('service_unavailable', 'The server is restarting; try again in a moment');
-      const files = await readRoomFiles(roomId);
+      const files = await readRoomFiles(hocuspocus, store, roomId);
       if (!files) throw new RunRefusal('room_not_found', 'No such room');
       const known = await listRuntimes().catch(() => undefined);
       // When the engine cannot say what it runs, the run tries anyway (and says why it failed).

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { versionUpdate } from '../../../../server/history/version-update.ts';
+import { encodeVersionUpdate } from '../../../../server/history/version-update.ts';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 300);
 
@@ -70,7 +70,7 @@ describe("a version's update read off the build document", () => {
           const before = Y.encodeStateVector(build);
           deleted = [];
           for (const update of changes) Y.applyUpdate(build, update);
-          const update = versionUpdate(build, before, deleted);
+          const update = encodeVersionUpdate(build, before, deleted);
           expect(update).toBeDefined();
           chain.push(update!);
           merges.push(changes.length > 0 ? Y.mergeUpdates(changes) : Y.mergeUpdates([]));

@@ -8,7 +8,7 @@ import { observeOps, type OpsObserver } from './change-ops.ts';
 import { thinVersions, type ThinTask } from './thin-versions.ts';
 import { docOf, withDoc, type RenderChain } from './render-chain.ts';
 import { keepBuildDoc, takeBuildDoc } from './build-cache.ts';
-import { versionUpdate } from './version-update.ts';
+import { encodeVersionUpdate } from './version-update.ts';
 
 export type { RenderChain } from './render-chain.ts';
 
@@ -351,7 +351,7 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
       }
       for (const [id, path] of observer.paths()) paths.set(id, path);
       chars = charsOf(doc);
-      const merged = versionUpdate(doc, before, deleted) ?? mergeInRounds(group.flatMap((change) => (change.update ? [change.update] : [])));
+      const merged = encodeVersionUpdate(doc, before, deleted) ?? mergeInRounds(group.flatMap((change) => (change.update ? [change.update] : [])));
       const update = compressSync(merged);
       sinceBytes += update.length;
       sinceVersions++;

@@ -351,7 +351,7 @@ function buildVersions(segments: { update: Uint8Array; changes: Uint8Array }[], 
       }
       for (const [id, path] of observer.paths()) paths.set(id, path);
       chars = charsOf(doc);
-      const merged = encodeVersionUpdate(doc, before, deleted) ?? mergeInRounds(group.flatMap((change) => (change.update ? [change.update] : [])));
+      const merged = encodeVersionUpdate(doc, before, deleted, group.length) ?? mergeInRounds(group.flatMap((change) => (change.update ? [change.update] : [])));
       const update = compressSync(merged);
       sinceBytes += update.length;
       sinceVersions++;

@@ -13,9 +13,10 @@ type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
  * deleted, without its characters. Its cost grows with the document, not
  * the version: the document's whole delete set is built twice (once inside
  * Yjs), each a walk over every struct, ~35 µs per thousand structs in all.
- * Merging 400 keystrokes' updates takes ~1 ms, so this is cheaper up to
- * ~30,000 structs and dearer beyond (4 ms against 0.7 ms at 120,000: a long
- * room typed all over).
+ * Merging 400 keystrokes' updates takes ~1 ms (~2.5 µs a change), so this
+ * is cheaper up to ~70 structs per change of the version and dearer beyond
+ * (4 ms against 0.7 ms for 400 changes at 120,000 structs: a long room typed
+ * all over): past {@link MAX_STRUCTS_PER_CHANGE} it gives way to the merge.
  *
  * Yjs writes such an update with the document's whole delete set (every
  * deletion ever made); this one keeps the structs and swaps that for the
@@ -23,8 +24,9 @@ type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
  * then merges them in) or its encoding is not the one expected: the caller
  * merges the changes' updates instead.
  */
-export function encodeVersionUpdate(doc: Y.Doc, before: Uint8Array, deleted: readonly DeleteSet[]): Uint8Array | undefined {
+export function encodeVersionUpdate(doc: Y.Doc, before: Uint8Array, deleted: readonly DeleteSet[], changes: number): Uint8Array | undefined {
   if (doc.store.pendingStructs || doc.store.pendingDs) return undefined;
+  if (structCount(doc) > MAX_STRUCTS_PER_CHANGE * changes) return undefined;
   const whole = Y.encodeStateAsUpdate(doc, before);
   const wholeDeletes = encodeDeleteSet(Y.createDeleteSetFromStructStore(doc.store));
   if (!endsWith(whole, wholeDeletes)) return undefined;
@@ -34,6 +36,15 @@ export function encodeVersionUpdate(doc: Y.Doc, before: Uint8Array, deleted: rea
   update.set(structs);
   update.set(deletes, structs.length);
   return update;
+}
+
+/** Structs in the document per change of the version beyond which merging the changes' updates costs less (see {@link encodeVersionUpdate}). */
+const MAX_STRUCTS_PER_CHANGE = 64;
+
+function structCount(doc: Y.Doc): number {
+  let count = 0;
+  for (const structs of doc.store.clients.values()) count += structs.length;
+  return count;
 }
 
 /** A delete set as Yjs's v1 update encoding writes it: clients in descending order, each with its (clock, length) ranges. */

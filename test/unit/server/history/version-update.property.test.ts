@@ -78,7 +78,8 @@ describe("a version's update read off the build document", () => {
           const before = Y.encodeStateVector(build);
           deleted = [];
           for (const update of changes) Y.applyUpdate(build, update);
-          const update = encodeVersionUpdate(build, before, deleted);
+          // However many structs per change (the cut-off to the merge is a matter of cost, checked below).
+          const update = encodeVersionUpdate(build, before, deleted, Infinity);
           expect(update).toBeDefined();
           chain.push(update!);
           merges.push(changes.length > 0 ? Y.mergeUpdates(changes) : Y.mergeUpdates([]));
@@ -130,7 +131,7 @@ describe("a version's update read off the build document", () => {
             deleted = [];
             for (const update of changes) Y.applyUpdate(build, update);
             // As the build does (`history-tasks.ts`).
-            const update = encodeVersionUpdate(build, before, deleted);
+            const update = encodeVersionUpdate(build, before, deleted, changes.length);
             if (!update) fellBack++;
             chain.push(update ?? Y.mergeUpdates(changes));
             const rendered = new Y.Doc();
@@ -144,5 +145,19 @@ describe("a version's update read off the build document", () => {
     );
     // The property reached the fallback, not only the update read off the document.
     expect(fellBack).toBeGreaterThan(0);
+  });
+
+  it('gives way to the merge when the room has many more structs than the version has changes (reading it off would cost more)', () => {
+    const doc = new Y.Doc();
+    const text = doc.getText('code');
+    // Typing at alternate places: every character its own struct.
+    for (let index = 0; index < 2_000; index++) text.insert(index % 2 === 0 ? 0 : text.length, 'x');
+    const before = Y.encodeStateVector(doc);
+    let deleted: Y.Transaction['deleteSet'][] = [];
+    doc.on('afterTransaction', (transaction: Y.Transaction) => transaction.deleteSet.clients.size > 0 && deleted.push(transaction.deleteSet));
+    deleted = [];
+    text.delete(5, 1);
+    expect(encodeVersionUpdate(doc, before, deleted, 1)).toBeUndefined();
+    expect(encodeVersionUpdate(doc, before, deleted, 100)).toBeDefined();
   });
 });

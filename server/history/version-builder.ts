@@ -14,7 +14,7 @@ import {
   readRenderChain,
 } from './history.repository.ts';
 import { chainBytes, type HistoryWorker } from './history-worker.ts';
-import type { BuildOptions } from './history-tasks.ts';
+import type { BuildOptions } from './build-versions.ts';
 
 /** A pause in editing this long (ms) closes a version. */
 export const VERSION_PAUSE_MS = 2_000;

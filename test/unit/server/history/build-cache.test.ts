@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { CODE_TEXT } from '../../../../shared/protocol.ts';
 import { decodeChangeIndex, encodeChangeIndex, encodeUpdateList, type RecordedChange } from '../../../../server/history/change-index.ts';
 import { compressSync, decompressSync } from '../../../../server/history/compression.ts';
-import type { BuildOptions, BuildResult } from '../../../../server/history/history-tasks.ts';
+import type { BuildOptions, BuildResult } from '../../../../server/history/build-versions.ts';
 import { createHistoryWorker } from '../../../../server/history/history-worker.ts';
 
 describe('building versions from the document the last build left in the worker', () => {

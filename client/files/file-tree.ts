@@ -157,7 +157,8 @@ export function createFileTree(options: { readOnly: boolean; actions: FileTreeAc
       if (fileId) fileRows.set(fileId, cached);
       return cached;
     }
-    const name = h('span', { class: 'file-name' }, baseName(path));
+    // The whole path in the tooltip: a long name ends in an ellipsis (files.css).
+    const name = h('span', { class: 'file-name', title: path }, baseName(path));
     const parts: (HTMLElement | null)[] = [
       h('span', { class: kind === 'folder' ? 'file-icon file-icon-folder' : 'file-icon', 'aria-hidden': 'true' }),
       name,

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { readFileTree } from '../../shared/room-files.ts';
 import { mergeInRounds } from '../collab/merge-updates.ts';
-import { keepBuildDoc, takeBuildDoc } from './build-cache.ts';
+import { buildDocs } from './build-cache.ts';
 import { decodeChangeIndex, decodeUpdateList, encodeChangeIndex, encodeUpdateList, type HistoryAuthor, type RecordedChange } from './change-index.ts';
 import { observeOps } from './change-ops.ts';
 import { compressSync } from './compression.ts';
@@ -90,7 +90,7 @@ export function buildVersions(segments: { update: Uint8Array; changes: Uint8Arra
     };
   }
   // The room as of the newest version; each change's update is applied to it in turn, and its ops read off the text events.
-  const cachedDoc = options.cached === undefined ? undefined : takeBuildDoc(options.roomId, options.cached);
+  const cachedDoc = options.cached === undefined ? undefined : buildDocs?.take(options.roomId, options.cached);
   if (options.cached !== undefined && !cachedDoc && !options.base) return { versions: [], remainder: null, miss: true };
   // Only a document that started at the newest version holds the room's past: snapshots and the next build need that.
   const fromNewest = cachedDoc !== undefined || options.base !== undefined;
@@ -145,8 +145,9 @@ export function buildVersions(segments: { update: Uint8Array; changes: Uint8Arra
         snapshot,
       };
     });
-    keep = fromNewest;
-    const token = keep ? keepBuildDoc(options.roomId, doc) : undefined;
+    // The worker keeps the document for the next build, named by a token (it destroys one too large to keep); the main thread keeps none.
+    keep = fromNewest && buildDocs !== undefined;
+    const token = keep ? buildDocs!.keep(options.roomId, doc) : undefined;
     return token === undefined ? { versions, remainder } : { versions, remainder, kept: { token, sinceBytes, sinceVersions, snapshotAtBytes } };
   } finally {
     observer.stop();

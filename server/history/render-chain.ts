@@ -2,6 +2,7 @@ import { isMainThread } from 'node:worker_threads';
 import * as Y from 'yjs';
 import { decodeUpdateList } from './change-index.ts';
 import { decompressSync } from './compression.ts';
+import { estimateDocBytes } from './doc-bytes.ts';
 import type { RenderChainIds } from './history.repository.ts';
 
 /**
@@ -27,8 +28,8 @@ export interface RenderChain {
  */
 export function withDoc<T>(chain: RenderChain, read: (doc: Y.Doc) => T): T {
   const cached = renderFromCache(chain);
-  if (cached) return read(cached);
-  const doc = docOf(chain);
+  if (cached?.kept) return read(cached.doc);
+  const doc = cached?.doc ?? docOf(chain);
   try {
     return read(doc);
   } finally {
@@ -36,10 +37,12 @@ export function withDoc<T>(chain: RenderChain, read: (doc: Y.Doc) => T): T {
   }
 }
 
-/** Rooms whose last rendered document the worker keeps, at most. */
+/** Rooms whose last rendered document the worker keeps, at most... */
 const RENDER_CACHE_ROOMS = 4;
-/** Per room (most recently used last): the document of the last render, its snapshot's version and the last version applied. */
-const renderCache = new Map<string, { doc: Y.Doc; snapshotId: number | null; lastId: number | null }>();
+/** ...and their documents' heap, at most ({@link estimateDocBytes}). */
+const RENDER_CACHE_BYTES = 128 * 1024 * 1024;
+/** Per room (most recently used last): the document of the last render, its snapshot's version, the last version applied, and its heap. */
+const renderCache = new Map<string, { doc: Y.Doc; snapshotId: number | null; lastId: number | null; bytes: number }>();
 
 /**
  * The room at the end of `chain` from the room's last rendered document when
@@ -49,7 +52,7 @@ const renderCache = new Map<string, { doc: Y.Doc; snapshotId: number | null; las
  * snapshot each time. Only in the worker thread (the thread that serves
  * sockets keeps no documents) and only for chains of versions.
  */
-function renderFromCache(chain: RenderChain): Y.Doc | undefined {
+function renderFromCache(chain: RenderChain): { doc: Y.Doc; kept: boolean } | undefined {
   const ids = chain.ids;
   if (!ids || isMainThread || (chain.raw?.length ?? 0) > 0) return undefined;
   let entry = renderCache.get(ids.roomId);
@@ -63,7 +66,7 @@ function renderFromCache(chain: RenderChain): Y.Doc | undefined {
     renderCache.delete(ids.roomId);
     const doc = new Y.Doc();
     if (chain.snapshot) Y.applyUpdate(doc, decompressSync(chain.snapshot));
-    entry = { doc, snapshotId: ids.snapshotId, lastId: ids.snapshotId };
+    entry = { doc, snapshotId: ids.snapshotId, lastId: ids.snapshotId, bytes: 0 };
     from = 0;
   }
   const { doc } = entry;
@@ -71,14 +74,20 @@ function renderFromCache(chain: RenderChain): Y.Doc | undefined {
     for (let index = from; index < chain.updates.length; index++) Y.applyUpdate(doc, decompressSync(chain.updates[index]));
   });
   entry.lastId = ids.updateIds.at(-1) ?? ids.snapshotId;
+  entry.bytes = estimateDocBytes(doc);
   renderCache.delete(ids.roomId);
+  // Too large to keep at all: the caller renders from it once and destroys it.
+  if (entry.bytes > RENDER_CACHE_BYTES) return { doc, kept: false };
   renderCache.set(ids.roomId, entry);
+  let bytes = 0;
+  for (const kept of renderCache.values()) bytes += kept.bytes;
   for (const [roomId, old] of renderCache) {
-    if (renderCache.size <= RENDER_CACHE_ROOMS) break;
+    if (renderCache.size <= RENDER_CACHE_ROOMS && bytes <= RENDER_CACHE_BYTES) break;
     old.doc.destroy();
     renderCache.delete(roomId);
+    bytes -= old.bytes;
   }
-  return doc;
+  return { doc, kept: true };
 }
 
 /** A document holding a chain. */

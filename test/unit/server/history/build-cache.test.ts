@@ -5,6 +5,8 @@ import { decodeChangeIndex, encodeChangeIndex, encodeUpdateList, type RecordedCh
 import { compressSync, decompressSync } from '../../../../server/history/compression.ts';
 import type { BuildOptions, BuildResult } from '../../../../server/history/build-versions.ts';
 import { createHistoryWorker } from '../../../../server/history/history-worker.ts';
+import { BuildDocCache } from '../../../../server/history/build-cache.ts';
+import { estimateDocBytes } from '../../../../server/history/doc-bytes.ts';
 
 describe('building versions from the document the last build left in the worker', () => {
   // Every task goes to the real worker thread, where the build cache lives.
@@ -69,5 +71,38 @@ describe('building versions from the document the last build left in the worker'
     const last = await build('a', bursts[3], { cached: fromCache.kept!.token });
     const versions = [...first.versions, ...fromCache.versions, ...last.versions].map((version) => version.update);
     expect(await worker.run({ kind: 'render-entry', chain: { snapshot, updates: versions } }, 1)).toBe(text);
+  });
+});
+
+describe('the build document cache', () => {
+  /** A document of `lines` lines typed at alternate ends (each line its own struct). */
+  const room = (lines: number) => {
+    const doc = new Y.Doc();
+    const text = doc.getText(CODE_TEXT);
+    for (let line = 0; line < lines; line++) text.insert(line % 2 === 0 ? 0 : text.length, `line ${line}\n`);
+    return doc;
+  };
+
+  it('keeps the most recently built rooms within its rooms and its bytes, and never a document larger than all its bytes', () => {
+    const oneRoom = estimateDocBytes(room(100));
+    const cache = new BuildDocCache({ rooms: 3, bytes: oneRoom * 2.5 });
+    const tokens = ['a', 'b', 'c'].map((roomId) => cache.keep(roomId, room(100)));
+    // Two fit in the bytes: the oldest went.
+    expect(['a', 'b', 'c'].map((roomId) => cache.has(roomId))).toEqual([false, true, true]);
+    expect(cache.take('a', tokens[0]!)).toBeUndefined();
+    // Taken out, a document no longer counts; kept again, it is the newest.
+    const b = cache.take('b', tokens[1]!)!;
+    expect(b.getText(CODE_TEXT).toString()).toContain('line 99');
+    const again = cache.keep('b', b);
+    cache.keep('d', room(100));
+    expect(['b', 'c', 'd'].map((roomId) => cache.has(roomId))).toEqual([true, false, true]);
+    expect(cache.take('b', again!)).toBe(b);
+    // A document over all the bytes is destroyed, not kept.
+    const huge = room(400);
+    expect(cache.keep('e', huge)).toBeUndefined();
+    expect(cache.has('e')).toBe(false);
+    expect(huge.isDestroyed).toBe(true);
+    // The estimate grows with the structs: 400 lines at alternate ends weigh about four times 100.
+    expect(estimateDocBytes(room(400)) / oneRoom).toBeGreaterThan(3.5);
   });
 });

@@ -60,9 +60,17 @@ describe.runIf(testDatabaseUrl && testRedisUrl)('owner controls across instances
     const first = join('collab', a, room.roomId);
     await first.synced;
     for (const protocol of PROTOCOLS) {
-      const second = join(protocol, b, room.roomId);
-      await vi.waitFor(() => expect(second.closes[0]).toEqual({ code: CloseCode.roomFull, reason: CloseReason.roomFull }));
-      second.destroy();
+      // B asks Redis for the editors of every instance and whether A is alive: under load the refusal can take more
+      // than a second, and while Redis cannot answer in time B counts its own editors only (docs/owner.md). So each
+      // try waits a few seconds for its refusal, and a socket let in during such a moment is closed and tried again.
+      await vi.waitFor(async () => {
+        const second = join(protocol, b, room.roomId);
+        try {
+          await vi.waitFor(() => expect(second.closes[0]).toEqual({ code: CloseCode.roomFull, reason: CloseReason.roomFull }), { timeout: 3_000 });
+        } finally {
+          second.destroy();
+        }
+      }, { timeout: 15_000, interval: 300 });
     }
     const viewer = join('yjs', b, room.viewId);
     const owner = join('yjs', b, room.roomId, room.ownerKey);

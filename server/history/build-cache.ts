@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isMainThread } from 'node:worker_threads';
 import type * as Y from 'yjs';
-import { estimateDocBytes } from './doc-bytes.ts';
+import { RoomDocCache } from './doc-cache.ts';
 
 /**
  * The room document a version build ends with, kept in the history worker
@@ -13,59 +13,40 @@ import { estimateDocBytes } from './doc-bytes.ts';
  * versions it made were committed and are still the newest, so a document
  * the stored history no longer matches (another instance built first, a
  * commit failed) is never used. Bounded by rooms and by the documents'
- * estimated heap. Only in the worker thread: the thread that serves sockets
- * keeps no documents.
+ * estimated heap (`doc-cache.ts`). Only in the worker thread: the thread
+ * that serves sockets keeps no documents.
  */
 
 /** Rooms whose build document the worker keeps, at most (the least recently built go first)... */
 const BUILD_CACHE_ROOMS = 8;
-/** ...and their documents' heap, at most ({@link estimateDocBytes}): a few long rooms typed all over weigh hundreds of MB. */
+/** ...and their documents' estimated heap, at most. */
 const BUILD_CACHE_BYTES = 128 * 1024 * 1024;
 
-/** Build documents by room, bounded by rooms and by heap; see the module's comment. */
+/** Build documents by room, each named by a token; see the module's comment. */
 export class BuildDocCache {
-  private readonly documents = new Map<string, { token: string; doc: Y.Doc; bytes: number }>();
-  private bytes = 0;
+  private readonly documents: RoomDocCache<string>;
 
-  constructor(private readonly limits: { rooms: number; bytes: number } = { rooms: BUILD_CACHE_ROOMS, bytes: BUILD_CACHE_BYTES }) {}
+  constructor(limits: { rooms: number; bytes: number } = { rooms: BUILD_CACHE_ROOMS, bytes: BUILD_CACHE_BYTES }) {
+    this.documents = new RoomDocCache(limits);
+  }
 
   /** The room's document left under `token`, taken out of the cache (the caller keeps it again or destroys it), or `undefined`. */
   take(roomId: string, token: string): Y.Doc | undefined {
-    const entry = this.documents.get(roomId);
-    if (!entry || entry.token !== token) return undefined;
-    this.forget(roomId, false);
-    return entry.doc;
+    if (this.documents.peek(roomId)?.meta !== token) return undefined;
+    return this.documents.take(roomId)?.doc;
   }
 
   /** Keeps a room's document for its next build; returns the token that names it, or `undefined` (and destroys it) when it alone is over the bytes. */
   keep(roomId: string, doc: Y.Doc): string | undefined {
-    this.forget(roomId, true);
-    const bytes = estimateDocBytes(doc);
-    if (bytes > this.limits.bytes) {
-      doc.destroy();
-      return undefined;
-    }
     const token = randomUUID();
-    this.documents.set(roomId, { token, doc, bytes });
-    this.bytes += bytes;
-    for (const oldest of this.documents.keys()) {
-      if (this.documents.size <= this.limits.rooms && this.bytes <= this.limits.bytes) break;
-      this.forget(oldest, true);
-    }
-    return token;
+    if (this.documents.keep(roomId, doc, token)) return token;
+    doc.destroy();
+    return undefined;
   }
 
   /** Whether a room's document is kept (for tests). */
   has(roomId: string): boolean {
-    return this.documents.has(roomId);
-  }
-
-  private forget(roomId: string, destroy: boolean): void {
-    const entry = this.documents.get(roomId);
-    if (!entry) return;
-    this.documents.delete(roomId);
-    this.bytes -= entry.bytes;
-    if (destroy) entry.doc.destroy();
+    return this.documents.peek(roomId) !== undefined;
   }
 }
 

@@ -1,10 +1,10 @@
 import * as Y from 'yjs';
-import { readFileTree } from '../../shared/room-files.ts';
 import { mergeInRounds } from '../collab/merge-updates.ts';
 import { buildDocs } from './build-cache.ts';
 import { decodeChangeIndex, decodeUpdateList, encodeChangeIndex, encodeUpdateList, type HistoryAuthor, type RecordedChange } from './change-index.ts';
 import { observeOps } from './change-ops.ts';
 import { compressSync } from './compression.ts';
+import { roomLength } from './doc-size.ts';
 import { docOf, type RenderChain } from './render-chain.ts';
 import { encodeVersionUpdate } from './version-update.ts';
 
@@ -40,7 +40,6 @@ export interface BuildResult {
 
 /** How a build groups changes and when it snapshots. */
 export interface BuildOptions {
-  previousChars: number;
   now: number;
   pauseMs: number;
   maxSpanMs: number;
@@ -105,7 +104,6 @@ export function buildVersions(segments: { update: Uint8Array; changes: Uint8Arra
   let keep = false;
   const paths = new Map(observer.paths());
   try {
-    let chars = options.previousChars;
     let sinceBytes = options.sinceBytes;
     let sinceVersions = options.sinceVersions;
     let snapshotAtBytes = options.snapshotAtBytes;
@@ -120,25 +118,22 @@ export function buildVersions(segments: { update: Uint8Array; changes: Uint8Arra
         for (const op of change.ops) if (!paths.has(op.file)) paths.set(op.file, observer.paths().get(op.file) ?? '');
       }
       for (const [id, path] of observer.paths()) paths.set(id, path);
-      chars = charsOf(doc);
       const merged = encodeVersionUpdate(doc, before, deleted, group.length) ?? mergeInRounds(group.flatMap((change) => (change.update ? [change.update] : [])));
       const update = compressSync(merged);
       sinceBytes += update.length;
       sinceVersions++;
       let snapshot: Uint8Array | null = null;
-      if (fromNewest) {
-        if (sinceBytes >= snapshotAtBytes || sinceVersions >= options.snapshotAtVersions) {
-          snapshot = compressSync(Y.encodeStateAsUpdate(doc));
-          sinceBytes = 0;
-          sinceVersions = 0;
-          snapshotAtBytes = Math.max(snapshotAtBytes, snapshot.length * options.snapshotShare);
-        }
+      if (fromNewest && (sinceBytes >= snapshotAtBytes || sinceVersions >= options.snapshotAtVersions)) {
+        snapshot = compressSync(Y.encodeStateAsUpdate(doc));
+        sinceBytes = 0;
+        sinceVersions = 0;
+        snapshotAtBytes = Math.max(snapshotAtBytes, snapshot.length * options.snapshotShare);
       }
       return {
         startedAt: group[0].at,
         at: group.at(-1)!.at,
         authors: [...authors.values()],
-        chars: Math.max(0, chars),
+        chars: roomLength(doc),
         changeCount: group.length,
         update,
         changes: compressSync(encodeChangeIndex(group, paths)),
@@ -165,15 +160,10 @@ export function buildBase(state: Uint8Array): BuiltVersion {
     const now = Date.now();
     return {
       startedAt: now, at: now, authors: [], changeCount: 0, update, snapshot: update,
-      chars: charsOf(doc),
+      chars: roomLength(doc),
       changes: compressSync(encodeChangeIndex([], new Map())),
     };
   } finally {
     doc.destroy();
   }
-}
-
-/** The total length of a room's files (a version's `chars`), from the texts' lengths: no text is read. */
-function charsOf(doc: Y.Doc): number {
-  return readFileTree(doc).files.reduce((sum, file) => sum + file.text.length, 0);
 }

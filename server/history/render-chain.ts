@@ -2,7 +2,7 @@ import { isMainThread } from 'node:worker_threads';
 import * as Y from 'yjs';
 import { decodeUpdateList } from './change-index.ts';
 import { decompressSync } from './compression.ts';
-import { estimateDocBytes } from './doc-bytes.ts';
+import { RoomDocCache } from './doc-cache.ts';
 import type { RenderChainIds } from './history.repository.ts';
 
 /**
@@ -37,12 +37,11 @@ export function withDoc<T>(chain: RenderChain, read: (doc: Y.Doc) => T): T {
   }
 }
 
-/** Rooms whose last rendered document the worker keeps, at most... */
-const RENDER_CACHE_ROOMS = 4;
-/** ...and their documents' heap, at most ({@link estimateDocBytes}). */
-const RENDER_CACHE_BYTES = 128 * 1024 * 1024;
-/** Per room (most recently used last): the document of the last render, its snapshot's version, the last version applied, and its heap. */
-const renderCache = new Map<string, { doc: Y.Doc; snapshotId: number | null; lastId: number | null; bytes: number }>();
+/**
+ * Per room, the document of the last render, with its snapshot's version and
+ * the last version applied: at most 4 rooms and 128 MiB of estimated heap.
+ */
+const renderCache = new RoomDocCache<{ snapshotId: number | null; lastId: number | null }>({ rooms: 4, bytes: 128 * 1024 * 1024 });
 
 /**
  * The room at the end of `chain` from the room's last rendered document when
@@ -50,44 +49,36 @@ const renderCache = new Map<string, { doc: Y.Doc; snapshotId: number | null; las
  * the updates after that version are applied. Scrubbing a timeline forward
  * (or rendering versions in order) then costs a few updates instead of a
  * snapshot each time. Only in the worker thread (the thread that serves
- * sockets keeps no documents) and only for chains of versions.
+ * sockets keeps no documents) and only for chains of versions. `kept` is
+ * false for a document too large to keep: the caller renders from it once
+ * and destroys it.
  */
 function renderFromCache(chain: RenderChain): { doc: Y.Doc; kept: boolean } | undefined {
   const ids = chain.ids;
   if (!ids || isMainThread || (chain.raw?.length ?? 0) > 0) return undefined;
-  let entry = renderCache.get(ids.roomId);
+  let entry = renderCache.take(ids.roomId);
   let from = 0;
-  if (entry && entry.snapshotId === ids.snapshotId) {
-    from = entry.lastId === ids.snapshotId ? 0 : ids.updateIds.indexOf(entry.lastId ?? NaN) + 1;
-    if (from === 0 && entry.lastId !== ids.snapshotId) entry = undefined;
-  } else entry = undefined;
+  if (entry) {
+    const { snapshotId, lastId } = entry.meta;
+    from = lastId === ids.snapshotId ? 0 : ids.updateIds.indexOf(lastId ?? NaN) + 1;
+    // Another snapshot, or a version the chain does not go on from: start again from the snapshot.
+    if (snapshotId !== ids.snapshotId || (from === 0 && lastId !== ids.snapshotId)) {
+      entry.doc.destroy();
+      entry = undefined;
+    }
+  }
   if (!entry) {
-    renderCache.get(ids.roomId)?.doc.destroy();
-    renderCache.delete(ids.roomId);
     const doc = new Y.Doc();
     if (chain.snapshot) Y.applyUpdate(doc, decompressSync(chain.snapshot));
-    entry = { doc, snapshotId: ids.snapshotId, lastId: ids.snapshotId, bytes: 0 };
+    entry = { doc, meta: { snapshotId: ids.snapshotId, lastId: ids.snapshotId } };
     from = 0;
   }
   const { doc } = entry;
   doc.transact(() => {
     for (let index = from; index < chain.updates.length; index++) Y.applyUpdate(doc, decompressSync(chain.updates[index]));
   });
-  entry.lastId = ids.updateIds.at(-1) ?? ids.snapshotId;
-  entry.bytes = estimateDocBytes(doc);
-  renderCache.delete(ids.roomId);
-  // Too large to keep at all: the caller renders from it once and destroys it.
-  if (entry.bytes > RENDER_CACHE_BYTES) return { doc, kept: false };
-  renderCache.set(ids.roomId, entry);
-  let bytes = 0;
-  for (const kept of renderCache.values()) bytes += kept.bytes;
-  for (const [roomId, old] of renderCache) {
-    if (renderCache.size <= RENDER_CACHE_ROOMS && bytes <= RENDER_CACHE_BYTES) break;
-    old.doc.destroy();
-    renderCache.delete(roomId);
-    bytes -= old.bytes;
-  }
-  return { doc, kept: true };
+  const kept = renderCache.keep(ids.roomId, doc, { snapshotId: ids.snapshotId, lastId: ids.updateIds.at(-1) ?? ids.snapshotId });
+  return { doc, kept };
 }
 
 /** A document holding a chain. */

@@ -178,7 +178,7 @@ export class VersionBuilder {
           kind: 'build',
           segments: segments.map(({ update, changes }) => ({ update, changes })),
           options: {
-            roomId, previousChars: latest.chars, now, pauseMs: this.pauseMs, maxSpanMs: this.maxSpanMs, closeOpen,
+            roomId, now, pauseMs: this.pauseMs, maxSpanMs: this.maxSpanMs, closeOpen,
             snapshotShare: SNAPSHOT_SHARE, snapshotAtVersions: SNAPSHOT_MAX_VERSIONS, ...from,
           },
         },

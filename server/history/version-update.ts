@@ -1,5 +1,6 @@
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import { countStructs } from './doc-size.ts';
 
 type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
 
@@ -26,7 +27,7 @@ type DeleteSet = ReturnType<typeof Y.createDeleteSet>;
  */
 export function encodeVersionUpdate(doc: Y.Doc, before: Uint8Array, deleted: readonly DeleteSet[], changes: number): Uint8Array | undefined {
   if (doc.store.pendingStructs || doc.store.pendingDs) return undefined;
-  if (structCount(doc) > MAX_STRUCTS_PER_CHANGE * changes) return undefined;
+  if (countStructs(doc) > MAX_STRUCTS_PER_CHANGE * changes) return undefined;
   const whole = Y.encodeStateAsUpdate(doc, before);
   const wholeDeletes = encodeDeleteSet(Y.createDeleteSetFromStructStore(doc.store));
   if (!endsWith(whole, wholeDeletes)) return undefined;
@@ -40,12 +41,6 @@ export function encodeVersionUpdate(doc: Y.Doc, before: Uint8Array, deleted: rea
 
 /** Structs in the document per change of the version beyond which merging the changes' updates costs less (see {@link encodeVersionUpdate}). */
 const MAX_STRUCTS_PER_CHANGE = 64;
-
-function structCount(doc: Y.Doc): number {
-  let count = 0;
-  for (const structs of doc.store.clients.values()) count += structs.length;
-  return count;
-}
 
 /** A delete set as Yjs's v1 update encoding writes it: clients in descending order, each with its (clock, length) ranges. */
 function encodeDeleteSet(set: DeleteSet): Uint8Array {

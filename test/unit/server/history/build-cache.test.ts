@@ -6,7 +6,7 @@ import { compressSync, decompressSync } from '../../../../server/history/compres
 import type { BuildOptions, BuildResult } from '../../../../server/history/build-versions.ts';
 import { createHistoryWorker } from '../../../../server/history/history-worker.ts';
 import { BuildDocCache } from '../../../../server/history/build-cache.ts';
-import { estimateDocBytes } from '../../../../server/history/doc-bytes.ts';
+import { estimateDocBytes } from '../../../../server/history/doc-size.ts';
 
 describe('building versions from the document the last build left in the worker', () => {
   // Every task goes to the real worker thread, where the build cache lives.
@@ -42,7 +42,7 @@ describe('building versions from the document the last build left in the worker'
         kind: 'build',
         segments: [segmentOf(changes)],
         options: {
-          roomId, previousChars: 0, now: 1e9, pauseMs: 2_000, maxSpanMs: 60_000, closeOpen: false,
+          roomId, now: 1e9, pauseMs: 2_000, maxSpanMs: 60_000, closeOpen: false,
           sinceBytes: 0, sinceVersions: 0, snapshotAtBytes: 1e9, snapshotShare: 0.5, snapshotAtVersions: 200, ...from,
         },
       },

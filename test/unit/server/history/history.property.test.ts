@@ -80,7 +80,7 @@ describe('history: versions from recorded changes', () => {
     const built = runHistoryTask({
       kind: 'build',
       segments: [segment],
-      options: { roomId: 'room', previousChars: 0, now: 21_000, pauseMs: 2_000, maxSpanMs: 60_000, closeOpen: false, sinceBytes: 0, sinceVersions: 0, snapshotAtBytes: 1e9, snapshotShare: 0.5, snapshotAtVersions: 200 },
+      options: { roomId: 'room', now: 21_000, pauseMs: 2_000, maxSpanMs: 60_000, closeOpen: false, sinceBytes: 0, sinceVersions: 0, snapshotAtBytes: 1e9, snapshotShare: 0.5, snapshotAtVersions: 200 },
     });
     expect(built.versions.map((version) => [version.startedAt, version.at, version.changeCount, version.chars])).toEqual([[1_000, 1_500, 2, 2], [10_000, 10_100, 2, 4]]);
     expect(built.remainder).toMatchObject({ firstAt: 20_000, lastAt: 20_000 });

@@ -111,8 +111,13 @@ export function buildVersions(segments: { update: Uint8Array; changes: Uint8Arra
       const authors = new Map<string, HistoryAuthor>();
       const before = Y.encodeStateVector(doc);
       deleted = [];
+      // Changes decoded from one segment share their author object: one key per run of them, not per change.
+      let lastAuthor: HistoryAuthor | undefined;
       for (const change of group) {
-        authors.set(`${change.author.name}\u0000${change.author.color}`, { name: change.author.name, color: change.author.color });
+        if (change.author !== lastAuthor) {
+          lastAuthor = change.author;
+          authors.set(`${change.author.name}\u0000${change.author.color}`, { name: change.author.name, color: change.author.color });
+        }
         if (change.update) Y.applyUpdate(doc, change.update);
         change.ops = observer.take();
         for (const op of change.ops) if (!paths.has(op.file)) paths.set(op.file, observer.paths().get(op.file) ?? '');

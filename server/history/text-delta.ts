@@ -30,52 +30,11 @@ export class TextDeltaReader {
     const transaction = event.transaction;
     const changed = changedItemsOf(text, transaction);
     if (changed.size === 0) return [];
-    const visibleBefore = (item: Y.Item): number => {
-      if (!item.countable) return 0;
-      if (event.adds(item)) return 0;
-      if (item.deleted && !event.deletes(item)) return 0;
-      return item.length;
-    };
     const marker = this.validMarker(text);
-    const found = findBounds(marker, changed, visibleBefore);
+    const found = findBounds(marker, changed, event);
     if (!found) return fallback(event);
     const { first, firstIndex, last } = found;
-
-    const delta: TextDeltaPart[] = [];
-    if (firstIndex > 0) delta.push({ retain: firstIndex });
-    let retain = 0;
-    let deleted = 0;
-    let inserted = '';
-    const flush = () => {
-      if (retain > 0) delta.push({ retain });
-      if (deleted > 0) delta.push({ delete: deleted });
-      if (inserted) delta.push({ insert: inserted });
-      retain = 0;
-      deleted = 0;
-      inserted = '';
-    };
-    for (let item: Y.Item | null = first; item !== null; item = item.right) {
-      if (item.countable) {
-        const adds = event.adds(item);
-        const deletes = event.deletes(item);
-        if (adds) {
-          if (!deletes) {
-            if (retain > 0 || deleted > 0) flush();
-            inserted += item.content instanceof Y.ContentString ? item.content.str : '';
-          }
-        } else if (deletes) {
-          if (retain > 0 || inserted) flush();
-          deleted += item.length;
-        } else if (!item.deleted) {
-          if (deleted > 0 || inserted) flush();
-          retain += item.length;
-        }
-      }
-      if (item === last) break;
-    }
-    // A trailing retain says nothing (Yjs drops it too).
-    retain = 0;
-    flush();
+    const delta = readParts(event, first, firstIndex, last);
 
     // Everything before `first` is unchanged, so its left neighbour keeps its index; `first` itself may be merged away.
     const anchor = first.left;
@@ -101,17 +60,20 @@ export class TextDeltaReader {
 function changedItemsOf(text: Y.AbstractType<unknown>, transaction: Y.Transaction): Set<Y.Item> {
   const changed = new Set<Y.Item>();
   const structsOf = transaction.doc.store.clients;
-  const collect = (client: number, from: number, end: number) => {
-    const structs = structsOf.get(client);
-    if (!structs || from >= end) return;
-    for (let index = Y.findIndexSS(structs, from); index < structs.length && structs[index].id.clock < end; index++) {
-      const struct = structs[index];
-      if (struct instanceof Y.Item && struct.parent === text && struct.parentSub === null) changed.add(struct);
-    }
-  };
-  for (const [client, end] of transaction.afterState) collect(client, transaction.beforeState.get(client) ?? 0, end);
-  for (const [client, ranges] of transaction.deleteSet.clients) for (const range of ranges) collect(client, range.clock, range.clock + range.len);
+  for (const [client, end] of transaction.afterState) collectChanged(changed, text, structsOf.get(client), transaction.beforeState.get(client) ?? 0, end);
+  for (const [client, ranges] of transaction.deleteSet.clients) {
+    for (const range of ranges) collectChanged(changed, text, structsOf.get(client), range.clock, range.clock + range.len);
+  }
   return changed;
+}
+
+/** Adds to `changed` the items of `text` among one client's structs with clocks in `[from, end)`. */
+function collectChanged(changed: Set<Y.Item>, text: Y.AbstractType<unknown>, structs: (Y.Item | Y.GC)[] | undefined, from: number, end: number): void {
+  if (!structs || from >= end) return;
+  for (let index = Y.findIndexSS(structs, from); index < structs.length && structs[index].id.clock < end; index++) {
+    const struct = structs[index];
+    if (struct instanceof Y.Item && struct.parent === text && struct.parentSub === null) changed.add(struct);
+  }
 }
 
 /**
@@ -119,11 +81,7 @@ function changedItemsOf(text: Y.AbstractType<unknown>, transaction: Y.Transactio
  * item is met: the leftmost one with its index (visible characters before
  * it, as the text was before the transaction) and the rightmost one.
  */
-function findBounds(
-  marker: Marker | undefined,
-  changed: Set<Y.Item>,
-  visibleBefore: (item: Y.Item) => number,
-): { first: Y.Item; firstIndex: number; last: Y.Item } | undefined {
+function findBounds(marker: Marker | undefined, changed: Set<Y.Item>, event: Y.YTextEvent): { first: Y.Item; firstIndex: number; last: Y.Item } | undefined {
   if (!marker) return undefined;
   let remaining = changed.size;
   // Met on the left walk: the nearest to the marker and the farthest; on the right walk likewise.
@@ -137,7 +95,7 @@ function findBounds(
   let rightIndex = marker.index;
   while (remaining > 0 && (left !== null || right !== null)) {
     if (left !== null) {
-      leftIndex -= visibleBefore(left);
+      leftIndex -= visibleBefore(event, left);
       if (changed.has(left)) {
         remaining--;
         leftNearest ??= left;
@@ -151,7 +109,7 @@ function findBounds(
         rightNearest ??= { item: right, index: rightIndex };
         rightFarthest = right;
       }
-      rightIndex += visibleBefore(right);
+      rightIndex += visibleBefore(event, right);
       right = right.right;
     }
   }
@@ -160,6 +118,63 @@ function findBounds(
   const last = rightFarthest ?? leftNearest;
   if (!first || !last) return undefined;
   return { first: first.item, firstIndex: first.index, last };
+}
+
+/** Visible characters of `item` as the text was before the event's transaction. */
+function visibleBefore(event: Y.YTextEvent, item: Y.Item): number {
+  if (!item.countable) return 0;
+  if (event.adds(item)) return 0;
+  if (item.deleted && !event.deletes(item)) return 0;
+  return item.length;
+}
+
+/**
+ * The parts of `event.delta` from `first` (at `firstIndex`) to `last`. Plain
+ * loops, no closure per call: this runs once per replayed keystroke.
+ */
+function readParts(event: Y.YTextEvent, first: Y.Item, firstIndex: number, last: Y.Item): TextDeltaPart[] {
+  const parts = new DeltaParts();
+  if (firstIndex > 0) parts.list.push({ retain: firstIndex });
+  for (let item: Y.Item | null = first; item !== null; item = item.right) {
+    if (item.countable) {
+      const adds = event.adds(item);
+      const deletes = event.deletes(item);
+      if (adds) {
+        if (!deletes) {
+          if (parts.retain > 0 || parts.deleted > 0) parts.flush();
+          parts.inserted += item.content instanceof Y.ContentString ? item.content.str : '';
+        }
+      } else if (deletes) {
+        if (parts.retain > 0 || parts.inserted) parts.flush();
+        parts.deleted += item.length;
+      } else if (!item.deleted) {
+        if (parts.deleted > 0 || parts.inserted) parts.flush();
+        parts.retain += item.length;
+      }
+    }
+    if (item === last) break;
+  }
+  // A trailing retain says nothing (Yjs drops it too).
+  parts.retain = 0;
+  parts.flush();
+  return parts.list;
+}
+
+/** The delta being read: the finished parts, and the run in progress. */
+class DeltaParts {
+  readonly list: TextDeltaPart[] = [];
+  retain = 0;
+  deleted = 0;
+  inserted = '';
+
+  flush(): void {
+    if (this.retain > 0) this.list.push({ retain: this.retain });
+    if (this.deleted > 0) this.list.push({ delete: this.deleted });
+    if (this.inserted) this.list.push({ insert: this.inserted });
+    this.retain = 0;
+    this.deleted = 0;
+    this.inserted = '';
+  }
 }
 
 function fallback(event: Y.YTextEvent): TextDeltaPart[] {

@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { mergeInRounds } from '../collab/merge-updates.ts';
 import { buildDocs } from './build-cache.ts';
 import { decodeChangeIndex, decodeUpdateList, encodeChangeIndex, encodeUpdateList, type HistoryAuthor, type RecordedChange } from './change-index.ts';
+import { replayChanges } from './batch-ops.ts';
 import { observeOps } from './change-ops.ts';
 import { compressSync } from './compression.ts';
 import { roomLength } from './doc-size.ts';
@@ -114,14 +115,11 @@ export function buildVersions(segments: { update: Uint8Array; changes: Uint8Arra
       // Changes decoded from one segment share their author object: one key per run of them, not per change.
       let lastAuthor: HistoryAuthor | undefined;
       for (const change of group) {
-        if (change.author !== lastAuthor) {
-          lastAuthor = change.author;
-          authors.set(`${change.author.name}\u0000${change.author.color}`, { name: change.author.name, color: change.author.color });
-        }
-        if (change.update) Y.applyUpdate(doc, change.update);
-        change.ops = observer.take();
-        for (const op of change.ops) if (!paths.has(op.file)) paths.set(op.file, observer.paths().get(op.file) ?? '');
+        if (change.author === lastAuthor) continue;
+        lastAuthor = change.author;
+        authors.set(`${change.author.name}\u0000${change.author.color}`, { name: change.author.name, color: change.author.color });
       }
+      replayChanges(doc, group, observer, paths);
       for (const [id, path] of observer.paths()) paths.set(id, path);
       const merged = encodeVersionUpdate(doc, before, deleted, group.length) ?? mergeInRounds(group.flatMap((change) => (change.update ? [change.update] : [])));
       const update = compressSync(merged);
@@ -172,3 +170,4 @@ export function buildBase(state: Uint8Array): BuiltVersion {
     doc.destroy();
   }
 }
+

@@ -35,6 +35,13 @@ export interface RecordedChange {
   ranges: [number, number, number][];
   /** Its Yjs update (carried beside the index, never inside it). */
   update?: Uint8Array;
+  /**
+   * It changed the content of texts and nothing else (no file made, removed
+   * or renamed): a build may replay it inside one transaction with its
+   * neighbours (`batch-ops.ts`). Unknown (false) for changes stored before
+   * the recorder said so.
+   */
+  textOnly?: boolean;
 }
 
 /** Encodes a list of updates (a segment's, one per change) as one byte array. */
@@ -59,7 +66,9 @@ export interface ChangeIndex {
   paths: Map<string, string>;
 }
 
-const FORMAT = 1;
+/** Format 2 adds each change's flags (bit 0: `textOnly`); format 1 is still read. */
+const FORMAT = 2;
+const TEXT_ONLY = 1;
 /** Times are stored in these units (ms). */
 export const TIME_UNIT_MS = 100;
 
@@ -94,6 +103,7 @@ export function encodeChangeIndex(changes: readonly RecordedChange[], paths: Rea
     encoding.writeVarUint(who, authorIndex);
     encoding.writeVarUint(shape, change.ops.length);
     encoding.writeVarUint(shape, change.ranges.length);
+    encoding.writeVarUint(shape, change.textOnly ? TEXT_ONLY : 0);
     for (const op of change.ops) {
       let fileIndex = files.get(op.file);
       if (fileIndex === undefined) files.set(op.file, (fileIndex = files.size));
@@ -148,7 +158,7 @@ export function encodeChangeIndex(changes: readonly RecordedChange[], paths: Rea
 export function decodeChangeIndex(bytes: Uint8Array): ChangeIndex {
   const input = decoding.createDecoder(bytes);
   const format = decoding.readVarUint(input);
-  if (format !== FORMAT) throw new Error(`unknown change index format ${format}`);
+  if (format !== 1 && format !== FORMAT) throw new Error(`unknown change index format ${format}`);
   const count = decoding.readVarUint(input);
   const authors: HistoryAuthor[] = [];
   for (let n = decoding.readVarUint(input); n > 0; n--) {
@@ -184,6 +194,7 @@ export function decodeChangeIndex(bytes: Uint8Array): ChangeIndex {
     const author = authors[decoding.readVarUint(who)];
     const opCount = decoding.readVarUint(shape);
     const rangeCount = decoding.readVarUint(shape);
+    const flags = format === 1 ? 0 : decoding.readVarUint(shape);
     const ops: ChangeOp[] = [];
     for (let n = 0; n < opCount; n++) {
       const file = fileIds[decoding.readVarUint(opFile)];
@@ -203,7 +214,9 @@ export function decodeChangeIndex(bytes: Uint8Array): ChangeIndex {
       clientEnds[clientIndex] = end;
       ranges.push([clients[clientIndex], first, end]);
     }
-    changes.push({ at: lastTime * TIME_UNIT_MS, author, ops, ranges });
+    const change: RecordedChange = { at: lastTime * TIME_UNIT_MS, author, ops, ranges };
+    if (flags & TEXT_ONLY) change.textOnly = true;
+    changes.push(change);
   }
   return { changes, paths };
 }

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { CODE_TEXT, ENTRY_FILE_ID, FILE_TEXT, FILES_MAP } from '../../shared/protocol.ts';
 import { readFileTree } from '../../shared/room-files.ts';
 import type { ChangeOp } from './change-index.ts';
-import { TextDeltaReader } from './text-delta.ts';
+import { TextDeltaReader, type TextDeltaPart } from './text-delta.ts';
 
 /** Gathers the ops of each transaction applied to a document: see {@link observeOps}. */
 export interface OpsObserver {
@@ -10,7 +10,32 @@ export interface OpsObserver {
   take(): ChangeOp[];
   /** File id to path, as the files are now. */
   paths(): Map<string, string>;
+  /**
+   * The delta reader it reads text events with. Changes applied while it is
+   * paused must be read with it too (`batch-ops.ts`): it remembers where
+   * each text was last changed, and starts the next walk there.
+   */
+  readonly reader: TextDeltaReader;
+  /** Stops listening while changes are applied and read elsewhere... */
+  pause(): void;
+  /** ...and listens again, with the files' lengths read afresh. */
+  resume(): void;
   stop(): void;
+}
+
+/** Appends the ops of a delta of file `fileId`'s text to `ops`; a replacement (delete then insert at one place) reads as one op. */
+export function pushDeltaOps(ops: ChangeOp[], fileId: string, delta: readonly TextDeltaPart[]): void {
+  let pos = 0;
+  for (const part of delta) {
+    if ('retain' in part) pos += part.retain;
+    else if ('delete' in part) ops.push({ file: fileId, pos, del: part.delete, ins: '' });
+    else {
+      const last = ops.at(-1);
+      if (last && last.file === fileId && last.pos === pos && last.ins === '' && last.del > 0) last.ins = part.insert;
+      else ops.push({ file: fileId, pos, del: 0, ins: part.insert });
+      pos += part.insert.length;
+    }
+  }
 }
 
 /**
@@ -25,27 +50,20 @@ export function observeOps(doc: Y.Doc): OpsObserver {
   const files = doc.getMap<unknown>(FILES_MAP);
   let ops: ChangeOp[] = [];
   let paths: Map<string, string> | undefined;
-  const deltas = new TextDeltaReader();
+  const reader = new TextDeltaReader();
   const lengths = new Map<string, number>();
-  lengths.set(ENTRY_FILE_ID, code.length);
-  for (const [id, record] of files.entries()) {
-    const text = record instanceof Y.Map ? record.get(FILE_TEXT) : undefined;
-    if (text instanceof Y.Text) lengths.set(id, text.length);
-  }
+  const readLengths = () => {
+    lengths.clear();
+    lengths.set(ENTRY_FILE_ID, code.length);
+    for (const [id, record] of files.entries()) {
+      const text = record instanceof Y.Map ? record.get(FILE_TEXT) : undefined;
+      if (text instanceof Y.Text) lengths.set(id, text.length);
+    }
+  };
+  readLengths();
 
   const addTextOps = (fileId: string, event: Y.YTextEvent) => {
-    let pos = 0;
-    for (const part of deltas.read(event)) {
-      if ('retain' in part) pos += part.retain;
-      else if ('delete' in part) ops.push({ file: fileId, pos, del: part.delete, ins: '' });
-      else {
-        const last = ops.at(-1);
-        // A replacement reads as one op: delete then insert at the same place.
-        if (last && last.file === fileId && last.pos === pos && last.ins === '' && last.del > 0) last.ins = part.insert;
-        else ops.push({ file: fileId, pos, del: 0, ins: part.insert });
-        pos += part.insert.length;
-      }
-    }
+    pushDeltaOps(ops, fileId, reader.read(event));
     lengths.set(fileId, (event.target as Y.Text).length);
   };
   const deleteWhole = (fileId: string) => {
@@ -78,8 +96,15 @@ export function observeOps(doc: Y.Doc): OpsObserver {
       }
     }
   };
-  code.observe(onCode);
-  files.observeDeep(onFiles);
+  const listen = () => {
+    code.observe(onCode);
+    files.observeDeep(onFiles);
+  };
+  const stopListening = () => {
+    code.unobserve(onCode);
+    files.unobserveDeep(onFiles);
+  };
+  listen();
   return {
     take() {
       const taken = ops;
@@ -90,9 +115,12 @@ export function observeOps(doc: Y.Doc): OpsObserver {
       paths ??= new Map(readFileTree(doc).files.map((file) => [file.id, file.path]));
       return paths;
     },
-    stop() {
-      code.unobserve(onCode);
-      files.unobserveDeep(onFiles);
+    reader,
+    pause: stopListening,
+    resume() {
+      readLengths();
+      listen();
     },
+    stop: stopListening,
   };
 }

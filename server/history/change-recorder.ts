@@ -1,6 +1,6 @@
 import type { Document } from '@hocuspocus/server';
 import { isTransactionOrigin } from '@hocuspocus/server';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import type { ConnectionContext } from '../collab/connection-context.ts';
 import { encodeChangeIndex, encodeUpdateList, type HistoryAuthor, type RecordedChange } from './change-index.ts';
 import type { HistorySegment } from './history.repository.ts';
@@ -60,7 +60,9 @@ export class HistoryRecorder {
     }
     const at = this.now();
     this.onRecorded?.(roomId, at);
-    return { at, author: this.authorOf(document, origin, ranges), ops: [], ranges, update };
+    const change: RecordedChange = { at, author: this.authorOf(document, origin, ranges), ops: [], ranges, update };
+    if (transaction && changedOnlyTexts(transaction)) change.textOnly = true;
+    return change;
   }
 
   /** The history row of a batch of a room's changes: each change's update (kept apart, so a version can end between two) and their index. */
@@ -92,4 +94,11 @@ export class HistoryRecorder {
     }
     return { name: subject ?? 'Anonymous', color: '', ...(subject ? { subject } : {}) };
   }
+}
+
+/** Whether the transaction changed the content of texts and no other type (a keystroke: usually one text). */
+export function changedOnlyTexts(transaction: Y.Transaction): boolean {
+  if (transaction.changed.size === 0) return false;
+  for (const type of transaction.changed.keys()) if (!(type instanceof Y.Text)) return false;
+  return true;
 }

@@ -21,21 +21,40 @@ interface Marker {
  * `retain` for everything before). Falls back to `event.delta` when the
  * changed items cannot all be found in the text (never expected).
  */
+/**
+ * What one change did to the items of a text: whether it inserted an item,
+ * whether it deleted one. Yjs's `YTextEvent` answers both for the
+ * transaction that fired it; a change replayed inside a larger transaction
+ * answers from its own Yjs ids (`batch-ops.ts`).
+ */
+export interface ItemChanges {
+  adds(item: Y.Item): boolean;
+  deletes(item: Y.Item): boolean;
+}
+
 export class TextDeltaReader {
-  private readonly markers = new WeakMap<Y.AbstractType<unknown>, Marker>();
+  private markers = new WeakMap<Y.AbstractType<unknown>, Marker>();
 
   /** The delta of `event` (same parts as `event.delta`, without a trailing `retain`). */
   read(event: Y.YTextEvent): TextDeltaPart[] {
     const text = event.target as Y.AbstractType<unknown>;
-    const transaction = event.transaction;
-    const changed = changedItemsOf(text, transaction);
+    const changed = changedItemsOf(text, event.transaction);
     if (changed.size === 0) return [];
-    const marker = this.validMarker(text);
-    const found = findBounds(marker, changed, event);
-    if (!found) return fallback(event);
-    const { first, firstIndex, last } = found;
-    const delta = readParts(event, first, firstIndex, last);
+    return this.readChange(text, changed, event) ?? fallback(event);
+  }
 
+  /**
+   * The delta of one change of `text`: `changed` holds the items of the text
+   * it inserted or deleted, `change` tells which. Call it for every change of
+   * the text, in order (the place of the last one is where the next walk
+   * starts). `undefined` when the changed items cannot all be found in the
+   * text (never expected).
+   */
+  readChange(text: Y.AbstractType<unknown>, changed: ReadonlySet<Y.Item>, change: ItemChanges): TextDeltaPart[] | undefined {
+    const found = findBounds(this.validMarker(text), changed, change);
+    if (!found) return undefined;
+    const { first, firstIndex, last } = found;
+    const delta = readParts(change, first, firstIndex, last);
     // Everything before `first` is unchanged, so its left neighbour keeps its index; `first` itself may be merged away.
     const anchor = first.left;
     if (anchor) this.markers.set(text, { item: anchor, index: firstIndex - (anchor.countable && !anchor.deleted ? anchor.length : 0) });
@@ -81,7 +100,7 @@ function collectChanged(changed: Set<Y.Item>, text: Y.AbstractType<unknown>, str
  * item is met: the leftmost one with its index (visible characters before
  * it, as the text was before the transaction) and the rightmost one.
  */
-function findBounds(marker: Marker | undefined, changed: Set<Y.Item>, event: Y.YTextEvent): { first: Y.Item; firstIndex: number; last: Y.Item } | undefined {
+function findBounds(marker: Marker | undefined, changed: ReadonlySet<Y.Item>, change: ItemChanges): { first: Y.Item; firstIndex: number; last: Y.Item } | undefined {
   if (!marker) return undefined;
   let remaining = changed.size;
   // Met on the left walk: the nearest to the marker and the farthest; on the right walk likewise.
@@ -95,7 +114,7 @@ function findBounds(marker: Marker | undefined, changed: Set<Y.Item>, event: Y.Y
   let rightIndex = marker.index;
   while (remaining > 0 && (left !== null || right !== null)) {
     if (left !== null) {
-      leftIndex -= visibleBefore(event, left);
+      leftIndex -= visibleBefore(change, left);
       if (changed.has(left)) {
         remaining--;
         leftNearest ??= left;
@@ -109,7 +128,7 @@ function findBounds(marker: Marker | undefined, changed: Set<Y.Item>, event: Y.Y
         rightNearest ??= { item: right, index: rightIndex };
         rightFarthest = right;
       }
-      rightIndex += visibleBefore(event, right);
+      rightIndex += visibleBefore(change, right);
       right = right.right;
     }
   }
@@ -120,25 +139,25 @@ function findBounds(marker: Marker | undefined, changed: Set<Y.Item>, event: Y.Y
   return { first: first.item, firstIndex: first.index, last };
 }
 
-/** Visible characters of `item` as the text was before the event's transaction. */
-function visibleBefore(event: Y.YTextEvent, item: Y.Item): number {
+/** Visible characters of `item` as the text was before the change. */
+function visibleBefore(change: ItemChanges, item: Y.Item): number {
   if (!item.countable) return 0;
-  if (event.adds(item)) return 0;
-  if (item.deleted && !event.deletes(item)) return 0;
+  if (change.adds(item)) return 0;
+  if (item.deleted && !change.deletes(item)) return 0;
   return item.length;
 }
 
 /**
- * The parts of `event.delta` from `first` (at `firstIndex`) to `last`. Plain
+ * The delta parts of a change from `first` (at `firstIndex`) to `last`. Plain
  * loops, no closure per call: this runs once per replayed keystroke.
  */
-function readParts(event: Y.YTextEvent, first: Y.Item, firstIndex: number, last: Y.Item): TextDeltaPart[] {
+function readParts(change: ItemChanges, first: Y.Item, firstIndex: number, last: Y.Item): TextDeltaPart[] {
   const parts = new DeltaParts();
   if (firstIndex > 0) parts.list.push({ retain: firstIndex });
   for (let item: Y.Item | null = first; item !== null; item = item.right) {
     if (item.countable) {
-      const adds = event.adds(item);
-      const deletes = event.deletes(item);
+      const adds = change.adds(item);
+      const deletes = change.deletes(item);
       if (adds) {
         if (!deletes) {
           if (parts.retain > 0 || parts.deleted > 0) parts.flush();

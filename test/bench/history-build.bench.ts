@@ -16,11 +16,14 @@ import * as Y from 'yjs';
 import { CODE_TEXT } from '../../shared/protocol.ts';
 import { buildVersions, type BuildOptions } from '../../server/history/build-versions.ts';
 import { encodeChangeIndex, encodeUpdateList, type RecordedChange } from '../../server/history/change-index.ts';
+import { changedOnlyTexts } from '../../server/history/change-recorder.ts';
 
 const TRACE_PATH = process.env.PAPER_TRACE ?? '/work/shared/data/automerge-paper.json.gz';
 const BUILD_EVERY = Number(process.env.BENCH_BUILD_EVERY ?? 22_000);
 const SEGMENT = 8;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** `BENCH_BATCH=0`: record no change as text-only, so that each replays in a transaction of its own (as changes stored before the flag). */
+const BATCH = process.env.BENCH_BATCH !== '0';
 
 interface Trace {
   startContent: string;
@@ -43,7 +46,7 @@ function record(trace: Trace): { base: Uint8Array; segments: { update: Uint8Arra
       const first = transaction.beforeState.get(client) ?? 0;
       if (end > first) ranges.push([client, first, end]);
     }
-    pending.push({ at: timeOf(index), author, ops: [], ranges, update });
+    pending.push({ at: timeOf(index), author, ops: [], ranges, update, ...(BATCH && changedOnlyTexts(transaction) ? { textOnly: true } : {}) });
   });
   const text = doc.getText(CODE_TEXT);
   for (; index < trace.txns.length; index++) {

@@ -1,7 +1,6 @@
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { findFile } from '../../shared/room-files.ts';
 import { dialects } from '../support/databases.ts';
 import { postRoom } from '../support/files.ts';
 import { applyPlayback, getVersion, listHistory, postJson, waitForVersions } from '../support/history.ts';

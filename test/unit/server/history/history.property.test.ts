@@ -56,11 +56,22 @@ describe('history: change index', () => {
         ins: randomText(random, 'xyé😀'),
       }));
       const ranges: [number, number, number][] = random() < 0.8 ? [[random() < 0.5 ? 7 : 4_000_000_000, index * 3, index * 3 + 2]] : [];
-      changes.push({ at: Math.round(at / 100) * 100, author: random() < 0.5 ? { name: 'Ada', color: '#f00' } : { name: 'Bo', color: '', subject: 'bo@x' }, ops, ranges });
+      const author = random() < 0.5 ? { name: 'Ada', color: '#f00' } : { name: 'Bo', color: '', subject: 'bo@x' };
+      changes.push({ at: Math.round(at / 100) * 100, author, ops, ranges, ...(random() < 0.5 ? { textOnly: true } : {}) });
     }
     const decoded = decodeChangeIndex(encodeChangeIndex(changes, new Map([['code', 'main.py'], ['f1', 'lib/a.py']])));
     expect(decoded.changes).toEqual(changes);
     expect(decoded.paths.get('f1')).toBe('lib/a.py');
+  });
+
+  it('reads indexes written before changes had flags (format 1): none is text-only', () => {
+    const stored = Buffer.from('AQIBA0FkYQQjZjAwAAEEY29kZQdtYWluLnB5AQcGgKi71H4DAgAABAEBAQACAAACAEECAAECAgADAAACAAJoaQ==', 'base64');
+    const { changes, paths } = decodeChangeIndex(stored);
+    expect(changes).toEqual([
+      { at: 1_700_000_000_000, author: { name: 'Ada', color: '#f00' }, ops: [{ file: 'code', pos: 0, del: 0, ins: 'hi' }], ranges: [[7, 0, 2]] },
+      { at: 1_700_000_000_300, author: { name: 'Ada', color: '#f00' }, ops: [{ file: 'code', pos: 1, del: 1, ins: '' }], ranges: [] },
+    ]);
+    expect(paths.get('code')).toBe('main.py');
   });
 });
 

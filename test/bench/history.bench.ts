@@ -137,6 +137,7 @@ const variant = async (withHistory: boolean) => {
     // CPU (user + system) of the main thread, and of every other thread (the history worker, V8's and libuv's helpers), from /proc.
     mainThreadCpuUsPerEdit: round(((threadsEnd.main - threadsStart.main) * 1000) / edits, 1),
     otherThreadsCpuUsPerEdit: round(((threadsEnd.others - threadsStart.others) * 1000) / edits, 1),
+    busiestOtherThreadsCpuUsPerEdit: busiestThreads(threadsStart.byThread, threadsEnd.byThread, edits),
   };
   if (withHistory) {
     // Everything typed is a closed version once the clock passed the last pause.
@@ -218,10 +219,11 @@ const variant = async (withHistory: boolean) => {
 };
 
 /** CPU time (ms) of this process's main thread and of all its other threads, from /proc (Linux); zeros elsewhere. */
-function threadCpuMs(): { main: number; others: number } {
+function threadCpuMs(): { main: number; others: number; byThread: Map<string, number> } {
   const ticksMs = 10; // USER_HZ is 100 on Linux.
   let main = 0;
   let others = 0;
+  const byThread = new Map<string, number>();
   try {
     for (const tid of readdirSync('/proc/self/task')) {
       let stat: string;
@@ -233,12 +235,26 @@ function threadCpuMs(): { main: number; others: number } {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const ms = (Number(fields[11]) + Number(fields[12])) * ticksMs;
       if (Number(tid) === process.pid) main += ms;
-      else others += ms;
+      else {
+        others += ms;
+        // Every thread of the process is named "node": told apart by id.
+        byThread.set(tid, ms);
+      }
     }
   } catch {
     // Not Linux.
   }
-  return { main, others };
+  return { main, others, byThread };
+}
+
+/**
+ * CPU per edit (µs) of the busiest other threads between two readings,
+ * busiest first: with history the first is its worker thread; the rest are
+ * V8's helpers (garbage collection, compilation) and libuv's pool.
+ */
+function busiestThreads(start: Map<string, number>, end: Map<string, number>, edits: number): number[] {
+  const used = [...end].map(([tid, ms]) => ms - (start.get(tid) ?? 0)).filter((ms) => ms > 0);
+  return used.sort((a, b) => b - a).slice(0, 4).map((ms) => round((ms * 1000) / edits, 1));
 }
 
 async function countSegments(sqlitePath: string): Promise<number> {

@@ -13,7 +13,8 @@
  * 10 minutes of playback; typing latency (typist to a second client, p50/p99)
  * and CPU per keystroke: the whole process (client CPU included in both
  * runs, this is one process; history's worker thread included) and the main
- * thread's busy time alone. Prints JSON lines and a table; never fails on a timing.
+ * thread's busy time alone, and the CPU of the busiest other threads (the
+ * first is history's worker). Prints JSON lines and a table; never fails on a timing.
  * `BENCH_EDITS=n` replays only the first n edits; `BENCH_VARIANTS=with` only the run with history (`without`: only the other).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';

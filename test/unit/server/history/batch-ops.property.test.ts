@@ -22,7 +22,15 @@ const step = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rename' as const), client: fc.nat(CLIENTS - 1), file: fc.integer({ min: 1, max: 2 }), path: fc.constantFrom('a.py', 'b/c.ts') }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('sync' as const), from: fc.nat(CLIENTS - 1), to: fc.nat(CLIENTS - 1) }) },
 );
-type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
+/** One edit of a text inside a larger transaction: delete `del` characters at `at`, then insert `text` there. */
+const edit = fc.record({ file: fc.nat(2), at: fc.nat(), del: fc.nat(5), text: fc.string({ maxLength: 4 }) });
+/** Any step, or one transaction editing several places and texts: alone (text-only), or with a rename (not text-only, read off its events between runs). */
+const anyStep = fc.oneof(
+  { weight: 4, arbitrary: step },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('edits' as const), client: fc.nat(CLIENTS - 1), edits: fc.array(edit, { minLength: 1, maxLength: 4 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('rename-edits' as const), client: fc.nat(CLIENTS - 1), file: fc.integer({ min: 1, max: 2 }), edits: fc.array(edit, { minLength: 1, maxLength: 3 }) }) },
+);
+type Step = typeof anyStep extends fc.Arbitrary<infer T> ? T : never;
 
 function textOf(doc: Y.Doc, file: number): Y.Text | undefined {
   if (file === 0) return doc.getText('code');
@@ -46,6 +54,17 @@ function make(doc: Y.Doc, step: Exclude<Step, { kind: 'sync' }>): void {
     }
     if (step.kind === 'rename') {
       files.get(`f${step.file}`)?.set('path', step.path);
+      return;
+    }
+    if (step.kind === 'edits' || step.kind === 'rename-edits') {
+      if (step.kind === 'rename-edits') files.get(`f${step.file}`)?.set('path', `r${step.edits.length}.txt`);
+      for (const { file, at, del, text: inserted } of step.edits) {
+        const text = textOf(doc, file);
+        if (!text) continue;
+        const pos = at % (text.length + 1);
+        if (Math.min(del, text.length - pos) > 0) text.delete(pos, Math.min(del, text.length - pos));
+        if (inserted) text.insert(pos, inserted);
+      }
       return;
     }
     const text = textOf(doc, step.file);
@@ -99,6 +118,29 @@ function opsByReplay(changes: readonly RecordedChange[]): { ops: ChangeOp[][]; d
   return { ops: copies.map((change) => change.ops), doc };
 }
 
+/**
+ * Replays `changes` with {@link replayChanges} on a document that already
+ * holds `base` (applied one by one: it may keep some pending), batched or
+ * (`textOnly` cleared) one transaction per change; also gives the union of
+ * the transactions' delete sets (what `version-update.ts` writes).
+ */
+function replayOn(base: readonly RecordedChange[], changes: readonly RecordedChange[], batched: boolean) {
+  const doc = new Y.Doc();
+  for (const change of base) Y.applyUpdate(doc, change.update!);
+  const observer = observeOps(doc);
+  const deleted: Y.Transaction['deleteSet'][] = [];
+  doc.on('afterTransaction', (transaction: Y.Transaction) => {
+    if (transaction.deleteSet.clients.size > 0) deleted.push(transaction.deleteSet);
+  });
+  const copies = changes.map((change) => ({ ...change, ops: [] as ChangeOp[], textOnly: batched && change.textOnly }));
+  replayChanges(doc, copies, observer, new Map());
+  return { ops: copies.map((change) => change.ops), doc, deleted: Y.mergeDeleteSets(deleted) };
+}
+
+/** A delete set as comparable data. */
+const rangesOf = (set: Y.Transaction['deleteSet']) =>
+  [...set.clients.entries()].sort(([x], [y]) => x - y).map(([client, ranges]) => [client, ranges.map((range) => [range.clock, range.len])]);
+
 /** Ops per file in order (the order of files within one change is free). */
 const byFile = (ops: ChangeOp[]) => {
   const files = new Map<string, ChangeOp[]>();
@@ -137,6 +179,37 @@ describe('history: replaying runs of text-only changes in one transaction', () =
         const reference = new Y.Doc();
         for (const change of changes) Y.applyUpdate(reference, change.update!);
         expect(doc.getText('code').toString()).toBe(reference.getText('code').toString());
+      }),
+      { numRuns: runs },
+    );
+  }, timeout);
+
+  it('still does for changes editing several places and texts, on a document that already holds some (pending ones too, or the same changes again), and leaves the same document and deletions', () => {
+    fc.assert(
+      fc.property(fc.array(anyStep, { minLength: 1, maxLength: 60, size: 'max' }), fc.array(fc.nat(), { maxLength: 6 }), fc.nat(8), fc.nat(3), (steps, swaps, held, again) => {
+        const changes = record(steps);
+        for (const swap of swaps) {
+          if (changes.length < 2) break;
+          const at = swap % (changes.length - 1);
+          [changes[at], changes[at + 1]] = [changes[at + 1], changes[at]];
+        }
+        const cut = Math.min(held, changes.length);
+        const base = changes.slice(0, cut);
+        const rest = changes.slice(Math.max(0, cut - again));
+        const expected = replayOn(base, rest, false);
+        const got = replayOn(base, rest, true);
+        expect(got.ops.map(byFile)).toEqual(expected.ops.map(byFile));
+        expect(rangesOf(got.deleted)).toEqual(rangesOf(expected.deleted));
+        expect(rangesOf(Y.createDeleteSetFromStructStore(got.doc.store))).toEqual(rangesOf(Y.createDeleteSetFromStructStore(expected.doc.store)));
+        expect(Y.encodeStateVector(got.doc)).toEqual(Y.encodeStateVector(expected.doc));
+        if (cut > 0 || got.doc.store.pendingStructs || got.doc.store.pendingDs) return;
+        // From an empty room with nothing pending, each file's ops played in order give its text.
+        const played = new Map<string, string>();
+        for (const op of got.ops.flat()) {
+          const text = played.get(op.file) ?? '';
+          played.set(op.file, text.slice(0, op.pos) + op.ins + text.slice(op.pos + op.del));
+        }
+        for (const [file, text] of played) expect(text).toBe(textOf(got.doc, file === 'code' ? 0 : Number(file.slice(1)))?.toString() ?? '');
       }),
       { numRuns: runs },
     );

@@ -23,7 +23,9 @@ export function replayChanges(doc: Y.Doc, group: readonly RecordedChange[], obse
   while (index < group.length) {
     let end = index;
     while (end < group.length && group[end].textOnly) end++;
-    if (end > index) {
+    // While something is pending, every change goes alone (see applyTextChanges).
+    const pending = doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
+    if (end > index && !pending) {
       observer.pause();
       const from = index;
       try {

@@ -170,4 +170,3 @@ export function buildBase(state: Uint8Array): BuiltVersion {
     doc.destroy();
   }
 }
-

@@ -10,18 +10,6 @@ interface Marker {
 }
 
 /**
- * The delta of a text event, computed near the change instead of over the
- * whole text. `YTextEvent.delta` walks every item of the text, deleted ones
- * included, for every transaction: replaying a long session keystroke by
- * keystroke cost O(length) per keystroke (most of the history worker's
- * time). This finds the items the transaction inserted or deleted from the
- * Yjs ids it touched, walks outward from where the previous change of the
- * same text was (typing is local) until it met all of them, and emits the
- * same parts as `event.delta` from the first to the last (a leading
- * `retain` for everything before). Falls back to `event.delta` when the
- * changed items cannot all be found in the text (never expected).
- */
-/**
  * What one change did to the items of a text: whether it inserted an item,
  * whether it deleted one. Yjs's `YTextEvent` answers both for the
  * transaction that fired it; a change replayed inside a larger transaction
@@ -32,8 +20,21 @@ export interface ItemChanges {
   deletes(item: Y.Item): boolean;
 }
 
+/**
+ * The delta of a text event, computed near the change instead of over the
+ * whole text. `YTextEvent.delta` walks every item of the text, deleted ones
+ * included, for every transaction: replaying a long session keystroke by
+ * keystroke cost O(length) per keystroke (most of the history worker's
+ * time). This finds the items the transaction inserted or deleted from the
+ * Yjs ids it touched, walks outward from where the previous change of the
+ * same text was (typing is local) until it met all of them, and emits the
+ * same parts as `event.delta` from the first to the last (a leading
+ * `retain` for everything before). Falls back to `event.delta` when the
+ * changed items cannot all be found in the text (never expected). Reads
+ * changes replayed without events too ({@link readChange}).
+ */
 export class TextDeltaReader {
-  private markers = new WeakMap<Y.AbstractType<unknown>, Marker>();
+  private readonly markers = new WeakMap<Y.AbstractType<unknown>, Marker>();
 
   /** The delta of `event` (same parts as `event.delta`, without a trailing `retain`). */
   read(event: Y.YTextEvent): TextDeltaPart[] {

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { CODE_TEXT, ENTRY_FILE_ID, FILES_MAP } from '../../shared/protocol.ts';
 import type { RecordedChange } from './change-index.ts';
 import { pushDeltaOps, type OpsObserver } from './change-ops.ts';
-import type { ItemChanges, TextDeltaReader } from './text-delta.ts';
+import { ChangedItems, type TextDeltaReader } from './text-delta.ts';
 
 /**
  * Applies recorded changes to a build document in order and sets each
@@ -21,28 +21,25 @@ export function replayChanges(doc: Y.Doc, group: readonly RecordedChange[], obse
   };
   let index = 0;
   while (index < group.length) {
-    let end = index;
-    while (end < group.length && group[end].textOnly) end++;
-    // While something is pending, every change goes alone (see applyTextChanges).
-    const pending = doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
-    if (end > index && !pending) {
-      observer.pause();
+    // A run of text-only changes in one transaction; while something is pending, every change goes alone (see applyTextChanges).
+    if (group[index].textOnly && doc.store.pendingStructs === null && doc.store.pendingDs === null) {
+      let end = index;
+      while (end < group.length && group[end].textOnly) end++;
       const from = index;
+      observer.pause();
       try {
         index += applyTextChanges(doc, group, index, end, observer.reader);
       } finally {
         observer.resume();
       }
       notePaths(from, index);
-      // Something is pending: the next change goes alone, with events.
-      if (index < end) end = index + 1;
-    } else end = index + 1;
-    for (; index < end; index++) {
-      const change = group[index];
-      if (change.update) Y.applyUpdate(doc, change.update);
-      change.ops = observer.take();
-      notePaths(index, index + 1);
+      continue;
     }
+    const change = group[index];
+    if (change.update) Y.applyUpdate(doc, change.update);
+    change.ops = observer.take();
+    notePaths(index, index + 1);
+    index++;
   }
 }
 
@@ -85,48 +82,18 @@ export function applyTextChanges(doc: Y.Doc, changes: readonly RecordedChange[],
         for (let n = deletions.get(client) ?? 0; n < ranges.length; n++) items.collect(store, client, ranges[n].clock, ranges[n].clock + ranges[n].len, false);
       }
       change.ops = [];
-      for (const [text, changed] of items.byText) {
+      for (const text of items.byText.keys()) {
         // Yjs fires no event for a text whose file was removed (by a concurrent change): no ops either.
         if (text._item?.deleted) continue;
         const fileId = text === code ? ENTRY_FILE_ID : fileIdOf(text, files);
         if (fileId === undefined) continue;
-        const delta = reader.readChange(text, changed, items);
+        const delta = reader.readChange(text, items);
         if (!delta) throw new Error(`history: the items of a change are not in the text of file ${fileId}`);
         pushDeltaOps(change.ops, fileId, delta);
       }
     }
   });
   return index - from;
-}
-
-/** The items one change inserted and deleted, by text. */
-class ChangedItems implements ItemChanges {
-  readonly byText = new Map<Y.AbstractType<unknown>, Set<Y.Item>>();
-  private readonly added = new Set<Y.Item>();
-  private readonly deleted = new Set<Y.Item>();
-
-  adds(item: Y.Item): boolean {
-    return this.added.has(item);
-  }
-
-  deletes(item: Y.Item): boolean {
-    return this.deleted.has(item);
-  }
-
-  /** Notes the items of texts among one client's structs with clocks in `[from, end)`, as inserted or deleted. */
-  collect(store: Y.Doc['store'], client: number, from: number, end: number, inserted: boolean): void {
-    const structs = store.clients.get(client);
-    if (!structs || from >= end) return;
-    for (let index = Y.findIndexSS(structs, from); index < structs.length && structs[index].id.clock < end; index++) {
-      const struct = structs[index];
-      if (!(struct instanceof Y.Item) || !(struct.parent instanceof Y.Text) || struct.parentSub !== null) continue;
-      (inserted ? this.added : this.deleted).add(struct);
-      const text = struct.parent as Y.AbstractType<unknown>;
-      let changed = this.byText.get(text);
-      if (!changed) this.byText.set(text, (changed = new Set()));
-      changed.add(struct);
-    }
-  }
 }
 
 /** Each of the change's clients' next clock before it is applied. */

@@ -51,13 +51,7 @@ export class HistoryRecorder {
   take(roomId: string, update: Uint8Array, transaction: Y.Transaction | undefined, origin: unknown): RecordedChange | undefined {
     const document = this.rooms.get(roomId);
     if (!document) return undefined;
-    const ranges: [number, number, number][] = [];
-    if (transaction) {
-      for (const [client, end] of transaction.afterState) {
-        const first = transaction.beforeState.get(client) ?? 0;
-        if (end > first) ranges.push([client, first, end]);
-      }
-    }
+    const ranges = transaction ? createdRanges(transaction) : [];
     const at = this.now();
     this.onRecorded?.(roomId, at);
     const change: RecordedChange = { at, author: this.authorOf(document, origin, ranges), ops: [], ranges, update };
@@ -94,6 +88,16 @@ export class HistoryRecorder {
     }
     return { name: subject ?? 'Anonymous', color: '', ...(subject ? { subject } : {}) };
   }
+}
+
+/** The Yjs ids a transaction created: `[client, firstClock, endClock)` per client whose clock advanced. */
+export function createdRanges(transaction: Y.Transaction): [number, number, number][] {
+  const ranges: [number, number, number][] = [];
+  for (const [client, end] of transaction.afterState) {
+    const first = transaction.beforeState.get(client) ?? 0;
+    if (end > first) ranges.push([client, first, end]);
+  }
+  return ranges;
 }
 
 /** Whether the transaction changed the content of texts and no other type (a keystroke: usually one text). */

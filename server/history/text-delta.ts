@@ -10,14 +10,50 @@ interface Marker {
 }
 
 /**
- * What one change did to the items of a text: whether it inserted an item,
- * whether it deleted one. Yjs's `YTextEvent` answers both for the
- * transaction that fired it; a change replayed inside a larger transaction
- * answers from its own Yjs ids (`batch-ops.ts`).
+ * The items of texts that one change inserted and deleted, by text, found
+ * from the Yjs ids it touched (no walk over a text). A transaction's come
+ * from its state vectors and its delete set ({@link ChangedItems.ofTransaction});
+ * a change replayed inside a larger transaction notes its own
+ * (`batch-ops.ts`).
  */
-export interface ItemChanges {
-  adds(item: Y.Item): boolean;
-  deletes(item: Y.Item): boolean;
+export class ChangedItems {
+  readonly byText = new Map<Y.AbstractType<unknown>, Set<Y.Item>>();
+  private readonly added = new Set<Y.Item>();
+  private readonly deleted = new Set<Y.Item>();
+
+  /** What `transaction` did: the clocks its clients gained, and its delete set. */
+  static ofTransaction(transaction: Y.Transaction): ChangedItems {
+    const items = new ChangedItems();
+    const store = transaction.doc.store;
+    for (const [client, end] of transaction.afterState) items.collect(store, client, transaction.beforeState.get(client) ?? 0, end, true);
+    for (const [client, ranges] of transaction.deleteSet.clients) {
+      for (const range of ranges) items.collect(store, client, range.clock, range.clock + range.len, false);
+    }
+    return items;
+  }
+
+  adds(item: Y.Item): boolean {
+    return this.added.has(item);
+  }
+
+  deletes(item: Y.Item): boolean {
+    return this.deleted.has(item);
+  }
+
+  /** Notes the items of texts among one client's structs with clocks in `[from, end)`, as inserted or as deleted. */
+  collect(store: Y.Doc['store'], client: number, from: number, end: number, inserted: boolean): void {
+    const structs = store.clients.get(client);
+    if (!structs || from >= end) return;
+    for (let index = Y.findIndexSS(structs, from); index < structs.length && structs[index].id.clock < end; index++) {
+      const struct = structs[index];
+      if (!(struct instanceof Y.Item) || !(struct.parent instanceof Y.Text) || struct.parentSub !== null) continue;
+      (inserted ? this.added : this.deleted).add(struct);
+      const text = struct.parent as Y.AbstractType<unknown>;
+      let changed = this.byText.get(text);
+      if (!changed) this.byText.set(text, (changed = new Set()));
+      changed.add(struct);
+    }
+  }
 }
 
 /**
@@ -38,20 +74,18 @@ export class TextDeltaReader {
 
   /** The delta of `event` (same parts as `event.delta`, without a trailing `retain`). */
   read(event: Y.YTextEvent): TextDeltaPart[] {
-    const text = event.target as Y.AbstractType<unknown>;
-    const changed = changedItemsOf(text, event.transaction);
-    if (changed.size === 0) return [];
-    return this.readChange(text, changed, event) ?? fallback(event);
+    return this.readChange(event.target as Y.AbstractType<unknown>, ChangedItems.ofTransaction(event.transaction)) ?? fallback(event);
   }
 
   /**
-   * The delta of one change of `text`: `changed` holds the items of the text
-   * it inserted or deleted, `change` tells which. Call it for every change of
-   * the text, in order (the place of the last one is where the next walk
-   * starts). `undefined` when the changed items cannot all be found in the
-   * text (never expected).
+   * The delta of one change of `text`, from the items it inserted and
+   * deleted. Call it for every change of the text, in order (the place of
+   * the last one is where the next walk starts). `undefined` when the
+   * changed items cannot all be found in the text (never expected).
    */
-  readChange(text: Y.AbstractType<unknown>, changed: ReadonlySet<Y.Item>, change: ItemChanges): TextDeltaPart[] | undefined {
+  readChange(text: Y.AbstractType<unknown>, change: ChangedItems): TextDeltaPart[] | undefined {
+    const changed = change.byText.get(text);
+    if (!changed || changed.size === 0) return [];
     const found = findBounds(this.validMarker(text), changed, change);
     if (!found) return undefined;
     const { first, firstIndex, last } = found;
@@ -76,32 +110,12 @@ export class TextDeltaReader {
   }
 }
 
-/** The items of `text` the transaction inserted or deleted, from the Yjs ids it touched (no walk over the text). */
-function changedItemsOf(text: Y.AbstractType<unknown>, transaction: Y.Transaction): Set<Y.Item> {
-  const changed = new Set<Y.Item>();
-  const structsOf = transaction.doc.store.clients;
-  for (const [client, end] of transaction.afterState) collectChanged(changed, text, structsOf.get(client), transaction.beforeState.get(client) ?? 0, end);
-  for (const [client, ranges] of transaction.deleteSet.clients) {
-    for (const range of ranges) collectChanged(changed, text, structsOf.get(client), range.clock, range.clock + range.len);
-  }
-  return changed;
-}
-
-/** Adds to `changed` the items of `text` among one client's structs with clocks in `[from, end)`. */
-function collectChanged(changed: Set<Y.Item>, text: Y.AbstractType<unknown>, structs: (Y.Item | Y.GC)[] | undefined, from: number, end: number): void {
-  if (!structs || from >= end) return;
-  for (let index = Y.findIndexSS(structs, from); index < structs.length && structs[index].id.clock < end; index++) {
-    const struct = structs[index];
-    if (struct instanceof Y.Item && struct.parent === text && struct.parentSub === null) changed.add(struct);
-  }
-}
-
 /**
  * Walks out from the marker, left and right in turn, until every changed
  * item is met: the leftmost one with its index (visible characters before
  * it, as the text was before the transaction) and the rightmost one.
  */
-function findBounds(marker: Marker | undefined, changed: ReadonlySet<Y.Item>, change: ItemChanges): { first: Y.Item; firstIndex: number; last: Y.Item } | undefined {
+function findBounds(marker: Marker | undefined, changed: ReadonlySet<Y.Item>, change: ChangedItems): { first: Y.Item; firstIndex: number; last: Y.Item } | undefined {
   if (!marker) return undefined;
   let remaining = changed.size;
   // Met on the left walk: the nearest to the marker and the farthest; on the right walk likewise.
@@ -141,7 +155,7 @@ function findBounds(marker: Marker | undefined, changed: ReadonlySet<Y.Item>, ch
 }
 
 /** Visible characters of `item` as the text was before the change. */
-function visibleBefore(change: ItemChanges, item: Y.Item): number {
+function visibleBefore(change: ChangedItems, item: Y.Item): number {
   if (!item.countable) return 0;
   if (change.adds(item)) return 0;
   if (item.deleted && !change.deletes(item)) return 0;
@@ -152,7 +166,7 @@ function visibleBefore(change: ItemChanges, item: Y.Item): number {
  * The delta parts of a change from `first` (at `firstIndex`) to `last`. Plain
  * loops, no closure per call: this runs once per replayed keystroke.
  */
-function readParts(change: ItemChanges, first: Y.Item, firstIndex: number, last: Y.Item): TextDeltaPart[] {
+function readParts(change: ChangedItems, first: Y.Item, firstIndex: number, last: Y.Item): TextDeltaPart[] {
   const parts = new DeltaParts();
   if (firstIndex > 0) parts.list.push({ retain: firstIndex });
   for (let item: Y.Item | null = first; item !== null; item = item.right) {

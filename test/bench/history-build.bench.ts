@@ -4,10 +4,10 @@
  * (one change per transaction, in segments of 8 as the journal commits
  * them, stamped as a fast typist makes them) and then built into versions
  * in the same thread a history worker would use, in builds of ~22,000
- * changes (the rate at which `history.bench.ts` replays). Reports CPU per
- * change of the builds (µs), the stored bytes and how many versions, and
- * the part spent compressing. Runs in a worker thread, where the build
- * keeps its document between builds as in the server.
+ * changes (the rate at which `history.bench.ts` replays). Reports per
+ * round the wall time and the process's CPU per change of the builds (µs),
+ * the stored bytes and how many versions. Runs in a worker thread, where
+ * the build keeps its document between builds as in the server.
  */
 import { readFileSync } from 'node:fs';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
@@ -16,7 +16,7 @@ import * as Y from 'yjs';
 import { CODE_TEXT } from '../../shared/protocol.ts';
 import { buildVersions, type BuildOptions } from '../../server/history/build-versions.ts';
 import { encodeChangeIndex, encodeUpdateList, type RecordedChange } from '../../server/history/change-index.ts';
-import { changedOnlyTexts } from '../../server/history/change-recorder.ts';
+import { changedOnlyTexts, createdRanges } from '../../server/history/change-recorder.ts';
 
 const TRACE_PATH = process.env.PAPER_TRACE ?? '/work/shared/data/automerge-paper.json.gz';
 const BUILD_EVERY = Number(process.env.BENCH_BUILD_EVERY ?? 22_000);
@@ -41,12 +41,7 @@ function record(trace: Trace): { base: Uint8Array; segments: { update: Uint8Arra
   let pending: RecordedChange[] = [];
   let index = 0;
   doc.on('update', (update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
-    const ranges: [number, number, number][] = [];
-    for (const [client, end] of transaction.afterState) {
-      const first = transaction.beforeState.get(client) ?? 0;
-      if (end > first) ranges.push([client, first, end]);
-    }
-    pending.push({ at: timeOf(index), author, ops: [], ranges, update, ...(BATCH && changedOnlyTexts(transaction) ? { textOnly: true } : {}) });
+    pending.push({ at: timeOf(index), author, ops: [], ranges: createdRanges(transaction), update, ...(BATCH && changedOnlyTexts(transaction) ? { textOnly: true } : {}) });
   });
   const text = doc.getText(CODE_TEXT);
   for (; index < trace.txns.length; index++) {
@@ -120,7 +115,7 @@ if (isMainThread) {
     parentPort!.postMessage({
       round, changes: result.changes, versions: result.versions, storedKiB: Math.round(result.stored / 1024),
       wallUsPerChange: +((result.ms * 1000) / result.changes).toFixed(2),
-      cpuUsPerChange: +(((used.user + used.system)) / result.changes).toFixed(2),
+      cpuUsPerChange: +((used.user + used.system) / result.changes).toFixed(2),
     });
   }
 }

@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { replayChanges } from '../../../../server/history/batch-ops.ts';
 import type { ChangeOp, RecordedChange } from '../../../../server/history/change-index.ts';
 import { observeOps } from '../../../../server/history/change-ops.ts';
-import { changedOnlyTexts } from '../../../../server/history/change-recorder.ts';
+import { changedOnlyTexts, createdRanges } from '../../../../server/history/change-recorder.ts';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 300);
 /** `FUZZ_RUNS` of thousands take longer than vitest's default 5 s. */
@@ -85,12 +85,7 @@ function record(steps: Step[]): RecordedChange[] {
   for (const client of clients) {
     client.on('update', (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
       if (origin === SYNCED) return;
-      const ranges: [number, number, number][] = [];
-      for (const [id, end] of transaction.afterState) {
-        const first = transaction.beforeState.get(id) ?? 0;
-        if (end > first) ranges.push([id, first, end]);
-      }
-      changes.push({ at: 0, author: { name: 'x', color: '' }, ops: [], ranges, update, ...(changedOnlyTexts(transaction) ? { textOnly: true } : {}) });
+      changes.push({ at: 0, author: { name: 'x', color: '' }, ops: [], ranges: createdRanges(transaction), update, ...(changedOnlyTexts(transaction) ? { textOnly: true } : {}) });
     });
   }
   for (const next of steps) {
